@@ -1,0 +1,70 @@
+# Relais — the commands of the README. Everything the project needs is installed from here.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+PG_TEST_URL ?= postgres://postgres@localhost:5432/relais
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help demo serve test test-sqlite test-postgres test-e2e bench lint format chromium vendor-check clean
+
+help:  ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+demo: $(VENV)/.installed  ## Set up and serve the whole platform with demo data on http://127.0.0.1:$(PORT)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+	@echo "Relais: http://$(HOST):$(PORT)/  (comptes de démonstration : voir README.md)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py run_huey --quiet & \
+	  $(VENV)/bin/uvicorn relais.asgi:application --host $(HOST) --port $(PORT) --workers 1 --log-level warning
+
+chromium:  ## Install Debian's chromium for the browser tests when it is missing and root can
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed: the browser tests will be skipped."; \
+	  else echo "chromium is missing and cannot be installed here: the browser tests will be skipped."; fi; \
+	fi
+
+test: $(VENV)/.installed chromium  ## Set up and run the whole test suite (SQLite, then PostgreSQL when reachable)
+	$(MAKE) --no-print-directory test-sqlite
+	@# Django creates its own test database: reaching the server's maintenance database is enough.
+	@if $(PY) -c "import psycopg; psycopg.connect('$(PG_TEST_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL not reachable at $(PG_TEST_URL): database tests ran on SQLite only."; fi
+
+test-sqlite: $(VENV)/.installed
+	$(PY) -m pytest -p no:cacheprovider -n 2 --dist loadgroup
+
+test-postgres: $(VENV)/.installed  ## Run the database tests on PostgreSQL (DATABASE_URL=$(PG_TEST_URL))
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -p no:cacheprovider -n 2 -m "not e2e" -q
+
+bench: $(VENV)/.installed  ## Run the benchmarks in bench/ (figures and ratios to their baselines)
+	$(PY) -m bench
+
+lint: $(VENV)/.installed  ## ruff, import contracts, migrations check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+vendor-check:  ## Verify the checksums of the vendored front-end libraries
+	@cd relais/static/vendor && grep -v '^#' MANIFEST | awk -F'\t' '{print $$4"  "$$5}' | sha256sum --quiet -c && echo "vendor: OK"
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

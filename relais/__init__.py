@@ -1,0 +1,1 @@
+"""Relais — open-source customer-relationship platform for public services and training."""

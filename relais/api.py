@@ -1,0 +1,99 @@
+"""The REST API: one OpenAPI 3 document at /api/openapi.json, browsable docs at /api/docs.
+
+Every endpoint needs a signed-in user: either a personal API token
+(``Authorization: Bearer <key>``, see ``create_api_token``) or the web session, in which
+case writes carry the CSRF token (``X-CSRFToken`` header) like the web forms do.
+The docs page is Swagger UI served from the static files of the ``ninja`` package: nothing
+is loaded from a CDN.
+"""
+
+from uuid import UUID
+
+from ninja import Field, NinjaAPI, Schema, Swagger
+from ninja.pagination import paginate
+from ninja.security import django_auth
+
+from relais.core.accounts.api_auth import ApiTokenAuth
+from relais.core.accounts.roles import ROLE_PERMISSIONS, Permission
+from relais.core.api import ERROR_RESPONSES, Pagination, install_error_handlers
+from relais.core.workspaces.selectors import workspaces_for_user
+from relais.crm.api import router as crm_router
+
+
+class RelaisAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # Short, stable ids ("list_customers") for generated clients; names are unique.
+        return operation.view_func.__name__
+
+
+api = RelaisAPI(
+    title="Relais API",
+    version="1",
+    description=(
+        "API REST de Relais. Authentification par session (avec jeton CSRF) ou par jeton "
+        "personnel (en-tête `Authorization: Bearer <jeton>`). Chaque enregistrement est "
+        'désigné par son identifiant public (UUID). Erreurs : `{"detail": "…"}`, plus '
+        "`errors` (`{champ: [messages]}`) pour les données invalides (422)."
+    ),
+    urls_namespace="api",
+    auth=[ApiTokenAuth(), django_auth],
+    # No validator badge: Swagger UI would otherwise send the document to swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+install_error_handlers(api)
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+    role_label: str
+    organization: str | None
+    permissions: list[str]
+
+    @staticmethod
+    def resolve_role_label(obj) -> str:
+        return obj.get_role_display()
+
+    @staticmethod
+    def resolve_organization(obj) -> str | None:
+        return obj.organization.name if obj.organization_id else None
+
+    @staticmethod
+    def resolve_permissions(obj) -> list[str]:
+        if obj.is_superuser:
+            return sorted(Permission.values)
+        return sorted(ROLE_PERMISSIONS.get(obj.role, frozenset()))
+
+
+class WorkspaceOut(Schema):
+    id: UUID = Field(alias="public_id")
+    name: str
+    kind: str
+    organization: str
+
+    @staticmethod
+    def resolve_organization(obj) -> str:
+        return obj.organization.name
+
+
+@api.get("me", response={200: MeOut, **ERROR_RESPONSES}, tags=["Compte"], summary="Moi")
+def get_me(request):
+    return request.auth
+
+
+@api.get(
+    "workspaces/",
+    response={200: list[WorkspaceOut], **ERROR_RESPONSES},
+    tags=["Compte"],
+    summary="Mes espaces de travail",
+)
+@paginate(Pagination)
+def list_workspaces(request):
+    return workspaces_for_user(user=request.auth).order_by("kind", "name", "id")
+
+
+api.add_router("workspaces/{uuid:workspace_id}/", crm_router)

@@ -1,0 +1,38 @@
+"""Roles and what each may do. One table, read by services and selectors alike."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrateur")
+    SUPERVISOR = "supervisor", _("Superviseur")
+    AGENT = "agent", _("Agent")
+    TRAINER = "trainer", _("Formateur")
+    LEARNER = "learner", _("Apprenant")
+
+
+class Permission(models.TextChoices):
+    CRM_VIEW = "crm.view", _("Consulter le CRM")
+    CRM_EDIT = "crm.edit", _("Créer et modifier des fiches")
+    CRM_DELETE = "crm.delete", _("Supprimer des fiches")
+    AUDIT_VIEW = "audit.view", _("Consulter le journal d'audit")
+    WORKSPACE_MANAGE = "workspace.manage", _("Gérer les espaces de travail")
+
+
+_EDITOR = {Permission.CRM_VIEW, Permission.CRM_EDIT}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMINISTRATOR: frozenset(Permission.values),
+    Role.SUPERVISOR: frozenset(_EDITOR | {Permission.CRM_DELETE, Permission.AUDIT_VIEW}),
+    Role.AGENT: frozenset(_EDITOR),
+    Role.TRAINER: frozenset(
+        _EDITOR | {Permission.CRM_DELETE, Permission.AUDIT_VIEW, Permission.WORKSPACE_MANAGE}
+    ),
+    # A learner owns a sandbox: everything there is theirs to break and reset.
+    Role.LEARNER: frozenset(_EDITOR | {Permission.CRM_DELETE}),
+}
+
+
+def role_allows(role: str, permission: str) -> bool:
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,1 @@
+"""The touchpoint log. Import ``record`` from ``relais.core.interactions.services``."""

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from relais.core.jobs import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("<uuid:public_id>/", views.JobDetailView.as_view(), name="job-detail"),
+    path("<uuid:public_id>/fichier/", views.JobDownloadView.as_view(), name="job-download"),
+]

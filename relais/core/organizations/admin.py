@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from relais.core.organizations.models import Organization
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "primary_colour")
+    prepopulated_fields = {"slug": ("name",)}

@@ -1,0 +1,192 @@
+"""Generate a realistic, deterministic French dealer CRM, written in bulk.
+
+``generate_customers`` adds ``count`` customers to a workspace with everything a school
+database needs (see the ANFA call for tender, seed 002, part *b*): individuals and companies
+with real postcodes and valid phones, SIREN/SIRET and NAF codes, contact persons, vehicles
+with SIV plates and VINs, purchase (VN/VO), after-sales (APV) and parts-shop invoices, the
+mileage read at each workshop visit, activities with their next follow-up, notes, and leads
+emitted in the three weeks before ``today``. Every invoice and activity is also in the
+interaction log, so the customer's timeline is populated.
+
+The story of each customer is consistent: prospecting happens before the purchase, the first
+workshop visit after the delivery, the mileage only grows, a customer is a *customer* when
+they have an invoice and a *prospect* otherwise, and every date is relative to ``today`` so
+that the database never looks stale.
+
+Deliberate anomalies, for de-duplication exercises:
+
+* about 1.5 % of individuals are entered twice: the copy has the same name and postcode,
+  the e-mail in capitals or missing, the birth date sometimes missing, no history;
+* homonyms: different people sharing first and last name (the French name pool makes
+  them common), which must *not* be merged;
+* about 15 % of leads come from people already in the base.
+
+Nothing is validated row by row: every value is valid by construction (see
+``relais.crm.demo.identifiers``), sort names and search documents are computed in Python
+(see ``relais.crm.demo.plan``), and the rows are written in bulk, chunk by chunk (see
+``relais.crm.demo.bulk``), so that 100,000 customers take a couple of minutes.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from relais.core.contacts.models import Company, CompanyContact, Person
+from relais.core.interactions.models import Channel, Direction, Interaction
+from relais.core.workspaces.models import Workspace
+from relais.crm.demo.bulk import BulkInserter
+from relais.crm.demo.history import CustomerDrawer
+from relais.crm.demo.plan import Plan
+from relais.crm.models import (
+    Activity,
+    ActivityKind,
+    ActivityOutcome,
+    Customer,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    Lead,
+    MileageReading,
+    Note,
+    Vehicle,
+)
+
+CHUNK_SIZE = 1000
+
+
+def _write(
+    plans: list[Plan], inserter: BulkInserter, content_types: dict[type, ContentType]
+) -> None:
+    """Insert one chunk of customers, parents before children."""
+    persons: list[Person] = []
+    companies: list[Company] = []
+    for plan in plans:
+        (companies if plan.is_company else persons).append(plan.contact)
+        persons += [person for person, _role in plan.staff]
+    inserter.insert(Person, persons)
+    inserter.insert(Company, companies)
+    links = [
+        {"company_id": plan.contact.pk, "person_id": person.pk, "role": role}
+        for plan in plans
+        for person, role in plan.staff
+    ]
+    inserter.insert_values(CompanyContact, links)
+    inserter.insert(Customer, [plan.customer for plan in plans])
+    inserter.insert(Vehicle, [vehicle for plan in plans for vehicle in plan.vehicles])
+    invoices = [invoice for plan in plans for invoice, _lines in plan.invoices]
+    inserter.insert(Invoice, invoices)
+    lines = [
+        vars(line) | {"invoice_id": invoice.pk}
+        for plan in plans
+        for invoice, lines in plan.invoices
+        for line in lines
+    ]
+    inserter.insert_values(InvoiceLine, lines)
+    readings = [
+        {
+            "workspace_id": invoice.workspace_id,
+            "vehicle_id": invoice.vehicle_id,
+            "read_on": invoice.issued_on,
+            "mileage": invoice.mileage,
+            "invoice_id": invoice.pk,
+        }
+        for invoice in invoices
+        if invoice.kind == InvoiceKind.AFTER_SALES
+    ]
+    inserter.insert_values(MileageReading, readings)
+    inserter.insert(Activity, [activity for plan in plans for activity in plan.activities])
+    inserter.insert(Note, [note for plan in plans for note in plan.notes])
+    inserter.insert_values(Interaction, _interactions(plans, content_types))
+
+
+def _interactions(plans: list[Plan], content_types: dict[type, ContentType]) -> list[dict]:
+    """The timeline entries the services would have recorded for these invoices and activities
+    (see ``relais.crm.services.records``)."""
+    entries = []
+    kind_labels = {kind.value: str(kind.label) for kind in InvoiceKind}
+    outcome_labels = {outcome.value: str(outcome.label) for outcome in ActivityOutcome}
+    invoice_type, activity_type = content_types[Invoice].pk, content_types[Activity].pk
+    zone = timezone.get_current_timezone()
+    for plan in plans:
+        common = {"workspace_id": plan.customer.workspace_id}
+        common["company_id" if plan.is_company else "person_id"] = plan.contact.pk
+        for invoice, _lines in plan.invoices:
+            label = kind_labels[invoice.kind]
+            topic = f"{label} n° {invoice.number} — {invoice.total_incl_tax} € TTC"
+            entries.append(
+                common
+                | {
+                    "channel": Channel.COUNTER,
+                    "direction": Direction.INBOUND,
+                    "topic": topic[:200],
+                    "started_at": datetime.combine(invoice.issued_on, time(9, 0), tzinfo=zone),
+                    "actor_id": plan.customer.owner_id,
+                    "outcome": label[:100],
+                    "source_type_id": invoice_type,
+                    "source_id": invoice.pk,
+                }
+            )
+        for activity in plan.activities:
+            entries.append(
+                common
+                | {
+                    "channel": ActivityKind(activity.kind).channel,
+                    "direction": Direction.INBOUND
+                    if activity.direction == "in"
+                    else Direction.OUTBOUND,
+                    "topic": activity.subject[:200],
+                    "summary": activity.body,
+                    "started_at": activity.occurred_at,
+                    "actor_id": activity.owner_id,
+                    "outcome": outcome_labels.get(activity.outcome, "")[:100],
+                    "source_type_id": activity_type,
+                    "source_id": activity.pk,
+                }
+            )
+    return entries
+
+
+def generate_customers(
+    *,
+    workspace: Workspace,
+    count: int,
+    seed: int,
+    today: date | None = None,
+    owner=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Add ``count`` generated customers (and about ``count / 10`` leads) to ``workspace``.
+
+    The same ``seed`` and ``today`` give the same data. ``owner`` becomes the customers'
+    owner and the author of their activities and notes. ``progress(done, total)`` is called
+    after each chunk. All or nothing: the whole generation is one transaction. Returns the
+    number of customers created.
+    """
+    if count < 0:
+        raise ValueError("count must be zero or more")
+    today = today or timezone.localdate()
+    drawer = CustomerDrawer(
+        workspace=workspace,
+        seed=seed,
+        today=today,
+        owner=owner,
+        invoice_start=Invoice.objects.in_workspace(workspace).count(),
+        plates=set(Vehicle.objects.in_workspace(workspace).values_list("plate", flat=True)),
+    )
+    content_types = ContentType.objects.get_for_models(Invoice, Activity)
+    with transaction.atomic():
+        inserter = BulkInserter()
+        done = 0
+        while done < count:
+            plans = [drawer.customer() for _ in range(min(CHUNK_SIZE, count - done))]
+            _write(plans, inserter, content_types)
+            done += len(plans)
+            if progress is not None:
+                progress(done, count)
+        if count:
+            leads = [drawer.lead() for _ in range(max(3, count // 10))]
+            inserter.insert(Lead, leads)
+    return count

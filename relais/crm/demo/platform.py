@@ -1,0 +1,160 @@
+"""The demo platform: a training organization, its workspaces, accounts and generated data."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from relais.core.accounts.models import User
+from relais.core.accounts.roles import Role
+from relais.core.contacts.models import Company, Person
+from relais.core.organizations.models import Organization
+from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
+from relais.crm.demo.generator import generate_customers
+from relais.crm.models import Customer
+
+DEMO_SLUG = "relais-auto-formation"
+DEMO_PASSWORD = "relais-demo"  # noqa: S105 - printed for everyone to use: demo accounts only
+LIVE = "Concession de démonstration"
+TEMPLATE = "Base école 2025"
+SANDBOX = "Bac à sable de l'apprenant"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    first_name: str
+    last_name: str
+    workspaces: tuple[str, ...]
+    superuser: bool = False
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount(
+        "admin", Role.ADMINISTRATOR, "Alice", "Administratrice", (LIVE, TEMPLATE, SANDBOX), True
+    ),
+    DemoAccount("superviseur", Role.SUPERVISOR, "Sébastien", "Superviseur", (LIVE,)),
+    DemoAccount("agent", Role.AGENT, "Camille", "Conseillère", (LIVE,)),
+    DemoAccount("formateur", Role.TRAINER, "François", "Formateur", (TEMPLATE, SANDBOX)),
+    DemoAccount("apprenant", Role.LEARNER, "Léa", "Apprenante", (SANDBOX,)),
+)
+# Who owns the generated customers of each workspace.
+WORKSPACE_OWNERS = {LIVE: "agent", TEMPLATE: "formateur", SANDBOX: "apprenant"}
+
+
+def demo_organization() -> Organization | None:
+    return Organization.objects.filter(slug=DEMO_SLUG).first()
+
+
+@transaction.atomic
+def demo_delete() -> bool:
+    """Remove the demo organization with its workspaces, records and accounts."""
+    organization = demo_organization()
+    if organization is None:
+        return False
+    # Sandboxes before the template they protect; in each, customers before the person or
+    # company they protect; the workspace then takes everything else with it.
+    for workspace in sorted(organization.workspaces.all(), key=lambda ws: ws.template_id is None):
+        Customer.objects.in_workspace(workspace).delete()
+        Person.objects.in_workspace(workspace).delete()
+        Company.objects.in_workspace(workspace).delete()
+        workspace.delete()
+    User.objects.filter(organization=organization).delete()
+    organization.delete()
+    return True
+
+
+@transaction.atomic
+def demo_load(
+    *,
+    customers: int = 300,
+    template_customers: int = 100,
+    sandbox_customers: int = 50,
+    seed: int = 2025,
+    today: date | None = None,
+    replace: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[Organization, list[DemoAccount]]:
+    """Create the demo organization "Relais Auto Formation", its three workspaces filled with
+    generated customers, and one account per role (password ``DEMO_PASSWORD``).
+
+    With ``replace``, an existing demo organization is deleted first, in the same
+    transaction. Raises ``ValidationError`` (French message) on a negative count, an
+    existing demo organization (without ``replace``) or a demo username already taken by
+    someone else.
+    """
+    for count in (customers, template_customers, sandbox_customers):
+        if count < 0:
+            raise ValidationError("Le nombre de clients à générer doit être positif ou nul.")
+    if demo_organization() is not None:
+        if not replace:
+            raise ValidationError("L'organisation de démonstration existe déjà.")
+        demo_delete()
+    taken = User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).values_list(
+        "username", flat=True
+    )
+    if taken:
+        raise ValidationError(
+            "Nom d'utilisateur déjà pris par un autre compte : %(names)s.",
+            params={"names": ", ".join(taken)},
+        )
+    today = today or timezone.localdate()
+    organization = Organization(
+        name="Relais Auto Formation",
+        slug=DEMO_SLUG,
+        primary_colour="#000091",
+        header_text="Relais Auto Formation — simulateur CRM de la concession école",
+        footer_text=(
+            "Simulateur de CRM pour la formation aux métiers de l'après-vente et de la vente "
+            "automobile. Toutes les données sont fictives et générées automatiquement."
+        ),
+    )
+    organization.full_clean()
+    organization.save()
+    template = Workspace.objects.create(
+        organization=organization, name=TEMPLATE, kind=WorkspaceKind.TEMPLATE
+    )
+    workspaces = {
+        LIVE: Workspace.objects.create(
+            organization=organization, name=LIVE, kind=WorkspaceKind.LIVE
+        ),
+        TEMPLATE: template,
+        SANDBOX: Workspace.objects.create(
+            organization=organization, name=SANDBOX, kind=WorkspaceKind.SANDBOX, template=template
+        ),
+    }
+    users = {}
+    for account in DEMO_ACCOUNTS:
+        user = User(
+            username=account.username,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            email=f"{account.username}@relais-auto-formation.example",
+            role=account.role,
+            organization=organization,
+            is_staff=account.superuser,
+            is_superuser=account.superuser,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Membership.objects.bulk_create(
+            [Membership(workspace=workspaces[name], user=user) for name in account.workspaces]
+        )
+        users[account.username] = user
+    sizes = {LIVE: customers, TEMPLATE: template_customers, SANDBOX: sandbox_customers}
+    for offset, (name, count) in enumerate(sizes.items()):
+        generate_customers(
+            workspace=workspaces[name],
+            count=count,
+            seed=seed + offset,
+            today=today,
+            owner=users[WORKSPACE_OWNERS[name]],
+            progress=(lambda done, total, name=name: progress(name, done, total))
+            if progress
+            else None,
+        )
+    return organization, list(DEMO_ACCOUNTS)

@@ -1,0 +1,120 @@
+"""``manage.py load_demo``: the demo organization, its workspaces, accounts and data."""
+
+import time
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from relais.crm.demo.platform import (
+    DEMO_PASSWORD,
+    demo_load,
+    demo_organization,
+)
+
+BAR_WIDTH = 30
+
+
+def _count(value: str, option: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise CommandError(
+            _("%(option)s attend un nombre entier, pas « %(value)s ».")
+            % {"option": option, "value": value}
+        ) from None
+    if count < 0:
+        raise CommandError(
+            _("%(option)s doit être positif ou nul (reçu : %(count)s).")
+            % {"option": option, "count": count}
+        )
+    return count
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Crée l'organisation de démonstration « Relais Auto Formation » : une concession, une base "
+        "école, le bac à sable d'un apprenant, remplis de clients générés, et un compte par rôle "
+        "(mot de passe « relais-demo »). Ne fait rien si elle existe déjà, sauf avec --reset."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--customers",
+            default="300",
+            metavar="N",
+            help=_("clients de la concession de démonstration (300 par défaut)"),
+        )
+        parser.add_argument(
+            "--template-customers",
+            default="100",
+            metavar="N",
+            help=_("clients de la base école (100 par défaut)"),
+        )
+        parser.add_argument(
+            "--sandbox-customers",
+            default="50",
+            metavar="N",
+            help=_("clients du bac à sable de l'apprenant (50 par défaut)"),
+        )
+        parser.add_argument(
+            "--seed",
+            default="2025",
+            metavar="N",
+            help=_(
+                "graine du générateur : la même graine donne les mêmes données (2025 par défaut)"
+            ),
+        )
+        parser.add_argument(
+            "--reset", action="store_true",
+            help=_("supprime l'organisation de démonstration existante et la recrée"),
+        )  # fmt: skip
+
+    def handle(self, *args, **options):
+        sizes = {
+            "customers": _count(options["customers"], "--customers"),
+            "template_customers": _count(options["template_customers"], "--template-customers"),
+            "sandbox_customers": _count(options["sandbox_customers"], "--sandbox-customers"),
+        }
+        seed = _count(options["seed"], "--seed")
+        if demo_organization() is not None:
+            if not options["reset"]:
+                self.stdout.write(
+                    _(
+                        "L'organisation de démonstration « Relais Auto Formation » existe déjà : "
+                        "rien n'a été modifié (--reset pour la recréer)."
+                    )
+                )
+                return
+            self.stdout.write(_("Remplacement de l'organisation de démonstration existante…"))
+        else:
+            self.stdout.write(_("Création de l'organisation « Relais Auto Formation »…"))
+        started = time.monotonic()
+        try:
+            _organization, accounts = demo_load(
+                **sizes, seed=seed, replace=options["reset"], progress=self._progress
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        seconds = number_format(time.monotonic() - started, 1)
+        self.stdout.write(_("Terminé en %(seconds)s s.") % {"seconds": seconds})
+        self.stdout.write("")
+        self.stdout.write(
+            _("Comptes de démonstration (mot de passe : %(password)s) :")
+            % {"password": DEMO_PASSWORD}
+        )
+        for account in accounts:
+            workspaces = ", ".join(account.workspaces)
+            self.stdout.write(f"  {account.username:<12} {account.role.label:<15} {workspaces}")
+
+    def _progress(self, workspace: str, done: int, total: int) -> None:
+        filled = BAR_WIDTH * done // total if total else BAR_WIDTH
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        line = f"  {workspace:<30} [{bar}] {done}/{total} " + _("clients")
+        if self.stdout.isatty():
+            self.stdout.write("\r" + line, ending="" if done < total else "\n")
+            self.stdout.flush()
+        else:
+            self.stdout.write(line)

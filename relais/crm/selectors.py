@@ -1,0 +1,317 @@
+"""CRM reads. Every selector takes the user and the workspace and returns only what the
+user may see there; a record of another workspace is reported as not found."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import mean
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.core.accounts.permissions import ensure_permission
+from relais.core.accounts.roles import Permission
+from relais.core.audit.models import AuditEntry
+from relais.core.contacts.models import CompanyContact
+from relais.core.exceptions import NotFound
+from relais.core.interactions.selectors import interactions_for_contact
+from relais.core.workspaces.models import Workspace
+from relais.crm.models import (
+    Activity,
+    Customer,
+    Invoice,
+    InvoiceKind,
+    Lead,
+    MileageReading,
+    Note,
+    Vehicle,
+)
+from relais.crm.search import filter_by_search
+
+# Deleted customers can be restored from their audit entry for this long (the trash page).
+RESTORE_WINDOW_DAYS = 30
+
+CUSTOMER_SORTS = {
+    "nom": "sort_name",
+    "statut": "status",
+    "type": "kind",
+    "ville": "city_sort",
+    "creation": "created_at",
+    "modification": "updated_at",
+}
+
+
+def _uuid(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound from exc
+
+
+def customer_list(
+    *,
+    user,
+    workspace: Workspace,
+    query: str = "",
+    status: str = "",
+    kind: str = "",
+    sort: str = "nom",
+) -> QuerySet[Customer]:
+    """Customers of the workspace matching ``query`` (see ``relais.crm.search``), sorted by one
+    of ``CUSTOMER_SORTS`` (prefix ``-`` for descending)."""
+    ensure_permission(user, Permission.CRM_VIEW, workspace)
+    customers = Customer.objects.in_workspace(workspace).select_related("person", "company")
+    customers = filter_by_search(customers, query)
+    if status:
+        customers = customers.filter(status=status)
+    if kind:
+        customers = customers.filter(kind=kind)
+    descending = sort.startswith("-")
+    key = CUSTOMER_SORTS.get(sort.lstrip("-"), "sort_name")
+    if key == "city_sort":
+        customers = customers.annotate(city_sort=Coalesce("person__city", "company__city"))
+    order = f"-{key}" if descending else key
+    return customers.order_by(order, "sort_name", "id")
+
+
+def customer_get(*, user, workspace: Workspace, public_id) -> Customer:
+    ensure_permission(user, Permission.CRM_VIEW, workspace)
+    customer = (
+        Customer.objects.in_workspace(workspace)
+        .select_related("person", "company", "company__parent", "owner")
+        .filter(public_id=_uuid(public_id))
+        .first()
+    )
+    if customer is None:
+        raise NotFound(_("Client introuvable."))
+    return customer
+
+
+def deleted_customers(*, user, workspace: Workspace) -> QuerySet[AuditEntry]:
+    """The customers deleted in ``workspace`` that can still be restored, newest first: the
+    ``customer.delete`` audit entries of the restore window not undone yet. The heavy
+    ``before`` copy is not loaded."""
+
+    ensure_permission(user, Permission.CRM_DELETE, workspace)
+    since = timezone.now() - timedelta(days=RESTORE_WINDOW_DAYS)
+    restored = (
+        AuditEntry.objects.filter(workspace=workspace, action="customer.restore")
+        .annotate(source=Cast(KeyTextTransform("restored_from", "after"), IntegerField()))
+        .values("source")
+    )
+    return (
+        AuditEntry.objects.filter(
+            workspace=workspace,
+            action="customer.delete",
+            created_at__gte=since,
+            before__has_key="restore",
+        )
+        .exclude(pk__in=restored)
+        .select_related("actor")
+        .defer("before", "after")
+        .order_by("-created_at", "-id")
+    )
+
+
+def customer_attachment_counts(*, customer: Customer) -> dict[str, int]:
+    """How many records go with the customer if it is deleted, in one query."""
+    counts = (
+        Customer.objects.filter(pk=customer.pk)
+        .annotate(
+            vehicle_count=_count_of(Vehicle),
+            invoice_count=_count_of(Invoice),
+            activity_count=_count_of(Activity),
+            note_count=_count_of(Note),
+        )
+        .values("vehicle_count", "invoice_count", "activity_count", "note_count")
+        .get()
+    )
+    return {
+        "vehicles": counts["vehicle_count"] or 0,
+        "invoices": counts["invoice_count"] or 0,
+        "activities": counts["activity_count"] or 0,
+        "notes": counts["note_count"] or 0,
+    }
+
+
+def _count_of(model):
+    rows = model.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
+    return Subquery(rows.annotate(n=Count("pk")).values("n")[:1])
+
+
+def company_contacts(*, customer: Customer) -> QuerySet[CompanyContact]:
+    if not customer.is_company:
+        return CompanyContact.objects.none()
+    return customer.company.contacts.select_related("person").order_by("person__last_name", "id")
+
+
+def company_contact_get(*, user, customer: Customer, contact_id: int) -> CompanyContact:
+    ensure_permission(user, Permission.CRM_VIEW, customer.workspace)
+    link = company_contacts(customer=customer).filter(pk=contact_id).first()
+    if link is None:
+        raise NotFound(_("Contact introuvable."))
+    return link
+
+
+def _scoped_get(model, *, user, workspace: Workspace, public_id, related=()):
+    ensure_permission(user, Permission.CRM_VIEW, workspace)
+    instance = (
+        model.objects.in_workspace(workspace)
+        .select_related(*related)
+        .filter(public_id=_uuid(public_id))
+        .first()
+    )
+    if instance is None:
+        raise NotFound(
+            _("%(record)s introuvable.") % {"record": model._meta.verbose_name.capitalize()}
+        )
+    return instance
+
+
+def vehicle_get(*, user, workspace, public_id) -> Vehicle:
+    return _scoped_get(
+        Vehicle, user=user, workspace=workspace, public_id=public_id, related=("customer",)
+    )
+
+
+def invoice_get(*, user, workspace, public_id) -> Invoice:
+    return _scoped_get(
+        Invoice,
+        user=user,
+        workspace=workspace,
+        public_id=public_id,
+        related=("customer", "vehicle"),
+    )
+
+
+def activity_get(*, user, workspace, public_id) -> Activity:
+    return _scoped_get(
+        Activity, user=user, workspace=workspace, public_id=public_id, related=("customer", "owner")
+    )
+
+
+def note_get(*, user, workspace, public_id) -> Note:
+    return _scoped_get(
+        Note, user=user, workspace=workspace, public_id=public_id, related=("customer", "author")
+    )
+
+
+def lead_get(*, user, workspace, public_id) -> Lead:
+    return _scoped_get(
+        Lead, user=user, workspace=workspace, public_id=public_id, related=("customer",)
+    )
+
+
+def mileage_reading_get(*, user, workspace, public_id) -> MileageReading:
+    return _scoped_get(
+        MileageReading, user=user, workspace=workspace, public_id=public_id, related=("vehicle",)
+    )
+
+
+def vehicles_of(*, customer: Customer) -> QuerySet[Vehicle]:
+    return customer.vehicles.prefetch_related(
+        Prefetch("mileage_readings", queryset=MileageReading.objects.order_by("read_on", "id"))
+    ).order_by("-first_registration_date", "id")
+
+
+def invoices_of(*, customer: Customer) -> QuerySet[Invoice]:
+    return (
+        customer.invoices.select_related("vehicle")
+        .prefetch_related("lines")
+        .order_by("-issued_on", "-id")
+    )
+
+
+def activities_of(*, customer: Customer) -> QuerySet[Activity]:
+    return customer.activities.select_related("owner").order_by("-occurred_at", "-id")
+
+
+def notes_of(*, customer: Customer) -> QuerySet[Note]:
+    return customer.notes.select_related("author").order_by("-created_at", "-id")
+
+
+def timeline_of(*, customer: Customer):
+    return interactions_for_contact(
+        workspace=customer.workspace, person=customer.person, company=customer.company
+    )
+
+
+def lead_list(
+    *, user, workspace: Workspace, lead_type: str = "", status: str = ""
+) -> QuerySet[Lead]:
+    ensure_permission(user, Permission.CRM_VIEW, workspace)
+    leads = Lead.objects.in_workspace(workspace).select_related("customer")
+    if lead_type:
+        leads = leads.filter(lead_type=lead_type)
+    if status:
+        leads = leads.filter(status=status)
+    return leads.order_by("-emitted_at", "-id")
+
+
+@dataclass(frozen=True)
+class VisitFrequency:
+    """How often a vehicle (or a customer) comes to the workshop."""
+
+    visits: int
+    first_visit: date | None
+    last_visit: date | None
+    mean_interval_days: float | None
+    visits_per_year: float | None
+    next_expected_visit: date | None
+    is_overdue: bool
+
+
+def visit_frequency(visit_dates: list[date], *, today: date | None = None) -> VisitFrequency:
+    """Mean interval between after-sales visits, visits a year, and the next expected visit.
+
+    With fewer than two visits there is no interval; the next visit is then unknown.
+    """
+    today = today or timezone.localdate()
+    dates = sorted(set(visit_dates))
+    if not dates:
+        return VisitFrequency(0, None, None, None, None, None, False)
+    if len(dates) < 2:
+        return VisitFrequency(1, dates[0], dates[0], None, None, None, False)
+    intervals = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
+    interval = mean(intervals)
+    span_years = (dates[-1] - dates[0]).days / 365.25
+    per_year = (len(dates) - 1) / span_years if span_years else None
+    next_visit = dates[-1] + timedelta(days=round(interval))
+    return VisitFrequency(
+        visits=len(dates),
+        first_visit=dates[0],
+        last_visit=dates[-1],
+        mean_interval_days=round(interval, 1),
+        visits_per_year=round(per_year, 2) if per_year else None,
+        next_expected_visit=next_visit,
+        is_overdue=next_visit < today,
+    )
+
+
+@dataclass(frozen=True)
+class AfterSales:
+    invoices: list
+    frequency: VisitFrequency
+    vehicles: list  # [(vehicle, [readings], VisitFrequency)]
+    revenue_excl_tax: object
+    revenue_incl_tax: object
+
+
+def after_sales_of(*, customer: Customer) -> AfterSales:
+    """Everything the after-sales view shows: invoices, mileage per vehicle, visit frequency."""
+    invoices = list(invoices_of(customer=customer).filter(kind=InvoiceKind.AFTER_SALES))
+    vehicles = list(vehicles_of(customer=customer))
+    per_vehicle = []
+    for vehicle in vehicles:
+        visits = [inv.issued_on for inv in invoices if inv.vehicle_id == vehicle.pk]
+        per_vehicle.append((vehicle, list(vehicle.mileage_readings.all()), visit_frequency(visits)))
+    return AfterSales(
+        invoices=invoices,
+        frequency=visit_frequency([inv.issued_on for inv in invoices]),
+        vehicles=per_vehicle,
+        revenue_excl_tax=sum((inv.total_excl_tax for inv in invoices), 0),
+        revenue_incl_tax=sum((inv.total_incl_tax for inv in invoices), 0),
+    )

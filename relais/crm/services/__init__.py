@@ -1,0 +1,1 @@
+"""CRM write actions: one function per business action, each atomic and access-checked."""

@@ -1,0 +1,115 @@
+"""Notes: the customer's notes tab (latest known facts, then dated notes), and note CRUD."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from relais.core.accounts.roles import Permission
+from relais.core.web import WorkspaceRequiredMixin, submit
+from relais.crm.forms.notes import NoteForm
+from relais.crm.models import Note
+from relais.crm.selectors import customer_get, note_get, notes_of
+from relais.crm.services.records import note_create, note_delete, note_update
+
+TAB = "notes"
+SUMMARY_FIELDS = ["household_size", "daily_mileage_km", "wished_vehicles", "interests"]
+
+
+def latest_values(notes: list[Note]) -> list[dict]:
+    """For each summary field, the most recent note that gave it a value (notes newest first)."""
+    summary = []
+    for name in SUMMARY_FIELDS:
+        note = next((n for n in notes if getattr(n, name) not in (None, "")), None)
+        summary.append(
+            {
+                "name": name,
+                "label": Note._meta.get_field(name).verbose_name,
+                "value": getattr(note, name) if note else None,
+                "noted_on": note.created_at if note else None,
+            }
+        )
+    return summary
+
+
+def _tab_redirect(customer):
+    return redirect("crm:customer-notes", customer_id=customer.public_id)
+
+
+class NoteListView(WorkspaceRequiredMixin, View):
+    def get(self, request, customer_id):
+        customer = customer_get(user=request.user, workspace=self.workspace, public_id=customer_id)
+        notes = list(notes_of(customer=customer))
+        return render(
+            request,
+            "crm/note_list.html",
+            {
+                "customer": customer,
+                "active_tab": TAB,
+                "notes": notes,
+                "summary": latest_values(notes),
+                "can_delete": request.user.has_role_permission(Permission.CRM_DELETE),
+            },
+        )
+
+
+def _render_form(request, *, customer, form, note=None):
+    return render(
+        request,
+        "crm/note_form.html",
+        {"customer": customer, "active_tab": TAB, "form": form, "note": note},
+    )
+
+
+class NoteCreateView(WorkspaceRequiredMixin, View):
+    def get(self, request, customer_id):
+        customer = customer_get(user=request.user, workspace=self.workspace, public_id=customer_id)
+        return _render_form(request, customer=customer, form=NoteForm())
+
+    def post(self, request, customer_id):
+        customer = customer_get(user=request.user, workspace=self.workspace, public_id=customer_id)
+        form = NoteForm(request.POST)
+        if submit(
+            form, lambda: note_create(actor=request.user, customer=customer, data=form.note_data())
+        ):
+            messages.success(request, _("La note est enregistrée."))
+            return _tab_redirect(customer)
+        return _render_form(request, customer=customer, form=form)
+
+
+class NoteUpdateView(WorkspaceRequiredMixin, View):
+    def get(self, request, note_id):
+        note = note_get(user=request.user, workspace=self.workspace, public_id=note_id)
+        return _render_form(
+            request, customer=note.customer, form=NoteForm(instance=note), note=note
+        )
+
+    def post(self, request, note_id):
+        note = note_get(user=request.user, workspace=self.workspace, public_id=note_id)
+        form = NoteForm(request.POST, instance=note)
+        if submit(form, lambda: note_update(actor=request.user, note=note, data=form.note_data())):
+            messages.success(request, _("La note est modifiée."))
+            return _tab_redirect(note.customer)
+        return _render_form(request, customer=note.customer, form=form, note=note)
+
+
+class NoteDeleteView(WorkspaceRequiredMixin, View):
+    def get(self, request, note_id):
+        note = note_get(user=request.user, workspace=self.workspace, public_id=note_id)
+        return render(
+            request,
+            "crm/note_confirm_delete.html",
+            {
+                "customer": note.customer,
+                "active_tab": TAB,
+                "note": note,
+                "can_delete": request.user.has_role_permission(Permission.CRM_DELETE),
+            },
+        )
+
+    def post(self, request, note_id):
+        note = note_get(user=request.user, workspace=self.workspace, public_id=note_id)
+        customer = note.customer
+        note_delete(actor=request.user, note=note)
+        messages.success(request, _("La note est supprimée."))
+        return _tab_redirect(customer)

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.static import serve
+
+from relais.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="crm:customer-list", permanent=False)),
+    path("comptes/", include("relais.core.accounts.urls")),
+    path("espaces/", include("relais.core.workspaces.urls")),
+    path("taches/", include("relais.core.jobs.urls")),
+    path("crm/", include("relais.crm.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+# Logos are public; every other upload (exports, snapshots) goes through a view that checks access.
+urlpatterns += [
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/branding/<path:path>",
+        serve,
+        {"document_root": settings.MEDIA_ROOT / "branding"},
+    )
+]

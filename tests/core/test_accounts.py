@@ -1,0 +1,168 @@
+"""Sign-in: password hashing, throttling with django-axes, French pages, POST-only logout."""
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
+from django.contrib.auth.hashers import check_password, get_hasher, identify_hasher
+from django.urls import reverse
+
+from relais.core.accounts.models import User
+from relais.core.accounts.roles import Permission, Role
+from tests.factories import UserFactory
+
+LOGIN_URL = "/comptes/connexion/"
+LOGOUT_URL = "/comptes/deconnexion/"
+WRONG = "pas-le-bon-mot-de-passe"
+
+
+def test_urls():
+    assert reverse("accounts:login") == LOGIN_URL
+    assert reverse("accounts:logout") == LOGOUT_URL
+
+
+def test_new_passwords_are_hashed_with_argon2(db):
+    assert get_hasher().algorithm == "argon2"
+    user = User.objects.create_user(username="camille", password="un-long-mot-de-passe-7")
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+    assert identify_hasher(user.password).algorithm == "argon2"
+    assert check_password("un-long-mot-de-passe-7", user.password)
+    assert not check_password("un-autre", user.password)
+
+
+def test_a_legacy_pbkdf2_hash_is_upgraded_to_argon2_at_sign_in(client, db, password):
+    from django.contrib.auth.hashers import make_password
+
+    user = UserFactory(username="ancien")
+    User.objects.filter(pk=user.pk).update(password=make_password(password, hasher="pbkdf2_sha256"))
+    response = client.post(LOGIN_URL, {"username": "ancien", "password": password})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+
+
+def login(client, username, password):
+    return client.post(LOGIN_URL, {"username": username, "password": password})
+
+
+def test_login_page_is_in_french(client, organization):
+    response = client.get(LOGIN_URL)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<html lang="fr"' in content
+    assert "<h1" in content and "Connexion" in content
+    assert "Identifiant" in content
+    assert "Mot de passe" in content
+    assert "Se connecter" in content
+    assert 'autocomplete="current-password"' in content
+
+
+def test_login_page_renders_before_any_organization_exists(client, db):
+    assert client.get(LOGIN_URL).status_code == 200
+
+
+def test_right_password_signs_in(client, agent, password):
+    response = login(client, "agent", password)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("crm:customer-list")
+    assert client.session[AUTH_SESSION_KEY] == str(agent.pk)
+
+
+def test_wrong_password_is_refused_with_a_french_message(client, agent):
+    response = login(client, "agent", WRONG)
+    assert response.status_code == 200
+    assert AUTH_SESSION_KEY not in client.session
+    assert "Identifiant ou mot de passe incorrect" in response.content.decode()
+
+
+def test_inactive_user_cannot_sign_in(client, agent, password):
+    agent.is_active = False
+    agent.save()
+    response = login(client, "agent", password)
+    assert response.status_code == 200
+    assert AUTH_SESSION_KEY not in client.session
+
+
+def test_right_password_after_four_failures_still_works(client, agent, password):
+    for _ in range(4):
+        assert login(client, "agent", WRONG).status_code == 200
+    response = login(client, "agent", password)
+    assert response.status_code == 302
+    assert client.session[AUTH_SESSION_KEY] == str(agent.pk)
+    # A success wipes the count: four more failures do not lock yet.
+    client.logout()
+    for _ in range(4):
+        login(client, "agent", WRONG)
+    assert login(client, "agent", password).status_code == 302
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(client, agent, password):
+    for _ in range(4):
+        assert login(client, "agent", WRONG).status_code == 200
+    fifth = login(client, "agent", WRONG)
+    assert fifth.status_code == 429
+    response = login(client, "agent", password)
+    assert response.status_code == 429
+    assert AUTH_SESSION_KEY not in client.session
+    content = response.content.decode()
+    assert "Compte temporairement bloqué" in content
+    assert "Réessayez dans 15 minutes" in content
+    assert '<html lang="fr"' in content
+    assert AccessAttempt.objects.filter(username="agent").exists()
+
+
+def test_lock_ends_after_the_cool_off(client, agent, password, fixed_clock):
+    for _ in range(5):
+        login(client, "agent", WRONG)
+    assert login(client, "agent", password).status_code == 429
+    fixed_clock.shift(16 * 60)
+    assert login(client, "agent", password).status_code == 302
+
+
+def test_lock_is_per_username(client, agent, supervisor, password):
+    for _ in range(5):
+        login(client, "agent", WRONG)
+    assert login(client, "agent", password).status_code == 429
+    assert login(client, "superviseur", password).status_code == 302
+
+
+def test_logout_is_post_only(agent_client, agent):
+    response = agent_client.get(LOGOUT_URL)
+    assert response.status_code == 405
+    assert agent_client.session[AUTH_SESSION_KEY] == str(agent.pk)
+    response = agent_client.post(LOGOUT_URL)
+    assert response.status_code == 302
+    assert response["Location"] == LOGIN_URL
+    assert AUTH_SESSION_KEY not in agent_client.session
+
+
+def test_logout_needs_the_csrf_token(agent, db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    assert client.post(LOGOUT_URL).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.AGENT, {Permission.CRM_VIEW, Permission.CRM_EDIT}),
+        (
+            Role.SUPERVISOR,
+            {
+                Permission.CRM_VIEW,
+                Permission.CRM_EDIT,
+                Permission.CRM_DELETE,
+                Permission.AUDIT_VIEW,
+            },
+        ),
+        (Role.LEARNER, {Permission.CRM_VIEW, Permission.CRM_EDIT, Permission.CRM_DELETE}),
+        (Role.ADMINISTRATOR, set(Permission.values)),
+    ],
+)
+def test_role_permissions(db, role, allowed):
+    user = UserFactory(role=role)
+    assert {p for p in Permission.values if user.has_role_permission(p)} == allowed
+    user.is_active = False
+    assert not any(user.has_role_permission(p) for p in Permission.values)

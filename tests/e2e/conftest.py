@@ -1,0 +1,109 @@
+"""Browser tests: Debian's chromium driven by Playwright (never a downloaded browser).
+
+Playwright's sync API runs an event loop in the test thread; the Django ORM calls the tests
+make there are ordinary blocking calls, hence DJANGO_ALLOW_ASYNC_UNSAFE.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = (
+    os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
+AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            # One worker runs all browser tests: they share a browser and a live server.
+            item.add_marker(pytest.mark.xdist_group("browser"))
+            if CHROMIUM is None:
+                item.add_marker(
+                    pytest.mark.skip(reason="Debian's chromium is not installed (make chromium)")
+                )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page, password):
+    def _login(user):
+        page.goto("/comptes/connexion/")
+        page.get_by_label("Identifiant").fill(user.username)
+        page.get_by_label("Mot de passe").fill(password)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_load_state()
+
+    return _login
+
+
+def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page; return the violations of ``impacts``."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+            resultTypes: ['violations'],
+        })"""
+    )
+    return [v for v in result["violations"] if v["impact"] in impacts]
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    report = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] for n in v["nodes"][:5])
+        for v in violations
+    )
+    assert not violations, f"axe-core on {page.url}:\n{report}"
+
+
+def tab_to(page, selector: str, *, max_presses: int = 80) -> None:
+    """Press Tab until the element matching ``selector`` has the focus: proves it is reachable
+    with the keyboard, in the page's tab order."""
+    target = page.locator(selector).first
+    target.wait_for()
+    for _ in range(max_presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
