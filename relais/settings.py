@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "relais.core.jobs",
     "relais.core",
     "relais.crm",
+    "relais.training",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("espaces/", include("relais.core.workspaces.urls")),
     path("taches/", include("relais.core.jobs.urls")),
     path("crm/", include("relais.crm.urls")),
+    path("formation/", include("relais.training.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

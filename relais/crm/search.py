@@ -77,6 +77,8 @@ def filter_by_search(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.filter(condition)
 
 
+# A migration that makes SQLite re-create crm_customer (most AddField do) drops these triggers:
+# it must run SQLITE_SETUP again (see migration 0003).
 SQLITE_SETUP = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
     "search_document, content='crm_customer', content_rowid='id', tokenize='trigram')",

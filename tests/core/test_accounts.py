@@ -157,7 +157,26 @@ def test_logout_needs_the_csrf_token(agent, db):
                 Permission.AUDIT_VIEW,
             },
         ),
-        (Role.LEARNER, {Permission.CRM_VIEW, Permission.CRM_EDIT, Permission.CRM_DELETE}),
+        (
+            Role.LEARNER,
+            {
+                Permission.CRM_VIEW,
+                Permission.CRM_EDIT,
+                Permission.CRM_DELETE,
+                Permission.TRAINING_PRACTISE,
+            },
+        ),
+        (
+            Role.TRAINER,
+            {
+                Permission.CRM_VIEW,
+                Permission.CRM_EDIT,
+                Permission.CRM_DELETE,
+                Permission.AUDIT_VIEW,
+                Permission.WORKSPACE_MANAGE,
+                Permission.TRAINING_MANAGE,
+            },
+        ),
         (Role.ADMINISTRATOR, set(Permission.values)),
     ],
 )

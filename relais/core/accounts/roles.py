@@ -18,6 +18,11 @@ class Permission(models.TextChoices):
     CRM_DELETE = "crm.delete", _("Supprimer des fiches")
     AUDIT_VIEW = "audit.view", _("Consulter le journal d'audit")
     WORKSPACE_MANAGE = "workspace.manage", _("Gérer les espaces de travail")
+    TRAINING_MANAGE = (
+        "training.manage",
+        _("Animer des formations (bases école, sessions, exercices)"),
+    )
+    TRAINING_PRACTISE = "training.practise", _("Suivre une formation (bac à sable, exercices)")
 
 
 _EDITOR = {Permission.CRM_VIEW, Permission.CRM_EDIT}
@@ -27,10 +32,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SUPERVISOR: frozenset(_EDITOR | {Permission.CRM_DELETE, Permission.AUDIT_VIEW}),
     Role.AGENT: frozenset(_EDITOR),
     Role.TRAINER: frozenset(
-        _EDITOR | {Permission.CRM_DELETE, Permission.AUDIT_VIEW, Permission.WORKSPACE_MANAGE}
+        _EDITOR
+        | {
+            Permission.CRM_DELETE,
+            Permission.AUDIT_VIEW,
+            Permission.WORKSPACE_MANAGE,
+            Permission.TRAINING_MANAGE,
+        }
     ),
     # A learner owns a sandbox: everything there is theirs to break and reset.
-    Role.LEARNER: frozenset(_EDITOR | {Permission.CRM_DELETE}),
+    Role.LEARNER: frozenset(_EDITOR | {Permission.CRM_DELETE, Permission.TRAINING_PRACTISE}),
 }
 
 

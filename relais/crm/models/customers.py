@@ -68,6 +68,9 @@ class Customer(WorkspaceScopedModel):
     )
     sort_name = models.CharField(max_length=220, editable=False, db_index=True)
     search_document = models.TextField(editable=False, blank=True)
+    # The true person or company behind the record, set by the school-database generator and
+    # never shown: duplicates share it, so a learner's merges can be scored.
+    identity_key = models.CharField(max_length=32, editable=False, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("client")
