@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PG_TEST_URL ?= postgres://postgres@localhost:5432/relais
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help demo serve test test-sqlite test-postgres test-e2e bench lint format chromium vendor-check clean
+.PHONY: help demo serve test test-sqlite test-postgres test-e2e bench kit lint format chromium vendor-check clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ test-postgres: $(VENV)/.installed  ## Run the database tests on PostgreSQL (DATA
 
 bench: $(VENV)/.installed  ## Run the benchmarks in bench/ (figures and ratios to their baselines)
 	$(PY) -m bench
+
+kit: $(VENV)/.installed  ## Build the user kit: the French guides of docs/guide/ as PDF in var/kit/
+	$(PY) manage.py build_user_kit
 
 lint: $(VENV)/.installed  ## ruff, import contracts, migrations check
 	$(VENV)/bin/ruff check .

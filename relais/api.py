@@ -18,6 +18,7 @@ from relais.core.accounts.roles import ROLE_PERMISSIONS, Permission
 from relais.core.api import ERROR_RESPONSES, Pagination, install_error_handlers
 from relais.core.workspaces.selectors import workspaces_for_user
 from relais.crm.api import router as crm_router
+from relais.training.api import router as training_router
 
 
 class RelaisAPI(NinjaAPI):
@@ -97,3 +98,4 @@ def list_workspaces(request):
 
 
 api.add_router("workspaces/{uuid:workspace_id}/", crm_router)
+api.add_router("training/", training_router)

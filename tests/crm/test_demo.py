@@ -11,7 +11,7 @@ from relais.core.contacts import validators as v
 from relais.core.contacts.models import Company, CompanyContact, Person
 from relais.core.interactions.models import Interaction
 from relais.core.workspaces.models import Workspace
-from relais.crm.demo import generate_customers
+from relais.crm.demo import generate_customers, generate_leads
 from relais.crm.models import (
     Activity,
     Customer,
@@ -19,6 +19,7 @@ from relais.crm.models import (
     Invoice,
     InvoiceKind,
     Lead,
+    LeadType,
     MileageReading,
     Note,
     Vehicle,
@@ -32,11 +33,21 @@ TODAY = datetime.date(2025, 6, 15)  # the fixed clock of tests/conftest.py
 COUNT = 40
 
 
+ANOMALIES: list = []
+
+
 @pytest.fixture
 def generated(workspace, agent):
-    created = generate_customers(workspace=workspace, count=COUNT, seed=7, today=TODAY, owner=agent)
+    ANOMALIES.clear()
+    created = generate_customers(
+        workspace=workspace, count=COUNT, seed=7, today=TODAY, owner=agent, anomalies=ANOMALIES
+    )
     assert created == COUNT
     return workspace
+
+
+def _anomalous_keys() -> set[str]:
+    return {record["identity_key"] for anomaly in ANOMALIES for record in anomaly["records"]}
 
 
 def test_creates_customers_with_a_varied_history(generated):
@@ -55,7 +66,13 @@ def test_creates_customers_with_a_varied_history(generated):
 
 
 def test_every_contact_is_valid_and_already_normalised(generated):
-    for person in Person.objects.in_workspace(generated):
+    # The deliberate anomalies are the only records a clean-up would change.
+    assert ANOMALIES
+    anomalous = Person.objects.in_workspace(generated).filter(
+        crm_customer__identity_key__in=_anomalous_keys()
+    )
+    assert anomalous.exists()
+    for person in Person.objects.in_workspace(generated).exclude(pk__in=anomalous):
         before = (person.phone_mobile, person.phone_landline, person.city, person.email)
         person.full_clean()
         assert (person.phone_mobile, person.phone_landline, person.city, person.email) == before
@@ -64,6 +81,29 @@ def test_every_contact_is_valid_and_already_normalised(generated):
         company.full_clean()
         assert (company.siren, company.siret, company.naf_code, company.phone_landline) == before
         assert company.siret.startswith(company.siren)
+
+
+def test_customers_carry_an_identity_key_shared_only_by_duplicates(generated):
+    keys = list(Customer.objects.in_workspace(generated).values_list("identity_key", flat=True))
+    assert all(len(key) == 32 for key in keys)
+    copies = {
+        anomaly["records"][0]["identity_key"]
+        for anomaly in ANOMALIES
+        if anomaly["kind"] in {"duplicate", "typo"}
+    }
+    assert {key for key in keys if keys.count(key) > 1} == copies
+
+
+def test_anomalies_involve_about_one_customer_in_twenty(workspace):
+    anomalies = []
+    generate_customers(workspace=workspace, count=300, seed=5, today=TODAY, anomalies=anomalies)
+    assert {anomaly["kind"] for anomaly in anomalies} == {
+        "homonym", "duplicate", "typo", "swapped_names", "phone_format", "email_case",
+        "shared_vin", "postcode_city", "phone_wrong_field", "invalid_email",
+    }  # fmt: skip
+    # Duplicate pairs share one key: count records, not keys.
+    involved = sum(len(anomaly["records"]) for anomaly in anomalies)
+    assert 0.035 * 300 <= involved <= 0.07 * 300
 
 
 def test_individuals_are_adults_under_ninety(generated):
@@ -76,7 +116,7 @@ def test_individuals_are_adults_under_ninety(generated):
 
 
 def test_vehicles_have_valid_plates_and_vins(generated):
-    vehicles = list(Vehicle.objects.in_workspace(generated))
+    vehicles = list(Vehicle.objects.in_workspace(generated).select_related("customer"))
     assert vehicles
     for vehicle in vehicles:
         vehicle.full_clean()
@@ -86,6 +126,15 @@ def test_vehicles_have_valid_plates_and_vins(generated):
         assert vehicle.first_registration_date <= TODAY
     plates = [vehicle.plate for vehicle in vehicles]
     assert len(plates) == len(set(plates))
+    # A VIN is on two vehicles only where a "shared VIN" anomaly says so.
+    vins = [vehicle.vin for vehicle in vehicles]
+    shared = {vin for vin in vins if vins.count(vin) > 1}
+    listed = {
+        anomaly["description"].split("(VIN) ")[1].split(" ")[0]
+        for anomaly in ANOMALIES
+        if anomaly["kind"] == "shared_vin"
+    }
+    assert shared == listed
 
 
 def test_invoices_are_valid_and_totals_are_the_sum_of_their_lines(generated):
@@ -148,6 +197,32 @@ def test_activities_plan_their_follow_up_after_themselves(generated):
         activity.full_clean()
         if activity.next_follow_up_on:
             assert activity.next_follow_up_on >= activity.occurred_at.date()
+
+
+def test_generate_leads_adds_recent_leads_of_every_type(generated):
+    Lead.objects.in_workspace(generated).delete()
+    today = datetime.date(2025, 12, 1)
+    assert generate_leads(workspace=generated, seed=4, today=today, count=30) == 30
+    leads = Lead.objects.in_workspace(generated)
+    assert leads.count() == 30
+    assert set(leads.values_list("lead_type", flat=True)) == set(LeadType.values)
+    for lead in leads:
+        lead.full_clean()
+        assert today - datetime.timedelta(days=21) <= lead.emitted_at.date() < today
+    names = set(Person.objects.in_workspace(generated).values_list("first_name", "last_name"))
+    assert any((lead.first_name, lead.last_name) in names for lead in leads)
+
+
+def test_generate_leads_is_deterministic_and_refuses_a_negative_count(generated):
+    fields = ("lead_type", "first_name", "last_name", "emitted_at")
+    runs = []
+    for _ in range(2):
+        Lead.objects.in_workspace(generated).delete()
+        generate_leads(workspace=generated, seed=4, today=TODAY, count=12)
+        runs.append(sorted(Lead.objects.in_workspace(generated).values_list(*fields)))
+    assert len(runs[0]) == 12 and runs[0] == runs[1]
+    with pytest.raises(ValueError):
+        generate_leads(workspace=generated, seed=4, today=TODAY, count=-1)
 
 
 def test_leads_are_emitted_in_the_three_weeks_before_today(generated):

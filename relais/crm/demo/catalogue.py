@@ -200,10 +200,28 @@ PROSPECT_ACTIVITIES = (
     ("email", "Envoi d'une offre personnalisée", ("done",)),
     ("sms", "Invitation à un essai", ("done",)),
     ("letter", "Courrier : offre de reprise de votre véhicule", ("done",)),
-    ("campaign", "Campagne e-mail : journées portes ouvertes", ("done",)),
     ("call", "Relance après l'essai", ("interested", "not_interested", "no_answer")),
     ("appointment", "Rendez-vous en concession", ("done", "appointment_set")),
 )
+# The dealer's marketing campaigns, one a month: (month, day, activity kind, subject). Each
+# goes only to the contacts who accepted its channel (see ``CAMPAIGN_CONSENTS``) on that day.
+CAMPAIGNS = (
+    (1, 14, "campaign", "Campagne e-mail : les offres de janvier"),
+    (2, 11, "sms", "Campagne SMS : contrôle hiver offert"),
+    (3, 12, "campaign", "Campagne e-mail : journées portes ouvertes de printemps"),
+    (4, 8, "letter", "Campagne courrier : estimation gratuite de votre reprise"),
+    (5, 13, "sms", "Campagne SMS : pneus été à prix remisé"),
+    (6, 10, "campaign", "Campagne e-mail : check-up avant les vacances"),
+    (7, 3, "letter", "Campagne courrier : recharge de climatisation"),
+    (8, 26, "campaign", "Campagne e-mail : essayez les nouveautés de la rentrée"),
+    (9, 16, "sms", "Campagne SMS : semaine de l'hybride et de l'électrique"),
+    (10, 7, "campaign", "Campagne e-mail : portes ouvertes d'automne"),
+    (11, 4, "letter", "Campagne courrier : pneus hiver et équipements montagne"),
+    (12, 2, "campaign", "Campagne e-mail : idées cadeaux de la boutique"),
+)
+CAMPAIGN_CONSENTS = {"campaign": "consent_email", "sms": "consent_sms", "letter": "consent_mail"}
+CAMPAIGN_HISTORY_DAYS = 2 * 365  # older campaign logs are purged
+
 NOTE_PROJECTS = (
     "Remplacer le diesel par un hybride d'ici la rentrée.",
     "Passer à l'électrique : borne de recharge prévue à domicile.",

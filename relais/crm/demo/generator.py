@@ -13,13 +13,16 @@ workshop visit after the delivery, the mileage only grows, a customer is a *cust
 they have an invoice and a *prospect* otherwise, and every date is relative to ``today`` so
 that the database never looks stale.
 
-Deliberate anomalies, for de-duplication exercises:
+Every customer carries ``identity_key``, the true person or company behind the record: a
+duplicate copy shares its original's key, homonyms have different ones. Dates of visits,
+invoices and activities are working days (``relais.core.holidays``); marketing campaigns
+reach only the contacts who had accepted their channel on that day.
 
-* about 1.5 % of individuals are entered twice: the copy has the same name and postcode,
-  the e-mail in capitals or missing, the birth date sometimes missing, no history;
-* homonyms: different people sharing first and last name (the French name pool makes
-  them common), which must *not* be merged;
-* about 15 % of leads come from people already in the base.
+Deliberate anomalies, for cleaning and de-duplication exercises, involve about 5 % of
+customers: homonyms, duplicates, typos, swapped names, phone formats, e-mails in capitals,
+a VIN on two customers, postcode/city missing or inconsistent, a phone in the wrong field,
+invalid e-mails (see ``relais.crm.demo.anomalies``). Pass a list as ``anomalies`` to get
+them. About 15 % of leads come from people already in the base.
 
 Nothing is validated row by row: every value is valid by construction (see
 ``relais.crm.demo.identifiers``), sort names and search documents are computed in Python
@@ -39,6 +42,7 @@ from relais.core.interactions.models import Channel, Direction, Interaction
 from relais.core.workspaces.models import Workspace
 from relais.crm.demo.bulk import BulkInserter
 from relais.crm.demo.history import CustomerDrawer
+from relais.crm.demo.people import PeopleDrawer
 from relais.crm.demo.plan import Plan
 from relais.crm.models import (
     Activity,
@@ -157,13 +161,16 @@ def generate_customers(
     today: date | None = None,
     owner=None,
     progress: Callable[[int, int], None] | None = None,
+    anomalies: list | None = None,
 ) -> int:
     """Add ``count`` generated customers (and about ``count / 10`` leads) to ``workspace``.
 
     The same ``seed`` and ``today`` give the same data. ``owner`` becomes the customers'
     owner and the author of their activities and notes. ``progress(done, total)`` is called
-    after each chunk. All or nothing: the whole generation is one transaction. Returns the
-    number of customers created.
+    after each chunk. The deliberate anomalies drawn are appended to ``anomalies`` when a
+    list is given (dicts: ``kind``, ``records``, ``description``, ``expected_correction``).
+    All or nothing: the whole generation is one transaction. Returns the number of
+    customers created.
     """
     if count < 0:
         raise ValueError("count must be zero or more")
@@ -175,6 +182,7 @@ def generate_customers(
         owner=owner,
         invoice_start=Invoice.objects.in_workspace(workspace).count(),
         plates=set(Vehicle.objects.in_workspace(workspace).values_list("plate", flat=True)),
+        identity_salt=Customer.objects.in_workspace(workspace).count(),
     )
     content_types = ContentType.objects.get_for_models(Invoice, Activity)
     with transaction.atomic():
@@ -187,6 +195,39 @@ def generate_customers(
             if progress is not None:
                 progress(done, count)
         if count:
-            leads = [drawer.lead() for _ in range(max(3, count // 10))]
-            inserter.insert(Lead, leads)
+            inserter.insert(Lead, drawer.leads(max(3, count // 10)))
+    if anomalies is not None:
+        anomalies.extend(drawer.anomalies)
+    return count
+
+
+class _Known:
+    """A person already in the base, as a lead drawn from them needs it."""
+
+    def __init__(self, first_name, last_name, email, phone_mobile, phone_landline):
+        self.contact = self
+        self.first_name, self.last_name, self.email = first_name, last_name, email
+        self.phone_mobile, self.phone_landline = phone_mobile, phone_landline
+
+
+def generate_leads(*, workspace: Workspace, seed: int, today: date, count: int, owner=None) -> int:
+    """Add ``count`` leads emitted on working days of the 21 days before ``today``.
+
+    Every lead type is there when ``count`` is nine or more; about 15 % come from people
+    already customers of ``workspace``. Sandboxes call it on creation and reset, so that leads
+    are always recent. The same arguments give the same leads. Returns the number created.
+    """
+    if count < 0:
+        raise ValueError("count must be zero or more")
+    drawer = PeopleDrawer(workspace=workspace, seed=seed, today=today, owner=owner)
+    # A seeded sample of the individuals in the base, by key order: stable across databases.
+    people = Person.objects.in_workspace(workspace).filter(crm_customer__isnull=False)
+    pks = list(people.order_by("pk").values_list("pk", flat=True))
+    chosen = sorted(drawer.rng.sample(pks, min(len(pks), 200)))
+    fields = ("first_name", "last_name", "email", "phone_mobile", "phone_landline")
+    drawer.recent.extend(
+        _Known(*row) for row in people.filter(pk__in=chosen).order_by("pk").values_list(*fields)
+    )
+    with transaction.atomic():
+        BulkInserter().insert(Lead, drawer.leads(count))
     return count

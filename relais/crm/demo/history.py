@@ -10,9 +10,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from relais.core.contacts.models import FleetSize
+from relais.core.holidays import next_working_day, previous_working_day
 from relais.core.workspaces.models import Workspace
 from relais.crm.demo import catalogue as cat
 from relais.crm.demo import identifiers as ids
+from relais.crm.demo.anomalies import ANOMALY_EVERY, AnomalyMaker
 from relais.crm.demo.people import PeopleDrawer
 from relais.crm.demo.plan import LineValues, Plan
 from relais.crm.models import (
@@ -26,7 +28,8 @@ from relais.crm.models import (
 )
 
 COMPANY_SHARE = 0.15
-DUPLICATE_SHARE = 0.015
+CAMPAIGN_REACH = 0.15  # the share of consenting contacts a campaign targets
+CAMPAIGN_UNTARGETED = 0.4  # contacts outside every campaign's target (no vehicle of interest…)
 CENT = Decimal("0.01")
 VAT = Decimal("20.00")
 NO_VAT = Decimal("0.00")
@@ -77,10 +80,17 @@ class CustomerDrawer(PeopleDrawer):
         owner,
         invoice_start: int,
         plates: set,
+        identity_salt: int = 0,
     ):
-        super().__init__(workspace=workspace, seed=seed, today=today, owner=owner)
+        super().__init__(
+            workspace=workspace, seed=seed, today=today, owner=owner, identity_salt=identity_salt
+        )
         self.invoice_seq = invoice_start  # invoice numbers go on from those already issued
         self.plates = plates  # plates already given in the workspace
+        self.drawn = 0
+        self.campaign_calendar: list | None = None
+        self.anomaly_maker = AnomalyMaker(self)
+        self.anomalies: list[dict] = []  # the deliberate defects drawn so far
 
     # --- vehicles and invoices -----------------------------------------------------------
 
@@ -116,11 +126,16 @@ class CustomerDrawer(PeopleDrawer):
         return self.rng.choice(("fleet", "business"))
 
     def _annual_km(self, plan: Plan, usage: str) -> int:
-        if usage == "taxi":
-            return self.rng.randint(55_000, 90_000)
-        if plan.is_company:
-            return self.rng.randint(15_000, 45_000)
-        return int(self.rng.triangular(4_000, 32_000, 11_000))
+        """How far the customer drives a year: drawn once, the same for all their vehicles,
+        so that workshop mileages and the note's daily mileage agree."""
+        if plan.annual_km is None:
+            if usage == "taxi":
+                plan.annual_km = self.rng.randint(55_000, 90_000)
+            elif plan.is_company:
+                plan.annual_km = self.rng.randint(15_000, 45_000)
+            else:
+                plan.annual_km = int(self.rng.triangular(4_000, 32_000, 11_000))
+        return plan.annual_km
 
     def _invoice(
         self,
@@ -173,7 +188,8 @@ class CustomerDrawer(PeopleDrawer):
             registered_on = on - timedelta(days=age_days)
             car = self._pick_car(year=registered_on.year, utility=utility)
         else:
-            registered_on = on - timedelta(days=rng.randint(0, 4))
+            # Registered on delivery, at or after the invoice.
+            registered_on = min(on + timedelta(days=rng.randint(0, 4)), self.today)
             car = self._pick_car(year=registered_on.year, utility=utility, dealer_share=0.85)
         vehicle, engine = self._vehicle(plan, car, registered_on, self._usage(plan))
         list_price = engine.price * (1 + 0.07 * car.trims.index(vehicle.trim))
@@ -235,22 +251,23 @@ class CustomerDrawer(PeopleDrawer):
     def _after_sales(
         self, plan: Plan, vehicle: Vehicle, *, first_visit: date, odometer: int, since: date
     ) -> None:
-        """Workshop visits from ``first_visit`` to today, every 8 to 15 months, mileage growing."""
+        """Workshop visits from ``first_visit`` to today, every 8 to 15 months; the mileage
+        grows by the customer's daily mileage (within 10 %) since ``since``, when the vehicle
+        read ``odometer``."""
         rng = self.rng
-        annual_km = self._annual_km(plan, vehicle.usage)
-        visit, last_km, count = first_visit, odometer, 0
+        daily_km = self._annual_km(plan, vehicle.usage) / 365.25
+        visit, last_km, last_day, count = first_visit, odometer, since, 0
         while visit < self.today and count < 8:
-            expected = odometer + annual_km * (visit - since).days / 365.25 * rng.uniform(
-                0.93, 1.07
-            )
-            mileage = max(int(expected), last_km + rng.randint(150, 900))
+            driven = daily_km * (visit - last_day).days * rng.uniform(0.9, 1.1)
+            mileage = last_km + max(1, int(driven))
             if rng.random() < 0.35:
-                self._reminder(plan, vehicle, visit - timedelta(days=rng.randint(15, 30)))
+                day = previous_working_day(visit - timedelta(days=rng.randint(15, 30)))
+                self._reminder(plan, vehicle, day)
             lines = self._workshop_lines(vehicle.energy, count == 0)
             self._invoice(
                 plan, InvoiceKind.AFTER_SALES, visit, lines, vehicle=vehicle, mileage=mileage
             )
-            last_km, count = mileage, count + 1
+            last_km, last_day, count = mileage, visit, count + 1
             if rng.random() < 0.12:
                 break  # the customer stopped coming
             visit = self._date_between(visit + timedelta(days=240), visit + timedelta(days=450))
@@ -321,7 +338,7 @@ class CustomerDrawer(PeopleDrawer):
         if not steps:
             return
         days = sorted(rng.sample(range(3, 50), len(steps)), reverse=True)
-        dates = [purchase_on - timedelta(days=d) for d in days]
+        dates = [previous_working_day(purchase_on - timedelta(days=d)) for d in days]
         for index, ((kind, subject, outcome), day) in enumerate(zip(steps, dates, strict=True)):
             follow_up = dates[index + 1] if index + 1 < len(dates) else purchase_on
             direction = "in" if subject.startswith("Premier contact") else "out"
@@ -330,7 +347,7 @@ class CustomerDrawer(PeopleDrawer):
             )
 
     def _satisfaction_call(self, plan: Plan, delivered_on: date) -> None:
-        day = delivered_on + timedelta(days=self.rng.randint(7, 21))
+        day = next_working_day(delivered_on + timedelta(days=self.rng.randint(7, 21)))
         if day < self.today and self.rng.random() < 0.6:
             outcome = self.rng.choice(
                 (ActivityOutcome.REACHED, ActivityOutcome.REACHED, ActivityOutcome.MESSAGE_LEFT)
@@ -347,7 +364,9 @@ class CustomerDrawer(PeopleDrawer):
                 follow_up = days[index + 1]
             elif rng.random() < 0.75:
                 # The agenda: most prospects have a follow-up to come, some are overdue.
-                follow_up = max(day, self.today + timedelta(days=rng.randint(-10, 30)))
+                follow_up = next_working_day(
+                    max(day, self.today + timedelta(days=rng.randint(-10, 30)))
+                )
             else:
                 follow_up = None
             self._activity(plan, kind, subject, day, rng.choice(outcomes), follow_up=follow_up)
@@ -368,24 +387,65 @@ class CustomerDrawer(PeopleDrawer):
             interests=""
             if plan.is_company
             else ", ".join(rng.sample(cat.NOTE_INTERESTS, rng.randint(1, 3))),
-            daily_mileage_km=rng.choice((10, 15, 20, 30, 40, 50, 60, 80, 100, 120)),
+            daily_mileage_km=max(1, round(self._annual_km(plan, "private") / 365.25)),
         )
         plan.notes.append(note)
+
+    def _campaign_calendar(self) -> list[tuple[date, str, str]]:
+        """Every campaign sent in the two years before today, on a working day, oldest first."""
+        start = self.today - timedelta(days=cat.CAMPAIGN_HISTORY_DAYS)
+        sent = [
+            (next_working_day(date(year, month, day)), kind, subject)
+            for year in range(start.year, self.today.year + 1)
+            for month, day, kind, subject in cat.CAMPAIGNS
+        ]
+        return sorted(entry for entry in sent if start <= entry[0] < self.today)
+
+    def _campaigns(self, plan: Plan) -> None:
+        """The campaigns this contact received: only on a channel they had accepted, on or
+        after the day they accepted it."""
+        contact = plan.contact
+        if contact.consent_updated_at is None or self.rng.random() < CAMPAIGN_UNTARGETED:
+            return
+        if self.campaign_calendar is None:
+            self.campaign_calendar = self._campaign_calendar()
+        rng, since = self.rng, contact.consent_updated_at.date()
+        for sent_on, kind, subject in self.campaign_calendar:
+            if (
+                sent_on >= since
+                and getattr(contact, cat.CAMPAIGN_CONSENTS[kind])
+                and rng.random() < CAMPAIGN_REACH
+            ):
+                self._activity(plan, kind, subject, sent_on, ActivityOutcome.DONE)
 
     # --- customers -----------------------------------------------------------------------
 
     def customer(self) -> Plan:
+        """The next customer; one in ``ANOMALY_EVERY`` carries a deliberate anomaly (see
+        ``relais.crm.demo.anomalies``), recorded in ``self.anomalies``."""
         rng = self.rng
-        if self.recent and rng.random() < DUPLICATE_SHARE:
-            plan = self._duplicate(rng.choice(self.recent))
-        elif rng.random() < COMPANY_SHARE:
+        self.drawn += 1
+        if self.drawn % ANOMALY_EVERY == 0:
+            plan = self.anomaly_maker.draw()
+            if plan is not None:
+                self._finish(plan)
+                return plan
+        if rng.random() < COMPANY_SHARE:
             plan = self._company(self._days_ago(30, 8 * 365))
             self._company_history(plan)
         else:
-            plan = self._individual(self._days_ago(30, 8 * 365))
-            self._individual_history(plan)
+            plan = self.individual_with_history()
             self.recent.append(plan)
         self._finish(plan)
+        return plan
+
+    def individual_with_history(self, alter=None) -> Plan:
+        """An individual and their story; ``alter(plan)`` changes the contact first, as it
+        was entered, so that the story follows what the file says."""
+        plan = self._individual(self._days_ago(30, 8 * 365))
+        if alter is not None:
+            alter(plan)
+        self._individual_history(plan)
         return plan
 
     def _individual_history(self, plan: Plan) -> None:
@@ -460,11 +520,13 @@ class CustomerDrawer(PeopleDrawer):
                 self._note(plan, self._days_ago(1, 120))
             return
         low, high = FLEET_VEHICLES[company.fleet_size]
-        for _ in range(rng.randint(low, high)):
+        count = rng.randint(low, high)
+        # Oldest purchase first: prospecting comes before it.
+        purchases = sorted(self._days_ago(30, 6 * 365) for _ in range(count))
+        for index, bought_on in enumerate(purchases):
             utility = rng.random() < utility_share
             if scenario == "fleet":
-                bought_on = self._days_ago(30, 6 * 365)
-                if not plan.activities:
+                if index == 0:
                     self._prospecting(plan, bought_on)
                 vehicle, odometer = self._purchase(
                     plan, bought_on, used=rng.random() < 0.15, utility=utility
@@ -489,6 +551,7 @@ class CustomerDrawer(PeopleDrawer):
             self._note(plan, self._days_ago(1, 365))
 
     def _finish(self, plan: Plan) -> None:
+        self._campaigns(plan)
         customer = plan.customer
         customer.owner_id = self.owner_id
         customer.dealership = self.rng.choice(cat.DEALERSHIPS)

@@ -16,6 +16,7 @@ from faker.providers.person import de_DE, es_ES, fr_BE, fr_CA, fr_CH, fr_FR, it_
 
 from relais.core.contacts.models import Company, CompanyType, FleetSize, Person
 from relais.core.contacts.normalize import fold
+from relais.core.holidays import is_working_day, next_working_day, previous_working_day
 from relais.core.workspaces.models import Workspace
 from relais.crm.demo import catalogue as cat
 from relais.crm.demo import identifiers as ids
@@ -59,7 +60,9 @@ def _ascii_word(text: str) -> str:
 class PeopleDrawer:
     """Draws contacts and leads from seeded random sources."""
 
-    def __init__(self, *, workspace: Workspace, seed: int, today: date, owner):
+    def __init__(
+        self, *, workspace: Workspace, seed: int, today: date, owner, identity_salt: int = 0
+    ):
         self.workspace_id = workspace.pk
         self.today = today
         self.zone = timezone.get_current_timezone()
@@ -67,17 +70,27 @@ class PeopleDrawer:
         self.rng = random.Random(seed)
         self.faker = Faker("fr_FR")
         self.faker.seed_instance(seed)
+        # Identity keys from their own source, salted with what the workspace already holds,
+        # so that generating twice into one workspace never gives two people the same key.
+        self.key_rng = random.Random(f"{seed}:{identity_salt}:identity")
         self.recent: deque[Plan] = deque(maxlen=200)  # individuals, to copy for anomalies
         self.companies: deque[Company] = deque(maxlen=200)  # possible parent companies
 
     # --- small draws ---------------------------------------------------------------------
 
     def _date_between(self, start: date, end: date) -> date:
+        """A working day between ``start`` and ``end`` (the dealership closes on Sundays and
+        public holidays); the first working day from ``start`` if there is none."""
         if end <= start:
-            return start
+            return next_working_day(start)
         day = start + timedelta(days=self.rng.randint(0, (end - start).days))
-        # Dealers close on Sundays: move to the Saturday before.
-        return day - timedelta(days=1) if day.weekday() == 6 and day > start else day
+        if is_working_day(day):
+            return day
+        before = previous_working_day(day)
+        return before if before >= start else next_working_day(day)
+
+    def new_identity_key(self) -> str:
+        return f"{self.key_rng.getrandbits(128):032x}"
 
     def _days_ago(self, low: int, high: int) -> date:
         return self._date_between(
@@ -193,7 +206,10 @@ class PeopleDrawer:
         )
         self._consents(person, sms=0.45, phone=0.35, email=0.6, mail=0.5, since=since)
         customer = Customer(
-            workspace_id=self.workspace_id, kind=CustomerKind.INDIVIDUAL, person=person
+            workspace_id=self.workspace_id,
+            kind=CustomerKind.INDIVIDUAL,
+            person=person,
+            identity_key=self.new_identity_key(),
         )
         return Plan(customer=customer, contact=person)
 
@@ -249,7 +265,10 @@ class PeopleDrawer:
             company.parent = rng.choice(self.companies)  # a subsidiary
         self.companies.append(company)
         customer = Customer(
-            workspace_id=self.workspace_id, kind=CustomerKind.COMPANY, company=company
+            workspace_id=self.workspace_id,
+            kind=CustomerKind.COMPANY,
+            company=company,
+            identity_key=self.new_identity_key(),
         )
         return Plan(customer=customer, contact=company, staff=staff)
 
@@ -274,16 +293,21 @@ class PeopleDrawer:
             kind=CustomerKind.INDIVIDUAL,
             person=person,
             source=CustomerSource.WEBSITE,
+            identity_key=original.customer.identity_key,  # the same person
         )
         return Plan(customer=customer, contact=person)
 
     # --- leads ---------------------------------------------------------------------------
 
-    def lead(self) -> Lead:
-        """A lead emitted in the 21 days before today; some come from known people."""
+    def lead(self, lead_type: str | None = None) -> Lead:
+        """A lead emitted on a working day of the 21 days before today; some come from
+        people already in the base (``self.recent``)."""
         rng = self.rng
-        lead_type = self._weighted(LEAD_TYPES)
+        lead_type = lead_type or self._weighted(LEAD_TYPES)
         emitted_on = self.today - timedelta(days=int(rng.triangular(1, 21.99, 1)))
+        emitted_on = previous_working_day(emitted_on)
+        if emitted_on < self.today - timedelta(days=21):
+            emitted_on = next_working_day(self.today - timedelta(days=21))
         if self.recent and rng.random() < 0.15:
             known = rng.choice(self.recent).contact
             first, last, email = known.first_name, known.last_name, known.email
@@ -311,8 +335,14 @@ class PeopleDrawer:
             email=email,
             phone=phone,
             lead_type=lead_type,
-            emitted_at=self.at(emitted_on, rng.randint(8, 20), rng.randint(0, 59)),
+            emitted_at=self.at(emitted_on, rng.randint(8, 19), rng.randint(0, 59)),
             vehicle_of_interest=f"{car.make} {car.model}",
             message=cat.LEAD_MESSAGES[lead_type],
             status=status,
         )
+
+    def leads(self, count: int) -> list[Lead]:
+        """``count`` leads; with nine or more, every lead type is there at least once."""
+        types = list(LEAD_TYPES)
+        self.rng.shuffle(types)
+        return [self.lead(types[i] if i < len(types) else None) for i in range(count)]

@@ -35,6 +35,7 @@ class Plan:
     invoices: list[tuple[Invoice, list[LineValues]]] = field(default_factory=list)
     activities: list[Activity] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    annual_km: int | None = None  # how far the customer drives a year, for every vehicle
 
     @property
     def is_company(self) -> bool:

@@ -1,4 +1,8 @@
-"""The demo platform: a training organization, its workspaces, accounts and generated data."""
+"""The demo platform: a training organization, its live dealership, accounts and customers.
+
+The school base, the class and the learner's sandbox are added on top by
+``relais.training.demo`` (``manage.py load_demo``): the CRM knows nothing of training.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,8 +23,8 @@ from relais.crm.models import Customer
 DEMO_SLUG = "relais-auto-formation"
 DEMO_PASSWORD = "relais-demo"  # noqa: S105 - printed for everyone to use: demo accounts only
 LIVE = "Concession de démonstration"
-TEMPLATE = "Base école 2025"
-SANDBOX = "Bac à sable de l'apprenant"
+TEMPLATE = "Base école de démonstration"
+SANDBOX = "Bac à sable de Léa Apprenante"  # named by the training app after the learner
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("formateur", Role.TRAINER, "François", "Formateur", (TEMPLATE, SANDBOX)),
     DemoAccount("apprenant", Role.LEARNER, "Léa", "Apprenante", (SANDBOX,)),
 )
-# Who owns the generated customers of each workspace.
-WORKSPACE_OWNERS = {LIVE: "agent", TEMPLATE: "formateur", SANDBOX: "apprenant"}
+# The demo's workspaces made here; the others are made by the training app.
+PLATFORM_WORKSPACES = (LIVE,)
 
 
 def demo_organization() -> Organization | None:
@@ -52,7 +56,11 @@ def demo_organization() -> Organization | None:
 
 @transaction.atomic
 def demo_delete() -> bool:
-    """Remove the demo organization with its workspaces, records and accounts."""
+    """Remove the demo organization with its workspaces, records and accounts.
+
+    Rows of other apps that protect a workspace or an account (training classes…) must be
+    deleted by those apps first (``relais.training.demo.demo_delete`` does).
+    """
     organization = demo_organization()
     if organization is None:
         return False
@@ -72,24 +80,22 @@ def demo_delete() -> bool:
 def demo_load(
     *,
     customers: int = 300,
-    template_customers: int = 100,
-    sandbox_customers: int = 50,
     seed: int = 2025,
     today: date | None = None,
     replace: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
-) -> tuple[Organization, list[DemoAccount]]:
-    """Create the demo organization "Relais Auto Formation", its three workspaces filled with
+) -> tuple[Organization, list[DemoAccount], dict[str, User]]:
+    """Create the demo organization "Relais Auto Formation", its live dealership filled with
     generated customers, and one account per role (password ``DEMO_PASSWORD``).
 
-    With ``replace``, an existing demo organization is deleted first, in the same
-    transaction. Raises ``ValidationError`` (French message) on a negative count, an
-    existing demo organization (without ``replace``) or a demo username already taken by
-    someone else.
+    Returns the organization, the accounts and the users by username. With ``replace``, an
+    existing demo organization is deleted first, in the same transaction (callers with rows
+    protecting it delete those before). Raises ``ValidationError`` (French message) on a
+    negative count, an existing demo organization (without ``replace``) or a demo username
+    already taken by someone else.
     """
-    for count in (customers, template_customers, sandbox_customers):
-        if count < 0:
-            raise ValidationError("Le nombre de clients à générer doit être positif ou nul.")
+    if customers < 0:
+        raise ValidationError("Le nombre de clients à générer doit être positif ou nul.")
     if demo_organization() is not None:
         if not replace:
             raise ValidationError("L'organisation de démonstration existe déjà.")
@@ -115,16 +121,9 @@ def demo_load(
     )
     organization.full_clean()
     organization.save()
-    template = Workspace.objects.create(
-        organization=organization, name=TEMPLATE, kind=WorkspaceKind.TEMPLATE
-    )
     workspaces = {
         LIVE: Workspace.objects.create(
             organization=organization, name=LIVE, kind=WorkspaceKind.LIVE
-        ),
-        TEMPLATE: template,
-        SANDBOX: Workspace.objects.create(
-            organization=organization, name=SANDBOX, kind=WorkspaceKind.SANDBOX, template=template
         ),
     }
     users = {}
@@ -142,19 +141,19 @@ def demo_load(
         user.set_password(DEMO_PASSWORD)
         user.save()
         Membership.objects.bulk_create(
-            [Membership(workspace=workspaces[name], user=user) for name in account.workspaces]
+            [
+                Membership(workspace=workspaces[name], user=user)
+                for name in account.workspaces
+                if name in workspaces
+            ]
         )
         users[account.username] = user
-    sizes = {LIVE: customers, TEMPLATE: template_customers, SANDBOX: sandbox_customers}
-    for offset, (name, count) in enumerate(sizes.items()):
-        generate_customers(
-            workspace=workspaces[name],
-            count=count,
-            seed=seed + offset,
-            today=today,
-            owner=users[WORKSPACE_OWNERS[name]],
-            progress=(lambda done, total, name=name: progress(name, done, total))
-            if progress
-            else None,
-        )
-    return organization, list(DEMO_ACCOUNTS)
+    generate_customers(
+        workspace=workspaces[LIVE],
+        count=customers,
+        seed=seed,
+        today=today,
+        owner=users["agent"],
+        progress=(lambda done, total: progress(LIVE, done, total)) if progress else None,
+    )
+    return organization, list(DEMO_ACCOUNTS), users

@@ -25,6 +25,9 @@ class Exercise(PublicIdModel):
     instructions = models.TextField(_("consigne"))
     category = models.CharField(_("thème"), max_length=50, blank=True)
     checks = models.JSONField(_("vérifications"), default=list)
+    # What the learner works on, picked from their own sandbox when they open the exercise
+    # (see ``relais.training.grading.TARGET_KINDS``); empty = no target.
+    target_kind = models.CharField(_("cible"), max_length=40, blank=True)
     position = models.PositiveIntegerField(_("ordre"), default=0)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -55,6 +58,12 @@ class ExerciseResult(TimeStampedModel):
     passed = models.BooleanField(_("réussi"), default=False)
     attempts = models.PositiveIntegerField(_("tentatives"), default=0)
     feedback = models.JSONField(_("retour"), default=list)
+    # The concrete record the learner was given ({"kind", "id", "label"}), kept so that the
+    # instructions and the grading name the same customer across visits.
+    target = models.JSONField(_("cible"), default=dict, blank=True)
+    opened_at = models.DateTimeField(_("ouvert le"), null=True, blank=True)
+    answer = models.CharField(_("réponse"), max_length=200, blank=True)
+    checked_at = models.DateTimeField(_("vérifié le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("résultat d'exercice")

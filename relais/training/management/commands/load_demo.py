@@ -6,13 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from relais.crm.demo.platform import (
-    DEMO_PASSWORD,
-    demo_load,
-    demo_organization,
-)
+from relais.crm.demo.platform import DEMO_PASSWORD, demo_organization
+from relais.training.demo import demo_load
 
 BAR_WIDTH = 30
 
@@ -34,10 +30,12 @@ def _count(value: str, option: str) -> int:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Crée l'organisation de démonstration « Relais Auto Formation » : une concession, une base "
-        "école, le bac à sable d'un apprenant, remplis de clients générés, et un compte par rôle "
-        "(mot de passe « relais-demo »). Ne fait rien si elle existe déjà, sauf avec --reset."
+    # A plain string: argparse cannot format a lazy translation (``--help`` would crash).
+    help = (
+        "Crée l'organisation de démonstration « Relais Auto Formation » : une concession remplie "
+        "de clients générés, une base école, la « Session de démonstration » et le bac à sable de "
+        "l'apprenant cloné de la base école, et un compte par rôle (mot de passe « relais-demo »). "
+        "Ne fait rien si elle existe déjà, sauf avec --reset."
     )
 
     def add_arguments(self, parser):
@@ -49,15 +47,18 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--template-customers",
-            default="100",
+            default="600",
             metavar="N",
-            help=_("clients de la base école (100 par défaut)"),
+            help=_("clients de la base école (600 par défaut)"),
         )
         parser.add_argument(
             "--sandbox-customers",
             default="50",
             metavar="N",
-            help=_("clients du bac à sable de l'apprenant (50 par défaut)"),
+            help=_(
+                "accepté pour compatibilité, sans effet : le bac à sable de l'apprenant est une "
+                "copie de la base école"
+            ),
         )
         parser.add_argument(
             "--seed",
@@ -76,8 +77,8 @@ class Command(BaseCommand):
         sizes = {
             "customers": _count(options["customers"], "--customers"),
             "template_customers": _count(options["template_customers"], "--template-customers"),
-            "sandbox_customers": _count(options["sandbox_customers"], "--sandbox-customers"),
         }
+        _count(options["sandbox_customers"], "--sandbox-customers")
         seed = _count(options["seed"], "--seed")
         if demo_organization() is not None:
             if not options["reset"]:
@@ -93,7 +94,7 @@ class Command(BaseCommand):
             self.stdout.write(_("Création de l'organisation « Relais Auto Formation »…"))
         started = time.monotonic()
         try:
-            _organization, accounts = demo_load(
+            _organization, accounts, _users = demo_load(
                 **sizes, seed=seed, replace=options["reset"], progress=self._progress
             )
         except ValidationError as exc:

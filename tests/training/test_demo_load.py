@@ -1,4 +1,5 @@
-"""The ``load_demo`` command: the demo organization, its workspaces, accounts and data."""
+"""The ``load_demo`` command: the demo organization, its dealership, school base, class and
+the learner's sandbox cloned from the base."""
 
 from io import StringIO
 
@@ -11,9 +12,12 @@ from relais.core.accounts.roles import Role
 from relais.core.organizations.models import Organization
 from relais.core.workspaces.models import Workspace, WorkspaceKind
 from relais.crm.demo.platform import DEMO_PASSWORD, DEMO_SLUG
-from relais.crm.models import Customer
+from relais.crm.models import Customer, Lead
+from relais.training.models import Enrollment, SchoolBase, TrainingClass
 
 SMALL = {"customers": "12", "template_customers": "6", "sandbox_customers": "4"}
+LIVE, TEMPLATE = "Concession de démonstration", "Base école de démonstration"
+SANDBOX = "Bac à sable de Léa Apprenante"
 
 
 def _load_demo(*args, **options) -> str:
@@ -23,25 +27,34 @@ def _load_demo(*args, **options) -> str:
 
 
 @pytest.mark.django_db
-def test_load_demo_creates_the_organization_workspaces_and_accounts():
+def test_load_demo_creates_the_organization_school_base_class_and_sandbox():
     output = _load_demo()
     organization = Organization.objects.get(slug=DEMO_SLUG)
     assert organization.name == "Relais Auto Formation"
     assert organization.primary_colour == "#000091"
     assert organization.header_text and organization.footer_text
     workspaces = {ws.name: ws for ws in organization.workspaces.all()}
-    assert workspaces["Concession de démonstration"].kind == WorkspaceKind.LIVE
-    assert workspaces["Base école 2025"].kind == WorkspaceKind.TEMPLATE
-    sandbox = workspaces["Bac à sable de l'apprenant"]
-    assert (
-        sandbox.kind == WorkspaceKind.SANDBOX and sandbox.template == workspaces["Base école 2025"]
-    )
+    assert set(workspaces) == {LIVE, TEMPLATE, SANDBOX}
+    assert workspaces[LIVE].kind == WorkspaceKind.LIVE
+    assert workspaces[TEMPLATE].kind == WorkspaceKind.TEMPLATE
+    sandbox = workspaces[SANDBOX]
+    assert sandbox.kind == WorkspaceKind.SANDBOX and sandbox.template == workspaces[TEMPLATE]
     counts = {name: Customer.objects.in_workspace(ws).count() for name, ws in workspaces.items()}
-    assert counts == {
-        "Concession de démonstration": 12,
-        "Base école 2025": 6,
-        "Bac à sable de l'apprenant": 4,
-    }
+    # The sandbox is a clone of the school base: same customers (--sandbox-customers is ignored).
+    assert counts == {LIVE: 12, TEMPLATE: 6, SANDBOX: 6}
+    assert set(
+        Customer.objects.in_workspace(sandbox).values_list("identity_key", flat=True)
+    ) == set(
+        Customer.objects.in_workspace(workspaces[TEMPLATE]).values_list("identity_key", flat=True)
+    )
+    assert Lead.objects.in_workspace(sandbox).exists()
+    assert SchoolBase.objects.filter(workspace=workspaces[TEMPLATE]).exists()
+
+    training_class = TrainingClass.objects.get(organization=organization)
+    assert training_class.name == "Session de démonstration"
+    assert training_class.trainer.username == "formateur"
+    enrollment = Enrollment.objects.get(training_class=training_class)
+    assert enrollment.learner.username == "apprenant" and enrollment.sandbox == sandbox
 
     roles = {
         "admin": Role.ADMINISTRATOR,
@@ -57,14 +70,17 @@ def test_load_demo_creates_the_organization_workspaces_and_accounts():
         assert username in output
     assert User.objects.get(username="admin").is_superuser
     assert not User.objects.get(username="agent").is_superuser
-    learner_spaces = set(
-        User.objects.get(username="apprenant").memberships.values_list("workspace__name", flat=True)
-    )
-    assert learner_spaces == {"Bac à sable de l'apprenant"}
-    agent_spaces = set(
-        User.objects.get(username="agent").memberships.values_list("workspace__name", flat=True)
-    )
-    assert agent_spaces == {"Concession de démonstration"}
+
+    def spaces(username):
+        return set(
+            User.objects.get(username=username).memberships.values_list(
+                "workspace__name", flat=True
+            )
+        )
+
+    assert spaces("apprenant") == {SANDBOX}
+    assert spaces("agent") == {LIVE}
+    assert spaces("formateur") == {TEMPLATE, SANDBOX}
     assert DEMO_PASSWORD in output
 
 
@@ -74,21 +90,24 @@ def test_load_demo_is_idempotent_and_reset_recreates():
     output = _load_demo(customers="30")
     assert "existe déjà" in output
     assert Organization.objects.filter(slug=DEMO_SLUG).count() == 1
-    live = Workspace.objects.get(name="Concession de démonstration")
+    live = Workspace.objects.get(name=LIVE)
     assert Customer.objects.in_workspace(live).count() == 12
 
     _load_demo("--reset", customers="8")
     assert Organization.objects.filter(slug=DEMO_SLUG).count() == 1
-    live = Workspace.objects.get(name="Concession de démonstration")
+    live = Workspace.objects.get(name=LIVE)
     assert Customer.objects.in_workspace(live).count() == 8
     assert User.objects.filter(username="admin").count() == 1
+    assert TrainingClass.objects.count() == 1 and Enrollment.objects.count() == 1
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("option", ["customers", "template_customers", "sandbox_customers"])
 @pytest.mark.parametrize("value", ["-5", "beaucoup"])
-def test_load_demo_refuses_a_bad_count(value):
-    with pytest.raises(CommandError, match="--customers"):
-        _load_demo(customers=value)
+def test_load_demo_refuses_a_bad_count(option, value):
+    flag = "--" + option.replace("_", "-")
+    with pytest.raises(CommandError, match=flag):
+        _load_demo(**{option: value})
     assert not Organization.objects.filter(slug=DEMO_SLUG).exists()
 
 

@@ -1,0 +1,417 @@
+"""Creating and resetting a learner's sandbox: Relais's set-based copy against the naive ORM way.
+
+For each engine (SQLite, and PostgreSQL when reachable) a fresh database is migrated and one
+school template of ``--customers`` customers (600 by default) is generated once, dated a
+year before the day of use so that every date has to move. Then, interleaved, ``--runs``
+times each:
+
+* **relais create**: a new workspace and ``sandbox_clone_records`` (one INSERT … SELECT per
+  table, dates rolled forward in SQL, leads regenerated);
+* **relais reset**: ``sandbox_reset`` of an enrolled learner's sandbox (one DELETE per table,
+  then the same copy);
+* **naive create**: the same records re-created through the ORM one object at a time
+  (``save()`` per row, keys remapped in Python, dates moved in Python, same leads);
+* **naive reset**: the ORM's ``delete()`` of the sandbox's records, then the naive create.
+
+Every operation runs in its own transaction, as in the application. The report gives the
+median and the ratio naive / relais. Targets: reset under 1 s; at least 10× faster.
+Each engine runs in its own process (Django settings are per process), configured through
+``DATABASE_URL`` and ``RELAIS_VAR_DIR`` (the pattern of ``bench/search.py``).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var" / "bench"
+SQLITE_FILE = VAR_DIR / "training_sandbox.sqlite3"
+POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_sandbox"
+TODAY = date(2025, 6, 15)
+REFERENCE = TODAY - timedelta(weeks=52) + timedelta(days=3)  # not a whole number of weeks
+TARGET_RESET_S = 1.0
+TARGET_RATIO = 10
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.training_sandbox", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--customers", type=int, default=600, help="customers of the school template (600)"
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs of each operation (5)")
+    parser.add_argument("--seed", type=int, default=2025, help="seed of the template (2025)")
+    parser.add_argument(
+        "--engines",
+        default="sqlite,postgresql",
+        help="comma-separated: sqlite, postgresql (default both)",
+    )
+    parser.add_argument(
+        "--postgres-url", default=POSTGRES_URL, help=f"database to create and drop ({POSTGRES_URL})"
+    )
+    parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    args, _unknown = parser.parse_known_args(argv)
+    if args.customers < 1 or args.runs < 1:
+        parser.error("--customers and --runs must be at least 1")
+    if args.worker:
+        print(json.dumps(_measure(args)), flush=True)
+        return 0
+    results = []
+    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
+        if engine == "sqlite":
+            results.append(_run_sqlite(args))
+        elif engine == "postgresql":
+            result = _run_postgres(args)
+            if result:
+                results.append(result)
+        else:
+            parser.error(f"unknown engine: {engine}")
+    _report(results)
+    return 0 if results else 1
+
+
+# --- orchestration (parent process) ------------------------------------------------------------
+
+
+def _worker(engine: str, database_url: str, args) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "RELAIS_VAR_DIR": str(VAR_DIR),
+        "DJANGO_SETTINGS_MODULE": "relais.settings",
+        "DEBUG": "0",
+        "LOG_LEVEL": "ERROR",
+    }
+    command = [sys.executable, "-m", "bench.training_sandbox", "--worker", engine]
+    command += ["--customers", str(args.customers), "--seed", str(args.seed)]
+    command += ["--runs", str(args.runs)]
+    completed = subprocess.run(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=False
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"bench.training_sandbox: the {engine} run failed")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _remove_sqlite_files() -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+
+
+def _run_sqlite(args) -> dict:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _remove_sqlite_files()
+    try:
+        return _worker("sqlite", f"sqlite:///{SQLITE_FILE}", args)
+    finally:
+        _remove_sqlite_files()
+
+
+def _run_postgres(args) -> dict | None:
+    try:
+        import psycopg
+        from psycopg import sql
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:
+        print("PostgreSQL: psycopg is not installed — skipped.", flush=True)
+        return None
+    name = conninfo_to_dict(args.postgres_url).get("dbname", "relais_bench_sandbox")
+    try:
+        admin = psycopg.connect(
+            args.postgres_url, dbname="postgres", autocommit=True, connect_timeout=3
+        )
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreachable"
+        print(f"PostgreSQL not reachable at {args.postgres_url} ({reason}) — skipped.", flush=True)
+        return None
+    with admin:
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        admin.execute(drop)
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            return _worker("postgresql", args.postgres_url, args)
+        finally:
+            admin.execute(drop)
+
+
+def _report(results: list[dict]) -> None:
+    if not results:
+        print("No engine could be measured.")
+        return
+    for result in results:
+        print(
+            f"{result['engine']}: template of {result['customers']} customers, "
+            f"{result['rows']} rows copied per sandbox, median of {result['runs']} runs"
+        )
+        print(f"  {'operation':<10} {'relais (s)':>11} {'naive ORM (s)':>14} {'ratio':>8}")
+        for operation in ("create", "reset"):
+            relais = result["relais"][operation]
+            naive = result["naive"][operation]
+            print(f"  {operation:<10} {relais:>11.3f} {naive:>14.3f} {naive / relais:>7.1f}×")
+        reset = result["relais"]["reset"]
+        ratio = result["naive"]["reset"] / reset
+        verdict = "met" if reset < TARGET_RESET_S and ratio >= TARGET_RATIO else "NOT met"
+        print(
+            f"  target (reset < {TARGET_RESET_S:.0f} s and ≥ {TARGET_RATIO}× the naive way): "
+            f"{verdict}\n"
+        )
+
+
+# --- measuring (worker process) ----------------------------------------------------------------
+
+
+def _measure(args) -> dict:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from relais.core.accounts.models import User
+    from relais.core.accounts.roles import Role
+    from relais.core.organizations.models import Organization
+    from relais.core.workspaces.models import Workspace, WorkspaceKind
+    from relais.training.models import TrainingClass
+    from relais.training.records import workspace_records_delete
+    from relais.training.services.sandboxes import (
+        sandbox_clone_records,
+        sandbox_create,
+        sandbox_reset,
+    )
+
+    engine = args.worker
+    log = lambda message: print(f"  {engine}: {message}", file=sys.stderr, flush=True)  # noqa: E731
+    log("migrating…")
+    call_command("migrate", verbosity=0, interactive=False)
+    organization = Organization.objects.create(name="Banc d'essai", slug="banc-d-essai")
+    trainer = User.objects.create_user(
+        username="formateur", password=None, role=Role.TRAINER, organization=organization
+    )
+    learners = [
+        User.objects.create_user(
+            username=name, password=None, role=Role.LEARNER, organization=organization
+        )
+        for name in ("relais", "naif")
+    ]
+    log(f"generating a {args.customers}-customer template…")
+    template = _template(organization, trainer, args)
+    training_class = TrainingClass.objects.create(
+        organization=organization, name="Banc", template=template, trainer=trainer
+    )
+    enrollment = sandbox_create(
+        actor=trainer, training_class=training_class, learner=learners[0], today=TODAY
+    )
+    naive_enrollment = sandbox_create(
+        actor=trainer, training_class=training_class, learner=learners[1], today=TODAY
+    )
+    rows = _row_count(enrollment.sandbox)
+    timings = {key: [] for key in ("relais_create", "relais_reset", "naive_create", "naive_reset")}
+
+    def fresh_workspace():
+        return Workspace.objects.create(
+            organization=organization,
+            name="Bac à sable (banc)",
+            kind=WorkspaceKind.SANDBOX,
+            template=template,
+        )
+
+    def drop(workspace):
+        with transaction.atomic():
+            workspace_records_delete(workspace)
+            workspace.delete()
+
+    for run in range(args.runs):
+        log(f"run {run + 1}/{args.runs}")
+        target = fresh_workspace()
+        started = time.perf_counter()
+        with transaction.atomic():
+            sandbox_clone_records(source=template, target=target, today=TODAY, owner=learners[0])
+        timings["relais_create"].append(time.perf_counter() - started)
+        drop(target)
+
+        started = time.perf_counter()
+        sandbox_reset(actor=learners[0], enrollment=enrollment, today=TODAY)
+        timings["relais_reset"].append(time.perf_counter() - started)
+
+        target = fresh_workspace()
+        started = time.perf_counter()
+        with transaction.atomic():
+            naive_clone(source=template, target=target, today=TODAY, owner=learners[1])
+        timings["naive_create"].append(time.perf_counter() - started)
+        drop(target)
+
+        started = time.perf_counter()
+        with transaction.atomic():
+            naive_delete(naive_enrollment.sandbox)
+            naive_clone(
+                source=template, target=naive_enrollment.sandbox, today=TODAY, owner=learners[1]
+            )
+        timings["naive_reset"].append(time.perf_counter() - started)
+    if _row_count(naive_enrollment.sandbox) != _row_count(enrollment.sandbox):
+        raise SystemExit("the naive way did not produce the same rows")
+    median = {key: statistics.median(values) for key, values in timings.items()}
+    return {
+        "engine": engine,
+        "customers": args.customers,
+        "runs": args.runs,
+        "rows": rows,
+        "relais": {"create": median["relais_create"], "reset": median["relais_reset"]},
+        "naive": {"create": median["naive_create"], "reset": median["naive_reset"]},
+        "all": timings,
+    }
+
+
+def _template(organization, trainer, args):
+    from relais.training.services.school import school_base_generate
+
+    school = school_base_generate(
+        actor=trainer,
+        organization=organization,
+        name="Base école (banc)",
+        customers=args.customers,
+        seed=args.seed,
+        today=REFERENCE,
+    )
+    return school.workspace
+
+
+def _row_count(workspace) -> dict:
+    from relais.training.records import record_models
+
+    counts = {}
+    for model in record_models():
+        manager = model._default_manager
+        if any(f.name == "workspace" for f in model._meta.concrete_fields):
+            counts[model._meta.label] = manager.filter(workspace=workspace).count()
+        else:
+            link = next(
+                f
+                for f in model._meta.concrete_fields
+                if f.is_relation
+                and not f.null
+                and any(g.name == "workspace" for g in f.related_model._meta.concrete_fields)
+            )
+            counts[model._meta.label] = manager.filter(
+                **{f"{link.name}__workspace": workspace}
+            ).count()
+    return sum(counts.values())
+
+
+# --- the naive way: the ORM, one object at a time -----------------------------------------------
+
+
+def naive_delete(workspace) -> None:
+    """Delete the sandbox's records with the ORM (its collector follows the cascades)."""
+    from relais.training.records import record_models
+
+    for model in reversed(record_models()):
+        if any(f.name == "workspace" for f in model._meta.concrete_fields):
+            model._default_manager.filter(workspace=workspace).delete()
+
+
+def naive_clone(*, source, target, today, owner) -> None:
+    """What the set-based copy does, written the obvious way: load each row, remap its
+    links, move its dates, ``save()`` it."""
+    import datetime
+    import uuid
+
+    from django.contrib.contenttypes.fields import GenericForeignKey
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import models
+    from django.utils import timezone
+
+    from relais.core.accounts.models import User
+    from relais.core.holidays import next_working_day
+    from relais.core.workspaces.models import Workspace
+    from relais.crm.models import Lead
+    from relais.training.models import SchoolBase
+    from relais.training.records import record_models
+    from relais.training.services.sandboxes import (
+        NOT_EVENTS,
+        date_shift_days,
+        generate_leads,
+    )
+
+    school = SchoolBase.objects.filter(workspace=source).first()
+    shift = datetime.timedelta(
+        days=date_shift_days(reference=school.reference_date if school else today, today=today)
+    )
+    copied = [m for m in record_models() if m is not Lead]
+    new_keys: dict = {model: {} for model in copied}
+    content_types = {
+        ct.pk: model for model, ct in ContentType.objects.get_for_models(*copied).items()
+    }
+    for model in copied:
+        generic = {
+            gfk.fk_field: gfk.ct_field
+            for gfk in model._meta.private_fields
+            if isinstance(gfk, GenericForeignKey)
+        }
+        if any(f.name == "workspace" for f in model._meta.concrete_fields):
+            rows = model._default_manager.filter(workspace=source)
+        else:
+            link = next(
+                f
+                for f in model._meta.concrete_fields
+                if f.is_relation and not f.null and f.related_model in new_keys
+            )
+            rows = model._default_manager.filter(**{f"{link.name}__workspace": source})
+        for obj in rows.order_by("pk"):
+            old_pk = obj.pk
+            obj.pk = None
+            for field in model._meta.concrete_fields:
+                value = getattr(obj, field.attname)
+                if field.primary_key:
+                    continue
+                if field.is_relation and field.related_model is Workspace:
+                    setattr(obj, field.attname, target.pk)
+                elif field.is_relation and field.related_model in new_keys:
+                    if value is not None:
+                        setattr(obj, field.attname, new_keys[field.related_model][value])
+                elif field.is_relation and field.related_model is Lead:
+                    setattr(obj, field.attname, None)
+                elif field.is_relation and field.related_model is User:
+                    if value is not None:
+                        setattr(obj, field.attname, owner.pk)
+                elif field.name in generic and value is not None:
+                    related = content_types.get(getattr(obj, f"{generic[field.name]}_id"))
+                    if related in new_keys:
+                        setattr(obj, field.attname, new_keys[related].get(value, value))
+                elif isinstance(field, models.UUIDField) and field.unique:
+                    setattr(obj, field.attname, uuid.uuid4())
+                elif isinstance(field, models.DateField) and value is not None:
+                    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                        continue
+                    moved = value + shift
+                    if field.name not in NOT_EVENTS:
+                        if isinstance(moved, datetime.datetime):
+                            local = timezone.localtime(moved)
+                            day = (
+                                next_working_day(local.date())
+                                if moved.weekday() != 6
+                                else local.date()
+                            )
+                            moved += datetime.timedelta(days=(day - local.date()).days)
+                        elif moved.weekday() != 6:
+                            moved = next_working_day(moved)
+                    setattr(obj, field.attname, moved)
+            obj.save(force_insert=True)
+            new_keys[model][old_pk] = obj.pk
+    generate_leads(
+        workspace=target,
+        seed=(school.seed if school else 1) + target.pk,
+        today=today,
+        count=Lead.objects.in_workspace(source).count() or 12,
+        owner=owner,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

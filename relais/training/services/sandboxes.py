@@ -1,0 +1,572 @@
+"""Learner sandboxes: cloning a school template into a sandbox, and resetting it.
+
+The copy is set-based: one ``INSERT … SELECT`` per record table (``record_models()`` order,
+parents first), run inside the database. New primary keys are the template's shifted by a
+per-table offset, so every foreign key to a record table is remapped with the same offset in
+the same statement; no row is ever loaded into Python. Tables added to workspaces later are
+carried along by introspection.
+
+Dates roll forward: a school template is dated for its ``reference_date``; its sandboxes are
+dated for the day they are created or reset on, moved by whole weeks (weekdays hold, so a
+template without Sunday appointments gives sandboxes without them), then rows that land on a
+French public holiday move to the next working day.
+"""
+
+import datetime
+import uuid
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.core.accounts.models import User
+from relais.core.accounts.permissions import ensure_permission
+from relais.core.accounts.roles import Permission, Role
+from relais.core.audit.models import AuditEntry
+from relais.core.audit.services import audit_log
+from relais.core.exceptions import NotFound
+from relais.core.holidays import next_working_day, public_holidays
+from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
+from relais.crm.demo import generate_leads
+from relais.crm.models import Lead
+from relais.training.models import Enrollment, SchoolBase, TrainingClass
+from relais.training.records import record_models, workspace_records_delete
+
+# Regenerated for the day of use instead of copied (the seed: leads are always recent).
+REGENERATED_MODELS = (Lead,)
+# Dates that are not events: they roll forward with the rest, but a birthday on a public
+# holiday is no appointment to move.
+NOT_EVENTS = {"birth_date"}
+LEADS_IF_NONE = 12
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def date_shift_days(*, reference: datetime.date | None, today: datetime.date) -> int:
+    """Days to add to a template dated ``reference`` to date it for ``today``: whole weeks,
+    rounded down, so that every date keeps its weekday."""
+    if reference is None:
+        return 0
+    return ((today - reference).days // 7) * 7
+
+
+def _holidays_between(first: datetime.date, last: datetime.date) -> dict[datetime.date, int]:
+    """Each public holiday in [first, last] and how many days move it to a working day."""
+    moves = {}
+    for year in range(first.year, last.year + 1):
+        for day in public_holidays(year):
+            if first <= day <= last:
+                moves[day] = (next_working_day(day) - day).days
+    return moves
+
+
+# --- SQL pieces ------------------------------------------------------------------------------
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _uuid_sql() -> str:
+    if _is_postgresql():
+        return "gen_random_uuid()"
+    # Django stores UUIDs on SQLite as 32 hex digits without dashes.
+    return "lower(hex(randomblob(16)))"
+
+
+def _add_days_sql(column: str, field: models.Field, days: int) -> str:
+    if not days:
+        return column
+    if _is_postgresql():
+        if isinstance(field, models.DateTimeField):
+            return f"({column} + interval '{int(days)} days')"
+        return f"({column} + {int(days)})"
+    if isinstance(field, models.DateTimeField):
+        # Django reads back SQLite's "YYYY-MM-DD HH:MM:SS.SSS".
+        return f"strftime('%Y-%m-%d %H:%M:%f', {column}, '{int(days):+d} days')"
+    return f"date({column}, '{int(days):+d} days')"
+
+
+def _is_auto_timestamp(field: models.Field) -> bool:
+    return isinstance(field, models.DateField) and (
+        getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    )
+
+
+def _workspace_where(model, alias: str) -> str:
+    """WHERE clause selecting ``model``'s rows of one workspace (one ``%s`` parameter)."""
+    if any(f.name == "workspace" for f in model._meta.concrete_fields):
+        return f"{alias}.{_q('workspace_id')} = %s"
+    parent = next(
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.ForeignKey)
+        and not f.null
+        and any(g.name == "workspace" for g in f.related_model._meta.concrete_fields)
+    )
+    parent_table = _q(parent.related_model._meta.db_table)
+    return (
+        f"{alias}.{_q(parent.column)} IN "  # noqa: S608 - names come from the models
+        f"(SELECT {_q('id')} FROM {parent_table} WHERE {_q('workspace_id')} = %s)"
+    )
+
+
+def _reserve_offset(cursor, model, source: Workspace) -> int | None:
+    """The number added to the source rows' keys so that the copies get free keys.
+
+    On PostgreSQL the range is taken from the table's sequence in one statement (so ordinary
+    inserts running meanwhile get keys above it); on SQLite writers are serialised and keys
+    above the table's maximum are free. ``None`` when the source has no rows in the table.
+    """
+    table = _q(model._meta.db_table)
+    pk = _q(model._meta.pk.column)
+    where = _workspace_where(model, "s")
+    cursor.execute(f"SELECT MIN(s.{pk}), MAX(s.{pk}) FROM {table} s WHERE {where}", [source.pk])  # noqa: S608
+    low, high = cursor.fetchone()
+    if low is None:
+        return None
+    span = high - low + 1
+    if _is_postgresql():
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, "id"])
+        sequence = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT GREATEST(nextval(%s), (SELECT COALESCE(MAX({pk}), 0) + 1 FROM {table}))",  # noqa: S608
+            [sequence],
+        )
+        first = cursor.fetchone()[0]
+        cursor.execute("SELECT setval(%s, %s)", [sequence, first + span])
+        return first - low
+    cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608
+    return cursor.fetchone()[0] + 1 - low
+
+
+def sandbox_clone_records(*, source: Workspace, target: Workspace, today, owner) -> int:
+    """Copy every record of ``source`` into ``target`` inside the database; returns the
+    number of rows written (regenerated leads included).
+
+    Keys are shifted per table and every link to a record table (foreign keys and generic
+    ``*_type``/``*_id`` pairs) follows; public ids are new; user links (owner, author,
+    actor…) go to ``owner``; creation and modification times are now. Dates move forward
+    from the template's reference day to ``today`` by whole weeks, then off public holidays.
+    Leads are not copied: fresh ones are drawn in the 21 days before ``today``. Run inside a
+    transaction; ``target`` should be empty.
+    """
+    school = SchoolBase.objects.filter(workspace=source).first()
+    reference = school.reference_date if school else today
+    shift = date_shift_days(reference=reference, today=today)
+    now = timezone.now()
+    owner_id = owner.pk if owner is not None else None
+    copied = [m for m in record_models() if m not in REGENERATED_MODELS]
+    written = 0
+    with connection.cursor() as cursor:
+        offsets: dict[type[models.Model], int | None] = {}
+        for model in copied:
+            offsets[model] = _reserve_offset(cursor, model, source)
+        content_types = ContentType.objects.get_for_models(*copied)
+        for model in copied:
+            if offsets[model] is None:
+                continue
+            written += _copy_table(
+                cursor,
+                model,
+                source=source,
+                target=target,
+                offsets=offsets,
+                content_types=content_types,
+                shift=shift,
+                now=now,
+                owner_id=owner_id,
+            )
+    lead_count = Lead.objects.in_workspace(source).count() or LEADS_IF_NONE
+    written += generate_leads(
+        workspace=target,
+        seed=(school.seed if school else 1) + target.pk,
+        today=today,
+        count=lead_count,
+        owner=owner,
+    )
+    return written
+
+
+def _copy_table(
+    cursor, model, *, source, target, offsets, content_types, shift, now, owner_id
+) -> int:
+    generic = {
+        gfk.fk_field: gfk.ct_field
+        for gfk in model._meta.private_fields
+        if isinstance(gfk, GenericForeignKey)
+    }
+    generic_types = {
+        model._meta.get_field(ct_field).column: ct_field for ct_field in generic.values()
+    }
+    columns, expressions, params = [], [], []
+    for field in model._meta.concrete_fields:
+        column = f"s.{_q(field.column)}"
+        if field.primary_key:
+            expression = f"{column} + {int(offsets[model])}"
+        elif field.name == "workspace" and field.related_model is Workspace:
+            expression = "%s"
+            params.append(target.pk)
+        elif field.is_relation and field.related_model in offsets:
+            offset = offsets[field.related_model]
+            expression = f"{column} + {int(offset)}" if offset is not None else "NULL"
+        elif field.is_relation and field.related_model in REGENERATED_MODELS:
+            expression = "NULL"
+        elif field.is_relation and field.related_model is User:
+            expression = f"CASE WHEN {column} IS NULL THEN NULL ELSE %s END"
+            params.append(owner_id)
+        elif field.name in generic:
+            ct_column = _q(model._meta.get_field(generic[field.name]).column)
+            cases = " ".join(
+                f"WHEN {int(ct.pk)} THEN {column} + {int(offsets[related])}"
+                for related, ct in content_types.items()
+                if offsets.get(related) is not None
+            )
+            # A link to a regenerated row (a template's lead) would point outside the sandbox.
+            cases += "".join(f" WHEN {int(pk)} THEN NULL" for pk in _regenerated_type_ids())
+            expression = f"CASE s.{ct_column} {cases} ELSE {column} END"
+        elif field.column in generic_types:
+            regenerated = ", ".join(str(int(pk)) for pk in _regenerated_type_ids())
+            expression = f"CASE WHEN {column} IN ({regenerated}) THEN NULL ELSE {column} END"
+        elif isinstance(field, models.UUIDField) and field.unique:
+            expression = _uuid_sql()
+        elif _is_auto_timestamp(field):
+            expression = "%s"
+            params.append(now)
+        elif isinstance(field, models.DateField):  # DateTimeField is a DateField
+            expression, date_params = _rolled_date_sql(cursor, model, field, column, shift, source)
+            params += date_params
+        else:
+            expression = column
+        columns.append(_q(field.column))
+        expressions.append(expression)
+    table = _q(model._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names from the models
+        f"SELECT {', '.join(expressions)} FROM {table} s WHERE {_workspace_where(model, 's')} "
+        f"ORDER BY s.{_q(model._meta.pk.column)}"
+    )
+    cursor.execute(sql, [*params, source.pk])
+    return max(cursor.rowcount, 0)
+
+
+def _regenerated_type_ids() -> list[int]:
+    return [ct.pk for ct in ContentType.objects.get_for_models(*REGENERATED_MODELS).values()]
+
+
+def _rolled_date_sql(cursor, model, field, column: str, shift: int, source) -> tuple[str, list]:
+    """The SQL moving a date column by ``shift`` days, then off public holidays, in the same
+    expression (no second pass over the rows): the holidays that the moved dates can reach
+    are looked up from the column's range in the source, and each is tested in the source's
+    frame (the holiday minus the shift), so that the test reads the stored value as is."""
+    moved = _add_days_sql(column, field, shift)
+    if field.name in NOT_EVENTS:
+        return moved, []
+    table = _q(model._meta.db_table)
+    bounds = (
+        f"SELECT MIN(s.{_q(field.column)}), MAX(s.{_q(field.column)}) "  # noqa: S608
+        f"FROM {table} s WHERE {_workspace_where(model, 's')}"
+    )
+    cursor.execute(bounds, [source.pk])
+    low, high = cursor.fetchone()
+    if low is None:
+        return moved, []
+    delta = datetime.timedelta(days=shift)
+    first = _as_date(low, field) + delta - datetime.timedelta(days=1)
+    last = _as_date(high, field) + delta + datetime.timedelta(days=1)
+    moves = _holidays_between(first, last)
+    if not moves:
+        return moved, []
+    cases, params, guard_days = [], [], set()
+    adapt = connection.ops.adapt_datetimefield_value
+    for day, days in moves.items():
+        later = _add_days_sql(column, field, shift + days)
+        if isinstance(field, models.DateTimeField):
+            # The holiday is a local day: its bounds in UTC, moved back to the source's frame.
+            start = _local_midnight(day) - delta
+            end = _local_midnight(day + datetime.timedelta(days=1)) - delta
+            cases.append(f"WHEN {column} >= %s AND {column} < %s THEN {later}")
+            params += [adapt(start), adapt(end)]
+            guard_days |= {
+                start.astimezone(datetime.UTC).date(),
+                end.astimezone(datetime.UTC).date(),
+            }
+        else:
+            cases.append(f"WHEN {column} = %s THEN {later}")
+            params.append(connection.ops.adapt_datefield_value(day - delta))
+            guard_days.add(day - delta)
+    # A cheap membership test first: most rows are on no holiday and skip the long CASE.
+    guard = ", ".join(["%s"] * len(guard_days))
+    guard_params = [connection.ops.adapt_datefield_value(d) for d in sorted(guard_days)]
+    if not isinstance(field, models.DateTimeField):
+        subject = column
+    elif _is_postgresql():
+        subject = f"CAST(({column} AT TIME ZONE 'UTC') AS date)"
+    else:
+        subject = f"substr({column}, 1, 10)"
+    sql = f"CASE WHEN {subject} IN ({guard}) THEN CASE {' '.join(cases)} ELSE {moved} END ELSE {moved} END"
+    return sql, [*guard_params, *params]
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _as_date(value, field) -> datetime.date:
+    if isinstance(value, str):  # SQLite aggregates come back as text
+        value = (
+            datetime.datetime.fromisoformat(value)
+            if isinstance(field, models.DateTimeField)
+            else datetime.date.fromisoformat(value)
+        )
+    if isinstance(value, datetime.datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+        return timezone.localtime(value).date()
+    return value
+
+
+# --- classes, enrollments, resets ------------------------------------------------------------
+
+
+def _ensure_template(*, organization, template: Workspace) -> None:
+    if template.organization_id != organization.pk or template.kind != WorkspaceKind.TEMPLATE:
+        raise ValidationError(
+            {"template": _("Choisissez une base école de votre organisation.")}, code="template"
+        )
+
+
+@transaction.atomic
+def class_create(*, actor, organization, name: str, template: Workspace) -> TrainingClass:
+    """Open a class (session de formation) on a school template of ``organization``; the
+    actor becomes its trainer."""
+    ensure_permission(actor, Permission.TRAINING_MANAGE)
+    if not actor.is_superuser and actor.organization_id != organization.pk:
+        raise NotFound(_("Organisation introuvable."))
+    _ensure_template(organization=organization, template=template)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Donnez un nom à la session.")})
+    training_class = TrainingClass(
+        organization=organization, name=name, template=template, trainer=actor
+    )
+    training_class.full_clean()
+    training_class.save()
+    audit_log(
+        actor=actor, action="training.class_create", target=training_class, workspace=template
+    )
+    return training_class
+
+
+def _may_manage_class(actor, training_class: TrainingClass) -> bool:
+    if not actor.is_authenticated or not actor.has_role_permission(Permission.TRAINING_MANAGE):
+        return False
+    if actor.is_superuser or training_class.trainer_id == actor.pk:
+        return True
+    return (
+        actor.role == Role.ADMINISTRATOR and actor.organization_id == training_class.organization_id
+    )
+
+
+def ensure_class_manager(actor, training_class: TrainingClass) -> None:
+    """Raise ``NotFound`` unless ``actor`` is the class's trainer (or an administrator of its
+    organization): a class one does not run does not exist for them."""
+    if not _may_manage_class(actor, training_class):
+        raise NotFound(_("Session introuvable."))
+
+
+@transaction.atomic
+def sandbox_create(
+    *, actor, training_class: TrainingClass, learner, today: datetime.date | None = None
+) -> Enrollment:
+    """Give ``learner`` their sandbox in ``training_class``: a SANDBOX workspace cloned from
+    the class template, the learner's access to it, and the enrollment."""
+    ensure_class_manager(actor, training_class)
+    if learner.organization_id != training_class.organization_id:
+        raise ValidationError(_("L'apprenant doit appartenir à l'organisation de la session."))
+    if Enrollment.objects.filter(training_class=training_class, learner=learner).exists():
+        raise ValidationError(
+            _("%(name)s est déjà inscrit à cette session.")
+            % {"name": learner.get_full_name() or learner.username}
+        )
+    today = today or timezone.localdate()
+    label = learner.get_full_name() or learner.username
+    sandbox = Workspace.objects.create(
+        organization=training_class.organization,
+        name=_("Bac à sable de %(name)s") % {"name": label},
+        kind=WorkspaceKind.SANDBOX,
+        template=training_class.template,
+    )
+    Membership.objects.create(workspace=sandbox, user=learner)
+    sandbox_clone_records(
+        source=training_class.template, target=sandbox, today=today, owner=learner
+    )
+    enrollment = Enrollment.objects.create(
+        training_class=training_class, learner=learner, sandbox=sandbox, materialised_for=today
+    )
+    audit_log(actor=actor, action="training.sandbox_create", target=sandbox, workspace=sandbox)
+    return enrollment
+
+
+@transaction.atomic
+def learner_enroll(
+    *,
+    actor,
+    training_class: TrainingClass,
+    learner=None,
+    username: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    today: datetime.date | None = None,
+) -> tuple[Enrollment, str | None]:
+    """Enroll a learner in a class, creating their account when ``learner`` is not given.
+
+    Returns the enrollment and, for a new account, its initial password (to show once);
+    ``None`` for an existing account.
+    """
+    ensure_class_manager(actor, training_class)
+    password = None
+    if learner is None:
+        username = (username or "").strip()
+        if not username:
+            raise ValidationError({"username": _("Choisissez un identifiant de connexion.")})
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": _("Cet identifiant est déjà pris.")})
+        password = _random_password()
+        learner = User(
+            username=username,
+            first_name=(first_name or "").strip(),
+            last_name=(last_name or "").strip(),
+            email=(email or "").strip(),
+            role=Role.LEARNER,
+            organization=training_class.organization,
+        )
+        learner.set_password(password)
+        learner.full_clean(exclude=["password"])
+        learner.save()
+    elif learner.role != Role.LEARNER:
+        raise ValidationError(_("Seul un compte apprenant peut être inscrit à une session."))
+    enrollment = sandbox_create(
+        actor=actor, training_class=training_class, learner=learner, today=today
+    )
+    return enrollment, password
+
+
+def _random_password() -> str:
+    import secrets
+
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def may_reset(actor, enrollment: Enrollment) -> bool:
+    """The learner for their own sandbox, or the class's trainer."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if enrollment.learner_id == actor.pk and actor.has_role_permission(
+        Permission.TRAINING_PRACTISE
+    ):
+        return True
+    return _may_manage_class(actor, enrollment.training_class)
+
+
+@transaction.atomic
+def sandbox_reset(
+    *, actor, enrollment: Enrollment, today: datetime.date | None = None
+) -> Enrollment:
+    """Restore a sandbox to the class template's state, dated for ``today``.
+
+    Deletes every record of the sandbox, drops its deletions' restorable copies (a deleted
+    customer cannot come back after a reset), clones the template again and counts the
+    reset, all in one transaction. Raises ``NotFound`` for anyone but the learner and the
+    class's trainer.
+    """
+    enrollment = _locked(enrollment)
+    if not may_reset(actor, enrollment):
+        raise NotFound(_("Bac à sable introuvable."))
+    return _reset(actor=actor, enrollment=enrollment, today=today)
+
+
+@transaction.atomic
+def sandbox_reset_by_operator(
+    *, enrollment: Enrollment, today: datetime.date | None = None
+) -> Enrollment:
+    """``sandbox_reset`` for the server's operator (``manage.py reset_sandbox``): whoever
+    holds a shell on the server is trusted; the audit entry has no actor."""
+    return _reset(actor=None, enrollment=_locked(enrollment), today=today)
+
+
+def _locked(enrollment: Enrollment) -> Enrollment:
+    # Two resets of one sandbox at once would interleave their deletes and copies.
+    return (
+        Enrollment.objects.select_for_update()
+        .select_related("training_class", "training_class__template", "sandbox", "learner")
+        .get(pk=enrollment.pk)
+    )
+
+
+def _reset(*, actor, enrollment: Enrollment, today) -> Enrollment:
+    today = today or timezone.localdate()
+    sandbox = enrollment.sandbox
+    deleted = workspace_records_delete(sandbox)
+    _drop_restorable_copies(sandbox)
+    copied = sandbox_clone_records(
+        source=enrollment.training_class.template,
+        target=sandbox,
+        today=today,
+        owner=enrollment.learner,
+    )
+    enrollment.reset_count += 1
+    enrollment.last_reset_at = timezone.now()
+    enrollment.materialised_for = today
+    enrollment.save(
+        update_fields=["reset_count", "last_reset_at", "materialised_for", "updated_at"]
+    )
+    audit_log(
+        actor=actor,
+        action="training.sandbox_reset",
+        target=sandbox,
+        workspace=sandbox,
+        after={"deleted": deleted, "copied": copied, "reset_count": enrollment.reset_count},
+    )
+    return enrollment
+
+
+def _drop_restorable_copies(sandbox: Workspace) -> None:
+    """Empty the sandbox's bin: the deletions stay in the audit trail, their copies go (as
+    ``customer_deletion_copies_purge`` does), so that nothing deleted before a reset can be
+    restored after it into the fresh records."""
+    entries = AuditEntry.objects.filter(
+        workspace=sandbox, action="customer.delete", before__has_key="restore"
+    )
+    purged_at = timezone.now().isoformat()
+    for entry in entries.only("pk", "before"):
+        entry.before.pop("restore", None)
+        entry.before["restore_purged_at"] = purged_at
+        AuditEntry.objects.filter(pk=entry.pk).update(before=entry.before)
+
+
+def sandbox_get_by_public_id(public_id) -> Enrollment:
+    """The enrollment of a sandbox by the workspace's public id (no access check: callers
+    check with ``may_reset``); ``NotFound`` on an unknown or malformed id."""
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFound(_("Bac à sable introuvable.")) from None
+    enrollment = (
+        Enrollment.objects.select_related("training_class", "sandbox", "learner")
+        .filter(sandbox__public_id=public_id)
+        .first()
+    )
+    if enrollment is None:
+        raise NotFound(_("Bac à sable introuvable."))
+    return enrollment
