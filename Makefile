@@ -51,6 +51,7 @@ test-postgres: $(VENV)/.installed  ## Run the database tests on PostgreSQL (DATA
 	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -p no:cacheprovider -n 2 -m "not e2e" -q
 
 bench: $(VENV)/.installed  ## Run the benchmarks in bench/ (figures and ratios to their baselines)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) -m bench
 
 kit: $(VENV)/.installed  ## Build the user kit: the French guides of docs/guide/ as PDF in var/kit/

@@ -143,7 +143,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+# French only until an English catalogue exists: otherwise a browser asking for English would
+# get Django's own strings (dates, form errors) in English among French screens.
+LANGUAGES = [("fr", _("Français"))]
 LOCALE_PATHS = [BASE_DIR / "relais" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

@@ -181,7 +181,8 @@ def test_reset_sandbox_command(enrollment):
 
 
 @pytest.mark.parametrize(
-    "value", ["00000000-0000-4000-8000-000000000000", "pas-un-uuid", "'; DROP TABLE crm_customer; --"]
+    "value",
+    ["00000000-0000-4000-8000-000000000000", "pas-un-uuid", "'; DROP TABLE crm_customer; --"],
 )
 def test_reset_sandbox_command_refuses_an_unknown_id(value, enrollment):
     with pytest.raises(CommandError, match="Bac à sable introuvable"):

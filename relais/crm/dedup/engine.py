@@ -1,0 +1,353 @@
+"""The de-duplication engine: prepare, block, compare, score, explain.
+
+Input records are mappings with an ``id`` and any of the contact fields of ``FIELDS``
+(``phone`` may be one string or a list; ``phone_mobile``/``phone_landline`` are read too;
+``vin``/``plate`` may be lists). Output: ``Pair`` objects, best first, whose ``score`` is a
+probability in [0, 1] (see ``relais.crm.dedup.weights``) and whose ``fields`` explain it
+field by field when asked.
+"""
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from relais.crm.dedup import compare as cmp
+from relais.crm.dedup import normalize as norm
+from relais.crm.dedup.blocking import candidate_pairs
+from relais.crm.dedup.weights import DECISION, SURE, Weights
+
+FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "email",
+    "phone",
+    "street",
+    "postal_code",
+    "city",
+    "identifier",
+    "vin",
+    "plate",
+)
+# Labels for the explanations shown to users.
+FIELD_LABELS = {
+    "first_name": "Prénom",
+    "last_name": "Nom",
+    "birth_date": "Date de naissance",
+    "email": "E-mail",
+    "phone": "Téléphone",
+    "street": "Adresse",
+    "postal_code": "Code postal",
+    "city": "Ville",
+    "identifier": "Identifiant",
+    "vehicle": "Véhicule (VIN, immatriculation)",
+}
+SCORED_FIELDS = tuple(FIELD_LABELS)
+CHUNK = 20_000  # pairs per task when comparing on several processes
+
+
+@dataclass(frozen=True)
+class FieldComparison:
+    """One line of a pair's explanation."""
+
+    field: str
+    label: str
+    value_a: str
+    value_b: str
+    similarity: float | None  # None: missing on one side
+    level: str  # "identique", "très proche", "proche", "différent", "absent"
+    weight: float  # contribution to the log2 odds (0 when missing)
+
+
+@dataclass
+class Pair:
+    id_a: str
+    id_b: str
+    score: float
+    sure: bool
+    swapped_names: bool = False
+    fields: list[FieldComparison] = field(default_factory=list)
+
+
+def _listed(value) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple | set):
+        return [v for v in value if v]
+    return [value]
+
+
+def prepare(record: Mapping) -> tuple:
+    """The normalised tuple the engine works on: (id, first, last, birth, email, phones,
+    street, postal, city, identifier, vehicles, birth_ok)."""
+    phones = [
+        *_listed(record.get("phone")),
+        *_listed(record.get("phone_mobile")),
+        *_listed(record.get("phone_landline")),
+    ]
+    vehicles = [
+        *(norm.identifier(v) for v in _listed(record.get("vin"))),
+        *(norm.identifier(p) for p in _listed(record.get("plate"))),
+    ]
+    birth, birth_ok = norm.birth_date(record.get("birth_date"))
+    return (
+        str(record["id"]),
+        norm.name(record.get("first_name")),
+        norm.name(record.get("last_name")),
+        birth,
+        norm.email(record.get("email")),
+        tuple(dict.fromkeys(p for p in map(norm.phone, phones) if p)),
+        norm.street(record.get("street")),
+        norm.postal_code(record.get("postal_code")),
+        norm.city(record.get("city")),
+        norm.identifier(record.get("identifier")),
+        tuple(dict.fromkeys(v for v in vehicles if v)),
+        birth_ok,
+    )
+
+
+def similarities(a: tuple, b: tuple) -> tuple[dict[str, float | None], bool]:
+    """Field → similarity (None when missing) of two prepared records, and whether the
+    names matched crossed."""
+    first, last, swapped = cmp.names(a[1], a[2], b[1], b[2])
+    return {
+        "first_name": first,
+        "last_name": last,
+        "birth_date": cmp.birth_date(a[3], b[3]),
+        "email": cmp.email(a[4], b[4]),
+        "phone": cmp.phones(a[5], b[5]),
+        "street": cmp.street(a[6], b[6]),
+        "postal_code": cmp.postal_code(a[7], b[7]),
+        "city": cmp.city(a[8], b[8]),
+        "identifier": cmp.identifier(a[9], b[9]),
+        "vehicle": cmp.identifiers(a[10], b[10]),
+    }, swapped
+
+
+def _logistic(log2_odds: float) -> float:
+    if log2_odds > 60:
+        return 1.0
+    if log2_odds < -60:
+        return 0.0
+    return 1.0 / (1.0 + 2.0 ** (-log2_odds))
+
+
+class Scorer:
+    def __init__(self, weights: Weights | None = None):
+        self.weights = weights or Weights()
+        self.table = self.weights.table()
+
+    def score(self, a: tuple, b: tuple) -> float:
+        sims, _swapped = similarities(a, b)
+        total = self.weights.prior
+        table = self.table
+        for name, similarity in sims.items():
+            if similarity is not None:
+                total += table[name][cmp.level(similarity)]
+        return _logistic(total)
+
+    def explain(self, a: tuple, b: tuple, raw_a=None, raw_b=None) -> Pair:
+        """The pair scored, with one ``FieldComparison`` per field. ``raw_a``/``raw_b``
+        (the input mappings) give the values shown; else the normalised ones."""
+        sims, swapped = similarities(a, b)
+        total = self.weights.prior
+        lines = []
+        for name, similarity in sims.items():
+            if similarity is None:
+                weight, level_name = 0.0, "absent"
+            else:
+                lvl = cmp.level(similarity)
+                weight, level_name = self.table[name][lvl], cmp.LEVEL_NAMES[lvl]
+            total += weight
+            lines.append(
+                FieldComparison(
+                    field=name,
+                    label=FIELD_LABELS[name],
+                    value_a=_shown(name, a, raw_a, swapped=False),
+                    value_b=_shown(name, b, raw_b, swapped=swapped),
+                    similarity=None if similarity is None else round(similarity, 3),
+                    level=level_name,
+                    weight=round(weight, 2),
+                )
+            )
+        score = _logistic(total)
+        return Pair(a[0], b[0], score, score >= SURE, swapped, lines)
+
+
+_POSITION = {
+    "first_name": 1,
+    "last_name": 2,
+    "birth_date": 3,
+    "email": 4,
+    "phone": 5,
+    "street": 6,
+    "postal_code": 7,
+    "city": 8,
+    "identifier": 9,
+    "vehicle": 10,
+}
+_RAW_KEYS = {
+    "phone": ("phone", "phone_mobile", "phone_landline"),
+    "vehicle": ("vin", "plate"),
+}
+
+
+def _shown(name: str, prepared: tuple, raw, *, swapped: bool) -> str:
+    if swapped and name in ("first_name", "last_name"):
+        name = "last_name" if name == "first_name" else "first_name"
+    if raw is not None:
+        values = []
+        for key in _RAW_KEYS.get(name, (name,)):
+            values.extend(str(v) for v in _listed(raw.get(key)))
+        return ", ".join(values)
+    value = prepared[_POSITION[name]]
+    return ", ".join(value) if isinstance(value, tuple) else str(value)
+
+
+# --- the batch run, on one or several processes --------------------------------------------
+
+_shared: dict = {}
+
+
+def levels(a: tuple, b: tuple) -> list[int]:
+    """Agreement level of each of ``SCORED_FIELDS`` (-1: missing on one side); the hot loop
+    of a large run, hence the plain tuple instead of ``similarities``' dict."""
+    first, last, _swapped = cmp.names(a[1], a[2], b[1], b[2])
+    sims = (
+        first,
+        last,
+        cmp.birth_date(a[3], b[3]),
+        cmp.email(a[4], b[4]),
+        cmp.phones(a[5], b[5]),
+        cmp.street(a[6], b[6]),
+        cmp.postal_code(a[7], b[7]),
+        cmp.city(a[8], b[8]),
+        cmp.identifier(a[9], b[9]),
+        cmp.identifiers(a[10], b[10]),
+    )
+    level = cmp.level
+    return [-1 if s is None else level(s) for s in sims]
+
+
+def _levels_chunk(bounds: tuple[int, int]):
+    records, (left, right) = _shared["records"], _shared["pairs"]
+    start, end = bounds
+    rows = [
+        levels(records[i], records[j])
+        for i, j in zip(left[start:end].tolist(), right[start:end].tolist(), strict=True)
+    ]
+    return np.array(rows, dtype=np.int8).reshape(len(rows), len(SCORED_FIELDS))
+
+
+def pair_levels(prepared, pairs, *, workers=1, progress=None):
+    """An int8 matrix, one row per pair, one column per scored field (level or -1)."""
+    total = len(pairs[0])
+    _shared.update(records=prepared, pairs=pairs)
+    bounds = [(start, min(start + CHUNK, total)) for start in range(0, total, CHUNK)]
+    chunks = []
+    try:
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")  # records shared copy-on-write
+            with context.Pool(workers) as pool:
+                for done, chunk in enumerate(pool.imap(_levels_chunk, bounds), 1):
+                    chunks.append(chunk)
+                    if progress:
+                        progress("comparaison", min(done * CHUNK, total), total)
+        else:
+            for done, bound in enumerate(bounds, 1):
+                chunks.append(_levels_chunk(bound))
+                if progress:
+                    progress("comparaison", min(done * CHUNK, total), total)
+    finally:
+        _shared.clear()
+    if not chunks:
+        return np.zeros((0, len(SCORED_FIELDS)), dtype=np.int8)
+    return np.concatenate(chunks)
+
+
+def scores_of(matrix, weights: Weights):
+    """Scores of the rows of a ``pair_levels`` matrix (vectorised)."""
+    table = weights.table()
+    lookup = np.zeros((len(SCORED_FIELDS), 5))  # column 4 (index -1): missing, weight 0
+    for f, name in enumerate(SCORED_FIELDS):
+        lookup[f, :4] = table[name]
+    total = np.full(len(matrix), weights.prior, dtype=float)
+    for f in range(len(SCORED_FIELDS)):
+        total += lookup[f][matrix[:, f]]
+    return 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
+
+
+def find_duplicates(
+    records: Iterable[Mapping],
+    *,
+    threshold: float = DECISION,
+    weights: Weights | None = None,
+    learn: bool = False,
+    explain: bool = False,
+    workers: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Pair]:
+    """Candidate duplicate pairs among ``records`` scoring at least ``threshold``, best
+    first. ``learn`` re-estimates the weights on the candidate pairs by
+    expectation–maximisation (``Weights.estimate``) before scoring. ``explain`` adds the
+    field-by-field explanation of each pair (costly on large inputs). ``workers`` processes
+    compare the pairs (default: one per core, at most 2, and one for small inputs).
+    ``progress(stage, done, total)`` is called as work goes."""
+    raw = list(records)
+    prepared = [prepare(record) for record in raw]
+    if progress:
+        progress("préparation", len(prepared), len(prepared))
+    return find_duplicates_prepared(
+        prepared,
+        threshold=threshold,
+        weights=weights,
+        learn=learn,
+        raw=raw if explain else None,
+        workers=workers,
+        progress=progress,
+    )
+
+
+def find_duplicates_prepared(
+    prepared: list[tuple],
+    *,
+    threshold: float = DECISION,
+    weights: Weights | None = None,
+    learn: bool = False,
+    raw: list[Mapping] | None = None,
+    workers: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Pair]:
+    """``find_duplicates`` on records already passed through ``prepare``; explanations
+    when ``raw`` (the input mappings, same order) is given."""
+    weights = weights or Weights()
+    left, right = pairs = candidate_pairs(prepared)
+    total = len(left)
+    if progress:
+        progress("blocage", total, total)
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
+    if total < 4 * CHUNK:
+        workers = 1
+    matrix = pair_levels(prepared, pairs, workers=workers, progress=progress)
+    if learn and total:
+        weights = weights.estimate(matrix, SCORED_FIELDS)
+    scores = scores_of(matrix, weights)
+    kept = np.nonzero(scores >= threshold)[0]
+    kept = kept[np.lexsort((right[kept], left[kept], -scores[kept]))]  # best first
+    order = [(int(k), int(left[k]), int(right[k])) for k in kept]
+    if raw is not None:
+        scorer = Scorer(weights)
+        return [scorer.explain(prepared[i], prepared[j], raw[i], raw[j]) for _k, i, j in order]
+    return [
+        Pair(prepared[i][0], prepared[j][0], float(scores[k]), bool(scores[k] >= SURE))
+        for k, i, j in order
+    ]
+
+
+def explain_pair(record_a: Mapping, record_b: Mapping, weights: Weights | None = None) -> Pair:
+    """The score and field-by-field explanation of two records (for a review screen)."""
+    return Scorer(weights).explain(prepare(record_a), prepare(record_b), record_a, record_b)

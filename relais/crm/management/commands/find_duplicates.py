@@ -1,0 +1,119 @@
+"""``manage.py find_duplicates``: candidate duplicate pairs of any CSV file of contacts."""
+
+import csv
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from relais.crm.dedup.csv_input import ColumnMap, InputError, Report, read_contacts
+from relais.crm.dedup.engine import FIELDS, find_duplicates_prepared, prepare
+from relais.crm.dedup.weights import DECISION
+
+MAX_WARNINGS = 50  # then only the count, so that a bad file does not flood the terminal
+
+
+class Command(BaseCommand):
+    help = (  # a plain string: argparse cannot format a lazy one
+        "Cherche les doublons probables d'un fichier CSV de contacts (blocage, comparaison "
+        "floue champ par champ, score de Fellegi-Sunter) et écrit les paires id_a,id_b,score "
+        "au-dessus du seuil de décision."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("input", help=_("Fichier CSV à analyser."))
+        parser.add_argument("--id", required=True, dest="id_column", help=_("Colonne identifiant."))
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLONNE=CHAMP",
+            help=_(
+                "Associe une colonne (ou plusieurs jointes par « + ») à un champ : %(fields)s. "
+                "Répétable."
+            )
+            % {"fields": ", ".join(FIELDS)},
+        )
+        parser.add_argument("-o", "--output", required=True, help=_("Fichier CSV des paires."))
+        parser.add_argument(
+            "--threshold",
+            type=float,
+            default=DECISION,
+            help=_("Seuil de décision entre 0 et 1 (par défaut %(default)s)."),
+        )
+        parser.add_argument(
+            "--learn",
+            action="store_true",
+            help=_(
+                "Réestime les poids sur le fichier (espérance-maximisation) au lieu des poids "
+                "par défaut."
+            ),
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=_("Processus de comparaison (par défaut : 2 au plus)."),
+        )
+
+    def handle(self, *args, **options):
+        threshold = options["threshold"]
+        if not 0 <= threshold <= 1:
+            raise CommandError(_("--threshold attend un nombre entre 0 et 1."))
+        try:
+            mapping = ColumnMap.parse(options["id_column"], options["map"])
+            report = Report()
+            started = time.monotonic()
+            prepared = []
+            for record in read_contacts(options["input"], mapping, report):
+                prepared.append(prepare(record))
+                if len(prepared) % 100_000 == 0:
+                    self._progress(_("lecture"), len(prepared), None)
+        except InputError as exc:
+            raise CommandError(str(exc)) from None
+        for warning in report.warnings[:MAX_WARNINGS]:
+            self.stderr.write(warning)
+        if len(report.warnings) > MAX_WARNINGS:
+            self.stderr.write(
+                _("… et %(count)d autres avertissements.")
+                % {"count": len(report.warnings) - MAX_WARNINGS}
+            )
+        self.stderr.write(
+            _("%(rows)d lignes lues, %(skipped)d ignorées.")
+            % {"rows": report.rows, "skipped": report.skipped}
+        )
+        pairs = find_duplicates_prepared(
+            prepared,
+            threshold=threshold,
+            learn=options["learn"],
+            workers=options["workers"],
+            progress=self._progress,
+        )
+        try:
+            with open(options["output"], "w", newline="", encoding="utf-8") as out:
+                writer = csv.writer(out)
+                writer.writerow(["id_a", "id_b", "score"])
+                for pair in pairs:
+                    writer.writerow([pair.id_a, pair.id_b, f"{pair.score:.4f}"])
+        except OSError as exc:
+            raise CommandError(
+                _("impossible d'écrire %(path)s (%(reason)s).")
+                % {"path": options["output"], "reason": exc.strerror or exc}
+            ) from None
+        self.stderr.write(
+            _("%(pairs)d paires écrites dans %(path)s en %(seconds).1f s.")
+            % {
+                "pairs": len(pairs),
+                "path": options["output"],
+                "seconds": time.monotonic() - started,
+            }
+        )
+
+    def _progress(self, stage: str, done: int, total: int | None) -> None:
+        if total:
+            text = f"\r{stage} : {done}/{total} ({100 * done // max(total, 1)} %)"
+        else:
+            text = f"\r{stage} : {done}"
+        self.stderr.write(text, ending="\n" if total is None or done >= total else "")
+        sys.stderr.flush()

@@ -1,0 +1,127 @@
+"""``manage.py find_duplicates`` on CSV files."""
+
+import csv
+
+import pytest
+from django.core.management import CommandError, call_command
+
+HEADER = "ID;Prénom;Nom;Naissance;No;Voie;CP;Ville;Tel\n"
+ROWS = [
+    "1;Jean-Pierre;Dupré;12/03/1970;12;bd St Michel;75005;Paris;06 12 34 56 78\n",
+    "2;jean pierre;DUPRE;1970-03-12;12;boulevard Saint-Michel;75005;PARIS;+33612345678\n",
+    "3;Jean;Dupré;19820704;4;rue de la Paix;69001;Lyon;0478000000\n",
+    "4;trop;court\n",
+    ";Sans;Identifiant;;;;;;\n",
+    "5;Marie;Curie;31/02/1867;1;r Pierre;75005;Paris;\n",
+    "1;Même;Identifiant;;;;;;\n",
+    "6;Dupré;Jean-Pierre;19700312;12;Bd Saint Michel;75005;Paris;\n",
+]
+MAPS = [
+    "Prénom=first_name",
+    "Nom=last_name",
+    "Naissance=birth_date",
+    "No+Voie=street",
+    "CP=postal_code",
+    "Ville=city",
+    "Tel=phone",
+]
+
+
+@pytest.fixture
+def input_csv(tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_bytes((HEADER + "".join(ROWS)).encode("latin-1"))
+    return path
+
+
+def run(path, out, *extra, maps=MAPS):
+    args = [str(path), "--id", "ID", "-o", str(out), *extra]
+    for spec in maps:
+        args += ["--map", spec]
+    call_command("find_duplicates", *args)
+    with open(out, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_pairs_written_with_header_and_scores(input_csv, tmp_path, capsys):
+    rows = run(input_csv, tmp_path / "pairs.csv")
+    assert rows[0] == ["id_a", "id_b", "score"]
+    pairs = {tuple(sorted(row[:2])) for row in rows[1:]}
+    # Latin-1 and ";" were sniffed; dates in three formats; names swapped on row 6.
+    assert pairs == {("1", "2"), ("1", "6"), ("2", "6")}
+    assert all(0.5 <= float(row[2]) <= 1 for row in rows[1:])
+
+
+def test_malformed_rows_are_reported_with_line_numbers_not_fatal(input_csv, tmp_path, capsys):
+    run(input_csv, tmp_path / "pairs.csv")
+    err = capsys.readouterr().err
+    assert "ligne 5 : 3 valeurs au lieu de 9, ignorée." in err
+    assert "ligne 6 : identifiant vide, ignorée." in err
+    assert "ligne 7 : date de naissance « 31/02/1867 » illisible" in err
+    assert "ligne 8 : identifiant « 1 » en double, ignorée." in err
+    assert "5 lignes lues, 3 ignorées." in err
+    assert "comparaison" in err  # progress
+
+
+def test_plus_concatenates_columns(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "ID,n,street_number,address_1,pc\n"
+        "a,Martin,12,rue des Lilas,69003\n"
+        "b,Martin,12 rue,des Lilas,69003\n"
+        "c,Martin,40,rue des Lilas,69003\n",
+        encoding="utf-8-sig",
+    )
+    rows = run(
+        path,
+        tmp_path / "o.csv",
+        "--threshold",
+        "0.01",
+        maps=["n=last_name", "street_number+address_1=street", "pc=postal_code"],
+    )
+    scores = {tuple(sorted(r[:2])): float(r[2]) for r in rows[1:]}
+    # Same street and number once joined; another number of the same street is weaker.
+    assert scores[("a", "b")] > scores.get(("a", "c"), 0)
+
+
+def test_threshold_filters_pairs(input_csv, tmp_path):
+    rows = run(input_csv, tmp_path / "pairs.csv", "--threshold", "1")
+    assert rows == [["id_a", "id_b", "score"]] or all(float(r[2]) >= 1 for r in rows[1:])
+
+
+@pytest.mark.parametrize(
+    ("maps", "extra", "message"),
+    [
+        (["Inconnue=last_name"], [], "colonne inconnue « Inconnue »"),
+        (["Nom=surname"], [], "champ inconnu « surname »"),
+        (["Nom"], [], "correspondance invalide « Nom »"),
+        ([], [], "aucune correspondance"),
+        (MAPS, ["--threshold", "2"], "--threshold attend un nombre entre 0 et 1"),
+    ],
+)
+def test_bad_arguments_fail_with_a_french_message(input_csv, tmp_path, maps, extra, message):
+    with pytest.raises(CommandError, match=message):
+        run(input_csv, tmp_path / "o.csv", *extra, maps=maps)
+
+
+def test_unreadable_or_empty_file(tmp_path):
+    with pytest.raises(CommandError, match="fichier illisible"):
+        run(tmp_path / "absent.csv", tmp_path / "o.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(CommandError, match="fichier vide"):
+        run(empty, tmp_path / "o.csv")
+
+
+def test_unknown_id_column_message_names_the_column(input_csv, tmp_path):
+    with pytest.raises(CommandError, match="colonne inconnue « Id »"):
+        call_command(
+            "find_duplicates",
+            str(input_csv),
+            "--id",
+            "Id",
+            "--map",
+            "Nom=last_name",
+            "-o",
+            str(tmp_path / "o.csv"),
+        )
