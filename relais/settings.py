@@ -105,13 +105,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web process and the worker read while the other writes.
+    # WAL lets the web process and the worker read while the other writes. Writers queue: a
+    # room of 100 learners logging in at once waited more than 5 s for the write lock
+    # (bench/training_load.py), so a writer may wait up to 30 s rather than fail.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"
             " PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
