@@ -22,17 +22,13 @@ Each engine runs in its own process (Django settings are per process), configure
 import argparse
 import json
 import math
-import os
 import random
-import subprocess
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VAR_DIR = ROOT / "var" / "bench"
-SQLITE_FILE = VAR_DIR / "search.sqlite3"
+from bench._engines import run_postgres, run_sqlite
+
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench"
 PAGE_SIZE = 25
 TODAY = date(2025, 6, 15)
@@ -108,67 +104,16 @@ def main(argv: list[str] | None = None) -> int:
 # --- orchestration (parent process) --------------------------------------------------------
 
 
-def _worker(engine: str, database_url: str, args) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "RELAIS_VAR_DIR": str(VAR_DIR),
-        "DJANGO_SETTINGS_MODULE": "relais.settings",
-        "DEBUG": "0",
-        "LOG_LEVEL": "ERROR",
-    }
-    command = [sys.executable, "-m", "bench.search", "--worker", engine]
-    command += ["--customers", str(args.customers), "--seed", str(args.seed)]
-    completed = subprocess.run(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=False
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"bench.search: the {engine} run failed (exit {completed.returncode})")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
-def _remove_sqlite_files() -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+def _options(args) -> list[str]:
+    return ["--customers", str(args.customers), "--seed", str(args.seed)]
 
 
 def _run_sqlite(args) -> dict:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    _remove_sqlite_files()
-    try:
-        return _worker("sqlite", f"sqlite:///{SQLITE_FILE}", args)
-    finally:
-        _remove_sqlite_files()
+    return run_sqlite("search", _options(args))
 
 
 def _run_postgres(args) -> dict | None:
-    try:
-        import psycopg
-        from psycopg import sql
-        from psycopg.conninfo import conninfo_to_dict
-    except ImportError:
-        print("PostgreSQL: psycopg is not installed — skipped.", flush=True)
-        return None
-    name = conninfo_to_dict(args.postgres_url).get("dbname", "relais_bench")
-    try:
-        admin = psycopg.connect(
-            args.postgres_url, dbname="postgres", autocommit=True, connect_timeout=3
-        )
-    except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreachable"
-        print(f"PostgreSQL not reachable at {args.postgres_url} ({reason}) — skipped.", flush=True)
-        return None
-    with admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            return _worker("postgresql", args.postgres_url, args)
-        finally:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    return run_postgres("search", args.postgres_url, _options(args))
 
 
 def _report(results: list[dict], args) -> None:

@@ -27,7 +27,6 @@ import html
 import http.cookiejar
 import json
 import math
-import os
 import random
 import re
 import socket
@@ -43,7 +42,8 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._engines import ROOT, run_in_postgres, worker_env
+
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_load"
 TODAY = date(2025, 6, 15)
 PASSWORD = "charge-apprenant-2025"  # noqa: S105 - bench accounts in a throw-away database
@@ -123,17 +123,13 @@ def _all_errors(phase: dict) -> int:
 
 
 def _env(database_url: str, var_dir: Path) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "RELAIS_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "relais.settings",
-        "DEBUG": "0",
-        "LOG_LEVEL": "ERROR",
-        "HUEY_IMMEDIATE": "1",
-        "RELAIS_PLAIN_STATIC": "1",  # no collectstatic needed: no page asset is fetched here
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    return worker_env(
+        database_url,
+        var_dir,
+        HUEY_IMMEDIATE="1",
+        RELAIS_PLAIN_STATIC="1",  # no collectstatic needed: no page asset is fetched here
+        PYTHONDONTWRITEBYTECODE="1",
+    )
 
 
 def _run(engine: str, database_url: str, args) -> dict:
@@ -196,30 +192,7 @@ def _run_sqlite(args) -> dict:
 
 
 def _run_postgres(args) -> dict | None:
-    try:
-        import psycopg
-        from psycopg import sql
-        from psycopg.conninfo import conninfo_to_dict
-    except ImportError:
-        print("PostgreSQL: psycopg is not installed — skipped.", flush=True)
-        return None
-    name = conninfo_to_dict(args.postgres_url).get("dbname", "relais_bench_load")
-    try:
-        admin = psycopg.connect(
-            args.postgres_url, dbname="postgres", autocommit=True, connect_timeout=3
-        )
-    except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreachable"
-        print(f"PostgreSQL not reachable at {args.postgres_url} ({reason}) — skipped.", flush=True)
-        return None
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    with admin:
-        admin.execute(drop)
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            return _run("postgresql", args.postgres_url, args)
-        finally:
-            admin.execute(drop)
+    return run_in_postgres(args.postgres_url, lambda: _run("postgresql", args.postgres_url, args))
 
 
 def _free_port() -> int:

@@ -16,22 +16,18 @@ times each:
 Every operation runs in its own transaction, as in the application. The report gives the
 median and the ratio naive / relais. Targets: reset under 1 s; at least 10× faster.
 Each engine runs in its own process (Django settings are per process), configured through
-``DATABASE_URL`` and ``RELAIS_VAR_DIR`` (the pattern of ``bench/search.py``).
+``DATABASE_URL`` and ``RELAIS_VAR_DIR`` (see ``bench/_engines.py``).
 """
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VAR_DIR = ROOT / "var" / "bench"
-SQLITE_FILE = VAR_DIR / "training_sandbox.sqlite3"
+from bench._engines import run_postgres, run_sqlite
+
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_sandbox"
 TODAY = date(2025, 6, 15)
 REFERENCE = TODAY - timedelta(weeks=52) + timedelta(days=3)  # not a whole number of weeks
@@ -80,65 +76,16 @@ def main(argv: list[str] | None = None) -> int:
 # --- orchestration (parent process) ------------------------------------------------------------
 
 
-def _worker(engine: str, database_url: str, args) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "RELAIS_VAR_DIR": str(VAR_DIR),
-        "DJANGO_SETTINGS_MODULE": "relais.settings",
-        "DEBUG": "0",
-        "LOG_LEVEL": "ERROR",
-    }
-    command = [sys.executable, "-m", "bench.training_sandbox", "--worker", engine]
-    command += ["--customers", str(args.customers), "--seed", str(args.seed)]
-    command += ["--runs", str(args.runs)]
-    completed = subprocess.run(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=False
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"bench.training_sandbox: the {engine} run failed")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
-def _remove_sqlite_files() -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+def _options(args) -> list[str]:
+    return ["--customers", str(args.customers), "--seed", str(args.seed), "--runs", str(args.runs)]
 
 
 def _run_sqlite(args) -> dict:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    _remove_sqlite_files()
-    try:
-        return _worker("sqlite", f"sqlite:///{SQLITE_FILE}", args)
-    finally:
-        _remove_sqlite_files()
+    return run_sqlite("training_sandbox", _options(args))
 
 
 def _run_postgres(args) -> dict | None:
-    try:
-        import psycopg
-        from psycopg import sql
-        from psycopg.conninfo import conninfo_to_dict
-    except ImportError:
-        print("PostgreSQL: psycopg is not installed — skipped.", flush=True)
-        return None
-    name = conninfo_to_dict(args.postgres_url).get("dbname", "relais_bench_sandbox")
-    try:
-        admin = psycopg.connect(
-            args.postgres_url, dbname="postgres", autocommit=True, connect_timeout=3
-        )
-    except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreachable"
-        print(f"PostgreSQL not reachable at {args.postgres_url} ({reason}) — skipped.", flush=True)
-        return None
-    with admin:
-        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        admin.execute(drop)
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            return _worker("postgresql", args.postgres_url, args)
-        finally:
-            admin.execute(drop)
+    return run_postgres("training_sandbox", args.postgres_url, _options(args))
 
 
 def _report(results: list[dict]) -> None:

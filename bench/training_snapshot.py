@@ -18,16 +18,12 @@ relais (above 1: Relais faster). Each engine runs in its own process, configured
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VAR_DIR = ROOT / "var" / "bench"
-SQLITE_FILE = VAR_DIR / "training_snapshot.sqlite3"
+from bench._engines import VAR_DIR, run_postgres, run_sqlite
+
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_snapshot"
 TODAY = date(2025, 6, 15)
 
@@ -71,68 +67,23 @@ def main(argv: list[str] | None = None) -> int:
 # --- Engines (one process each) ----------------------------------------------------------------
 
 
-def _worker(engine: str, database_url: str, args) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "RELAIS_VAR_DIR": str(VAR_DIR),
-        "DJANGO_SETTINGS_MODULE": "relais.settings",
-        "DEBUG": "0",
-        "LOG_LEVEL": "ERROR",
-    }
-    command = [sys.executable, "-m", "bench.training_snapshot", "--worker", engine]
-    command += ["--customers", str(args.customers), "--seed", str(args.seed)]
-    command += ["--repeat", str(args.repeat)]
-    completed = subprocess.run(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=False
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"bench.training_snapshot: the {engine} run failed")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
-def _remove_sqlite_files() -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+def _options(args) -> list[str]:
+    return [
+        "--customers",
+        str(args.customers),
+        "--seed",
+        str(args.seed),
+        "--repeat",
+        str(args.repeat),
+    ]
 
 
 def _run_sqlite(args) -> dict:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    _remove_sqlite_files()
-    try:
-        return _worker("sqlite", f"sqlite:///{SQLITE_FILE}", args)
-    finally:
-        _remove_sqlite_files()
+    return run_sqlite("training_snapshot", _options(args))
 
 
 def _run_postgres(args) -> dict | None:
-    try:
-        import psycopg
-        from psycopg import sql
-        from psycopg.conninfo import conninfo_to_dict
-    except ImportError:
-        print("PostgreSQL: psycopg is not installed — skipped.", flush=True)
-        return None
-    name = conninfo_to_dict(args.postgres_url).get("dbname", "relais_bench_snapshot")
-    try:
-        admin = psycopg.connect(
-            args.postgres_url, dbname="postgres", autocommit=True, connect_timeout=3
-        )
-    except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreachable"
-        print(f"PostgreSQL not reachable at {args.postgres_url} ({reason}) — skipped.", flush=True)
-        return None
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    with admin:
-        admin.execute(drop)
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            return _worker("postgresql", args.postgres_url, args)
-        finally:
-            admin.execute(drop)
-
-
-# --- Measures (inside the worker) --------------------------------------------------------------
+    return run_postgres("training_snapshot", args.postgres_url, _options(args))
 
 
 def _best(step, repeat: int) -> float:

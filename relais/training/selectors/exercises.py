@@ -6,16 +6,22 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission, Role
+from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound
 from relais.training.models import Enrollment, Exercise, ExerciseResult, TrainingClass
+from relais.training.selectors.classes import class_get_for_manager
+
+
+def exercises_of_organization(organization_id) -> QuerySet[Exercise]:
+    """The built-in catalogue and the exercises an organization wrote."""
+    return Exercise.objects.filter(
+        Q(organization__isnull=True) | Q(organization_id=organization_id)
+    )
 
 
 def exercises_visible(*, user) -> QuerySet[Exercise]:
     """The built-in catalogue and the user's organization's own exercises."""
-    return Exercise.objects.filter(
-        Q(organization__isnull=True) | Q(organization_id=user.organization_id)
-    )
+    return exercises_of_organization(user.organization_id)
 
 
 def _uuid(value, message) -> uuid.UUID:
@@ -61,26 +67,13 @@ def results_of(*, enrollment) -> dict[int, ExerciseResult]:
 def class_get_for_results(*, user, class_id) -> TrainingClass:
     """A class whose results the user may see: its trainer, or an administrator of its body."""
     ensure_permission(user, Permission.TRAINING_MANAGE)
-    message = _("Session introuvable.")
-    training_class = TrainingClass.objects.filter(public_id=_uuid(class_id, message)).first()
-    if training_class is None:
-        raise NotFound(message)
-    allowed = training_class.trainer_id == user.pk or (
-        user.role == Role.ADMINISTRATOR and training_class.organization_id == user.organization_id
-    )
-    if not allowed:
-        raise NotFound(message)
-    return training_class
+    return class_get_for_manager(user=user, public_id=class_id)
 
 
 def class_results(*, user, class_id):
     """``(training_class, exercises, rows)``; each row: enrollment, results per exercise, total."""
     training_class = class_get_for_results(user=user, class_id=class_id)
-    exercises = list(
-        Exercise.objects.filter(
-            Q(organization__isnull=True) | Q(organization_id=training_class.organization_id)
-        )
-    )
+    exercises = list(exercises_of_organization(training_class.organization_id))
     enrollments = list(training_class.enrollments.select_related("learner"))
     results = {
         (r.enrollment_id, r.exercise_id): r

@@ -40,6 +40,12 @@ def exercise_catalogue_install() -> int:
     return created
 
 
+def exercise_catalogue_ensure() -> None:
+    """Install the built-in catalogue if it is missing (it is data, not a migration)."""
+    if not Exercise.objects.filter(organization__isnull=True).exists():
+        exercise_catalogue_install()
+
+
 def _ensure_learner(actor, enrollment: Enrollment, exercise: Exercise) -> None:
     # Another learner's enrollment, or an exercise of another body, simply does not exist.
     if enrollment.learner_id != getattr(actor, "pk", None):

@@ -1,11 +1,7 @@
 """Exercise pages: the learner's list and work page, trainers' editor and class results."""
 
-import csv
-import io
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,23 +11,17 @@ from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound
 from relais.core.web import add_service_errors
-from relais.crm.services.exports import csv_safe
 from relais.training import grading
+from relais.training.downloads import csv_download, xlsx_download
 from relais.training.forms.exercises import (
     CheckForm,
     CheckFormSet,
     ExerciseForm,
     checks_from_formset,
 )
-from relais.training.models import Exercise, TrainingClass
 from relais.training.selectors import exercises as selectors
+from relais.training.selectors.classes import classes_for_trainer
 from relais.training.services import exercises as services
-
-
-def _ensure_catalogue() -> None:
-    # The built-in catalogue is data, not a migration: installed on first need.
-    if not Exercise.objects.filter(organization__isnull=True).exists():
-        services.exercise_catalogue_install()
 
 
 def _is_trainer(user) -> bool:
@@ -40,13 +30,11 @@ def _is_trainer(user) -> bool:
 
 class ExerciseListView(LoginRequiredMixin, View):
     def get(self, request):
-        _ensure_catalogue()
+        services.exercise_catalogue_ensure()
         user = request.user
         exercises = list(selectors.exercises_visible(user=user))
         if _is_trainer(user):
-            classes = TrainingClass.objects.filter(organization_id=user.organization_id)
-            if user.role != "administrator":
-                classes = classes.filter(trainer=user)
+            classes = classes_for_trainer(user=user)
             return render(
                 request,
                 "training/exercises/list_trainer.html",
@@ -239,27 +227,5 @@ class ClassResultsExportView(LoginRequiredMixin, View):
         table = results_table(exercises, rows)
         stamp = timezone.localdate().isoformat()
         if request.GET.get("format") == "csv":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, delimiter=";")
-            for line in table:
-                writer.writerow([csv_safe(v) if isinstance(v, str) else v for v in line])
-            response = HttpResponse(
-                "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="resultats-{stamp}.csv"'
-            return response
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Résultats")[:31]
-        for line in table:
-            sheet.append([csv_safe(v) if isinstance(v, str) else v for v in line])
-        output = io.BytesIO()
-        workbook.save(output)
-        response = HttpResponse(
-            output.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="resultats-{stamp}.xlsx"'
-        return response
+            return csv_download(table, f"resultats-{stamp}.csv")
+        return xlsx_download(table, f"resultats-{stamp}.xlsx", _("Résultats"))

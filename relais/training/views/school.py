@@ -1,7 +1,5 @@
 """School-database screens for trainers: list, creation (background job), detail, anomalies."""
 
-import csv
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +8,7 @@ from django.views import View
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
 from relais.core.web import paginate, submit
-from relais.crm.services.exports import csv_safe
+from relais.training.downloads import csv_download
 from relais.training.forms.school import SchoolBaseForm
 from relais.training.selectors.school import (
     school_base_anomalies,
@@ -77,23 +75,21 @@ class SchoolAnomaliesView(LoginRequiredMixin, View):
         )
 
     def _csv(self, school_base, anomalies) -> HttpResponse:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        filename = f"anomalies-base-ecole-{school_base.pk}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response.write("\ufeff")  # Excel opens UTF-8 only with the byte-order mark
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(
-            ["Type", "Fiches concernées", "Clés d'identité", "Description", "Correction attendue"]
-        )
-        for anomaly in anomalies:
-            keys = " ; ".join(record.get("identity_key", "") for record in anomaly.records)
-            writer.writerow(
-                [
-                    csv_safe(str(anomaly.get_kind_display())),
-                    csv_safe(_records(anomaly)),
-                    keys,
-                    csv_safe(anomaly.description),
-                    csv_safe(anomaly.expected_correction),
-                ]
-            )
-        return response
+        header = [
+            "Type",
+            "Fiches concernées",
+            "Clés d'identité",
+            "Description",
+            "Correction attendue",
+        ]
+        rows = [
+            [
+                str(anomaly.get_kind_display()),
+                _records(anomaly),
+                " ; ".join(record.get("identity_key", "") for record in anomaly.records),
+                anomaly.description,
+                anomaly.expected_correction,
+            ]
+            for anomaly in anomalies
+        ]
+        return csv_download([header, *rows], f"anomalies-base-ecole-{school_base.pk}.csv")

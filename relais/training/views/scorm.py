@@ -1,23 +1,19 @@
 """Download the SCORM 1.2 package of a class (its trainer or an administrator)."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views import View
 
-from relais.training.models import Exercise
 from relais.training.scorm import scorm_package
-from relais.training.selectors.exercises import class_get_for_results
+from relais.training.selectors.exercises import class_get_for_results, exercises_of_organization
 
 
 class ScormPackageView(LoginRequiredMixin, View):
     def get(self, request, class_id):
         training_class = class_get_for_results(user=request.user, class_id=class_id)
-        exercises = Exercise.objects.filter(
-            Q(organization__isnull=True) | Q(organization_id=training_class.organization_id)
-        )
+        exercises = exercises_of_organization(training_class.organization_id)
         content = scorm_package(
             title=f"Relais — {training_class.name}",
             exercises=[

@@ -1,0 +1,104 @@
+"""Running a benchmark once per database engine, each in a fresh database.
+
+A benchmark's parent process calls ``run_sqlite`` / ``run_postgres``; they start the
+benchmark module again as a child (``python -m bench.NAME --worker ENGINE …``) with
+``DATABASE_URL`` and ``RELAIS_VAR_DIR`` set, so that Django is configured for that engine from
+the start, and read the JSON the child prints on its last line.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var" / "bench"
+
+
+def worker_env(database_url: str, var_dir: Path = VAR_DIR, **extra: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "RELAIS_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "relais.settings",
+        "DEBUG": "0",
+        "LOG_LEVEL": "ERROR",
+        **extra,
+    }
+
+
+def run_worker(module: str, engine: str, database_url: str, options: list[str]) -> dict:
+    """Run ``bench.<module> --worker <engine> <options>`` and return its JSON result."""
+    command = [sys.executable, "-m", f"bench.{module}", "--worker", engine, *options]
+    completed = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=worker_env(database_url),
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"bench.{module}: the {engine} run failed (exit {completed.returncode})")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def run_sqlite(module: str, options: list[str]) -> dict:
+    """The worker on a fresh SQLite file under ``var/bench/``, removed afterwards."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / f"{module}.sqlite3"
+    _remove_sqlite_files(path)
+    try:
+        return run_worker(module, "sqlite", f"sqlite:///{path}", options)
+    finally:
+        _remove_sqlite_files(path)
+
+
+@contextmanager
+def postgres_database(url: str) -> Iterator[bool]:
+    """Create the database named in ``url`` (dropping any leftover) and drop it on exit.
+
+    Yields ``False``, after saying why, when psycopg is missing or the server does not answer.
+    """
+    try:
+        import psycopg
+        from psycopg import sql
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:
+        print("PostgreSQL: psycopg is not installed — skipped.", flush=True)
+        yield False
+        return
+    name = conninfo_to_dict(url).get("dbname", "relais_bench")
+    try:
+        admin = psycopg.connect(url, dbname="postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreachable"
+        print(f"PostgreSQL not reachable at {url} ({reason}) — skipped.", flush=True)
+        yield False
+        return
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with admin:
+        admin.execute(drop)
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield True
+        finally:
+            admin.execute(drop)
+
+
+def run_postgres(module: str, url: str, options: list[str]) -> dict | None:
+    """The worker on a fresh PostgreSQL database; ``None`` when PostgreSQL is unavailable."""
+    return run_in_postgres(url, lambda: run_worker(module, "postgresql", url, options))
+
+
+def run_in_postgres(url: str, body: Callable[[], dict]) -> dict | None:
+    with postgres_database(url) as available:
+        return body() if available else None
