@@ -17,16 +17,12 @@ from relais.core.contacts.models import CompanyContact, Person
 from relais.core.interactions.models import Interaction
 from relais.core.jobs.models import Job
 from relais.crm.models import (
-    Activity,
     Customer,
     CustomerKind,
-    Invoice,
-    Lead,
     MileageReading,
-    Note,
-    Vehicle,
 )
 from relais.crm.services.deletion import customer_delete
+from relais.training.records import record_models
 from tests.factories import (
     ActivityFactory,
     CustomerFactory,
@@ -38,6 +34,7 @@ from tests.factories import (
     UserFactory,
     VehicleFactory,
 )
+from tests.isolation_extra import foreign_url_values
 
 NAMESPACES = ("crm", "jobs")
 
@@ -106,6 +103,7 @@ def foreign(other_workspace, other_agent):
         "lead": LeadFactory(workspace=other_workspace, last_name="Leadb"),
         "job": job,
         "deletion": deletion,
+        "url_values": foreign_url_values(other_workspace, other_agent),
     }
 
 
@@ -123,6 +121,7 @@ def _kwargs_for(pattern, foreign) -> dict:
         "contact_id": foreign["link"].pk,
         "public_id": foreign["job"].public_id,
         "entry_id": foreign["deletion"].pk,
+        **foreign["url_values"],
     }
     kwargs = {}
     for name in pattern.pattern.regex.groupindex:
@@ -134,18 +133,9 @@ def _kwargs_for(pattern, foreign) -> dict:
 def _state(workspace):
     """Every row of workspace B with its last change: any write shows up here."""
     state = {}
-    for model in (
-        Customer,
-        Person,
-        Vehicle,
-        Invoice,
-        MileageReading,
-        Activity,
-        Note,
-        Lead,
-        Interaction,
-    ):
-        state[model.__name__] = sorted(
+    scoped = [m for m in record_models() if any(f.name == "workspace" for f in m._meta.fields)]
+    for model in {Person, Interaction, *scoped}:
+        state[model._meta.label] = sorted(
             model.objects.filter(workspace=workspace).values_list("pk", "updated_at")
         )
     state["CompanyContact"] = sorted(CompanyContact.objects.values_list("pk", "updated_at"))

@@ -7,11 +7,17 @@ from relais.crm.models.activities import (
     LeadType,
     Note,
 )
+from relais.crm.models.agenda import Appointment, AppointmentSource, Recurrence
 from relais.crm.models.customers import Customer, CustomerKind, CustomerSource, CustomerStatus
 from relais.crm.models.invoices import Invoice, InvoiceKind, InvoiceLine
+from relais.crm.models.segments import Segment
 from relais.crm.models.vehicles import Energy, FinancingType, MileageReading, Vehicle, VehicleUsage
 
 __all__ = [
+    "Appointment",
+    "AppointmentSource",
+    "Recurrence",
+    "Segment",
     "Activity",
     "ActivityKind",
     "ActivityOutcome",

@@ -1,0 +1,1 @@
+"""The agenda: appointments (recurring or not), holidays, follow-ups, iCalendar export."""

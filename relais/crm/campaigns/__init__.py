@@ -1,0 +1,1 @@
+"""Letter, e-mail and SMS campaigns, sent fictitiously, with simulated reactions."""

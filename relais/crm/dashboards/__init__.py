@@ -1,0 +1,1 @@
+"""Per-user dashboards of widgets over the CRM's records."""

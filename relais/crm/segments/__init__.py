@@ -1,0 +1,1 @@
+"""Targeting: segments of customers built from conditions on any of their records."""

@@ -1,0 +1,17 @@
+"""Records of workspace B for the isolation tests, one module per sales tool.
+
+Each module here defines ``foreign_records(workspace, agent) -> dict`` mapping a URL keyword
+(``segment_id``, ``appointment_id``…) to the value that names one of B's records in a URL.
+``tests.test_isolation`` then asks for every such URL as a user of workspace A.
+"""
+
+import importlib
+import pkgutil
+
+
+def foreign_url_values(workspace, agent) -> dict:
+    values: dict = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        values.update(module.foreign_records(workspace, agent))
+    return values
