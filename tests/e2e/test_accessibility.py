@@ -25,6 +25,7 @@ from tests.factories import (
     PersonFactory,
     VehicleFactory,
 )
+from tests.isolation_extra import own_url_values
 from tests.test_isolation import list_patterns, record_patterns
 
 pytestmark = pytest.mark.e2e
@@ -89,6 +90,7 @@ def own_records(transactional_db, workspace, supervisor):
         "lead_id": LeadFactory(workspace=workspace).public_id,
         "public_id": job.public_id,
         "entry_id": deletion.pk,
+        **own_url_values(workspace, supervisor),
     }
 
 

@@ -15,3 +15,16 @@ def foreign_url_values(workspace, agent) -> dict:
         module = importlib.import_module(f"{__name__}.{info.name}")
         values.update(module.foreign_records(workspace, agent))
     return values
+
+
+def own_url_values(workspace, user) -> dict:
+    """The same keywords, naming records of the user's own workspace (accessibility sweep).
+
+    A module may define ``own_records(workspace, user) -> dict`` alongside ``foreign_records``.
+    """
+    values: dict = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "own_records"):
+            values.update(module.own_records(workspace, user))
+    return values
