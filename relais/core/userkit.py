@@ -27,6 +27,11 @@ GUIDES = (
     ("formateur.md", "guide-formateur.pdf"),
     ("apprenant.md", "guide-apprenant.pdf"),
     ("clients.md", "guide-clients.pdf"),
+    ("ciblage.md", "guide-ciblage.pdf"),
+    ("tableaux-de-bord.md", "guide-tableaux-de-bord.pdf"),
+    ("agenda.md", "guide-agenda.pdf"),
+    ("campagnes.md", "guide-campagnes.pdf"),
+    ("doublons.md", "guide-doublons.pdf"),
 )
 
 _FRENCH_MONTHS = (

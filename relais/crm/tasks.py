@@ -35,3 +35,8 @@ def customer_export_task(job_id: int, query: str, status: str, kind: str) -> Non
 def purge_deletion_copies_task() -> int:
     """Every night: forget the personal data kept to undo deletions once the window has passed."""
     return customer_deletion_copies_purge()
+
+
+from relais.crm.campaigns import tasks as campaign_tasks  # noqa: E402, F401  (Huey discovery)
+from relais.crm.dedup import tasks as dedup_tasks  # noqa: E402, F401  (Huey discovery)
+from relais.crm.segments import tasks as segment_tasks  # noqa: E402, F401  (Huey discovery)

@@ -1,9 +1,14 @@
-"""The built-in exercises: the seed's practical tasks that need no sales tools, as data.
+"""The built-in exercises: the seed's practical tasks, as data.
 
-Merging duplicates, building a target and sending a campaign need the sales tools (issue 4)
-and are added with them. ``{cible}`` and ``{depuis}`` are filled in per learner
-(see ``relais.training.grading``).
+The last three (building a target, sending a campaign, merging duplicates) use the sales
+tools and are graded by ``relais.training.sales_grading`` against the school base's hidden
+identities. ``{cible}`` and ``{depuis}`` are filled in per learner (see
+``relais.training.grading``).
 """
+
+# The segment the targeting exercise asks for, reused by the campaign exercise.
+SEGMENT_NAME = "Relance atelier"
+SALES_TARGET = "vehicule-ancien-sans-atelier"
 
 CATALOGUE = [
     {
@@ -330,6 +335,109 @@ CATALOGUE = [
                 "points": 1,
                 "label": "{cible} est client",
                 "missing": "{cible} est encore un prospect.",
+            },
+        ],
+    },
+    {
+        "code": "construire-cible",
+        "category": "Ciblage et campagnes",
+        "title": "Construire une cible",
+        "target_kind": "sales_target_area",
+        "instructions": (
+            "L'atelier veut faire revenir ses clients du département {cible}. Avec l'outil de "
+            "ciblage, construisez la cible des clients (particuliers et sociétés) dont le code "
+            "postal commence par {cible}, qui ont au moins un véhicule mis en circulation il y "
+            "a plus de 4 ans et qui ne sont pas venus à l'atelier depuis 12 mois "
+            "(aucune facture après-vente depuis 12 mois, y compris ceux qui ne sont jamais "
+            "venus).\n"
+            f"Enregistrez-la sous le nom « {SEGMENT_NAME} »."
+        ),
+        "checks": [
+            {
+                "type": "segment",
+                "rule": "saved",
+                "name": SEGMENT_NAME,
+                "target": SALES_TARGET,
+                "points": 1,
+                "label": f"Segment « {SEGMENT_NAME} » enregistré",
+            },
+            {
+                "type": "segment",
+                "rule": "customers",
+                "name": SEGMENT_NAME,
+                "target": SALES_TARGET,
+                "points": 4,
+                "label": "Les bons clients du département {cible}, et eux seuls",
+            },
+        ],
+    },
+    {
+        "code": "envoyer-campagne",
+        "category": "Ciblage et campagnes",
+        "title": "Envoyer une campagne",
+        "target_kind": "sales_target_area",
+        "instructions": (
+            "Invitez à l'atelier les clients du département {cible} (code postal commençant par "
+            "{cible}) dont le véhicule a plus de 4 ans et qui ne sont pas venus depuis 12 mois "
+            "(la cible de l'exercice « Construire une cible » : "
+            f"réutilisez votre segment « {SEGMENT_NAME} »).\n"
+            "Envoyez-leur une campagne par e-mail, en respectant les consentements : seuls les "
+            "clients qui acceptent les e-mails et ont une adresse e-mail valide doivent la "
+            "recevoir."
+        ),
+        "checks": [
+            {
+                "type": "campaign",
+                "rule": "sent",
+                "channel": "email",
+                "target": SALES_TARGET,
+                "points": 1,
+                "label": "Campagne e-mail envoyée",
+            },
+            {
+                "type": "campaign",
+                "rule": "recipients",
+                "channel": "email",
+                "target": SALES_TARGET,
+                "points": 3,
+                "label": "Les bons destinataires du département {cible}",
+            },
+            {
+                "type": "campaign",
+                "rule": "consent",
+                "channel": "email",
+                "target": SALES_TARGET,
+                "points": 2,
+                "label": "Consentements respectés",
+            },
+        ],
+    },
+    {
+        "code": "fusionner-doublons",
+        "category": "Qualité des données",
+        "title": "Fusionner les doublons",
+        "target_kind": "",
+        "instructions": (
+            "Des clients ont été saisis deux fois : nouvelle fiche créée depuis le site "
+            "internet, nom mal orthographié… Avec l'outil de dédoublonnage, retrouvez ces "
+            "doublons et fusionnez chaque paire en gardant la fiche la plus complète.\n"
+            "Attention aux homonymes : deux personnes différentes qui portent le même nom "
+            "(autre date de naissance, autre adresse) ne doivent pas être fusionnées. Une "
+            "fusion erronée coûte plus de points qu'elle n'en rapporte ; vous pouvez annuler "
+            "une fusion."
+        ),
+        "checks": [
+            {
+                "type": "merges",
+                "rule": "merged",
+                "points": 4,
+                "label": "Doublons fusionnés",
+            },
+            {
+                "type": "merges",
+                "rule": "no_wrong_merge",
+                "points": 2,
+                "label": "Aucune fusion de personnes différentes",
             },
         ],
     },

@@ -6,6 +6,8 @@ An exercise's ``checks`` is a JSON list; each item is one of:
   "since": true, "filters": [{"field": "kind", "op": "exact", "value": "appointment"}],
   "min": 1, "max": null, "points": 2, "label": "…", "missing": "…"}``: the number of
   ``entity`` rows of the learner's sandbox matching every filter must lie in ``[min, max]``;
+* a **segment**, **campaign** or **merges** check — the sales-tool exercises, graded against
+  the school base's hidden identities (see ``relais.training.sales_grading``);
 * an **answer** check — ``{"type": "answer", "compute": "next_service_date", "points": 2,
   "label": "…"}``: the learner's typed answer must equal a value computed from the sandbox
   for the exercise's target (dates, plates and text compared format-tolerantly).
@@ -45,6 +47,7 @@ from relais.crm.models import (
     Vehicle,
 )
 from relais.crm.selectors import visit_frequency
+from relais.training import sales_grading
 
 # -- whitelist --------------------------------------------------------------------------------
 
@@ -188,6 +191,15 @@ TARGET_KINDS = {
     "open_lead": _("un lead non traité"),
 }
 
+# Targets of the built-in sales-tool exercises only: not offered in the trainers' form.
+BUILTIN_TARGET_KINDS = {
+    sales_grading.AREA_TARGET_KIND: _(
+        "le département (2 premiers chiffres du code postal) où la cible « véhicule de plus de "
+        "4 ans, sans passage atelier "
+        "depuis 12 mois » compte le plus de clients"
+    ),
+}
+
 MAX_CHECKS = 20
 _PHONE_FIELDS = ("phone_mobile", "phone_landline")
 
@@ -226,6 +238,11 @@ def validate_check(check) -> dict:
     }
     if check.get("missing"):
         out["missing"] = str(check["missing"])[:300]
+    if kind in sales_grading.SALES_CHECK_TYPES:
+        try:
+            return sales_grading.validate_sales_check(check, out)
+        except sales_grading.SalesCheckError as exc:
+            raise CheckError(str(exc)) from None
     if kind == "answer":
         if check.get("compute") not in ANSWERS:
             raise CheckError(_("Calcul de réponse inconnu : %(c)s.") % {"c": check.get("compute")})
@@ -370,6 +387,10 @@ def target_pick(*, kind: str, workspace, salt: str) -> dict:
 
     Returns ``{}`` when the sandbox holds no suitable record.
     """
+    if kind == sales_grading.AREA_TARGET_KIND:
+        # Not drawn: every sales exercise of a sandbox names the same area.
+        area = sales_grading.area_pick(workspace)
+        return {"kind": "area", "id": area, "label": area} if area else {}
     queryset = _target_candidates(kind, workspace)
     candidates = list(queryset.order_by("pk").values_list("pk", flat=True))
     if not candidates:
@@ -397,6 +418,9 @@ def _label(record) -> str:
 def target_record(target: dict, workspace):
     if not target:
         return None
+    if target.get("kind") == "area":
+        area = target.get("id", "")
+        return area if sales_grading.area_exists(workspace, area) else None
     model = Lead if target.get("kind") == "lead" else Customer
     return model.objects.in_workspace(workspace).filter(public_id=target.get("id")).first()
 
@@ -548,17 +572,27 @@ def grade(*, checks: list, workspace, target: dict, since, answer: str = "") -> 
     }
     score = max_score = 0
     feedback = []
+    sales = sales_grading.Grader(
+        workspace=workspace, area=record if isinstance(record, str) else ""
+    )
     for raw in checks:
         check = validate_check(raw)
         points = check["points"]
         max_score += points
         label = _fmt(check["label"], context)
+        earned = None
         if target and record is None:
             ok, message = (
                 False,
-                _("La fiche cible (%(c)s) n'existe plus dans votre base.")
+                (
+                    _("Plus aucun client n'a un code postal commençant par %(c)s dans votre base.")
+                    if target.get("kind") == "area"
+                    else _("La fiche cible (%(c)s) n'existe plus dans votre base.")
+                )
                 % {"c": context["cible"]},
             )
+        elif check["type"] in sales_grading.SALES_CHECK_TYPES:
+            earned, ok, message = sales.grade(check)
         elif check["type"] == "answer":
             customer = record
             if isinstance(customer, Lead):
@@ -592,7 +626,8 @@ def grade(*, checks: list, workspace, target: dict, since, answer: str = "") -> 
                     "n": found,
                     "m": high,
                 }
-        earned = points if ok else 0
+        if earned is None:  # sales-tool checks give partial credit; the others all or nothing
+            earned = points if ok else 0
         score += earned
         feedback.append(
             {"label": label, "ok": ok, "points": points, "earned": earned, "message": message}

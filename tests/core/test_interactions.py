@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from relais.core.interactions.models import Channel, Direction, Interaction
 from relais.core.interactions.selectors import interactions_for_contact
-from relais.core.interactions.services import forget_source, record, sync_for_source
+from relais.core.interactions.services import (
+    forget_source,
+    record,
+    record_many,
+    sync_for_source,
+)
 from tests.factories import CompanyFactory, NoteFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +228,55 @@ def test_interactions_for_contact_is_a_timeline_scoped_to_the_workspace(workspac
     assert list(interactions_for_contact(workspace=workspace, person=person)) == [older]
     assert list(interactions_for_contact(workspace=workspace)) == []
     assert list(interactions_for_contact(workspace=other_workspace, person=person)) == []
+
+
+def test_record_many_logs_a_batch_linked_to_its_sources(workspace, agent):
+    people = [PersonFactory(workspace=workspace) for _ in range(3)]
+    notes = [NoteFactory(customer__workspace=workspace) for _ in range(3)]
+    logged = record_many(
+        workspace=workspace,
+        source_model=type(notes[0]),
+        entries=[
+            {
+                "person_id": person.pk,
+                "channel": Channel.EMAIL,
+                "direction": Direction.OUTBOUND,
+                "topic": "Campagne " + "x" * 300,
+                "actor": agent,
+                "source_id": note.pk,
+            }
+            for person, note in zip(people, notes, strict=True)
+        ],
+    )
+    assert len(logged) == 3
+    rows = Interaction.objects.filter(workspace=workspace, channel=Channel.EMAIL)
+    assert sorted(rows.values_list("person_id", flat=True)) == sorted(p.pk for p in people)
+    assert {len(row.topic) for row in rows} == {200}
+    # The same bookkeeping as record(): forgetting a source removes its interaction.
+    assert forget_source(source=notes[0]) == 1
+
+
+def test_record_many_refuses_a_contact_of_another_workspace_and_writes_nothing(
+    workspace, other_workspace
+):
+    mine, foreign = PersonFactory(workspace=workspace), PersonFactory(workspace=other_workspace)
+    note = NoteFactory(customer__workspace=workspace)
+    entries = [
+        {
+            "person_id": person.pk,
+            "channel": "email",
+            "direction": "out",
+            "topic": "T",
+            "source_id": note.pk,
+        }
+        for person in (mine, foreign)
+    ]
+    with pytest.raises(ValueError):
+        record_many(workspace=workspace, source_model=type(note), entries=entries)
+    with pytest.raises(ValueError):
+        record_many(
+            workspace=workspace,
+            source_model=type(note),
+            entries=[{**entries[0], "channel": "pigeon"}],
+        )
+    assert not Interaction.objects.filter(topic="T").exists()

@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from relais.core.jobs.models import Job, JobStatus
 from relais.core.jobs.selectors import job_get_for_user
-from relais.core.jobs.services import JobProgress, job_create, job_enqueue, job_run
+from relais.core.jobs.services import (
+    JobProgress,
+    job_create,
+    job_enqueue,
+    job_run,
+    jobs_run_here,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +148,31 @@ def test_job_enqueue_waits_for_the_commit(job, django_capture_on_commit_callback
     assert len(callbacks) == 1
     callbacks[0]()
     assert calls == [(job.pk, "x")]
+
+
+class _Task:
+    """The shape of a Huey task that ``job_enqueue`` relies on: called to queue, or run here."""
+
+    def __init__(self):
+        self.queued, self.ran = [], []
+
+    def __call__(self, *args):
+        self.queued.append(args)
+
+    def call_local(self, *args):
+        self.ran.append(args)
+
+
+def test_jobs_run_here_runs_at_once_and_queues_nothing(job, django_capture_on_commit_callbacks):
+    task = _Task()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with jobs_run_here():
+            job_enqueue(task, job, "x")
+        assert task.ran == [(job.pk, "x")]
+        # Outside the block, jobs are queued for the worker again.
+        job_enqueue(task, job, "y")
+    assert len(callbacks) == 1
+    assert task.queued == [(job.pk, "y")]
 
 
 def test_job_get_for_user_returns_the_owners_job(job, agent):

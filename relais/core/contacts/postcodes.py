@@ -20,6 +20,11 @@ def _communes_by_postcode() -> dict[str, list[tuple[str, str]]]:
     return table
 
 
+def communes_for_postcode(postal_code: str) -> list[tuple[str, str]]:
+    """The communes a postcode serves: (official name, La Poste delivery label) pairs."""
+    return list(_communes_by_postcode().get(postal_code, []))
+
+
 def postcode_exists(postal_code: str) -> bool:
     return postal_code in _communes_by_postcode()
 

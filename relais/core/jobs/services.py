@@ -1,6 +1,8 @@
 """Background jobs with progress that the UI and the command line can show."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -55,6 +57,25 @@ def job_run(job_id: int, body: Callable[[Job, JobProgress], str]) -> None:
     job.save()
 
 
+_run_here: ContextVar[bool] = ContextVar("relais_jobs_run_here", default=False)
+
+
+@contextmanager
+def jobs_run_here() -> Iterator[None]:
+    """Within this block, jobs run at once in the caller's process and transaction instead of
+    being queued for the worker: for batch loaders (the demo) that need a job's result before
+    they go on, and would otherwise see it run a second time after they commit."""
+    token = _run_here.set(True)
+    try:
+        yield
+    finally:
+        _run_here.reset(token)
+
+
 def job_enqueue(task, job: Job, *args) -> None:
-    """Queue ``task(job.pk, *args)`` once the surrounding transaction has committed."""
+    """Queue ``task(job.pk, *args)`` once the surrounding transaction has committed
+    (or run it now inside ``jobs_run_here``)."""
+    if _run_here.get():
+        task.call_local(job.pk, *args)
+        return
     transaction.on_commit(lambda: task(job.pk, *args))

@@ -18,6 +18,7 @@ from relais.core.contacts.models import Company, Person
 from relais.core.organizations.models import Organization
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.crm.demo.generator import generate_customers
+from relais.crm.demo.sales_tools import sales_tools_demo_load
 from relais.crm.models import Customer
 
 DEMO_SLUG = "relais-auto-formation"
@@ -156,4 +157,5 @@ def demo_load(
         owner=users["agent"],
         progress=(lambda done, total: progress(LIVE, done, total)) if progress else None,
     )
+    sales_tools_demo_load(workspace=workspaces[LIVE], users=users, today=today, seed=seed)
     return organization, list(DEMO_ACCOUNTS), users

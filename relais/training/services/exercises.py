@@ -41,8 +41,12 @@ def exercise_catalogue_install() -> int:
 
 
 def exercise_catalogue_ensure() -> None:
-    """Install the built-in catalogue if it is missing (it is data, not a migration)."""
-    if not Exercise.objects.filter(organization__isnull=True).exists():
+    """Install the built-in catalogue if it is missing or incomplete (it is data, not a
+    migration: exercises added by a new version appear without a command)."""
+    installed = set(
+        Exercise.objects.filter(organization__isnull=True).values_list("code", flat=True)
+    )
+    if not {item["code"] for item in CATALOGUE} <= installed:
         exercise_catalogue_install()
 
 

@@ -99,7 +99,12 @@ class ExerciseDetailView(_LearnerExerciseMixin, View):
                 {
                     "exercise": exercise,
                     "editable": exercise.organization_id == request.user.organization_id,
-                    "target_label": grading.TARGET_KINDS.get(exercise.target_kind, ""),
+                    "target_label": {**grading.TARGET_KINDS, **grading.BUILTIN_TARGET_KINDS}.get(
+                        exercise.target_kind, ""
+                    ),
+                    "check_rows": [
+                        (check, grading.sales_grading.describe(check)) for check in exercise.checks
+                    ],
                 },
             )
         enrollment, exercise = self.enrollment_and_exercise(request, exercise_id)

@@ -1,0 +1,475 @@
+"""Campaign screens: list, creation, detail (template, preview, exclusions, sending, clock),
+report with the funnel and its CSV, and the inbox of replies."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+
+from relais.core.accounts.roles import Permission
+from relais.core.web import WorkspaceRequiredMixin, paginate, submit
+from relais.crm.campaigns import merge_fields, selectors, services
+from relais.crm.campaigns.consent import exclusion_reason, unsubscribed_customer_ids
+from relais.crm.campaigns.forms import (
+    AdvanceForm,
+    CampaignCreateForm,
+    CampaignEditForm,
+    ProbabilitiesForm,
+)
+from relais.crm.models import CampaignChannel, CampaignStatus, ExclusionReason
+from relais.crm.services.exports import csv_safe
+
+PREVIEW_CHOICES = 100
+
+
+def _campaign(view, campaign_id):
+    return selectors.campaign_get(
+        user=view.request.user, workspace=view.workspace, public_id=campaign_id
+    )
+
+
+def _detail_redirect(campaign, anchor: str = ""):
+    response = redirect("crm:campaign-detail", campaign_id=campaign.public_id)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+class CampaignListView(WorkspaceRequiredMixin, View):
+    def get(self, request):
+        page = paginate(
+            request, selectors.campaign_list(user=request.user, workspace=self.workspace)
+        )
+        unread = selectors.inbox(user=request.user, workspace=self.workspace, state="non-lus")
+        return render(
+            request,
+            "crm/campaigns/list.html",
+            {"page_obj": page, "unread_count": unread.count()},
+        )
+
+
+class CampaignCreateView(WorkspaceRequiredMixin, View):
+    def _form(self, request, data=None):
+        initial = {}
+        client = request.GET.get("client")
+        if client:
+            customer = selectors.customer_for_campaign(
+                user=request.user, workspace=self.workspace, public_id=client
+            )
+            initial = {"target": "client", "client": customer.display_name, "client_id": client}
+        segment = request.GET.get("segment")
+        if segment:
+            initial = {"target": "segment", "segment": segment}
+        return CampaignCreateForm(
+            data, initial=initial, user=request.user, workspace=self.workspace
+        )
+
+    def get(self, request):
+        return render(request, "crm/campaigns/create.html", {"form": self._form(request)})
+
+    def post(self, request):
+        form = self._form(request, request.POST)
+        campaign = submit(
+            form,
+            lambda: services.campaign_create(
+                actor=request.user,
+                workspace=self.workspace,
+                name=form.cleaned_data["name"],
+                channel=form.cleaned_data["channel"],
+                segment=form.cleaned_data["segment_obj"],
+                customer=form.cleaned_data["customer_obj"],
+            ),
+        )
+        if campaign:
+            messages.success(request, _("La campagne est créée : rédigez maintenant le message."))
+            return _detail_redirect(campaign)
+        return render(request, "crm/campaigns/create.html", {"form": form}, status=400)
+
+
+def _preview(campaign, customer, *, user):
+    """What ``customer`` receives: the frozen copy once sent, a fresh rendering before."""
+    if campaign.status != CampaignStatus.DRAFT:
+        recipient = selectors.recipient_get(
+            campaign=campaign, customer_public_id=customer.public_id
+        )
+        if recipient is None:
+            return None
+        subject, body, reason = recipient.subject, recipient.body, recipient.excluded_reason
+    else:
+        context = merge_fields.MergeContext([customer], workspace=campaign.workspace)
+        values = context.values(customer)
+        subject = merge_fields.render(campaign.subject, values)
+        body = merge_fields.render(campaign.body, values)
+        reason, _address = exclusion_reason(
+            customer,
+            campaign.channel,
+            unsubscribed_ids=unsubscribed_customer_ids(
+                workspace=campaign.workspace, channel=campaign.channel, customer_ids=[customer.pk]
+            ),
+            seen=set(),
+        )
+    return {
+        "customer": customer,
+        "subject": subject,
+        "body": body,
+        "reason": ExclusionReason(reason).label if reason else "",
+        "sms": merge_fields.sms_length(body) if campaign.channel == CampaignChannel.SMS else None,
+        "contact": customer.contact,
+    }
+
+
+def _preview_customers(campaign):
+    if campaign.status == CampaignStatus.DRAFT:
+        return list(services.campaign_targets(campaign)[:PREVIEW_CHOICES])
+    return [
+        r.customer
+        for r in selectors.recipients_of(campaign=campaign, excluded=False)[:PREVIEW_CHOICES]
+    ]
+
+
+class CampaignDetailView(WorkspaceRequiredMixin, View):
+    def _context(self, request, campaign, *, form=None, probabilities_form=None):
+        can_edit = request.user.has_role_permission(Permission.CRM_EDIT)
+        context = {
+            "campaign": campaign,
+            "can_edit": can_edit,
+            "merge_fields": merge_fields.MERGE_FIELDS,
+            "preview_customers": _preview_customers(campaign),
+            "job": selectors.campaign_job(user=request.user, campaign=campaign),
+        }
+        chosen = request.GET.get("destinataire")
+        candidates = context["preview_customers"]
+        customer = None
+        if chosen:
+            customer = selectors.customer_for_campaign(
+                user=request.user, workspace=self.workspace, public_id=chosen
+            )
+        elif candidates:
+            customer = candidates[0]
+        context["preview"] = _preview(campaign, customer, user=request.user) if customer else None
+        if campaign.status == CampaignStatus.DRAFT:
+            audience = services.campaign_audience(campaign)
+            context["included_count"] = len(audience.included)
+            context["reasons"] = [(ExclusionReason(r).label, n) for r, n in audience.reasons]
+            excluded = Paginator(audience.excluded, 25).get_page(request.GET.get("page"))
+            context["excluded_page"] = excluded
+            context["excluded_rows"] = [(c, ExclusionReason(r).label) for c, r in excluded]
+            context["form"] = form or CampaignEditForm(
+                initial={
+                    "name": campaign.name,
+                    "subject": campaign.subject,
+                    "body": campaign.body,
+                    "seed": campaign.seed,
+                    "follow_up_days": campaign.follow_up_days,
+                }
+            )
+            values, origin = selectors.reaction_probabilities(
+                workspace=self.workspace, campaign=campaign
+            )
+            context["probabilities_origin"] = origin
+            context["probabilities_form"] = probabilities_form or ProbabilitiesForm(
+                initial=ProbabilitiesForm.initial_from(values)
+            )
+        else:
+            counts = selectors.exclusion_counts(campaign=campaign)
+            context["reasons"] = [(ExclusionReason(r).label, n) for r, n in counts]
+            excluded = paginate(request, selectors.recipients_of(campaign=campaign, excluded=True))
+            context["excluded_page"] = excluded
+            context["excluded_rows"] = [
+                (r.customer, r.get_excluded_reason_display()) for r in excluded
+            ]
+            context["funnel"] = selectors.campaign_funnel(campaign=campaign)
+            context["included_count"] = next(
+                row.count for row in context["funnel"] if row.key == "sent"
+            )
+            context["pending_events"] = campaign.events.filter(applied_at__isnull=True).count()
+        return context
+
+    def get(self, request, campaign_id):
+        campaign = _campaign(self, campaign_id)
+        chosen = request.GET.get("destinataire")
+        if request.headers.get("HX-Request") and chosen:
+            # The preview alone: no need to recompute the audience for an htmx swap.
+            customer = selectors.customer_for_campaign(
+                user=request.user, workspace=self.workspace, public_id=chosen
+            )
+            return render(
+                request,
+                "crm/campaigns/_preview.html",
+                {"campaign": campaign, "preview": _preview(campaign, customer, user=request.user)},
+            )
+        return render(request, "crm/campaigns/detail.html", self._context(request, campaign))
+
+    def post(self, request, campaign_id):
+        campaign = _campaign(self, campaign_id)
+        form = CampaignEditForm(request.POST)
+        if submit(
+            form,
+            lambda: services.campaign_update(
+                actor=request.user, campaign=campaign, data=form.cleaned_data
+            ),
+        ):
+            messages.success(request, _("Le message de la campagne est enregistré."))
+            return _detail_redirect(campaign, "apercu")
+        campaign.refresh_from_db()
+        return render(
+            request,
+            "crm/campaigns/detail.html",
+            self._context(request, campaign, form=form),
+            status=400,
+        )
+
+
+class CampaignProbabilitiesView(WorkspaceRequiredMixin, View):
+    def post(self, request, campaign_id):
+        campaign = _campaign(self, campaign_id)
+        scope_campaign = None if request.POST.get("scope") == "workspace" else campaign
+        if request.POST.get("action") == "reset":
+            try:
+                services.reaction_settings_reset(
+                    actor=request.user,
+                    workspace=self.workspace,
+                    campaign=scope_campaign,
+                    channel=campaign.channel,
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Les probabilités par défaut sont rétablies."))
+            return _detail_redirect(campaign, "probabilites")
+        form = ProbabilitiesForm(request.POST)
+        if submit(
+            form,
+            lambda: services.reaction_settings_save(
+                actor=request.user,
+                workspace=self.workspace,
+                campaign=scope_campaign,
+                channel=campaign.channel,
+                values=form.values(),
+            ),
+        ):
+            if scope_campaign is None:
+                messages.success(
+                    request, _("Les probabilités de ce canal sont enregistrées pour l'espace.")
+                )
+            else:
+                messages.success(
+                    request, _("Les probabilités sont enregistrées pour cette campagne.")
+                )
+            return _detail_redirect(campaign, "probabilites")
+        view = CampaignDetailView()
+        view.request = request
+        return render(
+            request,
+            "crm/campaigns/detail.html",
+            view._context(request, campaign, probabilities_form=form),
+            status=400,
+        )
+
+
+class CampaignSendView(WorkspaceRequiredMixin, View):
+    def get(self, request, campaign_id):
+        campaign = _campaign(self, campaign_id)
+        audience = services.campaign_audience(campaign) if campaign.is_draft else None
+        return render(
+            request,
+            "crm/campaigns/send_confirm.html",
+            {
+                "campaign": campaign,
+                "included_count": len(audience.included) if audience else 0,
+                "reasons": [(ExclusionReason(r).label, n) for r, n in audience.reasons]
+                if audience
+                else [],
+            },
+        )
+
+    def post(self, request, campaign_id):
+        campaign = _campaign(self, campaign_id)
+        try:
+            services.campaign_send(actor=request.user, campaign=campaign)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.info(request, _("L'envoi a commencé : suivez sa progression ci-dessous."))
+        return _detail_redirect(campaign, "envoi")
+
+
+class CampaignResumeView(WorkspaceRequiredMixin, View):
+    def post(self, request, campaign_id):
+        campaign = _campaign(self, campaign_id)
+        try:
+            services.campaign_send_resume(actor=request.user, campaign=campaign)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.info(request, _("L'envoi reprend : suivez sa progression ci-dessous."))
+        return _detail_redirect(campaign, "envoi")
+
+
+class CampaignAdvanceView(WorkspaceRequiredMixin, View):
+    def post(self, request, campaign_id):
+        campaign = _campaign(self, campaign_id)
+        form = AdvanceForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+            return _detail_redirect(campaign, "horloge")
+        days = form.cleaned_data["days"]
+        try:
+            if services.campaign_due_count(campaign=campaign, days=days) > (
+                services.CLOCK_SYNC_LIMIT
+            ):
+                services.campaign_clock_advance_start(
+                    actor=request.user, campaign=campaign, days=days
+                )
+                messages.info(
+                    request,
+                    _("Beaucoup de réactions à produire : l'horloge avance en arrière-plan."),
+                )
+                return _detail_redirect(campaign, "envoi")
+            count = services.campaign_clock_advance(
+                actor=request.user, campaign=campaign, days=days
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Horloge avancée : %(count)s réaction s'est produite.",
+                    "Horloge avancée : %(count)s réactions se sont produites.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return _detail_redirect(campaign, "horloge")
+
+
+class CampaignDeleteView(WorkspaceRequiredMixin, View):
+    def get(self, request, campaign_id):
+        campaign = _campaign(self, campaign_id)
+        return render(request, "crm/campaigns/delete_confirm.html", {"campaign": campaign})
+
+    def post(self, request, campaign_id):
+        campaign = _campaign(self, campaign_id)
+        try:
+            services.campaign_delete(actor=request.user, campaign=campaign)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return _detail_redirect(campaign)
+        messages.success(request, _("Le brouillon est supprimé."))
+        return redirect("crm:campaign-list")
+
+
+class CampaignReportView(WorkspaceRequiredMixin, View):
+    def get(self, request, campaign_id):
+        campaign = _campaign(self, campaign_id)
+        funnel = selectors.campaign_funnel(campaign=campaign)
+        chart = [
+            {"name": row.label, "value": row.count}
+            for row in funnel
+            if row.key in selectors.FUNNEL_STEPS
+        ]
+        return render(
+            request,
+            "crm/campaigns/report.html",
+            {
+                "campaign": campaign,
+                "funnel": funnel,
+                "chart": chart,
+                "reasons": [
+                    (ExclusionReason(r).label, n)
+                    for r, n in selectors.exclusion_counts(campaign=campaign)
+                ],
+            },
+        )
+
+
+class CampaignExportView(WorkspaceRequiredMixin, View):
+    """One line per targeted customer: coordinates used, exclusion, reactions."""
+
+    def get(self, request, campaign_id):
+        campaign = _campaign(self, campaign_id)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = f"campagne-{slugify(campaign.name) or 'export'}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+        steps = ["delivered", "bounced", "opened", "clicked", "replied", "booked", "unsubscribed"]
+        labels = selectors.step_labels()
+        writer.writerow(
+            [_("Identifiant client"), _("Client"), _("Coordonnée"), _("Motif d'exclusion")]
+            + [labels[s] for s in steps]
+        )
+        yes, no = _("Oui"), _("Non")
+        for recipient in selectors.recipients_of(campaign=campaign).iterator(chunk_size=1000):
+            writer.writerow(
+                [
+                    recipient.customer.public_id,
+                    csv_safe(recipient.customer.display_name),
+                    csv_safe(recipient.address),
+                    recipient.get_excluded_reason_display(),
+                ]
+                + [yes if getattr(recipient, s) else no for s in steps]
+            )
+        return response
+
+
+class CampaignInboxView(WorkspaceRequiredMixin, View):
+    STATES = ("", "non-lus", "a-traiter", "traites")
+
+    def get(self, request):
+        state = request.GET.get("etat", "")
+        if state not in self.STATES:
+            state = ""
+        page = paginate(
+            request, selectors.inbox(user=request.user, workspace=self.workspace, state=state)
+        )
+        return render(
+            request,
+            "crm/campaigns/inbox.html",
+            {
+                "page_obj": page,
+                "state": state,
+                "states": [
+                    ("", _("Toutes")),
+                    ("non-lus", _("Non lues")),
+                    ("a-traiter", _("À traiter")),
+                    ("traites", _("Traitées")),
+                ],
+            },
+        )
+
+
+class CampaignMessageView(WorkspaceRequiredMixin, View):
+    def get(self, request, message_id):
+        message = selectors.message_get(
+            user=request.user, workspace=self.workspace, public_id=message_id
+        )
+        services.message_mark_read(actor=request.user, message=message)
+        return render(
+            request,
+            "crm/campaigns/message.html",
+            {"message": message, "today": timezone.localdate()},
+        )
+
+
+class CampaignMessageHandleView(WorkspaceRequiredMixin, View):
+    def post(self, request, message_id):
+        message = selectors.message_get(
+            user=request.user, workspace=self.workspace, public_id=message_id
+        )
+        handled = request.POST.get("handled", "1") == "1"
+        services.message_handle(actor=request.user, message=message, handled=handled)
+        if handled:
+            messages.success(request, _("La réponse est marquée comme traitée."))
+        else:
+            messages.success(request, _("La réponse est de nouveau à traiter."))
+        return redirect("crm:campaign-message", message_id=message.public_id)

@@ -1,0 +1,58 @@
+"""Segment reads, scoped to the workspace and checked against the user's role."""
+
+import datetime
+import uuid
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from relais.core.accounts.permissions import ensure_permission
+from relais.core.accounts.roles import Permission
+from relais.core.exceptions import NotFound
+from relais.core.workspaces.models import Workspace
+from relais.crm.models import Customer, Segment
+from relais.crm.segments.query import segment_queryset
+
+PREVIEW_ROWS = 10
+
+
+def segment_list(*, user, workspace: Workspace) -> QuerySet[Segment]:
+    """The workspace's saved segments: every member of the workspace sees them all."""
+    ensure_permission(user, Permission.CRM_VIEW, workspace)
+    return Segment.objects.in_workspace(workspace).select_related("owner").order_by("name", "id")
+
+
+def segment_get(*, user, workspace: Workspace, public_id) -> Segment:
+    ensure_permission(user, Permission.CRM_VIEW, workspace)
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound(_("Segment introuvable.")) from exc
+    segment = Segment.objects.in_workspace(workspace).filter(public_id=key).first()
+    if segment is None:
+        raise NotFound(_("Segment introuvable."))
+    return segment
+
+
+def segment_members(
+    *, user, segment: Segment, today: datetime.date | None = None
+) -> QuerySet[Customer]:
+    """The segment's customers, in its order, with what a list row shows."""
+    ensure_permission(user, Permission.CRM_VIEW, segment.workspace)
+    return segment_queryset(
+        segment.definition, workspace=segment.workspace, today=today
+    ).select_related("person", "company")
+
+
+def segment_preview(
+    *, user, workspace: Workspace, definition, today: datetime.date | None = None
+) -> tuple[int, list[Customer]]:
+    """How many customers a definition being built selects, and the first few of them.
+
+    Raises ``ValidationError`` (French) when the definition is invalid.
+    """
+    ensure_permission(user, Permission.CRM_VIEW, workspace)
+    customers = segment_queryset(definition, workspace=workspace, today=today)
+    count = customers.count()
+    rows = list(customers.select_related("person", "company")[:PREVIEW_ROWS]) if count else []
+    return count, rows

@@ -1,0 +1,25 @@
+"""Background export of a segment (CSV or xlsx), with progress on the job page."""
+
+from django.core.files.base import ContentFile
+from django.utils.translation import ngettext
+from huey.contrib.djhuey import db_task
+
+from relais.core.jobs.services import job_run
+from relais.crm.models import Segment
+from relais.crm.segments.services import segment_export
+
+
+@db_task()
+def segment_export_task(job_id: int, segment_pk: int, fmt: str) -> None:
+    """Write the export of job ``job_id`` into the job's result file."""
+
+    def body(job, progress) -> str:
+        # The segment of the job's own workspace only: a stale or forged id finds nothing.
+        segment = Segment.objects.in_workspace(job.workspace).get(pk=segment_pk)
+        export = segment_export(actor=job.owner, segment=segment, fmt=fmt, progress=progress)
+        job.result_file.save(export.filename, ContentFile(export.content), save=True)
+        return ngettext("%(count)s client exporté.", "%(count)s clients exportés.", export.rows) % {
+            "count": export.rows
+        }
+
+    job_run(job_id, body)
