@@ -102,3 +102,31 @@ def run_postgres(module: str, url: str, options: list[str]) -> dict | None:
 def run_in_postgres(url: str, body: Callable[[], dict]) -> dict | None:
     with postgres_database(url) as available:
         return body() if available else None
+
+
+def worker_log(engine: str) -> Callable[[str], None]:
+    """Progress lines of a worker, on stderr (stdout carries the JSON result)."""
+    return lambda message: print(f"  {engine}: {message}", file=sys.stderr, flush=True)
+
+
+def bench_workspace(log: Callable[[str], None], *, role: str = "administrator", member=False):
+    """Migrate the worker's fresh database and create the body, the dealership workspace and
+    the user every benchmark measures in; returns ``(workspace, user)``."""
+    from django.core.management import call_command
+
+    from relais.core.accounts.models import User
+    from relais.core.organizations.models import Organization
+    from relais.core.workspaces.models import Membership, Workspace
+
+    log("migrating…")
+    call_command("migrate", verbosity=0, interactive=False)
+    organization = Organization.objects.create(name="Banc d'essai", slug="banc-d-essai")
+    workspace = Workspace.objects.create(
+        organization=organization, name="Concession (banc d'essai)"
+    )
+    user = User.objects.create_user(
+        username="bench", password=None, role=role, organization=organization
+    )
+    if member:
+        Membership.objects.create(workspace=workspace, user=user)
+    return workspace, user

@@ -20,7 +20,7 @@ import sys
 import time
 from datetime import date
 
-from bench._engines import run_postgres, run_sqlite
+from bench._engines import bench_workspace, run_postgres, run_sqlite, worker_log
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_campaigns"
 TODAY = date(2025, 6, 15)
@@ -92,14 +92,9 @@ def _measure(args) -> dict:
     # Run the send job inline (as the tests do) rather than queue it for a worker.
     os.environ["HUEY_IMMEDIATE"] = "1"
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    from relais.core.accounts.models import User
-    from relais.core.accounts.roles import Role
     from relais.core.contacts.models import Company, Person
-    from relais.core.organizations.models import Organization
-    from relais.core.workspaces.models import Workspace
     from relais.crm.campaigns import merge_fields
     from relais.crm.campaigns.services import (
         campaign_clock_advance,
@@ -117,14 +112,8 @@ def _measure(args) -> dict:
     from relais.crm.services.records import activity_create
 
     engine = args.worker
-    log = lambda message: print(f"  {engine}: {message}", file=sys.stderr, flush=True)  # noqa: E731
-    log("migrating…")
-    call_command("migrate", verbosity=0, interactive=False)
-    organization = Organization.objects.create(name="Banc d'essai", slug="banc-d-essai")
-    workspace = Workspace.objects.create(organization=organization, name="Concession")
-    user = User.objects.create_user(
-        username="bench", password=None, role=Role.ADMINISTRATOR, organization=organization
-    )
+    log = worker_log(engine)
+    workspace, user = bench_workspace(log)
     log(f"generating {args.customers:,} customers…")
     generate_customers(
         workspace=workspace, count=args.customers, seed=args.seed, today=TODAY, owner=user

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bench._engines import run_postgres, run_sqlite
+from bench._engines import bench_workspace, run_postgres, run_sqlite, worker_log
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_dashboards"
 TODAY = date(2025, 6, 15)
@@ -139,31 +139,18 @@ def _measure(args) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
-    from relais.core.accounts.models import User
     from relais.core.accounts.roles import Role
-    from relais.core.organizations.models import Organization
-    from relais.core.workspaces.models import Membership, Workspace
     from relais.crm.dashboards.selectors import dashboard_data
     from relais.crm.dashboards.services import dashboard_get_or_create
     from relais.crm.demo import generate_customers
     from relais.crm.models import Activity, Invoice, Lead
 
     engine = args.worker
-    log = lambda message: print(f"  {engine}: {message}", file=sys.stderr, flush=True)  # noqa: E731
-    log("migrating…")
-    call_command("migrate", verbosity=0, interactive=False)
-    organization = Organization.objects.create(name="Banc d'essai", slug="banc-d-essai")
-    workspace = Workspace.objects.create(
-        organization=organization, name="Concession (banc d'essai)"
-    )
-    user = User.objects.create_user(
-        username="bench", password=None, role=Role.AGENT, organization=organization
-    )
-    Membership.objects.create(workspace=workspace, user=user)
+    log = worker_log(engine)
+    workspace, user = bench_workspace(log, role=Role.AGENT, member=True)
     started = time.perf_counter()
     shown = {"tenth": -1}
 

@@ -27,7 +27,7 @@ import sys
 import time
 from datetime import date
 
-from bench._engines import run_postgres, run_sqlite
+from bench._engines import bench_workspace, run_postgres, run_sqlite, worker_log
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench"
 PAGE_SIZE = 25
@@ -204,26 +204,13 @@ def _measure(args) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    from relais.core.accounts.models import User
-    from relais.core.accounts.roles import Role
-    from relais.core.organizations.models import Organization
-    from relais.core.workspaces.models import Workspace
     from relais.crm.demo import generate_customers
 
     engine = args.worker
-    log = lambda message: print(f"  {engine}: {message}", file=sys.stderr, flush=True)  # noqa: E731
-    log("migrating…")
-    call_command("migrate", verbosity=0, interactive=False)
-    organization = Organization.objects.create(name="Banc d'essai", slug="banc-d-essai")
-    workspace = Workspace.objects.create(
-        organization=organization, name="Concession (banc d'essai)"
-    )
-    user = User.objects.create_user(
-        username="bench", password=None, role=Role.ADMINISTRATOR, organization=organization
-    )
+    log = worker_log(engine)
+    workspace, user = bench_workspace(log)
     started = time.perf_counter()
     generate_customers(
         workspace=workspace,
