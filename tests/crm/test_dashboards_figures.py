@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from relais.crm.dashboards import selectors
 from relais.crm.dashboards.catalogue import CATALOGUE
+from relais.crm.dashboards.selectors import campaigns as campaign_figures
+from relais.crm.dashboards.selectors import figures as figure_registry
 from relais.crm.dashboards.selectors import period_bounds
 from relais.crm.models import (
     Customer,
@@ -289,7 +291,7 @@ def test_campaign_results_funnel(base, agent, workspace, other_workspace, dashbo
 def test_campaign_results_without_the_campaigns_module(
     monkeypatch, base, agent, workspace, dashboard
 ):
-    monkeypatch.setattr(selectors, "campaign_recipient_model", lambda: None)
+    monkeypatch.setattr(campaign_figures, "campaign_recipient_model", lambda: None)
     view = figures(agent, workspace, dashboard, "campaign_results")
     assert view.data.labels == ["Intéressé", "Sans résultat renseigné"]
     assert view.data.series[0].values == [2, 1]
@@ -317,7 +319,7 @@ def segment_of_alice_and_bob(monkeypatch, base, workspace):
     segment = Segment.objects.create(workspace=workspace, name="Alice et Bob")
     chosen = [base["alice"].pk, base["bob"].pk]
     monkeypatch.setattr(
-        selectors,
+        figure_registry,
         "segment_customers",
         lambda s, **kwargs: Customer.objects.in_workspace(s.workspace).filter(pk__in=chosen),
     )
@@ -370,7 +372,7 @@ def test_a_segment_whose_query_fails_is_ignored_and_said(
     def broken(s, **kwargs):
         return Customer.objects.filter(no_such_field=1)
 
-    monkeypatch.setattr(selectors, "segment_customers", broken)
+    monkeypatch.setattr(figure_registry, "segment_customers", broken)
     view = figures(agent, workspace, dashboard, "customers_count", segment=segment)
     assert view.data.series[0].values == [3, 1]
     assert "ne peut pas être appliqué" in view.data.notes[0]

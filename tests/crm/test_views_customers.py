@@ -652,3 +652,16 @@ def test_a_contact_of_another_company_is_not_found_under_mine(agent_client, work
     mine = CustomerFactory(workspace=workspace, kind=CustomerKind.COMPANY)
     url = reverse("crm:company-contact-edit", args=[mine.public_id, foreign["link"].pk])
     assert agent_client.get(url).status_code == 404
+
+
+def test_customer_card_leads_to_an_appointment_and_a_one_customer_campaign(agent_client, workspace):
+    customer = CustomerFactory(workspace=workspace, person__last_name="Carte")
+    page = agent_client.get(reverse("crm:customer-detail", args=[customer.public_id]))
+    content = html.unescape(page.content.decode())
+    appointment = f"{reverse('crm:appointment-create')}?customer={customer.public_id}"
+    campaign = f"{reverse('crm:campaign-create')}?client={customer.public_id}"
+    assert appointment in content and campaign in content
+    # The campaign form opens on this customer alone.
+    form = html.unescape(agent_client.get(campaign).content.decode())
+    assert customer.display_name in form
+    assert str(customer.public_id) in form
