@@ -123,13 +123,17 @@ def _sized_table(match: re.Match) -> str:
     # at 11 pt on A4); the others share what is left.
     floors = [min(3 + 1.5 * words[c], 45) for c in columns]
     narrow = [i for i, percent in enumerate(percents) if percent < floors[i]]
-    if narrow and len(narrow) < len(percents):
-        taken = sum(floors[i] for i in narrow)
+    taken = sum(floors[i] for i in narrow)
+    if narrow and len(narrow) < len(percents) and taken < 90:
         rest = sum(percents[i] for i in range(len(percents)) if i not in narrow)
         percents = [
             floors[i] if i in narrow else percents[i] * (100 - taken) / rest
             for i in range(len(percents))
         ]
+    elif narrow:
+        # Too many long words for one line of A4: share the width by longest word; some
+        # words will be cut, but every column keeps room for its letters.
+        percents = [100 * floor / sum(floors) for floor in floors]
     first_row = iter(round(percent) for percent in percents)
 
     def cell(tag_match: re.Match) -> str:

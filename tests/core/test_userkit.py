@@ -119,3 +119,21 @@ def test_table_columns_fit_their_longest_word():
     assert widths[0] >= 3 + 1.5 * len("Coordonnées") - 1
     assert widths[1] > widths[0]
     assert '<td align="left">' in html
+
+
+def test_a_table_of_many_long_headers_is_built_not_refused(tmp_path):
+    # Seven columns of long words cannot all keep their longest word on one line of A4.
+    source = tmp_path / "large.md"
+    source.write_text(
+        "# Tableau large\n\n"
+        "| canal | distribution | ouverture (si distribué) | clic (si ouvert) "
+        "| réponse (si ouvert) | rendez-vous (si ouvert) | désinscription (si distribué) |\n"
+        "|---|---|---|---|---|---|---|\n"
+        "| E-mail | 95 % | 40 % | 25 % | 10 % | 6 % | 2 % |\n"
+        "| SMS | 97 % | 85 % | 12 % | 7 % | 4 % | 1,5 % |\n"
+        "| Courrier | 93 % | 65 % | 5 % | 5 % | 4 % | 0,5 % |\n",
+        encoding="utf-8",
+    )
+    data = userkit.build_guide(source, tmp_path / "large.pdf", compress=False).read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert _page_count(data) >= 2
