@@ -99,6 +99,22 @@ def run_postgres(module: str, url: str, options: list[str]) -> dict | None:
     return run_in_postgres(url, lambda: run_worker(module, "postgresql", url, options))
 
 
+def run_engines(parser, module: str, args, options: list[str]) -> list[dict]:
+    """The worker once per engine named in ``args.engines`` (``sqlite,postgresql``); an
+    unreachable PostgreSQL is left out, an unknown engine is a usage error."""
+    results = []
+    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
+        if engine == "sqlite":
+            results.append(run_sqlite(module, options))
+        elif engine == "postgresql":
+            result = run_postgres(module, args.postgres_url, options)
+            if result:
+                results.append(result)
+        else:
+            parser.error(f"unknown engine: {engine}")
+    return results
+
+
 def run_in_postgres(url: str, body: Callable[[], dict]) -> dict | None:
     with postgres_database(url) as available:
         return body() if available else None

@@ -20,7 +20,7 @@ import sys
 import time
 from datetime import date
 
-from bench._engines import bench_workspace, run_postgres, run_sqlite, worker_log
+from bench._engines import bench_workspace, run_engines, worker_log
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_campaigns"
 TODAY = date(2025, 6, 15)
@@ -53,16 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     options = ["--customers", str(args.customers), "--seed", str(args.seed)]
     options += ["--baseline-sample", str(args.baseline_sample)]
-    results = []
-    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
-        if engine == "sqlite":
-            results.append(run_sqlite("campaigns", options))
-        elif engine == "postgresql":
-            result = run_postgres("campaigns", args.postgres_url, options)
-            if result:
-                results.append(result)
-        else:
-            parser.error(f"unknown engine: {engine}")
+    results = run_engines(parser, "campaigns", args, options)
     _report(results)
     return 0 if results else 1
 

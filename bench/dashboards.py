@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bench._engines import bench_workspace, run_postgres, run_sqlite, worker_log
+from bench._engines import bench_workspace, run_engines, worker_log
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_dashboards"
 TODAY = date(2025, 6, 15)
@@ -67,16 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         "--customers", str(args.customers), "--seed", str(args.seed),
         "--repeat", str(args.repeat),
     ]  # fmt: skip
-    results = []
-    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
-        if engine == "sqlite":
-            results.append(run_sqlite("dashboards", options))
-        elif engine == "postgresql":
-            result = run_postgres("dashboards", args.postgres_url, options)
-            if result:
-                results.append(result)
-        else:
-            parser.error(f"unknown engine: {engine}")
+    results = run_engines(parser, "dashboards", args, options)
     _report(results, args)
     return 0 if results and all(r["same_figures"] for r in results) else 1
 

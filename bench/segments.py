@@ -23,7 +23,7 @@ import sys
 import time
 from datetime import date
 
-from bench._engines import bench_workspace, run_postgres, run_sqlite, worker_log
+from bench._engines import bench_workspace, run_engines, worker_log
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_segments"
 TODAY = date(2025, 6, 15)
@@ -63,16 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
     options = ["--customers", str(args.customers), "--seed", str(args.seed)]
     options += ["--repeat", str(args.repeat)]
-    results = []
-    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
-        if engine == "sqlite":
-            results.append(run_sqlite("segments", options))
-        elif engine == "postgresql":
-            result = run_postgres("segments", args.postgres_url, options)
-            if result:
-                results.append(result)
-        else:
-            parser.error(f"unknown engine: {engine}")
+    results = run_engines(parser, "segments", args, options)
     _report(results, args)
     return 0 if results and all(r["agree"] for r in results) else 1
 

@@ -1,5 +1,7 @@
 """Errors that services and selectors raise; views and the API turn them into 404 and 403."""
 
+import uuid
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -10,3 +12,11 @@ class NotFound(Http404):
 
 class AccessDenied(PermissionDenied):
     pass
+
+
+def public_id_or_not_found(value) -> uuid.UUID:
+    """``value`` as a public id; a malformed one names no record, so it is ``NotFound``."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound from exc

@@ -1,7 +1,6 @@
 """CRM reads. Every selector takes the user and the workspace and returns only what the
 user may see there; a record of another workspace is reported as not found."""
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import mean
@@ -16,7 +15,7 @@ from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
 from relais.core.audit.models import AuditEntry
 from relais.core.contacts.models import CompanyContact
-from relais.core.exceptions import NotFound
+from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.interactions.selectors import interactions_for_contact
 from relais.core.workspaces.models import Workspace
 from relais.crm.models import (
@@ -42,13 +41,6 @@ CUSTOMER_SORTS = {
     "creation": "created_at",
     "modification": "updated_at",
 }
-
-
-def _uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise NotFound from exc
 
 
 def customer_list(
@@ -82,7 +74,7 @@ def customer_get(*, user, workspace: Workspace, public_id) -> Customer:
     customer = (
         Customer.objects.in_workspace(workspace)
         .select_related("person", "company", "company__parent", "owner")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=public_id_or_not_found(public_id))
         .first()
     )
     if customer is None:
@@ -161,7 +153,7 @@ def _scoped_get(model, *, user, workspace: Workspace, public_id, related=()):
     instance = (
         model.objects.in_workspace(workspace)
         .select_related(*related)
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=public_id_or_not_found(public_id))
         .first()
     )
     if instance is None:

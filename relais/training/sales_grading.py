@@ -30,7 +30,6 @@ import re
 import unicodedata
 from collections import Counter
 
-from django.apps import apps
 from django.core.exceptions import FieldError, ValidationError
 from django.core.validators import validate_email
 from django.db.models import Count, Q
@@ -38,7 +37,16 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.crm.models import Customer, Invoice, InvoiceKind, Segment, Vehicle
+from relais.crm.models import (
+    Campaign,
+    CampaignRecipient,
+    Customer,
+    CustomerMerge,
+    Invoice,
+    InvoiceKind,
+    Segment,
+    Vehicle,
+)
 
 SEGMENT_RULES = {"saved": _("segment enregistré"), "customers": _("clients du segment")}
 CAMPAIGN_RULES = {
@@ -358,12 +366,6 @@ class Grader:
 
     # campaign ---------------------------------------------------------------------------
 
-    def _campaign_models(self):
-        try:
-            return apps.get_model("crm", "Campaign"), apps.get_model("crm", "CampaignRecipient")
-        except LookupError:
-            return None
-
     def _campaign_choice(self, check):
         """``(campaign, included, expected, neutral)`` for the learner's best sent campaign on
         the channel, or ``None``. ``neutral``: recipients whose consent changed after the
@@ -372,10 +374,8 @@ class Grader:
         if key in self._cache:
             return self._cache[key]
         choice = None
-        models = self._campaign_models()
-        if models is not None and self.area:
-            campaign_model, recipient_model = models
-            sent = campaign_model.objects.filter(
+        if self.area:
+            sent = Campaign.objects.filter(
                 workspace=self.workspace, channel=check["channel"], status__in=SENT_STATUSES
             ).order_by("-sent_at", "-pk")
             best = -1.0
@@ -383,11 +383,11 @@ class Grader:
                 day = timezone.localdate(campaign.sent_at) if campaign.sent_at else None
                 day = day or timezone.localdate()
                 included = set(
-                    recipient_model.objects.filter(
+                    CampaignRecipient.objects.filter(
                         workspace=self.workspace, campaign=campaign, excluded_reason=""
                     ).values_list("customer_id", flat=True)
                 )
-                neutral = self._neutral(recipient_model, campaign, included)
+                neutral = self._neutral(campaign, included)
                 target = expected_customers(
                     self.workspace, rule=check["target"], area=self.area, today=day
                 )
@@ -398,11 +398,11 @@ class Grader:
         self._cache[key] = choice
         return choice
 
-    def _neutral(self, recipient_model, campaign, included) -> set[int]:
+    def _neutral(self, campaign, included) -> set[int]:
         """Recipients judged neither way: those who shared an address with another one (the
         channel sends once per address) and those whose consent changed after the send
         (they unsubscribed, say: consent is judged as it was when the campaign left)."""
-        rows = recipient_model.objects.filter(workspace=self.workspace, campaign=campaign)
+        rows = CampaignRecipient.objects.filter(workspace=self.workspace, campaign=campaign)
         neutral = set(
             rows.filter(Q(excluded_reason="duplicate") | Q(unsubscribed=True)).values_list(
                 "customer_id", flat=True
@@ -422,8 +422,6 @@ class Grader:
 
     def _campaign(self, check):
         points, channel = check["points"], check["channel"]
-        if self._campaign_models() is None:
-            return _fail(_("Les campagnes ne sont pas disponibles sur ce serveur."))
         choice = self._campaign_choice(check)
         if choice is None:
             return _fail(self._no_campaign_message(check))
@@ -477,9 +475,8 @@ class Grader:
         return _share(points, _f1(got, expected)), False, _gap_message(got, expected, what=what)
 
     def _no_campaign_message(self, check) -> str:
-        campaign_model = self._campaign_models()[0]
         other = (
-            campaign_model.objects.filter(workspace=self.workspace, status__in=SENT_STATUSES)
+            Campaign.objects.filter(workspace=self.workspace, status__in=SENT_STATUSES)
             .exclude(channel=check["channel"])
             .first()
         )
@@ -489,7 +486,7 @@ class Grader:
                 "Votre campagne « %(n)s » est partie par %(o)s : il fallait l'envoyer par %(c)s."
             ) % {"n": other.name, "o": CHANNEL_LABELS.get(other.channel, other.channel),
                  "c": wanted}  # fmt: skip
-        drafts = campaign_model.objects.filter(
+        drafts = Campaign.objects.filter(
             workspace=self.workspace, channel=check["channel"]
         ).exclude(status__in=SENT_STATUSES)
         if drafts.exists():
@@ -502,15 +499,9 @@ class Grader:
     # merges -----------------------------------------------------------------------------
 
     def _merge_tally(self):
-        """``(right, wrong, duplicates at the start, duplicates left)``, or ``None`` when
-        merging is not available."""
+        """``(right, wrong, duplicates at the start, duplicates left)``."""
         if "merges" in self._cache:
             return self._cache["merges"]
-        try:
-            merge_model = apps.get_model("crm", "CustomerMerge")
-        except LookupError:
-            self._cache["merges"] = None
-            return None
         live = Counter(
             dict(
                 Customer.objects.in_workspace(self.workspace)
@@ -523,7 +514,7 @@ class Grader:
         )
         absorbed: Counter = Counter()
         right = wrong = 0
-        merges = merge_model.objects.filter(
+        merges = CustomerMerge.objects.filter(
             workspace=self.workspace, survivor__workspace=self.workspace, undone_at__isnull=True
         ).values_list("absorbed_identity_key", "survivor__identity_key")
         for absorbed_key, survivor_key in merges:
@@ -542,10 +533,7 @@ class Grader:
 
     def _merges(self, check):
         points = check["points"]
-        tally = self._merge_tally()
-        if tally is None:
-            return _fail(_("La fusion de fiches n'est pas disponible sur ce serveur."))
-        right, wrong, at_start, left = tally
+        right, wrong, at_start, left = self._merge_tally()
         if check["rule"] == "no_wrong_merge":
             if wrong:
                 return _fail(

@@ -424,7 +424,7 @@ def test_a_large_clock_advance_runs_in_the_background(
     from relais.core.jobs.models import Job, JobStatus
     from relais.crm.campaigns import services
 
-    monkeypatch.setattr(services, "CLOCK_SYNC_LIMIT", 2)
+    monkeypatch.setattr(services.clock, "CLOCK_SYNC_LIMIT", 2)
     due = services.campaign_due_count(campaign=sent, days=30)
     assert due > 2
     with django_capture_on_commit_callbacks(execute=True):

@@ -6,10 +6,11 @@ import io
 import pytest
 from django.urls import reverse
 
+from relais.core.downloads import csv_safe
 from relais.core.exceptions import NotFound
 from relais.core.jobs.models import Job, JobStatus
 from relais.crm.models import CustomerKind
-from relais.crm.services.exports import csv_safe, customer_export_csv
+from relais.crm.services.exports import customer_export_csv
 from tests.factories import CustomerFactory, UserFactory
 
 

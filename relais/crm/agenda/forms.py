@@ -10,12 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from relais.core.forms import BootstrapForm, DateInput, DateTimeInput
 from relais.crm.agenda import holidays as hol
-from relais.crm.agenda.services import OCCURRENCE, SERIES
+from relais.crm.agenda.services import (
+    MAX_COUNT,
+    MAX_INTERVAL,
+    MAX_YEAR,
+    MIN_YEAR,
+    OCCURRENCE,
+    SERIES,
+)
 from relais.crm.models import Customer, Recurrence
 
 # Longest period the events feed answers for (a year view and a little more).
 MAX_FEED_DAYS = 400
-MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 class CustomerPublicIdField(forms.ModelChoiceField):
@@ -61,7 +67,7 @@ class AppointmentForm(BootstrapForm):
     recurrence_interval = forms.IntegerField(
         label=_("Intervalle"),
         min_value=1,
-        max_value=99,
+        max_value=MAX_INTERVAL,
         initial=1,
         required=False,
         help_text=_("1 = chaque jour, semaine ou mois ; 2 = un sur deux…"),
@@ -75,7 +81,7 @@ class AppointmentForm(BootstrapForm):
     recurrence_count = forms.IntegerField(
         label=_("Nombre d'occurrences"),
         min_value=1,
-        max_value=500,
+        max_value=MAX_COUNT,
         required=False,
         help_text=_("Ou bien une date de fin, pas les deux."),
     )

@@ -34,10 +34,6 @@ class Occurrence:
         """The local date that names this occurrence (the key of an exception)."""
         return timezone.localtime(self.starts_at).date()
 
-    @property
-    def is_recurring(self) -> bool:
-        return bool(self.appointment.recurrence)
-
 
 def _local_naive(moment: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(moment).replace(tzinfo=None)

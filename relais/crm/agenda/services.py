@@ -40,6 +40,7 @@ MAX_INTERVAL = 99
 MAX_COUNT = 500
 SERIES = "series"
 OCCURRENCE = "occurrence"
+DEFAULT_DURATION = datetime.timedelta(hours=1)
 
 
 def _clean(appointment: Appointment) -> None:
@@ -212,6 +213,27 @@ def appointment_create(
     appointment.save()
     _record(appointment)
     return appointment
+
+
+def customer_appointment_title(customer: Customer) -> str:
+    return _("Rendez-vous avec %(customer)s") % {"customer": customer.display_name}
+
+
+def appointment_book_customer(
+    *, actor, workspace, customer: Customer, starts_at: datetime.datetime, all_day: bool = False
+) -> Appointment:
+    """A customer dropped on a slot: a one-hour appointment with them (the whole day when
+    ``all_day``)."""
+    return appointment_create(
+        actor=actor,
+        workspace=workspace,
+        title=customer_appointment_title(customer),
+        starts_at=starts_at,
+        ends_at=starts_at if all_day else starts_at + DEFAULT_DURATION,
+        all_day=all_day,
+        customer=customer,
+        source=AppointmentSource.CUSTOMER,
+    )
 
 
 def _apply(appointment: Appointment, data: dict) -> bool:

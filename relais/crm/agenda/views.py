@@ -36,7 +36,6 @@ from relais.crm.models import AppointmentSource
 from relais.crm.selectors import customer_get
 
 SESSION_ZONE = "agenda_zone"
-DEFAULT_DURATION = datetime.timedelta(hours=1)
 
 
 def _zone(request) -> str:
@@ -62,15 +61,33 @@ def _first_error(error: ValidationError) -> str:
     return " ".join(dict.fromkeys(error.messages))
 
 
+def _form_error_response(form) -> JsonResponse:
+    errors = [str(m) for messages_ in form.errors.values() for m in messages_]
+    return JsonResponse({"error": " ".join(errors)}, status=400)
+
+
+def _occurrence(request, appointment) -> rec.Occurrence | None:
+    """The occurrence of a series named by ``?occurrence=`` (or the posted field), if any."""
+    day = _day(request.GET.get("occurrence") or request.POST.get("occurrence"))
+    return rec.occurrence_on(appointment, day) if appointment.recurrence and day else None
+
+
+def _side_list(request, workspace, query: str) -> dict:
+    """The customer side list's context, through the CRM's customer search."""
+    customers = selectors.agenda_customers(user=request.user, workspace=workspace, query=query)
+    return {
+        "customers": customers[: selectors.SIDE_LIST_SIZE],
+        "more_customers": len(customers) > selectors.SIDE_LIST_SIZE,
+        "query": query,
+    }
+
+
 class AgendaView(WorkspaceRequiredMixin, View):
     def get(self, request):
         ensure_permission(request.user, Permission.CRM_VIEW, self.workspace)
         zone = _zone(request)
         search = CustomerSearchForm(request.GET or None)
         query = search.cleaned_data["q"] if search.is_valid() else ""
-        customers = selectors.agenda_customers(
-            user=request.user, workspace=self.workspace, query=query
-        )
         initial_day = _day(request.GET.get("date")) or timezone.localdate()
         view = request.GET.get("vue", "")
         config = {
@@ -93,9 +110,7 @@ class AgendaView(WorkspaceRequiredMixin, View):
                 "zone": zone,
                 "zone_choices": hol.ZONE_CHOICES,
                 "search": search if search.is_bound else CustomerSearchForm(),
-                "customers": customers[: selectors.SIDE_LIST_SIZE],
-                "more_customers": len(customers) > selectors.SIDE_LIST_SIZE,
-                "query": query,
+                **_side_list(request, self.workspace, query),
                 "mine": config["mine"],
                 "initial_day": initial_day,
             },
@@ -110,17 +125,8 @@ class AgendaCustomersView(WorkspaceRequiredMixin, View):
         query = search.cleaned_data["q"] if search.is_valid() else ""
         if not request.headers.get("HX-Request"):
             return redirect(f"{reverse('crm:agenda')}?{urlencode({'q': query})}")
-        customers = selectors.agenda_customers(
-            user=request.user, workspace=self.workspace, query=query
-        )
         return render(
-            request,
-            "crm/agenda/_customer_list.html",
-            {
-                "customers": customers[: selectors.SIDE_LIST_SIZE],
-                "more_customers": len(customers) > selectors.SIDE_LIST_SIZE,
-                "query": query,
-            },
+            request, "crm/agenda/_customer_list.html", _side_list(request, self.workspace, query)
         )
 
 
@@ -130,8 +136,7 @@ class AgendaEventsView(WorkspaceRequiredMixin, View):
     def get(self, request):
         form = PeriodForm(request.GET)
         if not form.is_valid():
-            errors = [str(m) for messages_ in form.errors.values() for m in messages_]
-            return JsonResponse({"error": " ".join(errors)}, status=400)
+            return _form_error_response(form)
         zone = form.cleaned_data["zone"] if "zone" in request.GET else _zone(request)
         events = selectors.agenda_events(
             user=request.user,
@@ -175,7 +180,7 @@ def _initial_from_query(request, workspace) -> dict:
         now = timezone.localtime()
         start = now.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
     if end is None or end <= start:
-        end = start + (datetime.timedelta(0) if all_day else DEFAULT_DURATION)
+        end = start + (datetime.timedelta(0) if all_day else services.DEFAULT_DURATION)
     elif all_day:
         end -= datetime.timedelta(days=1)  # FullCalendar's all-day end is exclusive
     initial.update(
@@ -192,9 +197,7 @@ def _initial_from_query(request, workspace) -> dict:
             customer = None
         if customer is not None:
             initial["customer"] = customer.public_id
-            initial["title"] = _("Rendez-vous avec %(customer)s") % {
-                "customer": customer.display_name
-            }
+            initial["title"] = services.customer_appointment_title(customer)
     return initial
 
 
@@ -265,21 +268,17 @@ class AppointmentDropView(WorkspaceRequiredMixin, View):
         ensure_permission(request.user, Permission.CRM_EDIT, self.workspace)
         form = DropForm(request.POST, workspace=self.workspace)
         if not form.is_valid():
-            errors = [str(m) for messages_ in form.errors.values() for m in messages_]
-            return JsonResponse({"error": " ".join(errors)}, status=400)
+            return _form_error_response(form)
         customer = form.cleaned_data["customer"]
         start = form.cleaned_data["start"]
         all_day = form.cleaned_data["all_day"]
         try:
-            appointment = services.appointment_create(
+            appointment = services.appointment_book_customer(
                 actor=request.user,
                 workspace=self.workspace,
-                title=_("Rendez-vous avec %(customer)s") % {"customer": customer.display_name},
-                starts_at=start,
-                ends_at=start if all_day else start + DEFAULT_DURATION,
-                all_day=all_day,
                 customer=customer,
-                source=AppointmentSource.CUSTOMER,
+                starts_at=start,
+                all_day=all_day,
             )
         except ValidationError as error:
             return JsonResponse({"error": _first_error(error)}, status=400)
@@ -307,12 +306,7 @@ class AppointmentDetailView(WorkspaceRequiredMixin, View):
         appointment = selectors.appointment_get(
             user=request.user, workspace=self.workspace, appointment_id=appointment_id
         )
-        occurrence_day = _day(request.GET.get("occurrence"))
-        occurrence = (
-            rec.occurrence_on(appointment, occurrence_day)
-            if appointment.recurrence and occurrence_day
-            else None
-        )
+        occurrence = _occurrence(request, appointment)
         return render(
             request,
             "crm/agenda/appointment_detail.html",
@@ -350,11 +344,6 @@ class AppointmentUpdateView(WorkspaceRequiredMixin, View):
     """Edit an appointment; for one occurrence of a series (``?occurrence=``), the user
     chooses between "this occurrence" and "the whole series"."""
 
-    def _context(self, request, appointment):
-        day = _day(request.GET.get("occurrence") or request.POST.get("occurrence"))
-        occurrence = rec.occurrence_on(appointment, day) if appointment.recurrence and day else None
-        return occurrence
-
     def _render(self, request, form, appointment, occurrence):
         return render(
             request,
@@ -372,7 +361,7 @@ class AppointmentUpdateView(WorkspaceRequiredMixin, View):
             user=request.user, workspace=self.workspace, appointment_id=appointment_id
         )
         ensure_permission(request.user, Permission.CRM_EDIT, self.workspace)
-        occurrence = self._context(request, appointment)
+        occurrence = _occurrence(request, appointment)
         initial = _form_initial(appointment)
         if occurrence is not None:
             initial.update(
@@ -390,7 +379,7 @@ class AppointmentUpdateView(WorkspaceRequiredMixin, View):
             user=request.user, workspace=self.workspace, appointment_id=appointment_id
         )
         ensure_permission(request.user, Permission.CRM_EDIT, self.workspace)
-        occurrence = self._context(request, appointment)
+        occurrence = _occurrence(request, appointment)
         form = AppointmentForm(
             request.POST, workspace=self.workspace, with_scope=occurrence is not None
         )
@@ -421,12 +410,11 @@ class AppointmentMoveView(WorkspaceRequiredMixin, View):
         )
         form = MoveForm(request.POST)
         if not form.is_valid():
-            errors = [str(m) for messages_ in form.errors.values() for m in messages_]
-            return JsonResponse({"error": " ".join(errors)}, status=400)
+            return _form_error_response(form)
         data = form.cleaned_data
         start, end, all_day = data["start"], data["end"], data["all_day"]
         if end is None:
-            end = start if all_day else start + DEFAULT_DURATION
+            end = start if all_day else start + services.DEFAULT_DURATION
         elif all_day:
             end -= datetime.timedelta(days=1)
         try:
@@ -456,10 +444,6 @@ class AppointmentMoveView(WorkspaceRequiredMixin, View):
 
 
 class AppointmentCancelOccurrenceView(WorkspaceRequiredMixin, View):
-    def _occurrence(self, request, appointment):
-        day = _day(request.GET.get("occurrence") or request.POST.get("occurrence"))
-        return rec.occurrence_on(appointment, day) if appointment.recurrence and day else None
-
     def get(self, request, appointment_id):
         appointment = selectors.appointment_get(
             user=request.user, workspace=self.workspace, appointment_id=appointment_id
@@ -469,7 +453,7 @@ class AppointmentCancelOccurrenceView(WorkspaceRequiredMixin, View):
             "crm/agenda/appointment_cancel_occurrence.html",
             {
                 "appointment": appointment,
-                "occurrence": self._occurrence(request, appointment),
+                "occurrence": _occurrence(request, appointment),
                 "can_edit": request.user.has_role_permission(Permission.CRM_EDIT),
             },
         )

@@ -1,6 +1,5 @@
 """Campaign reads, scoped by workspace and checked against the user's permission."""
 
-import uuid
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -9,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.exceptions import NotFound
+from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.jobs.models import Job
 from relais.core.workspaces.models import Workspace
 from relais.crm.campaigns import simulator
@@ -18,16 +17,8 @@ from relais.crm.models import (
     CampaignMessage,
     CampaignRecipient,
     Customer,
-    ReactionSettings,
     Segment,
 )
-
-
-def _uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise NotFound from exc
 
 
 def _count(rows):
@@ -57,7 +48,7 @@ def campaign_get(*, user, workspace: Workspace, public_id) -> Campaign:
     campaign = (
         Campaign.objects.in_workspace(workspace)
         .select_related("segment", "customer__person", "customer__company", "sent_by", "workspace")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=public_id_or_not_found(public_id))
         .first()
     )
     if campaign is None:
@@ -79,7 +70,11 @@ def segment_choices(*, user, workspace: Workspace) -> QuerySet[Segment]:
 
 def segment_get(*, user, workspace: Workspace, public_id) -> Segment:
     ensure_permission(user, Permission.CRM_VIEW, workspace)
-    segment = Segment.objects.in_workspace(workspace).filter(public_id=_uuid(public_id)).first()
+    segment = (
+        Segment.objects.in_workspace(workspace)
+        .filter(public_id=public_id_or_not_found(public_id))
+        .first()
+    )
     if segment is None:
         raise NotFound(_("Segment introuvable."))
     return segment
@@ -90,7 +85,7 @@ def customer_for_campaign(*, user, workspace: Workspace, public_id) -> Customer:
     customer = (
         Customer.objects.in_workspace(workspace)
         .select_related("person", "company")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=public_id_or_not_found(public_id))
         .first()
     )
     if customer is None:
@@ -107,14 +102,6 @@ def recipients_of(*, campaign: Campaign, excluded: bool | None = None) -> QueryS
     elif excluded is False:
         rows = rows.filter(excluded_reason="")
     return rows.order_by("customer__sort_name", "id")
-
-
-def recipient_get(*, campaign: Campaign, customer_public_id) -> CampaignRecipient | None:
-    return (
-        recipients_of(campaign=campaign)
-        .filter(customer__public_id=_uuid(customer_public_id))
-        .first()
-    )
 
 
 FUNNEL_STEPS = ("sent", "delivered", "opened", "clicked", "replied", "booked")
@@ -165,6 +152,26 @@ def campaign_funnel(*, campaign: Campaign) -> list[FunnelRow]:
     return rows
 
 
+EXPORT_STEPS = ("delivered", "bounced", "opened", "clicked", "replied", "booked", "unsubscribed")
+
+
+def campaign_export_rows(*, campaign: Campaign):
+    """The report's CSV, header first: one line per targeted customer with the coordinate
+    used, the exclusion reason and the reactions."""
+    labels = step_labels()
+    yield [_("Identifiant client"), _("Client"), _("Coordonnée"), _("Motif d'exclusion")] + [
+        labels[s] for s in EXPORT_STEPS
+    ]
+    yes, no = _("Oui"), _("Non")
+    for recipient in recipients_of(campaign=campaign).iterator(chunk_size=1000):
+        yield [
+            recipient.customer.public_id,
+            recipient.customer.display_name,
+            recipient.address,
+            recipient.get_excluded_reason_display(),
+        ] + [yes if getattr(recipient, s) else no for s in EXPORT_STEPS]
+
+
 def exclusion_counts(*, campaign: Campaign) -> list[tuple[str, int]]:
     return list(
         CampaignRecipient.objects.filter(campaign=campaign)
@@ -177,17 +184,13 @@ def exclusion_counts(*, campaign: Campaign) -> list[tuple[str, int]]:
 
 def reaction_probabilities(*, workspace: Workspace, campaign: Campaign) -> tuple[dict, str]:
     """The base probabilities in force for the campaign, and where they come from."""
-    rows = ReactionSettings.objects.in_workspace(workspace).filter(channel=campaign.channel)
-    if rows.filter(campaign=campaign).exists():
-        origin = "campaign"
-    elif rows.filter(campaign__isnull=True).exists():
-        origin = "workspace"
-    else:
-        origin = "default"
-    values = simulator.probabilities_for(
+    return simulator.probabilities_in_force(
         workspace=workspace, channel=campaign.channel, campaign=campaign
     )
-    return values, origin
+
+
+def pending_event_count(*, campaign: Campaign) -> int:
+    return campaign.events.filter(applied_at__isnull=True).count()
 
 
 def inbox(
@@ -216,7 +219,7 @@ def message_get(*, user, workspace: Workspace, public_id) -> CampaignMessage:
         .select_related(
             "campaign", "customer__person", "customer__company", "appointment", "task", "handled_by"
         )
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=public_id_or_not_found(public_id))
         .first()
     )
     if message is None:

@@ -107,17 +107,23 @@ class Reactions:
         return {e.kind for e in self.events}
 
 
+def probabilities_in_force(*, workspace, channel: str, campaign=None) -> tuple[dict, str]:
+    """The base probabilities in force and where they come from: the campaign's own
+    ("campaign"), else the workspace's ("workspace"), else ours ("default")."""
+    rows = ReactionSettings.objects.in_workspace(workspace).filter(channel=channel)
+    row, origin = None, "default"
+    if campaign is not None and campaign.pk:
+        row, origin = rows.filter(campaign=campaign).first(), "campaign"
+    if row is None:
+        row, origin = rows.filter(campaign__isnull=True).first(), "workspace"
+    if row is None:
+        return dict(DEFAULT_PROBABILITIES[channel]), "default"
+    return {step: getattr(row, step) for step in STEPS}, origin
+
+
 def probabilities_for(*, workspace, channel: str, campaign=None) -> dict[str, float]:
     """The base probabilities in force: the campaign's own, else the workspace's, else ours."""
-    rows = ReactionSettings.objects.in_workspace(workspace).filter(channel=channel)
-    row = None
-    if campaign is not None and campaign.pk:
-        row = rows.filter(campaign=campaign).first()
-    if row is None:
-        row = rows.filter(campaign__isnull=True).first()
-    if row is None:
-        return dict(DEFAULT_PROBABILITIES[channel])
-    return {step: getattr(row, step) for step in STEPS}
+    return probabilities_in_force(workspace=workspace, channel=channel, campaign=campaign)[0]
 
 
 def profile_factors(profile: Profile, channel: str) -> dict[str, float]:

@@ -1,12 +1,9 @@
 """Campaign screens: list, creation, detail (template, preview, exclusions, sending, clock),
 report with the funnel and its CSV, and the inbox of replies."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,17 +12,16 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from relais.core.accounts.roles import Permission
+from relais.core.downloads import csv_download
 from relais.core.web import WorkspaceRequiredMixin, paginate, submit
 from relais.crm.campaigns import merge_fields, selectors, services
-from relais.crm.campaigns.consent import exclusion_reason, unsubscribed_customer_ids
 from relais.crm.campaigns.forms import (
     AdvanceForm,
     CampaignCreateForm,
     CampaignEditForm,
     ProbabilitiesForm,
 )
-from relais.crm.models import CampaignChannel, CampaignStatus, ExclusionReason
-from relais.crm.services.exports import csv_safe
+from relais.crm.models import CampaignStatus, ExclusionReason
 
 PREVIEW_CHOICES = 100
 
@@ -94,38 +90,6 @@ class CampaignCreateView(WorkspaceRequiredMixin, View):
         return render(request, "crm/campaigns/create.html", {"form": form}, status=400)
 
 
-def _preview(campaign, customer, *, user):
-    """What ``customer`` receives: the frozen copy once sent, a fresh rendering before."""
-    if campaign.status != CampaignStatus.DRAFT:
-        recipient = selectors.recipient_get(
-            campaign=campaign, customer_public_id=customer.public_id
-        )
-        if recipient is None:
-            return None
-        subject, body, reason = recipient.subject, recipient.body, recipient.excluded_reason
-    else:
-        context = merge_fields.MergeContext([customer], workspace=campaign.workspace)
-        values = context.values(customer)
-        subject = merge_fields.render(campaign.subject, values)
-        body = merge_fields.render(campaign.body, values)
-        reason, _address = exclusion_reason(
-            customer,
-            campaign.channel,
-            unsubscribed_ids=unsubscribed_customer_ids(
-                workspace=campaign.workspace, channel=campaign.channel, customer_ids=[customer.pk]
-            ),
-            seen=set(),
-        )
-    return {
-        "customer": customer,
-        "subject": subject,
-        "body": body,
-        "reason": ExclusionReason(reason).label if reason else "",
-        "sms": merge_fields.sms_length(body) if campaign.channel == CampaignChannel.SMS else None,
-        "contact": customer.contact,
-    }
-
-
 def _preview_customers(campaign):
     if campaign.status == CampaignStatus.DRAFT:
         return list(services.campaign_targets(campaign)[:PREVIEW_CHOICES])
@@ -135,64 +99,61 @@ def _preview_customers(campaign):
     ]
 
 
-class CampaignDetailView(WorkspaceRequiredMixin, View):
-    def _context(self, request, campaign, *, form=None, probabilities_form=None):
-        can_edit = request.user.has_role_permission(Permission.CRM_EDIT)
-        context = {
-            "campaign": campaign,
-            "can_edit": can_edit,
-            "merge_fields": merge_fields.MERGE_FIELDS,
-            "preview_customers": _preview_customers(campaign),
-            "job": selectors.campaign_job(user=request.user, campaign=campaign),
-        }
-        chosen = request.GET.get("destinataire")
-        candidates = context["preview_customers"]
-        customer = None
-        if chosen:
-            customer = selectors.customer_for_campaign(
-                user=request.user, workspace=self.workspace, public_id=chosen
-            )
-        elif candidates:
-            customer = candidates[0]
-        context["preview"] = _preview(campaign, customer, user=request.user) if customer else None
-        if campaign.status == CampaignStatus.DRAFT:
-            audience = services.campaign_audience(campaign)
-            context["included_count"] = len(audience.included)
-            context["reasons"] = [(ExclusionReason(r).label, n) for r, n in audience.reasons]
-            excluded = Paginator(audience.excluded, 25).get_page(request.GET.get("page"))
-            context["excluded_page"] = excluded
-            context["excluded_rows"] = [(c, ExclusionReason(r).label) for c, r in excluded]
-            context["form"] = form or CampaignEditForm(
-                initial={
-                    "name": campaign.name,
-                    "subject": campaign.subject,
-                    "body": campaign.body,
-                    "seed": campaign.seed,
-                    "follow_up_days": campaign.follow_up_days,
-                }
-            )
-            values, origin = selectors.reaction_probabilities(
-                workspace=self.workspace, campaign=campaign
-            )
-            context["probabilities_origin"] = origin
-            context["probabilities_form"] = probabilities_form or ProbabilitiesForm(
-                initial=ProbabilitiesForm.initial_from(values)
-            )
-        else:
-            counts = selectors.exclusion_counts(campaign=campaign)
-            context["reasons"] = [(ExclusionReason(r).label, n) for r, n in counts]
-            excluded = paginate(request, selectors.recipients_of(campaign=campaign, excluded=True))
-            context["excluded_page"] = excluded
-            context["excluded_rows"] = [
-                (r.customer, r.get_excluded_reason_display()) for r in excluded
-            ]
-            context["funnel"] = selectors.campaign_funnel(campaign=campaign)
-            context["included_count"] = next(
-                row.count for row in context["funnel"] if row.key == "sent"
-            )
-            context["pending_events"] = campaign.events.filter(applied_at__isnull=True).count()
-        return context
+def _detail_context(request, workspace, campaign, *, form=None, probabilities_form=None):
+    can_edit = request.user.has_role_permission(Permission.CRM_EDIT)
+    context = {
+        "campaign": campaign,
+        "can_edit": can_edit,
+        "merge_fields": merge_fields.MERGE_FIELDS,
+        "preview_customers": _preview_customers(campaign),
+        "job": selectors.campaign_job(user=request.user, campaign=campaign),
+    }
+    chosen = request.GET.get("destinataire")
+    candidates = context["preview_customers"]
+    customer = None
+    if chosen:
+        customer = selectors.customer_for_campaign(
+            user=request.user, workspace=workspace, public_id=chosen
+        )
+    elif candidates:
+        customer = candidates[0]
+    context["preview"] = services.campaign_preview(campaign, customer) if customer else None
+    if campaign.status == CampaignStatus.DRAFT:
+        audience = services.campaign_audience(campaign)
+        context["included_count"] = len(audience.included)
+        context["reasons"] = [(ExclusionReason(r).label, n) for r, n in audience.reasons]
+        excluded = Paginator(audience.excluded, 25).get_page(request.GET.get("page"))
+        context["excluded_page"] = excluded
+        context["excluded_rows"] = [(c, ExclusionReason(r).label) for c, r in excluded]
+        context["form"] = form or CampaignEditForm(
+            initial={
+                "name": campaign.name,
+                "subject": campaign.subject,
+                "body": campaign.body,
+                "seed": campaign.seed,
+                "follow_up_days": campaign.follow_up_days,
+            }
+        )
+        values, origin = selectors.reaction_probabilities(workspace=workspace, campaign=campaign)
+        context["probabilities_origin"] = origin
+        context["probabilities_form"] = probabilities_form or ProbabilitiesForm(
+            initial=ProbabilitiesForm.initial_from(values)
+        )
+    else:
+        counts = selectors.exclusion_counts(campaign=campaign)
+        context["reasons"] = [(ExclusionReason(r).label, n) for r, n in counts]
+        excluded = paginate(request, selectors.recipients_of(campaign=campaign, excluded=True))
+        context["excluded_page"] = excluded
+        context["excluded_rows"] = [(r.customer, r.get_excluded_reason_display()) for r in excluded]
+        context["funnel"] = selectors.campaign_funnel(campaign=campaign)
+        context["included_count"] = next(
+            row.count for row in context["funnel"] if row.key == "sent"
+        )
+        context["pending_events"] = selectors.pending_event_count(campaign=campaign)
+    return context
 
+
+class CampaignDetailView(WorkspaceRequiredMixin, View):
     def get(self, request, campaign_id):
         campaign = _campaign(self, campaign_id)
         chosen = request.GET.get("destinataire")
@@ -204,9 +165,13 @@ class CampaignDetailView(WorkspaceRequiredMixin, View):
             return render(
                 request,
                 "crm/campaigns/_preview.html",
-                {"campaign": campaign, "preview": _preview(campaign, customer, user=request.user)},
+                {"campaign": campaign, "preview": services.campaign_preview(campaign, customer)},
             )
-        return render(request, "crm/campaigns/detail.html", self._context(request, campaign))
+        return render(
+            request,
+            "crm/campaigns/detail.html",
+            _detail_context(request, self.workspace, campaign),
+        )
 
     def post(self, request, campaign_id):
         campaign = _campaign(self, campaign_id)
@@ -223,7 +188,7 @@ class CampaignDetailView(WorkspaceRequiredMixin, View):
         return render(
             request,
             "crm/campaigns/detail.html",
-            self._context(request, campaign, form=form),
+            _detail_context(request, self.workspace, campaign, form=form),
             status=400,
         )
 
@@ -265,12 +230,10 @@ class CampaignProbabilitiesView(WorkspaceRequiredMixin, View):
                     request, _("Les probabilités sont enregistrées pour cette campagne.")
                 )
             return _detail_redirect(campaign, "probabilites")
-        view = CampaignDetailView()
-        view.request = request
         return render(
             request,
             "crm/campaigns/detail.html",
-            view._context(request, campaign, probabilities_form=form),
+            _detail_context(request, self.workspace, campaign, probabilities_form=form),
             status=400,
         )
 
@@ -323,32 +286,27 @@ class CampaignAdvanceView(WorkspaceRequiredMixin, View):
             return _detail_redirect(campaign, "horloge")
         days = form.cleaned_data["days"]
         try:
-            if services.campaign_due_count(campaign=campaign, days=days) > (
-                services.CLOCK_SYNC_LIMIT
-            ):
-                services.campaign_clock_advance_start(
-                    actor=request.user, campaign=campaign, days=days
-                )
-                messages.info(
-                    request,
-                    _("Beaucoup de réactions à produire : l'horloge avance en arrière-plan."),
-                )
-                return _detail_redirect(campaign, "envoi")
-            count = services.campaign_clock_advance(
+            count, job = services.campaign_clock_move(
                 actor=request.user, campaign=campaign, days=days
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
+            return _detail_redirect(campaign, "horloge")
+        if job is not None:
+            messages.info(
                 request,
-                ngettext(
-                    "Horloge avancée : %(count)s réaction s'est produite.",
-                    "Horloge avancée : %(count)s réactions se sont produites.",
-                    count,
-                )
-                % {"count": count},
+                _("Beaucoup de réactions à produire : l'horloge avance en arrière-plan."),
             )
+            return _detail_redirect(campaign, "envoi")
+        messages.success(
+            request,
+            ngettext(
+                "Horloge avancée : %(count)s réaction s'est produite.",
+                "Horloge avancée : %(count)s réactions se sont produites.",
+                count,
+            )
+            % {"count": count},
+        )
         return _detail_redirect(campaign, "horloge")
 
 
@@ -397,29 +355,10 @@ class CampaignExportView(WorkspaceRequiredMixin, View):
 
     def get(self, request, campaign_id):
         campaign = _campaign(self, campaign_id)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        filename = f"campagne-{slugify(campaign.name) or 'export'}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
-        steps = ["delivered", "bounced", "opened", "clicked", "replied", "booked", "unsubscribed"]
-        labels = selectors.step_labels()
-        writer.writerow(
-            [_("Identifiant client"), _("Client"), _("Coordonnée"), _("Motif d'exclusion")]
-            + [labels[s] for s in steps]
+        return csv_download(
+            selectors.campaign_export_rows(campaign=campaign),
+            f"campagne-{slugify(campaign.name) or 'export'}.csv",
         )
-        yes, no = _("Oui"), _("Non")
-        for recipient in selectors.recipients_of(campaign=campaign).iterator(chunk_size=1000):
-            writer.writerow(
-                [
-                    recipient.customer.public_id,
-                    csv_safe(recipient.customer.display_name),
-                    csv_safe(recipient.address),
-                    recipient.get_excluded_reason_display(),
-                ]
-                + [yes if getattr(recipient, s) else no for s in steps]
-            )
-        return response
 
 
 class CampaignInboxView(WorkspaceRequiredMixin, View):

@@ -25,8 +25,8 @@ class WidgetSpec:
     title: str
     description: str
     chart_types: tuple[str, ...]  # the first is the default
-    w: int = 6
-    h: int = 4
+    w: int = 6  # half the grid
+    h: int = 5
     period: str = WidgetPeriod.ALL
     uses_period: bool = True
 
@@ -62,8 +62,6 @@ CATALOGUE: dict[str, WidgetSpec] = {
             _("Chiffre d'affaires par mois et type de facture"),
             _("Total HT des factures par mois : VN, VO, après-vente, magasin."),
             (BAR, LINE, TABLE),
-            w=6,
-            h=5,
             period=WidgetPeriod.LAST_12_MONTHS,
         ),
         WidgetSpec(
@@ -71,8 +69,6 @@ CATALOGUE: dict[str, WidgetSpec] = {
             _("Chiffre d'affaires par client"),
             _("Les dix clients au plus fort chiffre d'affaires HT sur la période."),
             (BAR, TABLE, PIE),
-            w=6,
-            h=5,
             period=WidgetPeriod.LAST_12_MONTHS,
         ),
         WidgetSpec(
@@ -80,8 +76,6 @@ CATALOGUE: dict[str, WidgetSpec] = {
             _("Passages à l'atelier par mois"),
             _("Factures après-vente et clients distincts venus à l'atelier, par mois."),
             (LINE, BAR, TABLE),
-            w=6,
-            h=5,
             period=WidgetPeriod.LAST_12_MONTHS,
         ),
         WidgetSpec(
@@ -89,16 +83,12 @@ CATALOGUE: dict[str, WidgetSpec] = {
             _("Leads par type"),
             _("Nombre de leads reçus par type (publicité web, demande d'essai…)."),
             (PIE, BAR, TABLE),
-            w=6,
-            h=5,
         ),
         WidgetSpec(
             "leads_by_age",
             _("Leads par ancienneté"),
             _("Leads selon le temps écoulé depuis leur émission, par statut."),
             (BAR, TABLE),
-            w=6,
-            h=5,
         ),
         WidgetSpec(
             "follow_ups",
@@ -108,8 +98,6 @@ CATALOGUE: dict[str, WidgetSpec] = {
                 "prochaine relance est passée ou proche, sans activité plus récente avec le client."
             ),
             (TABLE, KPI, BAR),
-            w=6,
-            h=5,
             uses_period=False,
         ),
         WidgetSpec(
@@ -121,16 +109,12 @@ CATALOGUE: dict[str, WidgetSpec] = {
                 "désinscriptions."
             ),
             (BAR, PIE, TABLE),
-            w=6,
-            h=5,
         ),
         WidgetSpec(
             "vehicles_by_energy",
             _("Parc par énergie"),
             _("Véhicules des clients selon leur énergie (essence, diesel, hybride…)."),
             (PIE, BAR, TABLE),
-            w=6,
-            h=5,
         ),
     )
 }
@@ -148,5 +132,7 @@ DEFAULT_LAYOUT: tuple[tuple[str, int, int], ...] = (
 )
 
 
-def spec_for(kind: str) -> WidgetSpec | None:
-    return CATALOGUE.get(kind)
+def widget_title(widget) -> str:
+    """The widget's own title, else its catalogue title (else its key, for a retired entry)."""
+    spec = CATALOGUE.get(widget.kind)
+    return widget.title or (str(spec.title) if spec else widget.kind)

@@ -17,6 +17,7 @@ from relais.core.exceptions import NotFound
 from relais.core.workspaces.models import Workspace
 from relais.crm.dashboards.catalogue import CATALOGUE, DEFAULT_LAYOUT
 from relais.crm.dashboards.layout import Box, first_overlap, move
+from relais.crm.dashboards.selectors import dashboard_of
 from relais.crm.models import Dashboard, DashboardWidget, Segment, WidgetPeriod
 from relais.crm.models.dashboards import GRID_COLUMNS, MAX_HEIGHT, MAX_ROWS
 
@@ -51,7 +52,7 @@ def _default_widgets(dashboard: Dashboard) -> list[DashboardWidget]:
 def dashboard_get_or_create(*, actor, workspace: Workspace) -> Dashboard:
     """The actor's dashboard; on the first visit, a new one with the default widgets."""
     ensure_permission(actor, Permission.CRM_VIEW, workspace)
-    dashboard = Dashboard.objects.filter(owner=actor).order_by("position", "id").first()
+    dashboard = dashboard_of(user=actor)
     if dashboard is not None:
         return dashboard
     dashboard = Dashboard.objects.create(owner=actor, name=_("Mon tableau de bord"))

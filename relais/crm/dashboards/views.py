@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from relais.core.downloads import csv_safe
 from relais.core.web import WorkspaceRequiredMixin, submit
 from relais.crm.dashboards import selectors, services
-from relais.crm.dashboards.catalogue import CATALOGUE
+from relais.crm.dashboards.catalogue import CATALOGUE, widget_title
 from relais.crm.dashboards.forms import WidgetAddForm, WidgetEditForm
 from relais.crm.dashboards.layout import DIRECTIONS
-from relais.crm.services.exports import csv_safe
 
 MOVE_MESSAGES = {
     "up": gettext_lazy("« %(title)s » déplacé vers le haut."),
@@ -166,12 +166,12 @@ class WidgetDeleteView(WorkspaceRequiredMixin, View):
         return render(
             request,
             "crm/dashboards/widget_delete.html",
-            {"widget": widget, "title": _title(widget)},
+            {"widget": widget, "title": widget_title(widget)},
         )
 
     def post(self, request, widget_id):
         widget = selectors.widget_get(user=request.user, widget_id=widget_id)
-        title = _title(widget)
+        title = widget_title(widget)
         services.widget_delete(actor=request.user, widget=widget)
         messages.success(
             request,
@@ -181,11 +181,6 @@ class WidgetDeleteView(WorkspaceRequiredMixin, View):
             % {"title": title},
         )
         return redirect("crm:dashboard")
-
-
-def _title(widget) -> str:
-    spec = CATALOGUE.get(widget.kind)
-    return widget.title or (str(spec.title) if spec else widget.kind)
 
 
 class WidgetMoveView(WorkspaceRequiredMixin, View):
@@ -202,7 +197,7 @@ class WidgetMoveView(WorkspaceRequiredMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, MOVE_MESSAGES[direction] % {"title": _title(widget)})
+            messages.success(request, MOVE_MESSAGES[direction] % {"title": widget_title(widget)})
         return redirect(_dashboard_url(widget, direction))
 
 

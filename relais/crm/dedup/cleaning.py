@@ -30,6 +30,7 @@ from relais.core.contacts.postcodes import (
     communes_for_postcode,
     postcode_exists,
 )
+from relais.core.contacts.validators import normalize_phone
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import job_create, job_enqueue
 from relais.core.workspaces.models import Workspace
@@ -133,16 +134,13 @@ def capitalise_name(value: str) -> str:
 def format_phone(value: str, style: str) -> str | None:
     """The number in ``style`` ("national" or "e164"), or None when it is not a valid number."""
     try:
-        number = phonenumbers.parse(value, "FR")
-    except phonenumbers.NumberParseException:
+        national = normalize_phone(value)  # the contact forms' own check and format
+    except ValidationError:
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    if style == "e164":
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if number.country_code != 33:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    if style != "e164":
+        return national
+    number = phonenumbers.parse(value, "FR")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def clean_postcode(value: str) -> str | None:

@@ -4,7 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from relais.crm.dedup.cleaning import OPERATIONS, PHONE_FORMATS
-from relais.crm.dedup.merge import ABSORBED, SURVIVOR, default_choices, merge_choices_for
+from relais.crm.dedup.merge import (
+    ABSORBED,
+    CUSTOMER_CHOICES,
+    SURVIVOR,
+    default_choices,
+    merge_choices_for,
+)
+from relais.crm.dedup.selectors import LEVELS
 
 SIDES = ("a", "b")
 
@@ -26,7 +33,7 @@ class CandidateFilterForm(forms.Form):
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
         return {
-            "level": {"surs": "sure", "probables": "probable"}.get(data.get("niveau", ""), ""),
+            "level": LEVELS.get(data.get("niveau", ""), ""),
             "status": "dismissed" if data.get("etat") == "ecartes" else "pending",
             "niveau": data.get("niveau", ""),
             "etat": data.get("etat", ""),
@@ -48,7 +55,7 @@ def _shown(value) -> str:
 def group_value(customer, key: str) -> str:
     """What a choice group holds on ``customer``, as the wizard shows it."""
     fields = merge_choices_for(customer.kind)[key][1]
-    source = customer if key in ("source", "dealership", "owner") else customer.contact
+    source = customer if key in CUSTOMER_CHOICES else customer.contact
     if key == "owner":
         return customer.owner.display_name if customer.owner else _shown(None)
     if key == "consents":

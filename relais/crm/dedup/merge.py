@@ -502,6 +502,28 @@ def customer_merge_undo(*, actor, merge: CustomerMerge) -> Customer:
     return restored
 
 
+def merge_summary(merge: CustomerMerge) -> dict:
+    """What the merge detail page shows: rows moved per kind (``moved``: verbose name ->
+    count) and the labels of the groups whose value came from the absorbed record
+    (``taken``)."""
+    snapshot = merge.snapshot or {}
+    moved: dict[str, int] = {}
+    for label, keys in snapshot.get("moved", {}).items():
+        model_label = label.rsplit(".", 1)[0]
+        try:
+            name = str(apps.get_model(model_label)._meta.verbose_name_plural)
+        except LookupError:
+            name = model_label
+        moved[name] = moved.get(name, 0) + len(keys)
+    groups = merge_choices_for(merge.survivor.kind)
+    taken = [
+        str(groups[key][0])
+        for key, side in (snapshot.get("choices") or {}).items()
+        if side == ABSORBED and key in groups
+    ]
+    return {"moved": {name: count for name, count in moved.items() if count}, "taken": taken}
+
+
 def _candidate_again(merge: CustomerMerge, survivor: Customer, restored: Customer) -> None:
     """Put the pair back in the review queue, as it was proposed before the merge."""
     data = (merge.snapshot or {}).get("candidate")

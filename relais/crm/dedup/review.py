@@ -37,15 +37,6 @@ def duplicate_search_start(*, actor, workspace: Workspace) -> Job:
     return job
 
 
-def duplicate_search_latest(*, user, workspace: Workspace) -> Job | None:
-    """The user's last duplicate search in ``workspace``, to show its progress."""
-    return (
-        Job.objects.filter(owner=user, workspace=workspace, kind=SEARCH_JOB_KIND)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
 @transaction.atomic
 def duplicate_candidates_store(
     *,

@@ -1,26 +1,29 @@
 """Reads of the de-duplication screens. Each takes the user and the workspace; another
 workspace's pair, merge or batch is reported as not found."""
 
-import uuid
-
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.exceptions import NotFound
+from relais.core.exceptions import NotFound, public_id_or_not_found
+from relais.core.jobs.models import Job
 from relais.core.workspaces.models import Workspace
+from relais.crm.dedup.review import SEARCH_JOB_KIND
 from relais.crm.dedup.weights import SURE
 from relais.crm.models import CandidateStatus, CleaningBatch, CustomerMerge, DuplicateCandidate
 
 LEVELS = {"surs": "sure", "probables": "probable"}
 
 
-def _uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise NotFound from exc
+def duplicate_search_latest(*, user, workspace: Workspace) -> Job | None:
+    """The user's last duplicate search in ``workspace``, to show its progress. No permission
+    check of its own: only the user's own job is read, and the list checks CRM_VIEW."""
+    return (
+        Job.objects.filter(owner=user, workspace=workspace, kind=SEARCH_JOB_KIND)
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def candidate_list(
@@ -45,17 +48,13 @@ def candidate_list(
 
 def candidate_counts(*, user, workspace: Workspace) -> dict[str, int]:
     ensure_permission(user, Permission.CRM_VIEW, workspace)
-    pending = DuplicateCandidate.objects.in_workspace(workspace).filter(
-        status=CandidateStatus.PENDING
+    pending = Q(status=CandidateStatus.PENDING)
+    counts = DuplicateCandidate.objects.in_workspace(workspace).aggregate(
+        sure=Count("pk", filter=pending & Q(score__gte=SURE)),
+        total=Count("pk", filter=pending),
+        dismissed=Count("pk", filter=Q(status=CandidateStatus.DISMISSED)),
     )
-    sure = pending.filter(score__gte=SURE).count()
-    total = pending.count()
-    dismissed = (
-        DuplicateCandidate.objects.in_workspace(workspace)
-        .filter(status=CandidateStatus.DISMISSED)
-        .count()
-    )
-    return {"sure": sure, "probable": total - sure, "total": total, "dismissed": dismissed}
+    return {**counts, "probable": counts["total"] - counts["sure"]}
 
 
 def candidate_get(*, user, workspace: Workspace, public_id) -> DuplicateCandidate:
@@ -64,7 +63,7 @@ def candidate_get(*, user, workspace: Workspace, public_id) -> DuplicateCandidat
         DuplicateCandidate.objects.in_workspace(workspace)
         .select_related("customer_a__person", "customer_a__company", "customer_a__owner")
         .select_related("customer_b__person", "customer_b__company", "customer_b__owner")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=public_id_or_not_found(public_id))
         .first()
     )
     if candidate is None:
@@ -87,7 +86,7 @@ def merge_get(*, user, workspace: Workspace, public_id) -> CustomerMerge:
     merge = (
         CustomerMerge.objects.in_workspace(workspace)
         .select_related("survivor__person", "survivor__company", "actor", "workspace")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=public_id_or_not_found(public_id))
         .first()
     )
     if merge is None:
@@ -110,7 +109,7 @@ def cleaning_batch_get(*, user, workspace: Workspace, public_id) -> CleaningBatc
     batch = (
         CleaningBatch.objects.in_workspace(workspace)
         .select_related("workspace", "actor")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=public_id_or_not_found(public_id))
         .first()
     )
     if batch is None:

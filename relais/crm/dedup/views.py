@@ -35,7 +35,7 @@ class DedupListView(DedupMixin, View):
     with ``avancement`` gets only the progress fragment (polled while the search runs)."""
 
     def get(self, request):
-        job = review_services.duplicate_search_latest(user=request.user, workspace=self.workspace)
+        job = selectors.duplicate_search_latest(user=request.user, workspace=self.workspace)
         if request.GET.get("avancement") and request.headers.get("HX-Request"):
             context = {"job": job, "refresh": True}
             response = render(request, "crm/dedup/_search_progress.html", context)
@@ -217,40 +217,12 @@ class MergeMixin(DedupMixin):
 
 class DedupMergeDetailView(MergeMixin, View):
     def get(self, request, merge_id):
-        merge = self.merge
-        snapshot = merge.snapshot or {}
-        labels = {
-            label: count
-            for label, count in _moved_counts(snapshot.get("moved", {})).items()
-            if count
-        }
-        groups = merge_services.merge_choices_for(merge.survivor.kind)
-        taken = [
-            str(groups[key][0])
-            for key, side in (snapshot.get("choices") or {}).items()
-            if side == merge_services.ABSORBED and key in groups
-        ]
         context = {
-            "merge": merge,
-            "moved": labels,
-            "taken": taken,
+            "merge": self.merge,
+            **merge_services.merge_summary(self.merge),
             "can_edit": self.can_edit,
         }
         return render(request, "crm/dedup/merge_detail.html", context)
-
-
-def _moved_counts(moved: dict) -> dict[str, int]:
-    from django.apps import apps
-
-    counts: dict[str, int] = {}
-    for label, keys in moved.items():
-        model_label = label.rsplit(".", 1)[0]
-        try:
-            name = str(apps.get_model(model_label)._meta.verbose_name_plural)
-        except LookupError:
-            name = model_label
-        counts[name] = counts.get(name, 0) + len(keys)
-    return counts
 
 
 class DedupMergeUndoView(MergeMixin, View):

@@ -133,7 +133,7 @@ def sales_tools_demo_load(
 
     A base too small for a campaign audience simply gets no sent campaign: the demo's
     tests load a dozen customers. Atomic, so that the jobs' on-commit queueing is always
-    deferred (and dropped, see ``_run_job_here``).
+    deferred (and dropped, see ``jobs_run_here``).
     """
     supervisor, agent = users["superviseur"], users["agent"]
     segments = _segments(workspace, supervisor)
@@ -197,12 +197,12 @@ def _at(day: datetime.date, hhmm: str) -> datetime.datetime:
 
 def _appointments(workspace: Workspace, users: dict, today: datetime.date, seed: int) -> int:
     rng = random.Random(f"agenda-{seed}")
-    customers = list(
-        Customer.objects.in_workspace(workspace)
-        .select_related("person", "company")
-        .order_by("sort_name", "identity_key")
-    )
-    picked = rng.sample(customers, min(len(customers), len(APPOINTMENTS)))
+    # Drawn among the keys, only the picked customers loaded.
+    customers = Customer.objects.in_workspace(workspace).select_related("person", "company")
+    keys = list(customers.order_by("sort_name", "identity_key").values_list("pk", flat=True))
+    picked_keys = rng.sample(keys, min(len(keys), len(APPOINTMENTS)))
+    loaded = customers.in_bulk(picked_keys)
+    picked = [loaded[pk] for pk in picked_keys]
     monday = today - datetime.timedelta(days=today.weekday())
     made = 0
     for week, weekday, start, minutes, owner, title, location, with_customer in APPOINTMENTS:

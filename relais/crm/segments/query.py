@@ -255,8 +255,7 @@ class Compiler:
 
     def lookup(self, spec, op: str, value, *, path: str | None) -> Q:
         if spec.type in (cat.YEARS_SINCE, cat.DAYS_SINCE):
-            base = spec.base if spec.entity != "computed" else self.base_path(spec)
-            return self.elapsed(spec, base, op, value)
+            return self.elapsed(spec, self.base_path(spec), op, value)
         if spec.type in (cat.DATE, cat.DATETIME):
             return self.dated(spec, path, op, value)
         if spec.type == cat.BOOLEAN:

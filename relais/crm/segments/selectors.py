@@ -11,7 +11,7 @@ from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound
 from relais.core.workspaces.models import Workspace
 from relais.crm.models import Customer, Segment
-from relais.crm.segments.query import segment_queryset
+from relais.crm.segments.query import segment_customers, segment_queryset
 
 PREVIEW_ROWS = 10
 
@@ -37,11 +37,10 @@ def segment_get(*, user, workspace: Workspace, public_id) -> Segment:
 def segment_members(
     *, user, segment: Segment, today: datetime.date | None = None
 ) -> QuerySet[Customer]:
-    """The segment's customers, in its order, with what a list row shows."""
+    """The segment's customers, in its order, with what a list row shows (none when its
+    definition no longer validates, see ``segment_customers``)."""
     ensure_permission(user, Permission.CRM_VIEW, segment.workspace)
-    return segment_queryset(
-        segment.definition, workspace=segment.workspace, today=today
-    ).select_related("person", "company")
+    return segment_customers(segment, today=today).select_related("person", "company")
 
 
 def segment_preview(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
+from relais.core.downloads import csv_safe
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import JobProgress, job_create, job_enqueue
 from relais.core.workspaces.models import Workspace
@@ -22,7 +23,6 @@ from relais.crm.models import Segment
 from relais.crm.segments.definition import validate_definition
 from relais.crm.segments.query import segment_queryset
 from relais.crm.services.exports import _columns as customer_columns
-from relais.crm.services.exports import csv_safe
 
 EXPORT_JOB_KIND = "crm.segment_export"
 EXPORT_FORMATS = {
@@ -259,3 +259,11 @@ def segment_export_is_large(*, actor, segment: Segment) -> bool:
         ].count()
         > INLINE_EXPORT_MAX
     )
+
+
+def segment_export_request(*, actor, segment: Segment, fmt: str) -> SegmentExport | Job:
+    """The export the user asked for: the file itself for a small segment, the queued
+    background job for a large one."""
+    if segment_export_is_large(actor=actor, segment=segment):
+        return segment_export_start(actor=actor, segment=segment, fmt=fmt)
+    return segment_export(actor=actor, segment=segment, fmt=fmt)

@@ -13,7 +13,9 @@ from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
+from relais.core.jobs.models import Job
 from relais.core.web import WorkspaceRequiredMixin, paginate, submit
+from relais.core.workspaces.selectors import users_of_workspace
 from relais.crm.segments import selectors, services
 from relais.crm.segments.definition import EMPTY
 from relais.crm.segments.describe import describe_definition
@@ -24,7 +26,6 @@ from relais.crm.segments.forms import (
     SegmentForm,
     SegmentRenameForm,
 )
-from relais.crm.segments.query import segment_customers
 
 
 def _can_edit(user) -> bool:
@@ -54,7 +55,7 @@ class SegmentSizeView(WorkspaceRequiredMixin, View):
         segment = selectors.segment_get(
             user=request.user, workspace=self.workspace, public_id=segment_id
         )
-        size = segment_customers(segment).count()
+        size = selectors.segment_members(user=request.user, segment=segment).count()
         return HttpResponse(str(size), content_type="text/plain; charset=utf-8")
 
 
@@ -63,10 +64,8 @@ class _BuilderView(WorkspaceRequiredMixin, View):
 
     def _context(self, form, segment=None, definition=None) -> dict:
         users = [
-            [member.user.username, member.user.display_name]
-            for member in self.workspace.memberships.select_related("user").order_by(
-                "user__username"
-            )
+            [user.username, user.display_name]
+            for user in users_of_workspace(workspace=self.workspace)
         ]
         return {
             "form": form,
@@ -278,12 +277,12 @@ class SegmentExportView(WorkspaceRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, _("Choisissez un format d'export : CSV ou Excel (xlsx)."))
             return redirect("crm:segment-detail", segment_id=segment.public_id)
-        fmt = form.cleaned_data["format"]
-        if services.segment_export_is_large(actor=request.user, segment=segment):
-            job = services.segment_export_start(actor=request.user, segment=segment, fmt=fmt)
+        export = services.segment_export_request(
+            actor=request.user, segment=segment, fmt=form.cleaned_data["format"]
+        )
+        if isinstance(export, Job):
             messages.info(request, _("L'export est en cours de préparation."))
-            return redirect(reverse("jobs:job-detail", kwargs={"public_id": job.public_id}))
-        export = services.segment_export(actor=request.user, segment=segment, fmt=fmt)
+            return redirect(reverse("jobs:job-detail", kwargs={"public_id": export.public_id}))
         response = HttpResponse(export.content, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response

@@ -10,14 +10,13 @@ from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
+from relais.core.downloads import csv_safe
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import JobProgress, job_create, job_enqueue
 from relais.core.workspaces.models import Workspace
 from relais.crm import selectors
 
 EXPORT_JOB_KIND = "crm.customer_export"
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 500
 
 
@@ -25,12 +24,6 @@ CHUNK_SIZE = 500
 class CsvExport:
     content: bytes
     rows: int
-
-
-def csv_safe(value) -> str:
-    """The cell text for ``value``, with a quote before anything a spreadsheet would run."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _yes_no(value: bool) -> str:

@@ -9,10 +9,10 @@ from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
+from relais.core.downloads import csv_download, xlsx_download
 from relais.core.exceptions import NotFound
 from relais.core.web import add_service_errors
 from relais.training import grading
-from relais.training.downloads import csv_download, xlsx_download
 from relais.training.forms.exercises import (
     CheckForm,
     CheckFormSet,

@@ -7,8 +7,8 @@ from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
+from relais.core.downloads import csv_download
 from relais.core.web import paginate, submit
-from relais.training.downloads import csv_download
 from relais.training.forms.school import SchoolBaseForm
 from relais.training.selectors.school import (
     school_base_anomalies,

@@ -8,6 +8,7 @@ package re-exports them so ``from relais.crm.campaigns.services import X`` keeps
 from relais.crm.campaigns.services.audience import (
     Audience,
     campaign_audience,
+    campaign_preview,
     campaign_targets,
 )
 from relais.crm.campaigns.services.clock import (
@@ -19,6 +20,7 @@ from relais.crm.campaigns.services.clock import (
     campaign_clock_advance,
     campaign_clock_advance_start,
     campaign_clock_catch_up,
+    campaign_clock_move,
     campaign_due_count,
     campaign_events_apply,
     message_handle,
@@ -60,10 +62,12 @@ __all__ = [
     "campaign_clock_advance",
     "campaign_clock_advance_start",
     "campaign_clock_catch_up",
+    "campaign_clock_move",
     "campaign_create",
     "campaign_delete",
     "campaign_due_count",
     "campaign_events_apply",
+    "campaign_preview",
     "campaign_process",
     "campaign_send",
     "campaign_send_resume",

@@ -6,8 +6,16 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from relais.crm.campaigns import merge_fields
 from relais.crm.campaigns.consent import exclusion_reason, unsubscribed_customer_ids
-from relais.crm.models import Campaign, Customer
+from relais.crm.models import (
+    Campaign,
+    CampaignChannel,
+    CampaignRecipient,
+    CampaignStatus,
+    Customer,
+    ExclusionReason,
+)
 from relais.crm.segments.query import segment_customers
 
 # --- Targets and audience -------------------------------------------------------------------
@@ -61,3 +69,35 @@ def campaign_audience(campaign: Campaign) -> Audience:
         else:
             audience.included.append((customer, address))
     return audience
+
+
+def campaign_preview(campaign: Campaign, customer: Customer) -> dict | None:
+    """What ``customer`` receives: the frozen copy once sent (None when not a recipient),
+    a fresh rendering with the exclusion rules before."""
+    if campaign.status != CampaignStatus.DRAFT:
+        recipient = CampaignRecipient.objects.filter(campaign=campaign, customer=customer).first()
+        if recipient is None:
+            return None
+        subject, body, reason = recipient.subject, recipient.body, recipient.excluded_reason
+    else:
+        values = merge_fields.MergeContext([customer], workspace=campaign.workspace).values(
+            customer
+        )
+        subject = merge_fields.render(campaign.subject, values)
+        body = merge_fields.render(campaign.body, values)
+        reason, _address = exclusion_reason(
+            customer,
+            campaign.channel,
+            unsubscribed_ids=unsubscribed_customer_ids(
+                workspace=campaign.workspace, channel=campaign.channel, customer_ids=[customer.pk]
+            ),
+            seen=set(),
+        )
+    return {
+        "customer": customer,
+        "subject": subject,
+        "body": body,
+        "reason": ExclusionReason(reason).label if reason else "",
+        "sms": merge_fields.sms_length(body) if campaign.channel == CampaignChannel.SMS else None,
+        "contact": customer.contact,
+    }

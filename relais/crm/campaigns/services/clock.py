@@ -129,6 +129,14 @@ def campaign_clock_advance_start(*, actor, campaign: Campaign, days: int) -> Job
     return job
 
 
+def campaign_clock_move(*, actor, campaign: Campaign, days: int) -> tuple[int, Job | None]:
+    """Advance the clock now, or in a background job when more than ``CLOCK_SYNC_LIMIT``
+    reactions fall due: ``(reactions that happened, the job or None)``."""
+    if campaign_due_count(campaign=campaign, days=days) > CLOCK_SYNC_LIMIT:
+        return 0, campaign_clock_advance_start(actor=actor, campaign=campaign, days=days)
+    return campaign_clock_advance(actor=actor, campaign=campaign, days=days), None
+
+
 def campaign_clock_catch_up(*, now: datetime | None = None) -> int:
     """Real time: bring every sent campaign whose clock lags behind now up to now."""
     now = now or timezone.now()

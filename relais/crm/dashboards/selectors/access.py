@@ -3,25 +3,16 @@
 Dashboards are personal: a widget of another user is *not found*, whatever the workspace.
 """
 
-import uuid
-
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.exceptions import NotFound
+from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.workspaces.models import Workspace
 from relais.crm.models import Dashboard, DashboardWidget, Segment
 
 # --- the user's dashboards and widgets --------------------------------------------------------
-
-
-def _uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise NotFound from exc
 
 
 def dashboard_of(*, user) -> Dashboard | None:
@@ -39,7 +30,7 @@ def widget_get(*, user, widget_id) -> DashboardWidget:
         raise NotFound
     widget = (
         DashboardWidget.objects.select_related("dashboard")
-        .filter(public_id=_uuid(widget_id), dashboard__owner=user)
+        .filter(public_id=public_id_or_not_found(widget_id), dashboard__owner=user)
         .first()
     )
     if widget is None:

@@ -2,15 +2,13 @@
 
 from decimal import Decimal
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from relais.crm.dashboards.selectors.data import PERCENT, Series, WidgetData, display
 from relais.crm.dashboards.selectors.scope import Scope
-from relais.crm.models import Activity, ActivityKind, ActivityOutcome
+from relais.crm.models import Activity, ActivityKind, ActivityOutcome, CampaignRecipient
 
 # The campaign funnel, from the recipients' reaction flags (``crm.CampaignRecipient``).
 CAMPAIGN_FUNNEL = (
@@ -25,18 +23,9 @@ CAMPAIGN_FUNNEL = (
 
 
 def campaign_recipient_model():
-    """The campaign recipients' model, or ``None`` where campaigns are not installed (or not
-    in the shape this widget reads): looked up at call time, never imported."""
-    try:
-        model = apps.get_model("crm", "CampaignRecipient")
-        for name in ("workspace", "campaign", "customer", "excluded_reason"):
-            model._meta.get_field(name)
-        for name, _label in CAMPAIGN_FUNNEL:
-            model._meta.get_field(name)
-        model._meta.get_field("campaign").related_model._meta.get_field("sent_at")
-    except (LookupError, FieldDoesNotExist):
-        return None
-    return model
+    """The campaign recipients' model. Where this gives ``None``, the widget counts the campaign
+    activities of the history instead (``_campaign_activities``)."""
+    return CampaignRecipient
 
 
 def campaign_results(scope: Scope) -> WidgetData:

@@ -12,7 +12,7 @@ from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound
 from relais.core.workspaces.models import Workspace
-from relais.crm.dashboards.catalogue import CATALOGUE, WidgetSpec
+from relais.crm.dashboards.catalogue import CATALOGUE, WidgetSpec, widget_title
 from relais.crm.dashboards.selectors.access import widgets_of
 from relais.crm.dashboards.selectors.aftersales import aftersales_visits, vehicles_by_energy
 from relais.crm.dashboards.selectors.campaigns import campaign_results
@@ -73,9 +73,7 @@ class WidgetView:
 
     @property
     def title(self) -> str:
-        if self.widget.title:
-            return self.widget.title
-        return str(self.spec.title) if self.spec else self.widget.kind
+        return widget_title(self.widget)
 
 
 def widget_data(

@@ -13,13 +13,17 @@ from relais.crm.models import Customer, CustomerStatus, Invoice, InvoiceKind
 TOP_CUSTOMERS = 10
 
 
-def customers_count(scope: Scope) -> WidgetData:
-    customers = scope.customers(Customer.objects.in_workspace(scope.workspace), path="")
-    customers = scope.moments(customers, "created_at")
-    counts = customers.aggregate(
+def _status_counts(customers) -> dict[str, int]:
+    return customers.aggregate(
         clients=Count("pk", filter=Q(status=CustomerStatus.CUSTOMER)),
         prospects=Count("pk", filter=Q(status=CustomerStatus.PROSPECT)),
     )
+
+
+def customers_count(scope: Scope) -> WidgetData:
+    customers = scope.customers(Customer.objects.in_workspace(scope.workspace), path="")
+    customers = scope.moments(customers, "created_at")
+    counts = _status_counts(customers)
     total = counts["clients"] + counts["prospects"]
     return WidgetData(
         label_header=_("Statut"),
@@ -33,10 +37,7 @@ def customers_count(scope: Scope) -> WidgetData:
 
 def conversion(scope: Scope) -> WidgetData:
     customers = scope.customers(Customer.objects.in_workspace(scope.workspace), path="")
-    counts = customers.aggregate(
-        clients=Count("pk", filter=Q(status=CustomerStatus.CUSTOMER)),
-        prospects=Count("pk", filter=Q(status=CustomerStatus.PROSPECT)),
-    )
+    counts = _status_counts(customers)
     total = counts["clients"] + counts["prospects"]
     rate = (Decimal(counts["clients"]) * 100 / total).quantize(Decimal("0.1")) if total else None
     labels = [_("Prospects"), _("Clients")]

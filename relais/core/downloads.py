@@ -6,9 +6,17 @@ from collections.abc import Iterable
 
 from django.http import HttpResponse
 
-from relais.crm.services.exports import csv_safe
-
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# What a spreadsheet would run as a formula when a cell starts with it (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """The cell text for ``value``, with a quote before anything a spreadsheet would run."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _safe(line: Iterable) -> list:
