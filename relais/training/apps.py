@@ -1,5 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _install_exercise_catalogue(sender, using, **kwargs) -> None:
+    """Bring the built-in exercise catalogue up to date after every ``migrate`` (and ``flush``).
+
+    The catalogue is data shipped with the code, like Django's content types: a new version's
+    exercises appear at deployment, and no page view ever has to write them.
+    """
+    from relais.training.services.exercises import exercise_catalogue_ensure
+
+    exercise_catalogue_ensure(using=using)
 
 
 class TrainingConfig(AppConfig):
@@ -7,3 +19,8 @@ class TrainingConfig(AppConfig):
     label = "training"
     verbose_name = _("Formation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(
+            _install_exercise_catalogue, sender=self, dispatch_uid="training.exercise_catalogue"
+        )

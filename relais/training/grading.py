@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -34,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.contacts.validators import normalize_plate
+from relais.core.text import phone_key
 from relais.crm.models import (
     Activity,
     Customer,
@@ -48,6 +48,7 @@ from relais.crm.models import (
 )
 from relais.crm.selectors import visit_frequency
 from relais.training import sales_grading
+from relais.training.sales_grading import fold
 
 # -- whitelist --------------------------------------------------------------------------------
 
@@ -299,11 +300,6 @@ _MONTHS = {
 }  # fmt: skip
 
 
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"\s+", " ", text).strip().lower()
-
-
 def parse_date(text: str) -> datetime.date | None:
     """A date typed by a French learner: 15/06/2025, 2025-06-15, 15 juin 2025, 1er juin 2025."""
     text = fold(text).replace("1er", "1")
@@ -529,11 +525,6 @@ def _count_query(check: dict, *, workspace, target_record, since):
     return qs, python_filters
 
 
-def _phone_digits(text) -> str:
-    digits = re.sub(r"\D", "", str(text or ""))
-    return digits[-9:]
-
-
 def _plate(value: str) -> str:
     try:
         return normalize_plate(value)
@@ -546,7 +537,7 @@ def _python_match(actual, op: str, wanted) -> bool:
         if isinstance(actual, datetime.datetime):
             actual = timezone.localtime(actual).date()
         return actual is not None and _is_working_day(actual) == wanted
-    have, want = _phone_digits(actual), _phone_digits(wanted)
+    have, want = phone_key(actual), phone_key(wanted)
     if op == "icontains":
         return bool(want) and want in have
     return have == want

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import re
-import unicodedata
 from collections import Counter
 
 from django.core.exceptions import FieldError, ValidationError
@@ -37,6 +35,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.core.text import fold as core_fold
 from relais.crm.models import (
     Campaign,
     CampaignRecipient,
@@ -153,9 +152,9 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     )
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"\s+", " ", text).strip().lower()
+def fold(text) -> str:
+    """A learner's answer or a name, folded (core's ``fold``) with its runs of spaces made one."""
+    return " ".join(core_fold(text).split())
 
 
 # -- the truth ---------------------------------------------------------------------------------
@@ -217,7 +216,7 @@ def area_pick(workspace, *, rule: str = "vehicule-ancien-sans-atelier", today=No
             counts[area] += n
     if not counts:
         return ""
-    return min(counts, key=lambda c: (-counts[c], _fold(c), c))
+    return min(counts, key=lambda c: (-counts[c], fold(c), c))
 
 
 def area_exists(workspace, area: str) -> bool:
@@ -309,7 +308,7 @@ class Grader:
     def _segment(self, check):
         points, name = check["points"], check["name"]
         segments = list(Segment.objects.in_workspace(self.workspace).order_by("pk"))
-        segment = next((s for s in segments if _fold(s.name) == _fold(name)), None)
+        segment = next((s for s in segments if fold(s.name) == fold(name)), None)
         if segment is None:
             message = _(
                 "Aucun segment nommé « %(n)s » dans votre base : construisez la cible, puis "

@@ -6,6 +6,7 @@ score that the exercise page posts back (``postMessage``) and reports it to the 
 """
 
 import io
+import re
 import zipfile
 from html import escape
 from urllib.parse import urlsplit
@@ -86,7 +87,10 @@ LAUNCH_JS = r"""/* Relais — SCORM 1.2 launcher. Finds the LMS API, opens the e
   }
 
   function open() {
-    var win = window.open(config.url, "relais-exercice");
+    // The exercise page posts the score to this origin only, never to "*".
+    var separator = config.url.indexOf("?") === -1 ? "?" : "&";
+    var url = config.url + separator + "lms=" + encodeURIComponent(window.location.origin);
+    var win = window.open(url, "relais-exercice");
     if (!win) {
       say("Votre navigateur a bloqué la fenêtre : cliquez sur « Ouvrir l'exercice ».");
     } else {
@@ -138,9 +142,22 @@ Connectez-vous avec votre compte d'apprenant si on vous le demande.</p>
 """
 
 
+_ORIGIN = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::[0-9]{1,5})?")
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def lms_origin(value: str) -> str:
+    """``value`` if it is a web origin (``https://lms.example.fr[:port]``), else "".
+
+    The origin an LMS launcher gives when it opens an exercise; the exercise page posts the
+    score to it and nowhere else ("null", paths, other schemes and script are refused).
+    """
+    value = (value or "").strip().lower()
+    return value if _ORIGIN.fullmatch(value) else ""
 
 
 def manifest_xml(*, title: str, items: list[dict]) -> bytes:

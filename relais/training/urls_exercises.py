@@ -11,6 +11,11 @@ urlpatterns: list = [
         name="exercise-detail",
     ),
     path(
+        "exercices/<str:exercise_id>/commencer/",
+        exercises.ExerciseStartView.as_view(),
+        name="exercise-start",
+    ),
+    path(
         "exercices/<str:exercise_id>/verifier/",
         exercises.ExerciseCheckView.as_view(),
         name="exercise-check",

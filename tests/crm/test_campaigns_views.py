@@ -308,6 +308,11 @@ def test_advancing_the_clock_and_reading_the_inbox(agent_client, agent, sent):
     detail = page(agent_client.get(reverse("crm:campaign-message", args=[message.public_id])))
     assert message.body in detail and "Tâche créée" in detail
     message.refresh_from_db()
+    assert not message.is_read  # showing the reply writes nothing
+    read_url = reverse("crm:campaign-message-read", args=[message.public_id])
+    assert agent_client.get(read_url).status_code == 405
+    assert agent_client.post(read_url, headers={"X-Requested-With": "fetch"}).status_code == 204
+    message.refresh_from_db()
     assert message.is_read
     agent_client.post(reverse("crm:campaign-message-handle", args=[message.public_id]))
     message.refresh_from_db()

@@ -3,6 +3,8 @@ layout saving, data as JSON, CSV export, and what other users may not reach."""
 
 import datetime
 import json
+import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -48,11 +50,10 @@ def url(name, widget=None):
     return reverse(f"crm:{name}", kwargs={"widget_id": widget.public_id})
 
 
-def test_first_visit_creates_the_default_dashboard(agent_client, agent, sales):
+def test_first_visit_shows_the_default_dashboard_without_writing(agent_client, agent, sales):
     response = agent_client.get(url("dashboard"))
     assert response.status_code == 200
-    dashboard = Dashboard.objects.get(owner=agent)
-    assert dashboard.widgets.count() == 8
+    assert not Dashboard.objects.filter(owner=agent).exists()  # a GET writes nothing
     html = response.content.decode()
     assert html.count('data-testid="widget"') == 8
     assert "gridstack-all.js" in html and "dashboard.js" in html
@@ -60,6 +61,23 @@ def test_first_visit_creates_the_default_dashboard(agent_client, agent, sales):
     assert 'id="widget-data-' in html
     assert "Voir les données sous forme de tableau" in html
     assert "Déplacer vers le haut" in html and "Agrandir" in html
+
+
+def test_first_change_saves_the_default_dashboard_with_the_ids_shown(agent_client, agent, sales):
+    html = agent_client.get(url("dashboard")).content.decode()
+    shown = re.findall(r'id="widget-([0-9a-f-]{36})"', html)
+    assert len(shown) == 8
+    response = agent_client.post(
+        reverse("crm:dashboard-widget-move", args=[shown[0]]), {"direction": "down"}
+    )
+    assert response.status_code == 302
+    dashboard = Dashboard.objects.get(owner=agent)
+    assert sorted(str(w.public_id) for w in dashboard.widgets.all()) == sorted(shown)
+    # Another user's default widget ids are theirs alone.
+    assert (
+        agent_client.get(reverse("crm:dashboard-widget-edit", args=[uuid.uuid4()])).status_code
+        == 404
+    )
 
 
 def test_dashboard_page_runs_a_bounded_number_of_queries(

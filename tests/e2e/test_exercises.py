@@ -49,6 +49,7 @@ def test_learner_does_an_exercise_and_sees_the_score(page, login, classroom):
     page.get_by_role("link", name="Créer une fiche client").click()
     expect(page.locator("main")).to_contain_text("Sophie LAMBERT")
     assert_accessible(page)
+    page.get_by_role("button", name="Commencer l'exercice").click()
     page.get_by_role("button", name="Vérifier mon travail").click()
     expect(page.locator("#relais-result")).to_contain_text("Score : 0 / 5")
     expect(page.locator("#relais-result")).to_contain_text("Aucune fiche créée au nom de Sophie")

@@ -43,11 +43,18 @@ def test_learner_opens_works_and_checks(fixed_clock, learner_client, enrollment,
     exercise = catalogue["planifier-rendez-vous"]
     response = learner_client.get(_url("exercise-detail", exercise))
     assert response.status_code == 200
+    # Showing the exercise writes nothing; it names the target that starting it will keep.
+    assert not ExerciseResult.objects.filter(enrollment=enrollment, exercise=exercise).exists()
+    html = response.content.decode()
+    assert "Commencer l'exercice" in html and _url("exercise-check", exercise) not in html
+    assert learner_client.get(_url("exercise-start", exercise)).status_code == 405
+    started = learner_client.post(_url("exercise-start", exercise))
+    assert started.status_code == 302
     result = ExerciseResult.objects.get(enrollment=enrollment, exercise=exercise)
     name = result.target["label"]
-    html = response.content.decode()
     assert f"{name} souhaite essayer un véhicule" in html
-    assert 'aria-live="polite"' in html
+    html = learner_client.get(_url("exercise-detail", exercise)).content.decode()
+    assert "Vérifier mon travail" in html and 'aria-live="polite"' in html
 
     response = learner_client.post(_url("exercise-check", exercise))
     html = response.content.decode()
@@ -71,13 +78,15 @@ def test_learner_opens_works_and_checks(fixed_clock, learner_client, enrollment,
     assert "Score : 3 / 3" in html
     assert "Exercice réussi" in html
     assert 'data-checked="1"' in html and "relais-score" in html
+    # Opened outside an LMS, the page posts its score to nobody.
+    assert 'data-lms-origin=""' in html and '"*"' not in html
     list_html = learner_client.get(reverse("training:exercise-list")).content.decode()
     assert "Réussi" in list_html
 
 
 def test_answer_field_and_hostile_answer_is_escaped(learner_client, enrollment, catalogue):
     exercise = catalogue["rechercher-fiche-client"]
-    learner_client.get(_url("exercise-detail", exercise))
+    learner_client.post(_url("exercise-start", exercise))
     response = learner_client.post(
         _url("exercise-check", exercise), {"answer": "<script>alert(1)</script>"}
     )
@@ -106,6 +115,7 @@ def test_learner_sees_only_their_own_results(
         answer="REPONSE-DU-VOISIN",
     )
     assert theirs.attempts == 1
+    learner_client.post(_url("exercise-start", exercise))
     html = learner_client.get(_url("exercise-detail", exercise)).content.decode()
     mine = ExerciseResult.objects.get(enrollment=enrollment, exercise=exercise)
     assert mine.pk != theirs.pk and mine.attempts == 0
@@ -196,7 +206,7 @@ def test_trainer_authored_exercise_round_trip(
 
     # A learner of the class does it.
     client.force_login(enrollment.learner)
-    client.get(_url("exercise-detail", exercise))
+    client.post(_url("exercise-start", exercise))
     result = ExerciseResult.objects.get(enrollment=enrollment, exercise=exercise)
     assert "Score : 0 / 2" in client.post(_url("exercise-check", exercise)).content.decode()
     fixed_clock.shift(datetime.timedelta(minutes=1))
@@ -330,3 +340,33 @@ def test_other_class_results_are_404_for_a_trainer(trainer_client, organization,
     )
     url = reverse("training:class-results", kwargs={"class_id": other.public_id})
     assert trainer_client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("https://lms.example.fr", "https://lms.example.fr"),
+        ("http://127.0.0.1:8001", "http://127.0.0.1:8001"),
+        ("HTTPS://LMS.Example.fr:8443", "https://lms.example.fr:8443"),
+        ("null", ""),
+        ("*", ""),
+        ("javascript:alert(1)", ""),
+        ("https://lms.example.fr/path", ""),
+        ('https://x.fr"><script>', ""),
+    ],
+)
+def test_score_is_posted_to_the_launching_lms_origin_only(
+    learner_client, enrollment, catalogue, given, kept
+):
+    exercise = catalogue["rechercher-fiche-client"]
+    learner_client.get(_url("exercise-detail", exercise), {"lms": given})
+    learner_client.post(_url("exercise-start", exercise))
+    html = learner_client.post(_url("exercise-check", exercise), {"answer": "x"}).content.decode()
+    assert f'data-lms-origin="{kept}"' in html
+    assert "<script>alert" not in html
+
+
+def test_migrate_installs_the_builtin_catalogue(db):
+    from relais.training.catalogue import CATALOGUE
+
+    assert Exercise.objects.filter(organization__isnull=True).count() == len(CATALOGUE)

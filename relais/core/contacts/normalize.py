@@ -5,18 +5,11 @@ one name, "06 12 34 56 78" and "+33612345678" one phone, "AB-123-CD" and "ab123c
 """
 
 import re
-import unicodedata
+
+from relais.core.text import fold  # noqa: F401  (re-exported: the one fold)
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _DIALLABLE = re.compile(r"^[\d\s().+/-]+$")
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents and ligatures: 'Œuvre Hélène' -> 'oeuvre helene'."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    decomposed = unicodedata.normalize("NFKD", text)
-    # casefold, not lower: "Straße" must meet "STRASSE".
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def compact(text: str) -> str:

@@ -2,7 +2,6 @@
 workspace and checked against the user's permission."""
 
 import datetime
-import uuid
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.exceptions import NotFound
+from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.workspaces.models import Workspace
 from relais.crm.agenda import holidays as hol
 from relais.crm.agenda import recurrence as rec
@@ -23,10 +22,7 @@ SIDE_LIST_SIZE = 15
 
 def appointment_get(*, user, workspace: Workspace, appointment_id) -> Appointment:
     ensure_permission(user, Permission.CRM_VIEW, workspace)
-    try:
-        public_id = uuid.UUID(str(appointment_id))
-    except ValueError as exc:
-        raise NotFound(_("Rendez-vous introuvable.")) from exc
+    public_id = public_id_or_not_found(appointment_id, _("Rendez-vous introuvable."))
     appointment = (
         Appointment.objects.in_workspace(workspace)
         .select_related("customer__person", "customer__company", "owner")

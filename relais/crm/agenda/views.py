@@ -2,7 +2,6 @@
 the drag-and-drop endpoints and the iCalendar export."""
 
 import datetime
-import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.exceptions import NotFound
+from relais.core.exceptions import NotFound, parse_public_id
 from relais.core.web import WorkspaceRequiredMixin, submit
 from relais.crm.agenda import holidays as hol
 from relais.crm.agenda import recurrence as rec
@@ -207,14 +206,7 @@ def _form_customer(form):
     value = field.value()
     if not value:
         return None
-    return form.fields["customer"].queryset.filter(public_id=_uuid_or_none(value)).first()
-
-
-def _uuid_or_none(value):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
+    return form.fields["customer"].queryset.filter(public_id=parse_public_id(value)).first()
 
 
 class AppointmentCreateView(WorkspaceRequiredMixin, View):

@@ -14,6 +14,11 @@ urlpatterns = [
         name="campaign-message",
     ),
     path(
+        "boite-de-reception/<uuid:message_id>/lue/",
+        views.CampaignMessageReadView.as_view(),
+        name="campaign-message-read",
+    ),
+    path(
         "boite-de-reception/<uuid:message_id>/traiter/",
         views.CampaignMessageHandleView.as_view(),
         name="campaign-message-handle",

@@ -4,6 +4,7 @@ report with the funnel and its CSV, and the inbox of replies."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -392,12 +393,27 @@ class CampaignMessageView(WorkspaceRequiredMixin, View):
         message = selectors.message_get(
             user=request.user, workspace=self.workspace, public_id=message_id
         )
-        services.message_mark_read(actor=request.user, message=message)
         return render(
             request,
             "crm/campaigns/message.html",
             {"message": message, "today": timezone.localdate()},
         )
+
+
+class CampaignMessageReadView(WorkspaceRequiredMixin, View):
+    """Mark a reply read: posted by the reply's page once shown, or by its button without JS.
+
+    Reading a page never writes (a link preview or a prefetch must not mark a reply read).
+    """
+
+    def post(self, request, message_id):
+        message = selectors.message_get(
+            user=request.user, workspace=self.workspace, public_id=message_id
+        )
+        services.message_mark_read(actor=request.user, message=message)
+        if request.headers.get("X-Requested-With") == "fetch":
+            return HttpResponse(status=204)
+        return redirect("crm:campaign-message", message_id=message.public_id)
 
 
 class CampaignMessageHandleView(WorkspaceRequiredMixin, View):

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.exceptions import NotFound
+from relais.core.exceptions import NotFound, parse_public_id
 from relais.core.workspaces.models import Workspace
-from relais.crm.dashboards.catalogue import CATALOGUE, DEFAULT_LAYOUT
+from relais.crm.dashboards.catalogue import CATALOGUE
 from relais.crm.dashboards.layout import Box, first_overlap, move
-from relais.crm.dashboards.selectors import dashboard_of
+from relais.crm.dashboards.selectors import dashboard_of, default_widgets
 from relais.crm.models import Dashboard, DashboardWidget, Segment, WidgetPeriod
 from relais.crm.models.dashboards import GRID_COLUMNS, MAX_HEIGHT, MAX_ROWS
 
@@ -29,34 +29,19 @@ def _ensure_owner(actor, dashboard: Dashboard) -> None:
         raise NotFound(_("Tableau de bord introuvable."))
 
 
-def _default_widgets(dashboard: Dashboard) -> list[DashboardWidget]:
-    widgets = []
-    for kind, x, y in DEFAULT_LAYOUT:
-        spec = CATALOGUE[kind]
-        widgets.append(
-            DashboardWidget(
-                dashboard=dashboard,
-                kind=kind,
-                chart_type=spec.default_chart,
-                x=x,
-                y=y,
-                w=spec.w,
-                h=spec.h,
-                period=spec.period,
-            )
-        )
-    return widgets
-
-
 @transaction.atomic
 def dashboard_get_or_create(*, actor, workspace: Workspace) -> Dashboard:
-    """The actor's dashboard; on the first visit, a new one with the default widgets."""
+    """The actor's dashboard; before their first change, a new one with the default widgets.
+
+    Called by every change (never by a page view): the widgets get the ids the unsaved default
+    dashboard showed, so a change made from that page finds its widget.
+    """
     ensure_permission(actor, Permission.CRM_VIEW, workspace)
     dashboard = dashboard_of(user=actor)
     if dashboard is not None:
         return dashboard
     dashboard = Dashboard.objects.create(owner=actor, name=_("Mon tableau de bord"))
-    DashboardWidget.objects.bulk_create(_default_widgets(dashboard))
+    DashboardWidget.objects.bulk_create(default_widgets(dashboard=dashboard))
     return dashboard
 
 
@@ -65,17 +50,14 @@ def dashboard_reset(*, actor, dashboard: Dashboard) -> Dashboard:
     """Put the default widgets back, removing the others."""
     _ensure_owner(actor, dashboard)
     dashboard.widgets.all().delete()
-    DashboardWidget.objects.bulk_create(_default_widgets(dashboard))
+    DashboardWidget.objects.bulk_create(default_widgets(dashboard=dashboard))
     return dashboard
 
 
 def _segment_id(workspace: Workspace, value) -> uuid.UUID | None:
     if value in (None, ""):
         return None
-    try:
-        public_id = uuid.UUID(str(value))
-    except ValueError:
-        public_id = None
+    public_id = parse_public_id(value)
     if (
         public_id is None
         or not Segment.objects.in_workspace(workspace).filter(public_id=public_id).exists()

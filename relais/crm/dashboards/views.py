@@ -44,9 +44,15 @@ def _dashboard_url(widget=None, focus: str = "") -> str:
     return url
 
 
+def _widget_for_change(request, workspace, widget_id):
+    """The widget a POST changes; the default dashboard shown so far is saved first."""
+    services.dashboard_get_or_create(actor=request.user, workspace=workspace)
+    return selectors.widget_get(user=request.user, widget_id=widget_id)
+
+
 class DashboardView(WorkspaceRequiredMixin, View):
     def get(self, request):
-        dashboard = services.dashboard_get_or_create(actor=request.user, workspace=self.workspace)
+        dashboard = selectors.dashboard_for_display(user=request.user)
         widgets = selectors.dashboard_data(
             user=request.user, workspace=self.workspace, dashboard=dashboard
         )
@@ -137,7 +143,7 @@ class WidgetEditView(WorkspaceRequiredMixin, View):
         return self._render(request, widget, self._form(request, widget))
 
     def post(self, request, widget_id):
-        widget = selectors.widget_get(user=request.user, widget_id=widget_id)
+        widget = _widget_for_change(request, self.workspace, widget_id)
         if widget.kind not in CATALOGUE:
             return redirect(_dashboard_url(widget))
         form = self._form(request, widget, request.POST)
@@ -170,7 +176,7 @@ class WidgetDeleteView(WorkspaceRequiredMixin, View):
         )
 
     def post(self, request, widget_id):
-        widget = selectors.widget_get(user=request.user, widget_id=widget_id)
+        widget = _widget_for_change(request, self.workspace, widget_id)
         title = widget_title(widget)
         services.widget_delete(actor=request.user, widget=widget)
         messages.success(
@@ -187,7 +193,7 @@ class WidgetMoveView(WorkspaceRequiredMixin, View):
     """The keyboard alternative to drag and drop: one step per button press."""
 
     def post(self, request, widget_id):
-        widget = selectors.widget_get(user=request.user, widget_id=widget_id)
+        widget = _widget_for_change(request, self.workspace, widget_id)
         direction = request.POST.get("direction", "")
         if direction not in DIRECTIONS:
             messages.error(request, _("Déplacement inconnu."))
@@ -205,9 +211,7 @@ class LayoutView(WorkspaceRequiredMixin, View):
     """Positions and sizes after a drag or a resize in the browser (JSON)."""
 
     def post(self, request):
-        dashboard = selectors.dashboard_of(user=request.user)
-        if dashboard is None:
-            return JsonResponse({"error": _("Aucun tableau de bord.")}, status=404)
+        dashboard = services.dashboard_get_or_create(actor=request.user, workspace=self.workspace)
         try:
             payload = json.loads(request.body or b"null")
         except (ValueError, UnicodeDecodeError):

@@ -5,11 +5,11 @@ value is missing or unusable, so that a missing field is never mistaken for a di
 """
 
 import re
-import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
 
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+from relais.core.text import fold_words, is_missing, phone_key
+
 _NOT_DIGIT = re.compile(r"\D+")
 
 # Street-type abbreviations found in French (and a few English) address books; both sides of
@@ -63,16 +63,8 @@ STREET_NOISE = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "et"})
 CITY_WORDS = {"st": "saint", "ste": "sainte", "s": "sur", "ss": "sous"}
 
 
-def fold(text) -> str:
-    """Lower case, accents removed, every run of non-alphanumerics turned into one space."""
-    if not text or text != text:  # empty, None or a NaN from a data frame
-        return ""
-    text = str(text).lower()
-    if not text.isascii():
-        text = text.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
-    return _NOT_ALNUM.sub(" ", text).strip()
+# Lower case, accents removed, every run of non-alphanumerics as one space: core's one fold.
+fold = fold_words
 
 
 @lru_cache(maxsize=200_000)  # names and cities repeat a lot in a base
@@ -109,29 +101,14 @@ def phonetic(text: str) -> str:
     return "".join(out)[:5]
 
 
-def _missing(text) -> bool:
-    return not text or text != text or str(text).strip().lower() in {"nan", "none", "null"}
-
-
-def phone(text) -> str:
-    """National significant number: "+33 6 12 34 56 78", "06.12.34.56.78", "0033612345678"
-    and "0612345678" all give "612345678". Other countries keep their digits, without the
-    trunk "0"."""
-    if _missing(text):
-        return ""
-    digits = _NOT_DIGIT.sub("", str(text))
-    if digits.startswith("0033"):
-        digits = digits[4:]
-    elif digits.startswith("33") and len(digits) == 11:
-        digits = digits[2:]
-    digits = digits.lstrip("0")
-    return digits if len(digits) >= 6 else ""
+# National significant number ("+33 6 12 34 56 78" -> "612345678"): core's one phone key.
+phone = phone_key
 
 
 def email(text) -> str:
     """Trimmed and lower-cased; an address without "@" or domain is kept (a typo still
     helps), an empty one is missing."""
-    if _missing(text):
+    if is_missing(text):
         return ""
     return str(text).strip().lower().rstrip(",;.").replace(" ", "")
 
@@ -154,7 +131,7 @@ def city(text) -> str:
 
 def postal_code(text) -> str:
     """Digits only ("75 011", "75011.0" → "75011")."""
-    if _missing(text):
+    if is_missing(text):
         return ""
     return _NOT_DIGIT.sub("", str(text).strip().removesuffix(".0"))
 

@@ -1,14 +1,13 @@
 """Segment reads, scoped to the workspace and checked against the user's role."""
 
 import datetime
-import uuid
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.exceptions import NotFound
+from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.workspaces.models import Workspace
 from relais.crm.models import Customer, Segment
 from relais.crm.segments.query import segment_customers, segment_queryset
@@ -24,10 +23,7 @@ def segment_list(*, user, workspace: Workspace) -> QuerySet[Segment]:
 
 def segment_get(*, user, workspace: Workspace, public_id) -> Segment:
     ensure_permission(user, Permission.CRM_VIEW, workspace)
-    try:
-        key = uuid.UUID(str(public_id))
-    except ValueError as exc:
-        raise NotFound(_("Segment introuvable.")) from exc
+    key = public_id_or_not_found(public_id, _("Segment introuvable."))
     segment = Segment.objects.in_workspace(workspace).filter(public_id=key).first()
     if segment is None:
         raise NotFound(_("Segment introuvable."))

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.exceptions import NotFound
+from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.forms import DateInput, DateTimeInput
 from relais.core.workspaces.models import Workspace
 from relais.core.workspaces.selectors import users_of_workspace
@@ -407,10 +407,7 @@ def entity_of(spec: FieldSpec) -> Entity:
 
 
 def _uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise NotFound(_("Fiche introuvable.")) from exc
+    return public_id_or_not_found(value, _("Fiche introuvable."))
 
 
 def field_grid(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission, Role
-from relais.core.exceptions import NotFound
+from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.workspaces.models import Workspace, WorkspaceKind
 from relais.crm.models import Customer
 from relais.training.models import Enrollment, ExerciseResult, TrainingClass
@@ -21,10 +21,7 @@ from relais.training.services.sandboxes import ensure_class_manager, may_reset
 
 
 def _uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise NotFound(_("Session introuvable.")) from None
+    return public_id_or_not_found(value, _("Session introuvable."))
 
 
 def classes_for_trainer(*, user) -> QuerySet[TrainingClass]:
@@ -74,10 +71,7 @@ def enrollments_for_learner(*, user) -> QuerySet[Enrollment]:
 
 def enrollment_get_for_reset(*, user, sandbox_public_id) -> Enrollment:
     """The enrollment of a sandbox that ``user`` may reset (its learner or its trainer)."""
-    try:
-        public_id = uuid.UUID(str(sandbox_public_id))
-    except ValueError:
-        raise NotFound(_("Bac à sable introuvable.")) from None
+    public_id = public_id_or_not_found(sandbox_public_id, _("Bac à sable introuvable."))
     enrollment = (
         Enrollment.objects.select_related(
             "training_class", "training_class__trainer", "sandbox", "learner"

@@ -1,13 +1,11 @@
 """Reads for exercises and results, scoped to what the user may see."""
 
-import uuid
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.exceptions import NotFound
+from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.training.models import Enrollment, Exercise, ExerciseResult, TrainingClass
 from relais.training.selectors.classes import class_get_for_manager
 
@@ -24,11 +22,7 @@ def exercises_visible(*, user) -> QuerySet[Exercise]:
     return exercises_of_organization(user.organization_id)
 
 
-def _uuid(value, message) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise NotFound(message) from None
+_uuid = public_id_or_not_found
 
 
 def exercise_get(*, user, public_id) -> Exercise:

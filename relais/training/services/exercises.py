@@ -14,7 +14,7 @@ from relais.training.models import Enrollment, Exercise, ExerciseResult
 
 
 @transaction.atomic
-def exercise_catalogue_install() -> int:
+def exercise_catalogue_install(*, using: str = "default") -> int:
     """Create or refresh the built-in exercises (``organization`` empty). Idempotent.
 
     Returns how many exercises were created.
@@ -29,25 +29,28 @@ def exercise_catalogue_install() -> int:
             "target_kind": item["target_kind"],
             "position": position * 10,
         }
-        exercise = Exercise.objects.filter(organization__isnull=True, code=item["code"]).first()
+        exercises = Exercise.objects.db_manager(using)
+        exercise = exercises.filter(organization__isnull=True, code=item["code"]).first()
         if exercise is None:
-            Exercise.objects.create(organization=None, code=item["code"], **fields)
+            exercises.create(organization=None, code=item["code"], **fields)
             created += 1
         elif any(getattr(exercise, k) != v for k, v in fields.items()):
             for key, value in fields.items():
                 setattr(exercise, key, value)
-            exercise.save()
+            exercise.save(using=using)
     return created
 
 
-def exercise_catalogue_ensure() -> None:
+def exercise_catalogue_ensure(*, using: str = "default") -> None:
     """Install the built-in catalogue if it is missing or incomplete (it is data, not a
     migration: exercises added by a new version appear without a command)."""
     installed = set(
-        Exercise.objects.filter(organization__isnull=True).values_list("code", flat=True)
+        Exercise.objects.db_manager(using)
+        .filter(organization__isnull=True)
+        .values_list("code", flat=True)
     )
     if not {item["code"] for item in CATALOGUE} <= installed:
-        exercise_catalogue_install()
+        exercise_catalogue_install(using=using)
 
 
 def _ensure_learner(actor, enrollment: Enrollment, exercise: Exercise) -> None:
@@ -66,6 +69,37 @@ def exercise_started_at(*, enrollment: Enrollment, result: ExerciseResult):
     return max(moments) if moments else None
 
 
+def exercise_target(*, enrollment: Enrollment, exercise: Exercise, result: ExerciseResult) -> dict:
+    """The learner's target record for ``exercise``: the one already drawn while it exists.
+
+    A reset re-creates the records: a target that vanished is drawn again, the same way for
+    the same enrollment, exercise and reset, so a page can show it before anything is saved.
+    """
+    if not exercise.target_kind:
+        return result.target
+    workspace = enrollment.sandbox
+    if result.target and grading.target_record(result.target, workspace) is not None:
+        return result.target
+    return grading.target_pick(
+        kind=exercise.target_kind,
+        workspace=workspace,
+        salt=f"{enrollment.pk}:{exercise.code}:{enrollment.reset_count}",
+    )
+
+
+def exercise_preview(*, actor, enrollment: Enrollment, exercise: Exercise) -> ExerciseResult:
+    """The learner's result for ``exercise`` as a page shows it, without writing anything.
+
+    Before the learner starts, an unsaved result with the target ``exercise_open`` will keep.
+    """
+    _ensure_learner(actor, enrollment, exercise)
+    result = ExerciseResult.objects.filter(enrollment=enrollment, exercise=exercise).first()
+    if result is None:
+        result = ExerciseResult(enrollment=enrollment, exercise=exercise)
+    result.target = exercise_target(enrollment=enrollment, exercise=exercise, result=result)
+    return result
+
+
 @transaction.atomic
 def exercise_open(*, actor, enrollment: Enrollment, exercise: Exercise) -> ExerciseResult:
     """Start (or resume) an exercise: record when, and pick the learner's target record."""
@@ -77,16 +111,9 @@ def exercise_open(*, actor, enrollment: Enrollment, exercise: Exercise) -> Exerc
     if result.opened_at is None:
         result.opened_at = timezone.now()
         changed.append("opened_at")
-    workspace = enrollment.sandbox
-    # A reset re-creates the records: a target that vanished is picked again.
-    if exercise.target_kind and (
-        not result.target or grading.target_record(result.target, workspace) is None
-    ):
-        result.target = grading.target_pick(
-            kind=exercise.target_kind,
-            workspace=workspace,
-            salt=f"{enrollment.pk}:{exercise.code}:{enrollment.reset_count}",
-        )
+    target = exercise_target(enrollment=enrollment, exercise=exercise, result=result)
+    if target != result.target:
+        result.target = target
         changed.append("target")
     if changed:
         result.save()

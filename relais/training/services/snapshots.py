@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
-from relais.core.exceptions import AccessDenied, NotFound
+from relais.core.exceptions import AccessDenied, NotFound, public_id_or_not_found
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import job_create, job_enqueue
 from relais.core.organizations.models import Organization
@@ -118,10 +118,7 @@ def snapshot_workspace_check(actor, workspace: Workspace) -> None:
 
 def snapshot_workspace_get(*, actor, public_id) -> Workspace:
     """The workspace ``public_id`` if ``actor`` may export or replace it, else ``NotFound``."""
-    try:
-        public_id = uuid.UUID(str(public_id))
-    except ValueError:
-        raise NotFound(_("Espace de travail introuvable.")) from None
+    public_id = public_id_or_not_found(public_id, _("Espace de travail introuvable."))
     workspace = Workspace.objects.filter(public_id=public_id).select_related("template").first()
     if workspace is None:
         raise NotFound(_("Espace de travail introuvable."))

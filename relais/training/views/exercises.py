@@ -19,9 +19,13 @@ from relais.training.forms.exercises import (
     ExerciseForm,
     checks_from_formset,
 )
+from relais.training.scorm import lms_origin
 from relais.training.selectors import exercises as selectors
 from relais.training.selectors.classes import classes_for_trainer
 from relais.training.services import exercises as services
+
+# The LMS origin an exercise was launched from, for the score message.
+LMS_ORIGIN_SESSION_KEY = "training.lms_origin"
 
 
 def _is_trainer(user) -> bool:
@@ -30,7 +34,6 @@ def _is_trainer(user) -> bool:
 
 class ExerciseListView(LoginRequiredMixin, View):
     def get(self, request):
-        services.exercise_catalogue_ensure()
         user = request.user
         exercises = list(selectors.exercises_visible(user=user))
         if _is_trainer(user):
@@ -70,6 +73,8 @@ class _LearnerExerciseMixin(LoginRequiredMixin):
         return enrollment, exercise
 
     def render_detail(self, request, enrollment, exercise, result, *, checked=False):
+        if "lms" in request.GET:
+            request.session[LMS_ORIGIN_SESSION_KEY] = lms_origin(request.GET["lms"])
         since = services.exercise_started_at(enrollment=enrollment, result=result)
         needs_answer = any(c.get("type") == "answer" for c in exercise.checks)
         return render(
@@ -85,6 +90,7 @@ class _LearnerExerciseMixin(LoginRequiredMixin):
                     exercise.instructions, target=result.target, since=since
                 ),
                 "missing_target": bool(exercise.target_kind and not result.target),
+                "lms_origin": request.session.get(LMS_ORIGIN_SESSION_KEY, ""),
             },
         )
 
@@ -108,10 +114,19 @@ class ExerciseDetailView(_LearnerExerciseMixin, View):
                 },
             )
         enrollment, exercise = self.enrollment_and_exercise(request, exercise_id)
-        result = services.exercise_open(
+        result = services.exercise_preview(
             actor=request.user, enrollment=enrollment, exercise=exercise
         )
         return self.render_detail(request, enrollment, exercise, result)
+
+
+class ExerciseStartView(_LearnerExerciseMixin, View):
+    """Start an exercise: from now on, the learner's work in the CRM counts for it."""
+
+    def post(self, request, exercise_id):
+        enrollment, exercise = self.enrollment_and_exercise(request, exercise_id)
+        services.exercise_open(actor=request.user, enrollment=enrollment, exercise=exercise)
+        return redirect("training:exercise-detail", exercise_id=exercise.public_id)
 
 
 class ExerciseCheckView(_LearnerExerciseMixin, View):

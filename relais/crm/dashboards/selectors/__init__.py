@@ -12,7 +12,9 @@ widgets ready to render). Every name is re-exported here: import from this packa
 """
 
 from relais.crm.dashboards.selectors.access import (
+    dashboard_for_display,
     dashboard_of,
+    default_widgets,
     segments_for,
     widget_get,
     widgets_of,
@@ -49,6 +51,8 @@ from relais.crm.dashboards.selectors.sales import (
 from relais.crm.dashboards.selectors.scope import Scope, _month_label, _months, period_bounds
 
 __all__ = [
+    "dashboard_for_display",
+    "default_widgets",
     "CAMPAIGN_FUNNEL",
     "CENT",
     "EURO",

@@ -3,7 +3,6 @@ to a file, with progress on stderr."""
 
 import sys
 import time
-import uuid
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -11,16 +10,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from relais.core.exceptions import parse_public_id
 from relais.core.workspaces.models import Workspace
 from relais.crm.models import Segment
 from relais.crm.segments.services import EXPORT_FORMATS, segment_export_file
 
 
 def _workspace(reference: str) -> Workspace:
-    try:
-        queryset = Workspace.objects.filter(public_id=uuid.UUID(reference))
-    except ValueError:
-        queryset = Workspace.objects.filter(name=reference)
+    public_id = parse_public_id(reference)
+    queryset = (
+        Workspace.objects.filter(public_id=public_id)
+        if public_id
+        else Workspace.objects.filter(name=reference)
+    )
     found = list(queryset[:2])
     if len(found) != 1:
         raise CommandError(
@@ -32,10 +34,10 @@ def _workspace(reference: str) -> Workspace:
 
 def _segment(workspace: Workspace, reference: str) -> Segment:
     segments = Segment.objects.in_workspace(workspace)
-    try:
-        segment = segments.filter(public_id=uuid.UUID(reference)).first()
-    except ValueError:
-        segment = segments.filter(name=reference).first()
+    public_id = parse_public_id(reference)
+    segment = (
+        segments.filter(public_id=public_id) if public_id else segments.filter(name=reference)
+    ).first()
     if segment is None:
         raise CommandError(_("Segment « %s » introuvable dans cet espace.") % reference)
     return segment

@@ -1,7 +1,6 @@
 """``manage.py export_snapshot WORKSPACE -o FILE.xlsx``: a training workspace to an Excel workbook."""
 
 import time
-import uuid
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,16 +9,19 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from relais.core.exceptions import parse_public_id
 from relais.core.workspaces.models import Workspace
 from relais.training.services.snapshots import snapshot_export
 
 
 def workspace_by_reference(reference: str) -> Workspace:
     """A workspace by public id or exact name; ``CommandError`` if none or several."""
-    try:
-        queryset = Workspace.objects.filter(public_id=uuid.UUID(reference))
-    except ValueError:
-        queryset = Workspace.objects.filter(name=reference)
+    public_id = parse_public_id(reference)
+    queryset = (
+        Workspace.objects.filter(public_id=public_id)
+        if public_id
+        else Workspace.objects.filter(name=reference)
+    )
     found = list(queryset[:2])
     if not found:
         raise CommandError(_("Espace de travail « %s » introuvable.") % reference)
