@@ -7,3 +7,9 @@ class TrainingConfig(AppConfig):
     label = "training"
     verbose_name = _("Formation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Background jobs: which task runs each kind (relais.core.jobs.registry).
+        from relais.training.job_kinds import register_training_job_kinds
+
+        register_training_job_kinds()
