@@ -12,7 +12,7 @@ from relais.core.audit.models import AuditEntry
 from relais.core.exceptions import AccessDenied, NotFound
 from relais.core.jobs import registry
 from relais.core.jobs.models import Job, JobCancelRequest, JobStatus
-from relais.core.jobs.selectors import job_get_for_download, job_get_in_workspace, job_list
+from relais.core.jobs.selectors import job_get_for_cancel, job_get_for_download, job_list
 from relais.core.jobs.services import (
     job_attach_file,
     job_cancel,
@@ -321,16 +321,33 @@ def test_job_list_of_a_workspace_one_may_not_enter(task, agent, other_workspace)
         job_list(user=agent, workspace=other_workspace)
 
 
-def test_job_get_in_workspace_refuses_foreign_ids(task, agent, colleague, workspace, other_agent):
+def test_job_get_for_cancel_refuses_foreign_ids(
+    task, agent, colleague, supervisor, workspace, other_agent
+):
     job = start(colleague, workspace)
     with pytest.raises(NotFound):
-        job_get_in_workspace(user=agent, workspace=workspace, public_id=job.public_id)
+        job_get_for_cancel(user=agent, public_id=job.public_id)
     foreign = start(other_agent, other_agent.memberships.get().workspace)
     with pytest.raises(NotFound):
-        job_get_in_workspace(user=colleague, workspace=workspace, public_id=foreign.public_id)
+        job_get_for_cancel(user=supervisor, public_id=foreign.public_id)
     with pytest.raises(NotFound):
-        job_get_in_workspace(user=colleague, workspace=workspace, public_id="1")
-    assert job_get_in_workspace(user=colleague, workspace=workspace, public_id=job.public_id) == job
+        job_get_for_cancel(user=colleague, public_id="1")
+    assert job_get_for_cancel(user=colleague, public_id=job.public_id) == job
+    assert job_get_for_cancel(user=supervisor, public_id=job.public_id) == job
+
+
+def test_a_job_without_workspace_is_cancelled_from_its_page(task, client, agent, supervisor):
+    job = job_create(owner=agent, workspace=None, kind="tests.export", label="Génération")
+    client.force_login(supervisor)
+    url = reverse("jobs:job-cancel", args=[job.public_id])
+    assert client.post(url).status_code == 404
+    client.force_login(agent)
+    detail = reverse("jobs:job-detail", args=[job.public_id])
+    assert url in client.get(detail).content.decode()
+    response = client.post(url, {"next": detail})
+    assert response.status_code == 302 and response["Location"] == detail
+    assert Job.objects.get(pk=job.pk).status == JobStatus.CANCELLED
+    assert url not in client.get(detail).content.decode()
 
 
 def test_job_list_page_empty_state(agent_client):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.jobs.access import (
+    job_user_may_cancel,
     job_user_may_download,
     job_user_may_enter,
     job_user_supervises,
@@ -34,14 +35,15 @@ def job_list(*, user, workspace) -> QuerySet[Job]:
     )
 
 
-def job_get_in_workspace(*, user, workspace, public_id) -> Job:
-    """One job of ``user``'s job list of ``workspace``; ``NotFound`` otherwise (another
-    workspace's job, another user's job for a non-supervisor, a malformed id)."""
-    found = job_list(user=user, workspace=workspace).filter(
-        public_id=public_id_or_not_found(public_id)
+def job_get_for_cancel(*, user, public_id) -> Job:
+    """The job ``public_id`` if ``user`` may cancel it (see ``job_user_may_cancel``): from the
+    job list, or from the progress page of a job that has no workspace yet."""
+    job = (
+        Job.objects.filter(public_id=public_id_or_not_found(public_id))
+        .select_related("workspace")
+        .first()
     )
-    job = found.first()
-    if job is None:
+    if job is None or not job_user_may_cancel(user=user, job=job):
         raise NotFound(_("Tâche introuvable."))
     return job
 

@@ -10,9 +10,9 @@ from django.views import View
 from relais.core.jobs.access import job_user_may_cancel, job_user_supervises
 from relais.core.jobs.registry import job_kind_label
 from relais.core.jobs.selectors import (
+    job_get_for_cancel,
     job_get_for_download,
     job_get_for_user,
-    job_get_in_workspace,
     job_list,
 )
 from relais.core.jobs.services import job_cancel
@@ -45,9 +45,11 @@ class JobListView(WorkspaceRequiredMixin, View):
         )
 
 
-class JobCancelView(WorkspaceRequiredMixin, View):
+class JobCancelView(LoginRequiredMixin, View):
+    """POST from the job list or a job's progress page; back to ``next`` (same site only)."""
+
     def post(self, request, public_id):
-        job = job_get_in_workspace(user=request.user, workspace=self.workspace, public_id=public_id)
+        job = job_get_for_cancel(user=request.user, public_id=public_id)
         try:
             job = job_cancel(actor=request.user, job=job)
         except ValidationError as error:
