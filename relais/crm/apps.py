@@ -5,3 +5,9 @@ class CrmConfig(AppConfig):
     name = "relais.crm"
     label = "crm"
     verbose_name = "CRM"
+
+    def ready(self) -> None:
+        # Background jobs: which task runs each kind (relais.core.jobs.registry).
+        from relais.crm.job_kinds import register_crm_job_kinds
+
+        register_crm_job_kinds()

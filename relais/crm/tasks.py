@@ -1,11 +1,11 @@
 """Background work of the CRM, run by the Huey worker (immediately in tests)."""
 
-from django.core.files.base import ContentFile
 from django.utils.translation import ngettext
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from relais.core.jobs.services import job_run
+from relais.core.downloads import CSV_TYPE
+from relais.core.jobs.services import job_attach_file, job_run
 from relais.crm.services.deletion import customer_deletion_copies_purge
 from relais.crm.services.exports import customer_export_csv, export_filename
 
@@ -23,7 +23,9 @@ def customer_export_task(job_id: int, query: str, status: str, kind: str) -> Non
             kind=kind,
             progress=progress,
         )
-        job.result_file.save(export_filename(), ContentFile(export.content), save=True)
+        job_attach_file(
+            job, filename=export_filename(), content=export.content, content_type=CSV_TYPE
+        )
         return ngettext("%(count)s client exporté.", "%(count)s clients exportés.", export.rows) % {
             "count": export.rows
         }

@@ -24,3 +24,8 @@ class TrainingConfig(AppConfig):
         post_migrate.connect(
             _install_exercise_catalogue, sender=self, dispatch_uid="training.exercise_catalogue"
         )
+
+        # Background jobs: which task runs each kind (relais.core.jobs.registry).
+        from relais.training.job_kinds import register_training_job_kinds
+
+        register_training_job_kinds()

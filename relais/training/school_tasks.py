@@ -1,19 +1,19 @@
 """Background generation of a school database, run by the Huey worker (immediately in tests).
 
 The worker registers this task only if the module is imported: ``relais/training/tasks.py``
-re-exports it.
+re-exports it. Services start it by its job kind (``relais/training/job_kinds.py``).
 """
 
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
 from relais.core.jobs.services import job_run
+from relais.training.services.school import school_base_generate
 
 
 @db_task()
 def school_base_generate_task(job_id: int, name: str, customers: int, seed: int) -> None:
     """Generate the school database asked for by job ``job_id``."""
-    from relais.training.services.school import school_base_generate
 
     def body(job, progress) -> str:
         progress.start(max(customers, 1))

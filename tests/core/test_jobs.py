@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from relais.core.jobs import registry
 from relais.core.jobs.models import Job, JobStatus
 from relais.core.jobs.selectors import job_get_for_user
 from relais.core.jobs.services import (
@@ -140,39 +141,55 @@ def test_percent_of_a_running_job(job):
     assert job.percent == 25
 
 
-def test_job_enqueue_waits_for_the_commit(job, django_capture_on_commit_callbacks):
-    calls = []
-    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
-        job_enqueue(lambda job_id, arg: calls.append((job_id, arg)), job, "x")
-        assert calls == []
-    assert len(callbacks) == 1
-    callbacks[0]()
-    assert calls == [(job.pk, "x")]
-
-
 class _Task:
     """The shape of a Huey task that ``job_enqueue`` relies on: called to queue, or run here."""
 
     def __init__(self):
         self.queued, self.ran = [], []
 
-    def __call__(self, *args):
-        self.queued.append(args)
+    def __call__(self, *args, **kwargs):
+        self.queued.append((args, kwargs))
 
-    def call_local(self, *args):
-        self.ran.append(args)
+    def call_local(self, *args, **kwargs):
+        self.ran.append((args, kwargs))
 
 
-def test_jobs_run_here_runs_at_once_and_queues_nothing(job, django_capture_on_commit_callbacks):
+@pytest.fixture
+def kinds():
+    """The registry as the apps left it, restored after the test."""
+    saved = dict(registry._KINDS)
+    yield registry
+    registry._KINDS.clear()
+    registry._KINDS.update(saved)
+
+
+@pytest.fixture
+def task(kinds):
     task = _Task()
+    kinds.register_job_kind("export", task, label="Export de test")
+    return task
+
+
+def test_job_enqueue_waits_for_the_commit(job, task, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        job_enqueue(job, params={"arg": "x"})
+        assert task.queued == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert task.queued == [((job.pk,), {"arg": "x"})]
+
+
+def test_jobs_run_here_runs_at_once_and_queues_nothing(
+    job, task, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with jobs_run_here():
-            job_enqueue(task, job, "x")
-        assert task.ran == [(job.pk, "x")]
+            job_enqueue(job, params={"arg": "x"})
+        assert task.ran == [((job.pk,), {"arg": "x"})]
         # Outside the block, jobs are queued for the worker again.
-        job_enqueue(task, job, "y")
+        job_enqueue(job, params={"arg": "y"})
     assert len(callbacks) == 1
-    assert task.queued == [(job.pk, "y")]
+    assert task.queued == [((job.pk,), {"arg": "y"})]
 
 
 def test_job_get_for_user_returns_the_owners_job(job, agent):

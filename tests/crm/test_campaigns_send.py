@@ -347,3 +347,27 @@ def test_an_interrupted_send_resumes_without_sending_twice(
     with pytest.raises(ValidationError):
         campaign_send_resume(actor=agent, campaign=campaign)
     assert campaign_process(campaign=campaign) == 0
+
+
+def test_a_cancelled_send_can_be_resumed(
+    agent, agent_client, workspace, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from relais.core.jobs.services import job_cancel
+    from relais.crm.campaigns.services import campaign_send_resume
+
+    for _ in range(2):
+        consenting_customer(workspace)
+    campaign = _campaign(agent, workspace)
+    job = campaign_send(actor=agent, campaign=campaign)  # queued, not run yet
+    assert job_cancel(actor=agent, job=job).status == JobStatus.CANCELLED
+    page = agent_client.get(reverse("crm:campaign-detail", args=[campaign.public_id]))
+    assert reverse("crm:campaign-resume", args=[campaign.public_id]) in page.content.decode()
+    campaign.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        resumed = campaign_send_resume(actor=agent, campaign=campaign)
+    resumed.refresh_from_db()
+    campaign.refresh_from_db()
+    assert resumed.status == JobStatus.SUCCEEDED and resumed.total == 2
+    assert campaign.status == CampaignStatus.SENT

@@ -9,6 +9,7 @@ from django.urls import reverse
 from relais.core.downloads import csv_safe
 from relais.core.exceptions import NotFound
 from relais.core.jobs.models import Job, JobStatus
+from relais.core.workspaces.models import Membership
 from relais.crm.models import CustomerKind
 from relais.crm.services.exports import customer_export_csv
 from tests.factories import CustomerFactory, UserFactory
@@ -140,3 +141,18 @@ def test_export_download_is_refused_to_another_user(
     client.force_login(colleague)
     assert client.get(reverse("jobs:job-detail", args=[job.public_id])).status_code == 404
     assert client.get(reverse("jobs:job-download", args=[job.public_id])).status_code == 404
+
+
+def test_export_download_is_refused_after_the_membership_is_revoked(
+    agent_client, agent, workspace, django_capture_on_commit_callbacks
+):
+    CustomerFactory(workspace=workspace)
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_client.post(reverse("crm:customer-export"))
+    job = Job.objects.get(owner=agent)
+    assert job.status == JobStatus.SUCCEEDED
+    url = reverse("jobs:job-download", args=[job.public_id])
+    assert agent_client.get(url).status_code == 200
+    # The agent leaves the dealership: the file made while they belonged is no longer theirs.
+    Membership.objects.filter(user=agent, workspace=workspace).delete()
+    assert agent_client.get(url).status_code == 404

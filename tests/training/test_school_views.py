@@ -152,3 +152,26 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, generated):
     response = client.get(reverse("training:school-list"))
     assert response.status_code == 302
     assert reverse("training:school-list") in response.url  # back there after signing in
+
+
+def test_a_generation_cancelled_half_way_leaves_no_base(
+    trainer_client, trainer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from relais.core.jobs.models import JobCancelRequest
+    from relais.core.jobs.services import JobProgress
+
+    advance = JobProgress.advance
+
+    def cancel_then_advance(progress, count=1):
+        # The trainer presses "Annuler" in the job list while the generation runs.
+        JobCancelRequest.objects.get_or_create(job=progress.job, defaults={"requested_by": trainer})
+        advance(progress, count)
+
+    monkeypatch.setattr(JobProgress, "advance", cancel_then_advance)
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer_client.post(
+            reverse("training:school-create"), {"name": "Base annulée", "customers": 200, "seed": 3}
+        )
+    job = Job.objects.get(owner=trainer)
+    assert job.status == JobStatus.CANCELLED
+    assert not SchoolBase.objects.filter(workspace__name="Base annulée").exists()

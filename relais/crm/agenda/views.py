@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,12 @@ from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
+<<<<<<< HEAD
 from relais.core.exceptions import NotFound, parse_public_id
+=======
+from relais.core.downloads import file_download
+from relais.core.exceptions import NotFound
+>>>>>>> kernel-jobs
 from relais.core.web import WorkspaceRequiredMixin, submit
 from relais.crm.agenda import holidays as hol
 from relais.crm.agenda import recurrence as rec
@@ -158,9 +163,11 @@ class AgendaIcsView(WorkspaceRequiredMixin, View):
             "workspace": self.workspace.name,
         }
         body = calendar_for(appointments, name=name, domain=request.get_host().split(":")[0])
-        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="agenda-relais.ics"'
-        return response
+        return file_download(
+            body,
+            filename="agenda-relais.ics",
+            content_type="text/calendar; charset=utf-8",
+        )
 
 
 def _initial_from_query(request, workspace) -> dict:

@@ -1,13 +1,12 @@
 """Dashboard screens: the user's dashboard, the catalogue, a widget's settings, its data and
 CSV export, and the two ways of arranging widgets (GridStack drag and drop, keyboard buttons)."""
 
-import csv
 import json
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from relais.core.downloads import csv_safe
+from relais.core.downloads import NumberText, csv_download, csv_safe
 from relais.core.web import WorkspaceRequiredMixin, submit
 from relais.crm.dashboards import selectors, services
 from relais.crm.dashboards.catalogue import CATALOGUE, widget_title
@@ -237,9 +236,9 @@ class WidgetDataView(WorkspaceRequiredMixin, View):
 
 def _csv_cell(value):
     if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
+        return NumberText(f"{value:.2f}".replace(".", ","))
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
+        return NumberText(f"{value:.1f}".replace(".", ","))
     if value is None:
         return ""
     return csv_safe(value) if isinstance(value, str) else value
@@ -254,13 +253,10 @@ class WidgetExportView(WorkspaceRequiredMixin, View):
         view = selectors.widget_data(user=request.user, workspace=self.workspace, widget=widget)
         if view.data is None:
             return redirect(_dashboard_url(widget))
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow([_csv_cell(str(column)) for column in view.data.columns])
-        for row in view.data.rows:
-            writer.writerow([_csv_cell(value) for value in row])
+        rows = [
+            [_csv_cell(str(column)) for column in view.data.columns],
+            *([_csv_cell(value) for value in row] for row in view.data.rows),
+        ]
         name = slugify(view.title)[:50] or "indicateur"
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-        return response
+        return csv_download(rows, f"{name}-{stamp}.csv")

@@ -32,7 +32,7 @@ from relais.core.contacts.postcodes import (
 )
 from relais.core.contacts.validators import normalize_phone
 from relais.core.jobs.models import Job
-from relais.core.jobs.services import job_create, job_enqueue
+from relais.core.jobs.services import job_start
 from relais.core.workspaces.models import Workspace
 from relais.crm.models import CleaningBatch, Customer
 from relais.crm.search import build_search_document
@@ -421,12 +421,12 @@ def cleaning_apply_start(
 ) -> Job:
     """Apply a large cleaning in the background: the job recomputes the preview, checks its
     fingerprint and applies it (``cleaning_apply``), with the job page showing progress."""
-    from relais.crm.dedup.tasks import cleaning_apply_task  # the task imports this module
-
     ensure_permission(actor, Permission.CRM_EDIT, workspace)
     operations = _check_operations(operations, phone_format)
-    job = job_create(
-        owner=actor, workspace=workspace, kind=CLEANING_JOB_KIND, label=_("Nettoyage de la base")
+    return job_start(
+        actor=actor,
+        workspace=workspace,
+        kind=CLEANING_JOB_KIND,
+        label=_("Nettoyage de la base"),
+        params={"operations": operations, "phone_format": phone_format, "fingerprint": fingerprint},
     )
-    job_enqueue(cleaning_apply_task, job, operations, phone_format, fingerprint)
-    return job

@@ -12,7 +12,7 @@ from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
 from relais.core.jobs.models import Job
-from relais.core.jobs.services import job_create, job_enqueue
+from relais.core.jobs.services import job_start
 from relais.core.workspaces.models import Workspace
 from relais.crm.dedup.engine import Pair
 from relais.crm.models import CandidateStatus, Customer, DuplicateCandidate
@@ -24,17 +24,10 @@ UPDATE_BATCH = 250
 
 def duplicate_search_start(*, actor, workspace: Workspace) -> Job:
     """Create the duplicate-search job of ``workspace`` and queue it after this transaction."""
-    from relais.crm.dedup.tasks import duplicate_search_task  # the task imports this module
-
     ensure_permission(actor, Permission.CRM_EDIT, workspace)
-    job = job_create(
-        owner=actor,
-        workspace=workspace,
-        kind=SEARCH_JOB_KIND,
-        label=_("Recherche des doublons"),
+    return job_start(
+        actor=actor, workspace=workspace, kind=SEARCH_JOB_KIND, label=_("Recherche des doublons")
     )
-    job_enqueue(duplicate_search_task, job)
-    return job
 
 
 @transaction.atomic

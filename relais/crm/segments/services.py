@@ -1,9 +1,7 @@
 """Segment actions: save, rename, duplicate, delete, export. Each checks the actor's role in
 the segment's workspace and validates the definition before anything is written."""
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -15,9 +13,9 @@ from django.utils.translation import gettext as _
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
-from relais.core.downloads import csv_safe
+from relais.core.downloads import csv_content, csv_safe, xlsx_content
 from relais.core.jobs.models import Job
-from relais.core.jobs.services import JobProgress, job_create, job_enqueue
+from relais.core.jobs.services import JobProgress, job_start
 from relais.core.workspaces.models import Workspace
 from relais.crm.models import Segment
 from relais.crm.segments.definition import validate_definition
@@ -197,33 +195,21 @@ def segment_export_file(
     columns = customer_columns()
     headers = [header for header, _value in columns]
 
+    count = 0
+
     def rows():
+        nonlocal count
+        yield headers
         for customer in customers.iterator(chunk_size=CHUNK_SIZE):
             yield [csv_safe(value(customer)) for _header, value in columns]
+            count += 1
             if progress is not None:
                 progress.advance(1)
 
-    count = 0
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(headers)
-        for row in rows():
-            writer.writerow(row)
-            count += 1
-        content = buffer.getvalue().encode("utf-8-sig")
+        content = csv_content(rows())
     else:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=_("Clients")[:31])
-        sheet.append(headers)
-        for row in rows():
-            sheet.append(row)
-            count += 1
-        output = io.BytesIO()
-        workbook.save(output)
-        content = output.getvalue()
+        content = xlsx_content(rows(), sheet_title=_("Clients"))
     return SegmentExport(
         content=content,
         rows=count,
@@ -235,20 +221,17 @@ def segment_export_file(
 @transaction.atomic
 def segment_export_start(*, actor, segment: Segment, fmt: str) -> Job:
     """Queue the export of a large segment as a background job with progress."""
-    from relais.crm.segments.tasks import segment_export_task  # the task imports this module
-
     ensure_permission(actor, Permission.CRM_VIEW, segment.workspace)
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(_("Format d'export inconnu : choisissez CSV ou Excel (xlsx)."))
-    job = job_create(
-        owner=actor,
+    return job_start(
+        actor=actor,
         workspace=segment.workspace,
         kind=EXPORT_JOB_KIND,
         label=_("Export %(format)s du segment « %(name)s »")
         % {"format": fmt.upper(), "name": segment.name},
+        params={"segment_pk": segment.pk, "fmt": fmt},
     )
-    job_enqueue(segment_export_task, job, segment.pk, fmt)
-    return job
 
 
 def segment_export_is_large(*, actor, segment: Segment) -> bool:

@@ -1,10 +1,9 @@
 """Background export of a segment (CSV or xlsx), with progress on the job page."""
 
-from django.core.files.base import ContentFile
 from django.utils.translation import ngettext
 from huey.contrib.djhuey import db_task
 
-from relais.core.jobs.services import job_run
+from relais.core.jobs.services import job_attach_file, job_run
 from relais.crm.models import Segment
 from relais.crm.segments.services import segment_export
 
@@ -17,7 +16,12 @@ def segment_export_task(job_id: int, segment_pk: int, fmt: str) -> None:
         # The segment of the job's own workspace only: a stale or forged id finds nothing.
         segment = Segment.objects.in_workspace(job.workspace).get(pk=segment_pk)
         export = segment_export(actor=job.owner, segment=segment, fmt=fmt, progress=progress)
-        job.result_file.save(export.filename, ContentFile(export.content), save=True)
+        job_attach_file(
+            job,
+            filename=export.filename,
+            content=export.content,
+            content_type=export.content_type,
+        )
         return ngettext("%(count)s client exporté.", "%(count)s clients exportés.", export.rows) % {
             "count": export.rows
         }

@@ -13,6 +13,7 @@ from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
+from relais.core.downloads import file_download
 from relais.core.jobs.models import Job
 from relais.core.web import WorkspaceRequiredMixin, paginate, submit
 from relais.core.workspaces.selectors import users_of_workspace
@@ -283,6 +284,6 @@ class SegmentExportView(WorkspaceRequiredMixin, View):
         if isinstance(export, Job):
             messages.info(request, _("L'export est en cours de préparation."))
             return redirect(reverse("jobs:job-detail", kwargs={"public_id": export.public_id}))
-        response = HttpResponse(export.content, content_type=export.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-        return response
+        return file_download(
+            export.content, filename=export.filename, content_type=export.content_type
+        )

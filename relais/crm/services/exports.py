@@ -1,7 +1,5 @@
 """CSV export of the customer list, run as a background job with progress."""
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -10,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.downloads import csv_safe
+from relais.core.downloads import csv_content, csv_safe
 from relais.core.jobs.models import Job
-from relais.core.jobs.services import JobProgress, job_create, job_enqueue
+from relais.core.jobs.services import JobProgress, job_start
 from relais.core.workspaces.models import Workspace
 from relais.crm import selectors
 
@@ -98,16 +96,19 @@ def customer_export_csv(
     if progress is not None:
         progress.start(total)
     columns = _columns()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([header for header, _value in columns])
     rows = 0
-    for customer in customers.iterator(chunk_size=CHUNK_SIZE):
-        writer.writerow([csv_safe(value(customer)) for _header, value in columns])
-        rows += 1
-        if progress is not None:
-            progress.advance(1)
-    return CsvExport(content=buffer.getvalue().encode("utf-8-sig"), rows=rows)
+
+    def lines():
+        nonlocal rows
+        yield [header for header, _value in columns]
+        for customer in customers.iterator(chunk_size=CHUNK_SIZE):
+            yield [csv_safe(value(customer)) for _header, value in columns]
+            rows += 1
+            if progress is not None:
+                progress.advance(1)
+
+    content = csv_content(lines())
+    return CsvExport(content=content, rows=rows)
 
 
 @transaction.atomic
@@ -115,18 +116,14 @@ def customer_export_start(
     *, actor, workspace: Workspace, query: str = "", status: str = "", kind: str = ""
 ) -> Job:
     """Create the export job and queue it once this transaction commits."""
-    # The task module imports this one; importing it at call time avoids the cycle.
-    from relais.crm.tasks import customer_export_task
-
     ensure_permission(actor, Permission.CRM_VIEW, workspace)
-    job = job_create(
-        owner=actor,
+    return job_start(
+        actor=actor,
         workspace=workspace,
         kind=EXPORT_JOB_KIND,
         label=_("Export CSV des clients"),
+        params={"query": query, "status": status, "kind": kind},
     )
-    job_enqueue(customer_export_task, job, query, status, kind)
-    return job
 
 
 def export_filename() -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
-from relais.core.jobs.services import job_create, job_enqueue
+from relais.core.jobs.services import job_start
 from relais.core.organizations.models import Organization
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.crm.demo import generate_customers
@@ -146,19 +146,16 @@ def school_base_generate_by_operator(
 @transaction.atomic
 def school_base_generate_start(*, actor, name: str, customers: int, seed: int) -> "Job":  # noqa: F821
     """Check the request now, then generate in the background; returns the job to follow."""
-    from relais.training.school_tasks import school_base_generate_task
-
     ensure_permission(actor, Permission.TRAINING_MANAGE)
     if actor.organization_id is None:
         raise ValidationError(_("Votre compte n'est rattaché à aucune organisation."))
     name = school_base_check(name=name, customers=customers, seed=seed)
     if Workspace.objects.filter(organization_id=actor.organization_id, name=name).exists():
         raise ValidationError({"name": _("Un espace de travail porte déjà ce nom.")})
-    job = job_create(
-        owner=actor,
+    return job_start(
+        actor=actor,
         workspace=None,
         kind=JOB_KIND,
         label=_("Génération de la base école « %(name)s »") % {"name": name},
+        params={"name": name, "customers": customers, "seed": seed},
     )
-    job_enqueue(school_base_generate_task, job, name, customers, seed)
-    return job

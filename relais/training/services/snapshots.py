@@ -31,7 +31,7 @@ from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
 from relais.core.exceptions import AccessDenied, NotFound, public_id_or_not_found
 from relais.core.jobs.models import Job
-from relais.core.jobs.services import job_create, job_enqueue
+from relais.core.jobs.services import job_start
 from relais.core.organizations.models import Organization
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.training.models import Anomaly, Enrollment, SchoolBase
@@ -513,17 +513,13 @@ def _restore_school(parsed: ParsedSnapshot, target: Workspace) -> None:
 
 def snapshot_export_start(*, actor, workspace: Workspace) -> Job:
     """Create the export job and queue it once this transaction commits."""
-    from relais.training.snapshots.tasks import snapshot_export_task
-
     snapshot_workspace_check(actor, workspace)
-    job = job_create(
-        owner=actor,
+    return job_start(
+        actor=actor,
         workspace=workspace,
         kind=EXPORT_JOB_KIND,
         label=_("Sauvegarde Excel de « %s »") % workspace.name,
     )
-    job_enqueue(snapshot_export_task, job)
-    return job
 
 
 def snapshot_filename(workspace: Workspace) -> str:

@@ -1,11 +1,11 @@
 """Download the SCORM 1.2 package of a class (its trainer or an administrator)."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views import View
 
+from relais.core.downloads import file_download
 from relais.training.scorm import scorm_package
 from relais.training.selectors.exercises import class_get_for_results, exercises_of_organization
 
@@ -27,7 +27,5 @@ class ScormPackageView(LoginRequiredMixin, View):
                 for e in exercises
             ],
         )
-        response = HttpResponse(content, content_type="application/zip")
         name = slugify(training_class.name) or "session"
-        response["Content-Disposition"] = f'attachment; filename="scorm-{name}.zip"'
-        return response
+        return file_download(content, filename=f"scorm-{name}.zip", content_type="application/zip")

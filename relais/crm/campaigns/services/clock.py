@@ -123,9 +123,7 @@ def campaign_clock_advance_start(*, actor, campaign: Campaign, days: int) -> Job
         % {"name": campaign.name, "days": days},
     )
     Campaign.objects.filter(pk=campaign.pk).update(job_public_id=job.public_id)
-    from relais.crm.campaigns.tasks import campaign_clock_advance_task
-
-    job_enqueue(campaign_clock_advance_task, job, campaign.pk, days)
+    job_enqueue(job, params={"campaign_id": campaign.pk, "days": days})
     return job
 
 

@@ -99,9 +99,7 @@ def campaign_send(*, actor, campaign: Campaign) -> Job:
         target=campaign,
         after={"included": len(audience.included), "excluded": dict(audience.reasons)},
     )
-    from relais.crm.campaigns.tasks import campaign_send_task
-
-    job_enqueue(campaign_send_task, job, campaign.pk)
+    job_enqueue(job, params={"campaign_id": campaign.pk})
     return job
 
 
@@ -126,9 +124,7 @@ def campaign_send_resume(*, actor, campaign: Campaign) -> Job:
     )
     campaign.job_public_id = job.public_id
     campaign.save(update_fields=["job_public_id", "updated_at"])
-    from relais.crm.campaigns.tasks import campaign_send_task
-
-    job_enqueue(campaign_send_task, job, campaign.pk)
+    job_enqueue(job, params={"campaign_id": campaign.pk})
     return job
 
 
