@@ -30,7 +30,7 @@ def run(args, *, env_overrides=None, tmp_path):
 
 
 def test_import_contracts_are_kept(tmp_path):
-    lint_imports = ROOT / ".venv" / "bin" / "lint-imports"
+    lint_imports = Path(sys.executable).parent / "lint-imports"
     command = (
         [str(lint_imports)] if lint_imports.exists() else [sys.executable, "-m", "importlinter.cli"]
     )

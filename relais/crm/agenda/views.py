@@ -15,12 +15,8 @@ from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-<<<<<<< HEAD
-from relais.core.exceptions import NotFound, parse_public_id
-=======
 from relais.core.downloads import file_download
-from relais.core.exceptions import NotFound
->>>>>>> kernel-jobs
+from relais.core.exceptions import NotFound, parse_public_id
 from relais.core.web import WorkspaceRequiredMixin, submit
 from relais.crm.agenda import holidays as hol
 from relais.crm.agenda import recurrence as rec
