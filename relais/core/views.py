@@ -19,6 +19,6 @@ class HomeView(View):
             items = nav_entries_for_request(request, public=True)
             return render(request, "public_home.html", {"public_items": items})
         items = nav_entries_for_request(request, public=False)
-        if len(items) == 1:
+        if len(items) == 1 and items[0].url != request.path:
             return HttpResponseRedirect(items[0].url)
         return render(request, "home.html", {"items": items})
