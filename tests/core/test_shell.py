@@ -322,3 +322,17 @@ def test_the_organization_favicon_is_in_the_head(client, db, hosts, garage):
     assert f'<link rel="icon" href="{garage.favicon.url}">' in html
     assert garage.favicon.url.startswith("/media/branding/favicons/")
     assert "relais/favicon.svg" not in html
+
+
+def test_an_anonymous_visitor_gets_the_public_layout_on_a_missing_page(client, db, settings):
+    settings.DEBUG = False
+    response = client.get("/nulle-part/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "relais-public-header" in html and "Navigation principale" not in html
+
+
+def test_a_signed_in_user_gets_the_staff_layout_on_a_missing_page(agent_client, settings):
+    settings.DEBUG = False
+    html = agent_client.get("/nulle-part/").content.decode()
+    assert "Navigation principale" in html
