@@ -95,8 +95,9 @@ def register_nav_entry(
     ``icon`` is a Bootstrap Icons class (``bi-people``). ``active_prefix`` marks the entry as
     the current page for every path that starts with it; ``True`` uses the entry's own URL as
     the prefix (its sub-pages), ``None`` matches its URL only. When several entries match, the
-    longest prefix wins. ``description`` is the line shown under the entry on the home page. Registering the same entry twice is
-    harmless; a different entry under a key already taken raises ``ImproperlyConfigured``.
+    longest prefix wins. ``description`` is the line shown under the entry on the home page.
+    Registering the same entry twice is harmless; a different entry under a key already taken
+    raises ``ImproperlyConfigured``.
     """
     if isinstance(permission, list):
         permission = tuple(permission)
@@ -140,14 +141,9 @@ def _user_holds(user, permission: str, workspace) -> bool:
 def entry_visible_to(entry: NavEntry, *, user, workspace=None) -> bool:
     """Whether ``user`` (possibly anonymous) may see ``entry`` in ``workspace``."""
     authenticated = user is not None and user.is_authenticated
-    if entry.public:
-        # Public entries serve visitors; a permission narrows them to signed-in holders.
-        if entry.permission is None:
-            return True
-    elif not authenticated:
-        return False
     if entry.permission is None:
-        return authenticated
+        # A public entry serves every visitor; a staff entry every signed-in user.
+        return entry.public or authenticated
     if not authenticated:
         return False
     codes = entry.permission if isinstance(entry.permission, tuple) else (entry.permission,)

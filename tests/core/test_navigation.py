@@ -204,3 +204,18 @@ def test_the_staff_layout_keeps_its_landmarks_and_skip_link(agent_client, worksp
     assert '<nav class="navbar' in html and 'aria-label="Navigation principale"' in html
     assert '<main id="contenu"' in html and "<footer" in html
     assert "_nav_extra" not in html
+
+
+def test_a_public_entry_with_a_permission_is_for_its_holders_only(scratch_registry, db):
+    register_nav_entry(
+        key="x.moderation",
+        label="Modérer",
+        url_name="home",
+        icon="bi-x",
+        permission="audit.view",
+        public=True,
+    )
+    assert nav_entries_for(user=AnonymousUser(), public=True) == []
+    assert nav_entries_for(user=UserFactory(role=Role.AGENT), public=True) == []
+    holder = UserFactory(role=Role.SUPERVISOR)
+    assert [item.key for item in nav_entries_for(user=holder, public=True)] == ["x.moderation"]
