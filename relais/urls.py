@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.static import serve
 
 from relais.api import api
+from relais.core.views import HomeView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="crm:customer-list", permanent=False)),
+    path("", HomeView.as_view(), name="home"),
     path("comptes/", include("relais.core.accounts.urls")),
     path("espaces/", include("relais.core.workspaces.urls")),
     path("taches/", include("relais.core.jobs.urls")),

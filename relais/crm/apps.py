@@ -11,3 +11,8 @@ class CrmConfig(AppConfig):
         from relais.crm.job_kinds import register_crm_job_kinds
 
         register_crm_job_kinds()
+
+        # Navigation entries (relais.core.navigation).
+        from relais.crm.navigation import register_navigation
+
+        register_navigation()

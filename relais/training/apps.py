@@ -29,3 +29,8 @@ class TrainingConfig(AppConfig):
         from relais.training.job_kinds import register_training_job_kinds
 
         register_training_job_kinds()
+
+        # Navigation entries (relais.core.navigation).
+        from relais.training.navigation import register_navigation
+
+        register_navigation()

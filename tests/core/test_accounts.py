@@ -64,7 +64,7 @@ def test_login_page_renders_before_any_organization_exists(client, db):
 def test_right_password_signs_in(client, agent, password):
     response = login(client, "agent", password)
     assert response.status_code == 302
-    assert response["Location"] == reverse("crm:customer-list")
+    assert response["Location"] == reverse("home")
     assert client.session[AUTH_SESSION_KEY] == str(agent.pk)
 
 

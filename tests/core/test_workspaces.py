@@ -202,7 +202,7 @@ def test_switch_changes_the_workspace_of_the_session(
     Membership.objects.create(workspace=second_workspace, user=agent)
     response = agent_client.post(SWITCH_URL, {"workspace": str(second_workspace.public_id)})
     assert response.status_code == 302
-    assert response["Location"] == reverse("crm:customer-list")
+    assert response["Location"] == reverse("home")
     assert agent_client.session[SESSION_KEY] == str(second_workspace.public_id)
     messages = [str(m) for m in get_messages(response.wsgi_request)]
     assert messages == ["Vous travaillez maintenant dans « Concession de Villeurbanne »."]
@@ -260,7 +260,7 @@ def test_switch_refuses_an_open_redirect(agent_client, workspace, target):
         SWITCH_URL, {"workspace": str(workspace.public_id), "next": target}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("crm:customer-list")
+    assert response["Location"] == reverse("home")
 
 
 def test_switch_goes_back_to_a_local_page(agent_client, workspace):

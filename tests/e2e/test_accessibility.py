@@ -95,7 +95,8 @@ def own_records(transactional_db, workspace, supervisor):
 
 
 def _urls(records) -> list[str]:
-    urls = [reverse(f"{ns}:{p.name}") for ns, p in list_patterns()]
+    urls = [reverse("home")]
+    urls += [reverse(f"{ns}:{p.name}") for ns, p in list_patterns()]
     urls += [
         reverse("crm:customer-create") + "?type=company",
         reverse("crm:field-grid") + "?champ=particulier.phone_mobile",

@@ -48,8 +48,14 @@ def test_newcomer_creates_a_customer_with_vehicle_and_after_sales(page, login, n
     page.goto("/comptes/connexion/")
     assert_accessible(page)
     login(newcomer)
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Clients")
+    # The home page lists the role's tools; the CRM is one of them.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")
     expect(page.locator("header")).to_contain_text("Simulateur CRM — CNSA")  # white-label header
+    assert_accessible(page)  # the home page
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Clients"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Clients")
     assert_accessible(page)  # the list, empty state
 
     # A new individual customer; a first attempt with mistakes shows French errors.
@@ -147,11 +153,16 @@ def test_the_whole_flow_works_with_the_keyboard(page, newcomer, password):
     page.keyboard.type(newcomer.username)  # the identifier field has the focus on arrival
     type_into(page, "#id_password", password)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Clients")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")
 
     # The skip link is the first stop and leads to the content.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Aller au contenu"
+
+    # From the home page to the customers, through the navigation.
+    tab_to(page, "#relais-nav a.nav-link:has-text('Clients')")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Clients")
 
     tab_to(page, "a:has-text('Nouveau particulier')")
     page.keyboard.press("Enter")

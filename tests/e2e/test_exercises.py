@@ -57,7 +57,7 @@ def test_learner_does_an_exercise_and_sees_the_score(page, login, classroom):
     exercise_url = page.url.removesuffix("verifier/")
 
     # The task, done in the CRM itself.
-    page.goto("/")
+    page.goto("/crm/clients/")
     page.get_by_role("link", name="Nouveau particulier").first.click()
     page.locator("#id_last_name").fill("Lambert")
     page.get_by_label("Prénom").fill("Sophie")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from relais.core.accounts.models import User
 from relais.core.accounts.roles import Role
 from relais.core.contacts.models import Company, Person
-from relais.core.organizations.models import Organization
+from relais.core.organizations.models import Organization, OrganizationDomain
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.crm.demo.generator import generate_customers
 from relais.crm.demo.sales_tools import sales_tools_demo_load
@@ -122,6 +122,12 @@ def demo_load(
     )
     organization.full_clean()
     organization.save()
+    # The demo runs on the machine itself: its public pages (login) wear the demo's branding.
+    for domain in ("localhost", "127.0.0.1"):
+        if not OrganizationDomain.objects.filter(domain=domain).exists():
+            OrganizationDomain.objects.create(
+                organization=organization, domain=domain, is_primary=domain == "localhost"
+            )
     workspaces = {
         LIVE: Workspace.objects.create(
             organization=organization, name=LIVE, kind=WorkspaceKind.LIVE
