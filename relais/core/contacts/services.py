@@ -37,6 +37,9 @@ def _editable(model) -> frozenset[str]:
 # The fields a caller may set, by name (``parent`` for a company's parent company).
 PERSON_FIELDS = _editable(Person)
 COMPANY_FIELDS = _editable(Company)
+# What an update may also name: the key of a relation (``parent_id``), and the date of the
+# consents when it is not now (values carried over from another stored record).
+_UPDATE_EXTRA = {Person: {"consent_updated_at"}, Company: {"consent_updated_at", "parent_id"}}
 
 
 def _check(actor, workspace: Workspace) -> None:
@@ -58,13 +61,43 @@ def _assign(contact: ContactDetails, fields: dict, allowed: frozenset[str]) -> l
 
 
 def _check_parent(company: Company) -> None:
-    if company.parent_id and company.parent.workspace_id != company.workspace_id:
+    if (
+        company.parent_id
+        and not Company.objects.filter(
+            pk=company.parent_id, workspace_id=company.workspace_id
+        ).exists()
+    ):
         raise NotFound(_("Société mère introuvable."))
 
 
-def _save(contact: ContactDetails) -> None:
-    contact.full_clean(exclude=["workspace"])
+def _save(contact: ContactDetails, *, full_clean: bool = True) -> None:
+    if full_clean:
+        contact.full_clean(exclude=["workspace"])
     contact.save()
+
+
+def _update(actor, contact: ContactDetails, changes: dict, full_clean: bool) -> bool:
+    """Apply ``changes`` to ``contact`` and save it, audited; False when nothing changed."""
+    model = type(contact)
+    _check(actor, contact.workspace)
+    before = snapshot(contact)
+    allowed = (PERSON_FIELDS if model is Person else COMPANY_FIELDS) | _UPDATE_EXTRA[model]
+    changed = _assign(contact, changes, allowed)
+    if not changed:
+        return False
+    if CONSENT_FIELDS.intersection(changed) and "consent_updated_at" not in changes:
+        contact.consent_updated_at = timezone.now()
+    if model is Company:
+        _check_parent(contact)
+    _save(contact, full_clean=full_clean)
+    audit_log(
+        actor=actor,
+        action=f"{model._meta.model_name}.update",
+        target=contact,
+        before=before,
+        after=snapshot(contact),
+    )
+    return True
 
 
 @transaction.atomic
@@ -85,22 +118,15 @@ def person_create(*, actor, workspace: Workspace, **fields) -> Person:
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, **changes) -> Person:
+def person_update(*, actor, person: Person, full_clean: bool = True, **changes) -> Person:
     """Change the given fields of ``person``; the others keep their value.
 
-    Nothing is written (no audit entry either) when no value changes.
+    Nothing is written (no audit entry either) when no value changes. Changed consents are
+    dated now unless ``consent_updated_at`` is given. ``full_clean=False`` is for values
+    carried over as they are from another stored record (a merge of duplicates): refusing
+    them because a record already held dirty data would leave the duplicate in place.
     """
-    _check(actor, person.workspace)
-    before = snapshot(person)
-    changed = _assign(person, changes, PERSON_FIELDS)
-    if not changed:
-        return person
-    if CONSENT_FIELDS.intersection(changed):
-        person.consent_updated_at = timezone.now()
-    _save(person)
-    audit_log(
-        actor=actor, action="person.update", target=person, before=before, after=snapshot(person)
-    )
+    _update(actor, person, changes, full_clean)
     return person
 
 
@@ -123,24 +149,10 @@ def company_create(*, actor, workspace: Workspace, **fields) -> Company:
 
 
 @transaction.atomic
-def company_update(*, actor, company: Company, **changes) -> Company:
-    """Change the given fields of ``company``; nothing is written when no value changes."""
-    _check(actor, company.workspace)
-    before = snapshot(company)
-    changed = _assign(company, changes, COMPANY_FIELDS)
-    if not changed:
-        return company
-    if CONSENT_FIELDS.intersection(changed):
-        company.consent_updated_at = timezone.now()
-    _check_parent(company)
-    _save(company)
-    audit_log(
-        actor=actor,
-        action="company.update",
-        target=company,
-        before=before,
-        after=snapshot(company),
-    )
+def company_update(*, actor, company: Company, full_clean: bool = True, **changes) -> Company:
+    """Change the given fields of ``company`` (a parent by ``parent`` or ``parent_id``);
+    see ``person_update``."""
+    _update(actor, company, changes, full_clean)
     return company
 
 
