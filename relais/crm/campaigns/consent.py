@@ -13,7 +13,6 @@ ones are *duplicate*.
 from relais.core.contacts.models import ConsentChannel
 from relais.core.contacts.reachability import (
     Unreachable,
-    consent_field,
     contact_address,
     contact_reachability,
 )
@@ -25,7 +24,6 @@ CONSENT_CHANNEL = {
     CampaignChannel.EMAIL: ConsentChannel.EMAIL,
     CampaignChannel.SMS: ConsentChannel.SMS,
 }
-CONSENT_FIELD = {channel: consent_field(consent) for channel, consent in CONSENT_CHANNEL.items()}
 
 
 def _normalised(text: str) -> str:
