@@ -380,3 +380,26 @@ def test_contact_values_replace_many_refuses_consents_and_outsiders(agent, other
 def test_person_build_writes_nothing(workspace):
     person = person_build(workspace=workspace, last_name="Martin", public_id=uuid.uuid4())
     assert person.pk is None and not Person.objects.exists()
+
+
+def test_consents_given_in_create_and_update_enter_the_history(agent, workspace):
+    from relais.core.contacts.selectors import consent_history
+
+    person = person_create(
+        actor=agent, workspace=workspace, last_name="Martin", consent_sms=True, consent_mail=True
+    )
+    person_update(actor=agent, person=person, consent_sms=False, consent_source="appel entrant")
+    person_update(actor=agent, person=person, first_name="Luc")  # no consent change
+    history = [
+        (
+            entry.after["channel"],
+            entry.after[f"consent_{entry.after['channel']}"],
+            entry.after["source"],
+        )
+        for entry in consent_history(user=agent, contact=person).order_by("pk")
+    ]
+    assert history == [
+        ("sms", True, "person.create"),
+        ("mail", True, "person.create"),
+        ("sms", False, "appel entrant"),
+    ]

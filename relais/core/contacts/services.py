@@ -76,7 +76,48 @@ def _save(contact: ContactDetails, *, full_clean: bool = True) -> None:
     contact.save()
 
 
-def _update(actor, contact: ContactDetails, changes: dict, full_clean: bool) -> bool:
+def _audit_consents(
+    actor, contact: ContactDetails, before: dict, source: str, action: str = "contact.consent"
+) -> None:
+    """One ``contact.consent`` audit entry per channel whose consent changed: together they
+    are the contact's consent history (``selectors.consent_history``)."""
+    for channel, field in ContactDetails.CONSENT_FIELDS.items():
+        previous, now = before.get(field, False), getattr(contact, field)
+        if previous == now:
+            continue
+        audit_log(
+            actor=actor,
+            action=action,
+            target=contact,
+            workspace=contact.workspace,
+            before={field: previous, "consent_updated_at": before.get("consent_updated_at")},
+            after={
+                field: now,
+                "consent_updated_at": contact.consent_updated_at,
+                "channel": str(channel),
+                "source": source,
+            },
+        )
+
+
+def _create(actor, workspace: Workspace, model, fields: dict, consent_source: str):
+    _check(actor, workspace)
+    contact = model(workspace=workspace)
+    _assign(contact, fields, PERSON_FIELDS if model is Person else COMPANY_FIELDS)
+    if any(fields.get(name) for name in CONSENT_FIELDS):
+        contact.consent_updated_at = timezone.now()
+    if model is Company:
+        _check_parent(contact)
+    _save(contact)
+    action = f"{model._meta.model_name}.create"
+    audit_log(actor=actor, action=action, target=contact, after=snapshot(contact))
+    _audit_consents(actor, contact, {}, consent_source or action)
+    return contact
+
+
+def _update(
+    actor, contact: ContactDetails, changes: dict, full_clean: bool, consent_source: str
+) -> bool:
     """Apply ``changes`` to ``contact`` and save it, audited; False when nothing changed."""
     model = type(contact)
     _check(actor, contact.workspace)
@@ -90,69 +131,57 @@ def _update(actor, contact: ContactDetails, changes: dict, full_clean: bool) -> 
     if model is Company:
         _check_parent(contact)
     _save(contact, full_clean=full_clean)
-    audit_log(
-        actor=actor,
-        action=f"{model._meta.model_name}.update",
-        target=contact,
-        before=before,
-        after=snapshot(contact),
-    )
+    action = f"{model._meta.model_name}.update"
+    audit_log(actor=actor, action=action, target=contact, before=before, after=snapshot(contact))
+    _audit_consents(actor, contact, before, consent_source or action)
     return True
 
 
 @transaction.atomic
-def person_create(*, actor, workspace: Workspace, **fields) -> Person:
+def person_create(*, actor, workspace: Workspace, consent_source: str = "", **fields) -> Person:
     """Create a person of ``workspace`` from ``fields`` (names of ``PERSON_FIELDS``).
 
-    Consents given here are dated now. Raises ``ValidationError`` with French messages per
-    field, ``TypeError`` for a field that is not a person's.
+    Consents given here are dated now and each enters the consent history with
+    ``consent_source`` (by default ``person.create``). Raises ``ValidationError`` with French
+    messages per field, ``TypeError`` for a field that is not a person's.
     """
-    _check(actor, workspace)
-    person = Person(workspace=workspace)
-    _assign(person, fields, PERSON_FIELDS)
-    if any(fields.get(name) for name in CONSENT_FIELDS):
-        person.consent_updated_at = timezone.now()
-    _save(person)
-    audit_log(actor=actor, action="person.create", target=person, after=snapshot(person))
-    return person
+    return _create(actor, workspace, Person, fields, consent_source)
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, full_clean: bool = True, **changes) -> Person:
+def person_update(
+    *, actor, person: Person, full_clean: bool = True, consent_source: str = "", **changes
+) -> Person:
     """Change the given fields of ``person``; the others keep their value.
 
     Nothing is written (no audit entry either) when no value changes. Changed consents are
-    dated now unless ``consent_updated_at`` is given. ``full_clean=False`` is for values
+    dated now unless ``consent_updated_at`` is given, and enter the consent history with
+    ``consent_source`` (by default ``person.update``). ``full_clean=False`` is for values
     carried over as they are from another stored record (a merge of duplicates): refusing
     them because a record already held dirty data would leave the duplicate in place.
     """
-    _update(actor, person, changes, full_clean)
+    _update(actor, person, changes, full_clean, consent_source)
     return person
 
 
 @transaction.atomic
-def company_create(*, actor, workspace: Workspace, **fields) -> Company:
+def company_create(*, actor, workspace: Workspace, consent_source: str = "", **fields) -> Company:
     """Create a company of ``workspace`` from ``fields`` (names of ``COMPANY_FIELDS``).
 
     A parent company must belong to the same workspace (else ``NotFound``). SIREN and SIRET
-    may be typed in groups; the SIREN is deduced from the SIRET when missing.
+    may be typed in groups; the SIREN is deduced from the SIRET when missing. Consents as in
+    ``person_create``.
     """
-    _check(actor, workspace)
-    company = Company(workspace=workspace)
-    _assign(company, fields, COMPANY_FIELDS)
-    if any(fields.get(name) for name in CONSENT_FIELDS):
-        company.consent_updated_at = timezone.now()
-    _check_parent(company)
-    _save(company)
-    audit_log(actor=actor, action="company.create", target=company, after=snapshot(company))
-    return company
+    return _create(actor, workspace, Company, fields, consent_source)
 
 
 @transaction.atomic
-def company_update(*, actor, company: Company, full_clean: bool = True, **changes) -> Company:
+def company_update(
+    *, actor, company: Company, full_clean: bool = True, consent_source: str = "", **changes
+) -> Company:
     """Change the given fields of ``company`` (a parent by ``parent`` or ``parent_id``);
     see ``person_update``."""
-    _update(actor, company, changes, full_clean)
+    _update(actor, company, changes, full_clean, consent_source)
     return company
 
 
@@ -173,7 +202,8 @@ def consent_set(
     ``source`` says where the word came from ("formulaire", "campaign:<id>"…) and ``at`` when
     it was given (now by default). The audit entry (``action``, by default
     ``contact.consent``; a more specific verb such as ``contact.unsubscribe`` may be named)
-    keeps the value before and after with the channel, source and date: it is the consent
+    keeps the value before and after with the channel, source and date: with the entries of
+    consents given or changed through ``person_create``/``…_update``, it is the consent
     history (``relais.core.contacts.selectors.consent_history``). A consent that already has
     this value is left as it is and nothing is recorded.
     """
@@ -193,19 +223,7 @@ def consent_set(
     setattr(contact, field, bool(granted))
     contact.consent_updated_at = at
     contact.save(update_fields=[field, "consent_updated_at", "updated_at"])
-    audit_log(
-        actor=actor,
-        action=action,
-        target=contact,
-        workspace=contact.workspace,
-        before=before,
-        after={
-            field: bool(granted),
-            "consent_updated_at": at,
-            "channel": str(channel),
-            "source": source.strip(),
-        },
-    )
+    _audit_consents(actor, contact, before, source.strip(), action)
     return contact
 
 
