@@ -225,8 +225,10 @@ def test_consent_set_per_channel_with_source_date_and_audit(agent, workspace, ch
 
 
 def test_consent_withdrawal_on_a_company_and_unchanged_value(agent, workspace):
-    company = CompanyFactory(workspace=workspace, consent_email=True)
+    company = CompanyFactory(workspace=workspace, consent_email=True, consent_mail=True)
     consent_set(actor=agent, contact=company, channel="email", granted=False, source="appel")
+    # Only the channel that changed is recorded.
+    assert AuditEntry.objects.get(action="contact.consent").after["channel"] == "email"
     company.refresh_from_db()
     assert company.consent_email is False and company.consent_updated_at == timezone.now()
     # The same word again changes nothing and records nothing.

@@ -79,8 +79,9 @@ def _save(contact: ContactDetails, *, full_clean: bool = True) -> None:
 def _audit_consents(
     actor, contact: ContactDetails, before: dict, source: str, action: str = "contact.consent"
 ) -> None:
-    """One ``contact.consent`` audit entry per channel whose consent changed: together they
-    are the contact's consent history (``selectors.consent_history``)."""
+    """One ``contact.consent`` audit entry per channel whose consent changed since ``before``
+    (the contact's stored values; ``{}`` for a new contact): together they are the contact's
+    consent history (``selectors.consent_history``)."""
     for channel, field in ContactDetails.CONSENT_FIELDS.items():
         previous, now = before.get(field, False), getattr(contact, field)
         if previous == now:
@@ -219,7 +220,7 @@ def consent_set(
     if previous == bool(granted):
         return contact
     at = at or timezone.now()
-    before = {field: previous, "consent_updated_at": contact.consent_updated_at}
+    before = snapshot(contact)
     setattr(contact, field, bool(granted))
     contact.consent_updated_at = at
     contact.save(update_fields=[field, "consent_updated_at", "updated_at"])
