@@ -141,3 +141,10 @@ def test_the_audience_reads_consents_as_stored_now(agent, workspace):
     audience = campaign_audience(campaign)
     assert audience.included == []
     assert audience.reasons == [(ExclusionReason.NO_CONSENT, 1)]
+
+
+def test_exclusion_reasons_share_the_core_reachability_codes_and_texts():
+    from relais.core.contacts.reachability import Unreachable
+
+    for code in ("no_consent", "no_email", "no_mobile", "no_address"):
+        assert str(ExclusionReason(code).label) == str(Unreachable(code).label)

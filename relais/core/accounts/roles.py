@@ -23,9 +23,14 @@ class Permission(models.TextChoices):
         _("Animer des formations (bases école, sessions, exercices)"),
     )
     TRAINING_PRACTISE = "training.practise", _("Suivre une formation (bac à sable, exercices)")
+    # Contacts (core): people and companies, their consents. Granted with crm.view/crm.edit.
+    CONTACTS_VIEW = "contacts.view", _("Consulter les personnes et les sociétés")
+    CONTACTS_EDIT = "contacts.edit", _("Créer et modifier les personnes et les sociétés")
 
 
 _EDITOR = {Permission.CRM_VIEW, Permission.CRM_EDIT}
+# Contacts: the roles that view/edit the CRM's records view/edit the contacts under them.
+_EDITOR |= {Permission.CONTACTS_VIEW, Permission.CONTACTS_EDIT}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(Permission.values),

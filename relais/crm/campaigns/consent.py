@@ -1,27 +1,28 @@
-"""Who may receive a campaign on a channel: consent first, then reachability.
+"""Who may receive a campaign on a channel: the core's reachability rules, plus the CRM's own.
 
-The rules, per channel (the contact is the customer's person or company):
+Consent and coordinates per channel are the core's rules
+(``relais.core.contacts.reachability``), applied to the customer's person or company; a
+campaign's ``letter`` is the core's ``mail`` channel.
 
-========  ====================  ==========================================================
-channel   consent field         reachable when
-========  ====================  ==========================================================
-letter    ``consent_mail``      street, postal code and city are all filled in
-email     ``consent_email``     an e-mail address is filled in
-sms       ``consent_sms``       a mobile phone number is filled in
-========  ====================  ==========================================================
-
-A customer without consent who unsubscribed through an earlier campaign on the same channel
-is reported as *unsubscribed* rather than *no consent*. Two recipients sharing one e-mail
-address, mobile number or postal address receive one message: the later ones are
-*duplicate*.
+On top of them, a customer without consent who unsubscribed through an earlier campaign on
+the same channel is reported as *unsubscribed* rather than *no consent*. Two recipients
+sharing one e-mail address, mobile number or postal address receive one message: the later
+ones are *duplicate*.
 """
 
+from relais.core.contacts.models import ConsentChannel
+from relais.core.contacts.reachability import (
+    Unreachable,
+    contact_address,
+    contact_reachability,
+)
 from relais.crm.models import CampaignChannel, CampaignRecipient, Customer, ExclusionReason
 
-CONSENT_FIELD = {
-    CampaignChannel.LETTER: "consent_mail",
-    CampaignChannel.EMAIL: "consent_email",
-    CampaignChannel.SMS: "consent_sms",
+# A campaign channel -> the contact's consent channel.
+CONSENT_CHANNEL = {
+    CampaignChannel.LETTER: ConsentChannel.MAIL,
+    CampaignChannel.EMAIL: ConsentChannel.EMAIL,
+    CampaignChannel.SMS: ConsentChannel.SMS,
 }
 
 
@@ -30,26 +31,8 @@ def _normalised(text: str) -> str:
 
 
 def address_of(contact, channel: str) -> str:
-    """The coordinate the channel uses, or "" when the contact cannot be reached on it."""
-    if channel == CampaignChannel.EMAIL:
-        return (contact.email or "").strip()
-    if channel == CampaignChannel.SMS:
-        return (contact.phone_mobile or "").strip()
-    if contact.street.strip() and contact.postal_code.strip() and contact.city.strip():
-        parts = [
-            contact.street,
-            contact.address_complement,
-            f"{contact.postal_code} {contact.city}",
-        ]
-        return ", ".join(p.strip() for p in parts if p and p.strip())
-    return ""
-
-
-NO_ADDRESS_REASON = {
-    CampaignChannel.LETTER: ExclusionReason.NO_ADDRESS,
-    CampaignChannel.EMAIL: ExclusionReason.NO_EMAIL,
-    CampaignChannel.SMS: ExclusionReason.NO_MOBILE,
-}
+    """The coordinate the campaign channel uses, or "" when the contact has none."""
+    return contact_address(contact, CONSENT_CHANNEL[channel])
 
 
 def unsubscribed_customer_ids(*, workspace, channel: str, customer_ids=None) -> set[int]:
@@ -69,13 +52,13 @@ def exclusion_reason(
     ``seen`` collects the addresses already used in this campaign (duplicates detection).
     """
     contact = customer.contact
-    if not getattr(contact, CONSENT_FIELD[channel]):
-        if customer.pk in unsubscribed_ids:
+    reachable, reason = contact_reachability(contact, CONSENT_CHANNEL[channel])
+    if not reachable:
+        if reason == Unreachable.NO_CONSENT and customer.pk in unsubscribed_ids:
             return ExclusionReason.UNSUBSCRIBED, ""
-        return ExclusionReason.NO_CONSENT, ""
+        # The core's reason codes are the campaign's exclusion reasons (same values).
+        return ExclusionReason(str(reason)), ""
     address = address_of(contact, channel)
-    if not address:
-        return NO_ADDRESS_REASON[channel], ""
     key = _normalised(address).replace(" ", "") if channel != "letter" else _normalised(address)
     if key in seen:
         return ExclusionReason.DUPLICATE, address

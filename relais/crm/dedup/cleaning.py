@@ -30,6 +30,7 @@ from relais.core.contacts.postcodes import (
     communes_for_postcode,
     postcode_exists,
 )
+from relais.core.contacts.services import ValueChange, contact_values_replace_many
 from relais.core.contacts.validators import normalize_phone
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import job_start
@@ -307,7 +308,7 @@ def cleaning_apply(
         )
     if not changes:
         raise ValidationError(_("Il n'y a rien à modifier."))
-    applied = _write_changes(workspace, changes)
+    applied = _write_changes(actor, workspace, changes)
     _reindex(workspace, applied)
     batch = CleaningBatch.objects.create(
         workspace=workspace,
@@ -326,32 +327,23 @@ def cleaning_apply(
     return batch
 
 
-def _write_changes(workspace: Workspace, changes: list[Change]) -> list[Change]:
-    """Write the changes whose contact (of ``workspace``) still holds the ``before`` value;
-    returns them. One UPDATE statement per field, run for every row (``executemany``): the
-    ORM's ``bulk_update`` spends seconds building CASE expressions for thousands of rows."""
+def _write_changes(actor, workspace: Workspace, changes: list[Change]) -> list[Change]:
+    """Write, through the core's compare-and-set batch service, the changes whose contact
+    (of ``workspace``) still holds the ``before`` value; returns them."""
     written = []
-    now = timezone.now()
     for kind, model in MODELS.items():
         mine = [c for c in changes if c.contact == kind and c.field in FIELD_LABELS]
         if not mine:
             continue
-        current = {}
-        rows = model.objects.in_workspace(workspace).select_for_update()
-        fields = sorted({c.field for c in mine})
-        keys = sorted({c.contact_pk for c in mine})
-        for start in range(0, len(keys), UPDATE_BATCH):
-            for row in rows.filter(pk__in=keys[start : start + UPDATE_BATCH]).values("pk", *fields):
-                current[row["pk"]] = row
-        by_field: dict[str, list] = {}
-        for change in mine:
-            row = current.get(change.contact_pk)
-            if row is None or row[change.field] != change.before:
-                continue  # another workspace's row, or edited since: left alone
-            row[change.field] = change.after
-            by_field.setdefault(change.field, []).append((change.after, change.contact_pk))
-            written.append(change)
-        _execute_updates(model, by_field, now)
+        by_value = {
+            ValueChange(pk=c.contact_pk, field=c.field, before=c.before, after=c.after): c
+            for c in mine
+        }
+        done = contact_values_replace_many(
+            actor=actor, workspace=workspace, model=model, changes=list(by_value)
+        )
+        done_set = set(done)
+        written += [change for value, change in by_value.items() if value in done_set]
     return written
 
 
@@ -399,7 +391,7 @@ def cleaning_undo(*, actor, batch: CleaningBatch) -> int:
     if batch.undone_at is not None:
         raise ValidationError(_("Ce nettoyage a déjà été annulé."))
     reverted = [Change(**{**c, "before": c["after"], "after": c["before"]}) for c in batch.changes]
-    restored = _write_changes(batch.workspace, reverted)
+    restored = _write_changes(actor, batch.workspace, reverted)
     _reindex(batch.workspace, restored)
     batch.undone_at = timezone.now()
     batch.save(update_fields=["undone_at", "updated_at"])

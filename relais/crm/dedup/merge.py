@@ -25,6 +25,7 @@ from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
 from relais.core.contacts.models import Company, Person
+from relais.core.contacts.services import company_update, person_update
 from relais.crm.models import (
     Customer,
     CustomerKind,
@@ -209,10 +210,24 @@ def _field_values(instance, fields) -> dict:
     return {f: instance._meta.get_field(f).value_to_string(instance) for f in fields}
 
 
-def _set_field(instance, name: str, text) -> None:
+def _field_value(instance, name: str, text):
+    """The value of field ``name`` written as ``text`` by ``_field_values``."""
     field = instance._meta.get_field(name)
-    value = None if text is None else field.to_python(text)
-    setattr(instance, field.attname, value)
+    return None if text is None else field.to_python(text)
+
+
+def _set_field(instance, name: str, text) -> None:
+    setattr(instance, instance._meta.get_field(name).attname, _field_value(instance, name, text))
+
+
+def _contact_update(actor, contact, changes: dict) -> None:
+    """Write the merge's values on the survivor's person or company. No full_clean: every
+    value comes from one of the two stored records, and refusing a merge because a record
+    already held dirty data would leave the duplicate in place."""
+    if isinstance(contact, Company):
+        company_update(actor=actor, company=contact, full_clean=False, **changes)
+    else:
+        person_update(actor=actor, person=contact, full_clean=False, **changes)
 
 
 def _locked(customer: Customer) -> Customer:
@@ -322,6 +337,7 @@ def customers_merge(
 
     # What the survivor looked like, and the absorbed records as stored: the undo puts them back.
     overwritten = {"contact": {}, "customer": {}}
+    contact_changes: dict = {}  # written through the core's contact service
     for key, side in chosen.items():
         if side != ABSORBED:
             continue
@@ -331,7 +347,10 @@ def customers_merge(
         for name in fields:
             if getattr(target, name) != getattr(source, name):
                 overwritten[slot][name] = _field_values(target, [name])[name]
-                setattr(target, name, getattr(source, name))
+                if slot == "contact":
+                    contact_changes[name] = getattr(source, name)
+                else:
+                    setattr(target, name, getattr(source, name))
     snapshot = {
         "version": SNAPSHOT_VERSION,
         "absorbed": [],
@@ -355,9 +374,7 @@ def customers_merge(
     # The survivor's company may be a subsidiary of the absorbed one: that link just ends.
     if isinstance(contact, Company) and contact.parent_id == gone.pk:
         snapshot["cleared"].append(["contacts.Company.parent_id", contact.pk, gone.pk])
-        contact.parent_id = None
-    # No full_clean: every value comes from one of the two stored records, and refusing a
-    # merge because a record already held dirty data would leave the duplicate in place.
+        contact_changes["parent_id"] = None
 
     stuck_count = 0
     for relation, old, new in _pairs(survivor, absorbed):
@@ -385,7 +402,7 @@ def customers_merge(
                     ]
                 )
 
-    contact.save()
+    _contact_update(actor, contact, contact_changes)
     survivor.save()
     absorbed_name = absorbed.display_name
     absorbed_public_id, identity_key = absorbed.public_id, absorbed.identity_key
@@ -469,9 +486,10 @@ def customer_merge_undo(*, actor, merge: CustomerMerge) -> Customer:
         apps.get_model(label)._base_manager.filter(
             pk__in=keys, **{f"{ct_field}_id": kind_pk, fk_field: new_pk}
         ).update(**{fk_field: old_pk})
+    contact_changes: dict = {}  # written through the core's contact service
     for _label, pk, parent in snapshot.get("cleared", []):
-        Company.objects.filter(pk=pk, parent__isnull=True).update(parent_id=parent)
-        contact.refresh_from_db()
+        if pk == contact.pk and contact.parent_id is None:
+            contact_changes["parent_id"] = parent
 
     # The survivor's own values, where nobody changed them since the merge.
     merged_values = {"contact": contact, "customer": survivor}
@@ -480,8 +498,11 @@ def customer_merge_undo(*, actor, merge: CustomerMerge) -> Customer:
         target, source = merged_values[slot], absorbed_values[slot]
         for name, before in values.items():
             if getattr(target, name) == getattr(source, name):
-                _set_field(target, name, before)
-    contact.save()
+                if slot == "contact":
+                    contact_changes[name] = _field_value(target, name, before)
+                else:
+                    _set_field(target, name, before)
+    _contact_update(actor, contact, contact_changes)
     survivor.save()
     for customer in (
         survivor,

@@ -38,6 +38,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from relais.core.contacts.models import Company, CompanyContact, Person
+from relais.core.contacts.services import companies_create_many, persons_create_many
 from relais.core.interactions.models import Channel, Direction, Interaction
 from relais.core.workspaces.models import Workspace
 from relais.crm.demo.bulk import BulkInserter
@@ -62,7 +63,10 @@ CHUNK_SIZE = 1000
 
 
 def _write(
-    plans: list[Plan], inserter: BulkInserter, content_types: dict[type, ContentType]
+    workspace: Workspace,
+    plans: list[Plan],
+    inserter: BulkInserter,
+    content_types: dict[type, ContentType],
 ) -> None:
     """Insert one chunk of customers, parents before children."""
     persons: list[Person] = []
@@ -70,8 +74,14 @@ def _write(
     for plan in plans:
         (companies if plan.is_company else persons).append(plan.contact)
         persons += [person for person, _role in plan.staff]
-    inserter.insert(Person, persons)
-    inserter.insert(Company, companies)
+    # Through the core's batch services, without full_clean: the drawn data carries
+    # deliberate anomalies (a city that does not match its postcode…) for learners to find.
+    persons_create_many(
+        actor=None, workspace=workspace, persons=persons, inserter=inserter, full_clean=False
+    )
+    companies_create_many(
+        actor=None, workspace=workspace, companies=companies, inserter=inserter, full_clean=False
+    )
     links = [
         {"company_id": plan.contact.pk, "person_id": person.pk, "role": role}
         for plan in plans
@@ -190,7 +200,7 @@ def generate_customers(
         done = 0
         while done < count:
             plans = [drawer.customer() for _ in range(min(CHUNK_SIZE, count - done))]
-            _write(plans, inserter, content_types)
+            _write(workspace, plans, inserter, content_types)
             done += len(plans)
             if progress is not None:
                 progress(done, count)

@@ -14,8 +14,9 @@ from django.utils import timezone
 from faker import Faker
 from faker.providers.person import de_DE, es_ES, fr_BE, fr_CA, fr_CH, fr_FR, it_IT, pt_PT
 
-from relais.core.contacts.models import Company, CompanyType, FleetSize, Person
+from relais.core.contacts.models import Company, CompanyType, FleetSize
 from relais.core.contacts.normalize import fold
+from relais.core.contacts.services import company_build, person_build
 from relais.core.holidays import is_working_day, next_working_day, previous_working_day
 from relais.core.workspaces.models import Workspace
 from relais.crm.demo import catalogue as cat
@@ -185,7 +186,7 @@ class PeopleDrawer:
             job = self.faker.job()
             profession = (job[0].upper() + job[1:])[:100]
         postal_code, city = ids.place(rng, cat.DEPARTMENTS)
-        person = Person(
+        person = person_build(
             workspace_id=self.workspace_id,
             civility="M" if male else "MME",
             first_name=first,
@@ -222,7 +223,7 @@ class PeopleDrawer:
         company_type = rng.choice(types)
         domain = _ascii_word(legal_name).replace("-", "")[:24] + ".fr"
         siren = ids.siren(rng, public=company_type == CompanyType.PUBLIC)
-        company = Company(
+        company = company_build(
             workspace_id=self.workspace_id,
             legal_name=legal_name,
             trade_name=f"{family.upper()} {rng.choice(('Services', 'Express', 'Pro', 'Groupe'))}"
@@ -248,7 +249,7 @@ class PeopleDrawer:
             male = rng.random() < 0.55
             role = roles[0] if male else roles[1]
             first, last = self._first_name(male), self._last_name()
-            person = Person(
+            person = person_build(
                 workspace_id=self.workspace_id,
                 civility="M" if male else "MME",
                 first_name=first,
@@ -276,7 +277,7 @@ class PeopleDrawer:
         """The same person entered a second time, as a web form would: an anomaly to merge."""
         rng, source = self.rng, original.contact
         email = source.email.upper() if source.email and rng.random() < 0.6 else ""
-        person = Person(
+        person = person_build(
             workspace_id=self.workspace_id,
             civility=source.civility,
             first_name=source.first_name,

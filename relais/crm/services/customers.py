@@ -4,7 +4,15 @@ from django.utils import timezone
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log, snapshot
-from relais.core.contacts.models import Company, CompanyContact, Person
+from relais.core.contacts.models import CompanyContact
+from relais.core.contacts.services import (
+    COMPANY_FIELDS,
+    PERSON_FIELDS,
+    company_create,
+    company_update,
+    person_create,
+    person_update,
+)
 from relais.core.exceptions import NotFound
 from relais.core.workspaces.models import Workspace
 from relais.core.workspaces.selectors import workspaces_for_user
@@ -16,7 +24,10 @@ from relais.crm.models import (
 from relais.crm.search import build_search_document
 
 CUSTOMER_FIELDS = ("source", "dealership", "owner")
-CONSENT_FIELDS = ("consent_sms", "consent_phone", "consent_email", "consent_mail")
+# The fields of a company's contact person that the CRM edits.
+STAFF_FIELDS = frozenset(
+    {"civility", "first_name", "last_name", "email", "phone_mobile", "phone_landline"}
+)
 
 
 def _apply(instance, data: dict, allowed) -> list[str]:
@@ -26,6 +37,11 @@ def _apply(instance, data: dict, allowed) -> list[str]:
             setattr(instance, field, value)
             changed.append(field)
     return changed
+
+
+def _contact_fields(data: dict | None, allowed) -> dict:
+    """The entries of ``data`` that are contact fields (forms may carry others)."""
+    return {name: value for name, value in (data or {}).items() if name in allowed}
 
 
 def _check_owner(owner, workspace: Workspace) -> None:
@@ -66,20 +82,14 @@ def customer_create(
     """
     ensure_permission(actor, Permission.CRM_EDIT, workspace)
     customer_data = customer_data or {}
-    contact_model = Person if kind == CustomerKind.INDIVIDUAL else Company
-    contact = contact_model(workspace=workspace)
-    allowed = {f.name for f in contact_model._meta.fields} - {"id", "workspace", "public_id"}
-    _apply(contact, contact_data, allowed)
-    if any(contact_data.get(f) for f in CONSENT_FIELDS):
-        contact.consent_updated_at = timezone.now()
-    if (
-        kind == CustomerKind.COMPANY
-        and contact.parent_id
-        and contact.parent.workspace_id != workspace.pk
-    ):
-        raise NotFound("Société mère introuvable.")
-    contact.full_clean(exclude=["workspace"])
-    contact.save()
+    if kind == CustomerKind.INDIVIDUAL:
+        contact = person_create(
+            actor=actor, workspace=workspace, **_contact_fields(contact_data, PERSON_FIELDS)
+        )
+    else:
+        contact = company_create(
+            actor=actor, workspace=workspace, **_contact_fields(contact_data, COMPANY_FIELDS)
+        )
     customer = Customer(workspace=workspace, kind=kind, status=CustomerStatus.PROSPECT)
     if kind == CustomerKind.INDIVIDUAL:
         customer.person = contact
@@ -107,14 +117,13 @@ def customer_update(
     ensure_permission(actor, Permission.CRM_EDIT, customer.workspace)
     contact = customer.contact
     before = snapshot(contact)
-    allowed = {f.name for f in type(contact)._meta.fields} - {"id", "workspace", "public_id"}
-    changed = _apply(contact, contact_data or {}, allowed)
-    if any(f in CONSENT_FIELDS for f in changed):
-        contact.consent_updated_at = timezone.now()
-    if getattr(contact, "parent_id", None) and contact.parent.workspace_id != customer.workspace_id:
-        raise NotFound("Société mère introuvable.")
-    contact.full_clean(exclude=["workspace"])
-    contact.save()
+    if customer.is_company:
+        company_update(
+            actor=actor, company=contact, **_contact_fields(contact_data, COMPANY_FIELDS)
+        )
+    else:
+        person_update(actor=actor, person=contact, **_contact_fields(contact_data, PERSON_FIELDS))
+    changed = snapshot(contact) != before
     changed_customer = _apply(customer, customer_data or {}, CUSTOMER_FIELDS)
     if changed_customer:
         _check_owner(customer.owner, customer.workspace)
@@ -149,14 +158,9 @@ def company_contact_add(
     ensure_permission(actor, Permission.CRM_EDIT, customer.workspace)
     if not customer.is_company:
         raise NotFound("Ce client n'est pas une société.")
-    person = Person(workspace=customer.workspace)
-    _apply(
-        person,
-        person_data,
-        {"civility", "first_name", "last_name", "email", "phone_mobile", "phone_landline"},
+    person = person_create(
+        actor=actor, workspace=customer.workspace, **_contact_fields(person_data, STAFF_FIELDS)
     )
-    person.full_clean(exclude=["workspace"])
-    person.save()
     link = CompanyContact(company=customer.company, person=person, role=role.strip())
     link.full_clean()
     link.save()
@@ -171,14 +175,7 @@ def company_contact_update(
     ensure_permission(actor, Permission.CRM_EDIT, customer.workspace)
     if link.company_id != customer.company_id:
         raise NotFound("Contact introuvable.")
-    person = link.person
-    _apply(
-        person,
-        person_data,
-        {"civility", "first_name", "last_name", "email", "phone_mobile", "phone_landline"},
-    )
-    person.full_clean(exclude=["workspace"])
-    person.save()
+    person_update(actor=actor, person=link.person, **_contact_fields(person_data, STAFF_FIELDS))
     link.role = role.strip()
     link.save()
     customer_reindex(customer=customer)

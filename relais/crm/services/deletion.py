@@ -14,6 +14,7 @@ from relais.core.accounts.roles import Permission
 from relais.core.audit.models import AuditEntry
 from relais.core.audit.services import audit_log, snapshot
 from relais.core.contacts.models import Company, CompanyContact, Person
+from relais.core.contacts.services import ValueChange, contact_values_replace_many
 from relais.core.exceptions import NotFound
 from relais.core.interactions.models import Interaction
 from relais.core.workspaces.models import Workspace
@@ -284,9 +285,16 @@ def customer_restore(*, actor, audit_entry_id: int, workspace: Workspace | None 
         pk__in=copy.get("leads", []), customer__isnull=True
     ).update(customer=customer)
     if customer.company_id:
-        Company.objects.in_workspace(entry.workspace).filter(
-            pk__in=copy.get("subsidiaries", []), parent__isnull=True
-        ).update(parent=customer.company)
+        # Subsidiaries that still have no parent get theirs back.
+        contact_values_replace_many(
+            actor=actor,
+            workspace=entry.workspace,
+            model=Company,
+            changes=[
+                ValueChange(pk=pk, field="parent", before=None, after=customer.company_id)
+                for pk in copy.get("subsidiaries", [])
+            ],
+        )
     vehicles = {obj.pk for obj in objects if isinstance(obj, Vehicle)}
     for invoice_id, vehicle_id in copy.get("vehicle_invoices", []):
         if vehicle_id in vehicles:

@@ -12,12 +12,12 @@ from django.utils.translation import ngettext
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.audit.services import audit_log
+from relais.core.contacts.services import consent_set
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import JobProgress, job_create, job_enqueue
 from relais.crm.agenda.services import appointment_create
 from relais.crm.campaigns import simulator
-from relais.crm.campaigns.consent import CONSENT_FIELD
+from relais.crm.campaigns.consent import CONSENT_CHANNEL
 from relais.crm.campaigns.services.sending import ACTIVITY_KIND, _log_in_bulk
 from relais.crm.models import (
     Activity,
@@ -266,20 +266,13 @@ def _book(campaign: Campaign, customer: Customer, event: CampaignEvent):
 
 def _unsubscribe(campaign: Campaign, event: CampaignEvent) -> None:
     """The recipient asked to hear no more on this channel: clear that consent, audited."""
-    contact = event.recipient.customer.contact
-    field = CONSENT_FIELD[campaign.channel]
-    if not getattr(contact, field):
-        return
-    setattr(contact, field, False)
-    contact.consent_updated_at = timezone.now()
-    contact.save(update_fields=[field, "consent_updated_at", "updated_at"])
-    audit_log(
+    consent_set(
         actor=None,
+        contact=event.recipient.customer.contact,
+        channel=CONSENT_CHANNEL[campaign.channel],
+        granted=False,
+        source=f"campaign:{campaign.public_id}",
         action="contact.unsubscribe",
-        target=contact,
-        workspace=campaign.workspace,
-        before={field: True},
-        after={field: False, "campaign": str(campaign.public_id)},
     )
 
 
