@@ -275,9 +275,9 @@ def naive_clone(*, source, target, today, owner) -> None:
     from django.utils import timezone
 
     from relais.core.accounts.models import User
-    from relais.core.holidays import next_working_day
     from relais.core.workspaces.models import Workspace
     from relais.core.workspaces.sandbox import sandbox_models
+    from relais.crm.calendar import next_working_day
     from relais.crm.models import Lead
     from relais.training.models import SchoolBase
     from relais.training.services.sandboxes import (

@@ -24,11 +24,12 @@ from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission, Role
 from relais.core.audit.models import AuditEntry
 from relais.core.audit.services import audit_log
+from relais.core.calendars import public_holidays
 from relais.core.exceptions import NotFound
-from relais.core.holidays import next_working_day, public_holidays
 from relais.core.workspaces.cloning import workspace_records_clone, workspace_records_reset
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.core.workspaces.sandbox import workspace_where
+from relais.crm.calendar import next_working_day
 from relais.crm.demo import generate_leads
 from relais.crm.models import Lead
 from relais.training.models import Enrollment, SchoolBase, TrainingClass
