@@ -18,6 +18,7 @@ from relais.core.workspaces.cloning import (
 )
 from relais.core.workspaces.models import Membership, Workspace
 from relais.core.workspaces.sandbox import (
+    has_workspace_field,
     is_sandbox_model,
     register_sandbox_models,
     sandbox_models,
@@ -95,6 +96,21 @@ def test_parents_come_before_children():
                 and field.related_model is not model
             ):
                 assert order[field.related_model] < order[model], (model, field.name)
+
+
+def test_nothing_hangs_from_a_sandbox_model_without_being_registered():
+    """A child row whose parent a reset deletes with raw SQL must be deleted with it."""
+    registered = set(sandbox_models())
+    orphans = [
+        (model._meta.label, field.name)
+        for model in apps.get_models()
+        if model not in registered and not has_workspace_field(model)
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.ForeignKey)
+        and not field.null
+        and field.related_model in registered
+    ]
+    assert orphans == []
 
 
 def test_kept_models_are_not_registered():
