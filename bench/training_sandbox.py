@@ -124,9 +124,9 @@ def _measure(args) -> dict:
     from relais.core.accounts.models import User
     from relais.core.accounts.roles import Role
     from relais.core.organizations.models import Organization
+    from relais.core.workspaces.cloning import workspace_records_delete
     from relais.core.workspaces.models import Workspace, WorkspaceKind
     from relais.training.models import TrainingClass
-    from relais.training.records import workspace_records_delete
     from relais.training.services.sandboxes import (
         sandbox_clone_records,
         sandbox_create,
@@ -230,10 +230,10 @@ def _template(organization, trainer, args):
 
 
 def _row_count(workspace) -> dict:
-    from relais.training.records import record_models
+    from relais.core.workspaces.sandbox import sandbox_models
 
     counts = {}
-    for model in record_models():
+    for model in sandbox_models():
         manager = model._default_manager
         if any(f.name == "workspace" for f in model._meta.concrete_fields):
             counts[model._meta.label] = manager.filter(workspace=workspace).count()
@@ -256,9 +256,9 @@ def _row_count(workspace) -> dict:
 
 def naive_delete(workspace) -> None:
     """Delete the sandbox's records with the ORM (its collector follows the cascades)."""
-    from relais.training.records import record_models
+    from relais.core.workspaces.sandbox import sandbox_models
 
-    for model in reversed(record_models()):
+    for model in reversed(sandbox_models()):
         if any(f.name == "workspace" for f in model._meta.concrete_fields):
             model._default_manager.filter(workspace=workspace).delete()
 
@@ -275,11 +275,11 @@ def naive_clone(*, source, target, today, owner) -> None:
     from django.utils import timezone
 
     from relais.core.accounts.models import User
-    from relais.core.holidays import next_working_day
     from relais.core.workspaces.models import Workspace
+    from relais.core.workspaces.sandbox import sandbox_models
+    from relais.crm.calendar import next_working_day
     from relais.crm.models import Lead
     from relais.training.models import SchoolBase
-    from relais.training.records import record_models
     from relais.training.services.sandboxes import (
         NOT_EVENTS,
         date_shift_days,
@@ -290,7 +290,7 @@ def naive_clone(*, source, target, today, owner) -> None:
     shift = datetime.timedelta(
         days=date_shift_days(reference=school.reference_date if school else today, today=today)
     )
-    copied = [m for m in record_models() if m is not Lead]
+    copied = [m for m in sandbox_models() if m is not Lead]
     new_keys: dict = {model: {} for model in copied}
     content_types = {
         ct.pk: model for model, ct in ContentType.objects.get_for_models(*copied).items()

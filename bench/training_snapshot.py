@@ -104,10 +104,10 @@ def _measure(args) -> dict:
     from django.db import transaction
 
     from relais.core.organizations.models import Organization
+    from relais.core.workspaces.cloning import workspace_records_delete
     from relais.core.workspaces.models import Workspace, WorkspaceKind
     from relais.crm.demo import generate_customers
     from relais.crm.models import Customer
-    from relais.training.records import workspace_records_delete
     from relais.training.services.snapshots import snapshot_export, snapshot_import
     from relais.training.snapshots.workbook import table_queryset, tables
 

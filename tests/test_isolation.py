@@ -16,13 +16,13 @@ from relais.core.audit.models import AuditEntry
 from relais.core.contacts.models import CompanyContact, Person
 from relais.core.interactions.models import Interaction
 from relais.core.jobs.models import Job
+from relais.core.workspaces.sandbox import sandbox_models
 from relais.crm.models import (
     Customer,
     CustomerKind,
     MileageReading,
 )
 from relais.crm.services.deletion import customer_delete
-from relais.training.records import record_models
 from tests.factories import (
     ActivityFactory,
     CustomerFactory,
@@ -133,7 +133,7 @@ def _kwargs_for(pattern, foreign) -> dict:
 def _state(workspace):
     """Every row of workspace B with its last change: any write shows up here."""
     state = {}
-    scoped = [m for m in record_models() if any(f.name == "workspace" for f in m._meta.fields)]
+    scoped = [m for m in sandbox_models() if any(f.name == "workspace" for f in m._meta.fields)]
     for model in {Person, Interaction, *scoped}:
         state[model._meta.label] = sorted(
             model.objects.filter(workspace=workspace).values_list("pk", "updated_at")

@@ -16,3 +16,9 @@ class CrmConfig(AppConfig):
         from relais.crm.navigation import register_navigation
 
         register_navigation()
+
+    def ready(self):
+        # Sandbox records (issue 8, item 4).
+        from relais.crm import sandbox_models
+
+        sandbox_models.register()

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from relais.core.workspaces.cloning import workspace_records_delete
 from relais.core.workspaces.models import Membership, Workspace
 from relais.crm.demo import platform
 from relais.training.models import Enrollment, TrainingClass
-from relais.training.records import workspace_records_delete
 from relais.training.services.exercises import exercise_catalogue_install
 from relais.training.services.sandboxes import class_create, sandbox_create
 from relais.training.services.school import school_base_generate

@@ -348,10 +348,8 @@ def _convert(value: str, kind: str, op: str):
 
 
 def _is_working_day(day: datetime.date) -> bool:
-    try:
-        from relais.core.holidays import is_working_day
-    except ImportError:  # pragma: no cover - helper module of the same issue
-        return day.weekday() != 6
+    from relais.crm.calendar import is_working_day
+
     return is_working_day(day)
 
 

@@ -102,10 +102,10 @@ def test_the_dashboard_is_the_users_not_the_workspaces(
     agent, workspace, other_workspace, dashboard
 ):
     """Dashboards carry no workspace: the sandbox copy and reset never touch them."""
-    from relais.training.records import record_models
+    from relais.core.workspaces.sandbox import sandbox_models
 
-    assert Dashboard not in record_models()
-    assert DashboardWidget not in record_models()
+    assert Dashboard not in sandbox_models()
+    assert DashboardWidget not in sandbox_models()
     assert not any(f.name == "workspace" for f in DashboardWidget._meta.fields)
 
 

@@ -12,11 +12,11 @@ from relais.core.contacts.models import Company, CompanyContact, Person
 from relais.core.exceptions import NotFound
 from relais.core.interactions.models import Interaction
 from relais.core.workspaces.models import Membership, WorkspaceKind
+from relais.core.workspaces.sandbox import sandbox_models
 from relais.crm.models import Activity, Customer, Invoice, InvoiceLine, Lead, Vehicle
 from relais.crm.selectors import customer_list, deleted_customers
 from relais.crm.services.deletion import customer_delete, customer_restore
 from relais.training.models import Enrollment, SchoolBase
-from relais.training.records import record_models
 from relais.training.services import sandboxes
 from relais.training.services.sandboxes import (
     class_create,
@@ -67,7 +67,7 @@ def test_clone_copies_every_table_with_new_ids_pointing_inside_the_sandbox(
         source=school_template, target=target, today=TODAY, owner=learner_account
     )
     assert written > 0
-    for model in record_models():
+    for model in sandbox_models():
         if model is Lead:
             continue
         source_rows = _rows(model, school_template)
@@ -83,7 +83,7 @@ def test_clone_copies_every_table_with_new_ids_pointing_inside_the_sandbox(
         # Every link to a record table points at a row of the sandbox.
         for field in model._meta.concrete_fields:
             related = field.related_model if field.is_relation else None
-            if related in record_models():
+            if related in sandbox_models():
                 linked = set(
                     target_rows.exclude(**{field.attname: None}).values_list(
                         field.attname, flat=True
@@ -335,7 +335,7 @@ def test_reset_leaves_the_template_and_other_sandboxes_untouched(
 @pytest.mark.django_db
 def test_content_types_used_by_the_generic_remap_exist():
     labels = {
-        ct.model_class() for ct in ContentType.objects.get_for_models(*record_models()).values()
+        ct.model_class() for ct in ContentType.objects.get_for_models(*sandbox_models()).values()
     }
     assert Customer in labels
 

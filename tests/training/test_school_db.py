@@ -16,9 +16,10 @@ from django.db import transaction
 
 from relais.core.contacts import validators as v
 from relais.core.contacts.models import Person
-from relais.core.holidays import is_working_day
 from relais.core.interactions.models import Direction, Interaction
 from relais.core.organizations.models import Organization
+from relais.core.workspaces.cloning import workspace_records_delete
+from relais.crm.calendar import is_working_day
 from relais.crm.demo import catalogue as cat
 from relais.crm.demo import generate_customers
 from relais.crm.models import (
@@ -36,7 +37,6 @@ from relais.crm.models import (
     Vehicle,
 )
 from relais.training.models import Anomaly, AnomalyKind
-from relais.training.records import workspace_records_delete
 from relais.training.services.school import school_base_generate_by_operator
 from tests.factories import WorkspaceFactory
 

@@ -19,10 +19,10 @@ from relais.core.exceptions import NotFound
 from relais.core.interactions.models import Interaction
 from relais.core.jobs.models import Job, JobStatus
 from relais.core.workspaces.models import Workspace, WorkspaceKind
+from relais.core.workspaces.sandbox import sandbox_models
 from relais.crm.models import Customer, Invoice, InvoiceLine
 from relais.crm.selectors import customer_list
 from relais.training.models import Anomaly, AnomalyKind, SchoolBase
-from relais.training.records import record_models
 from relais.training.services.snapshots import snapshot_export, snapshot_import
 from relais.training.snapshots import workbook as fmt
 from relais.training.snapshots.workbook import decode_text, encode_text
@@ -51,7 +51,7 @@ def counts(workspace) -> dict:
 
 
 def all_counts() -> dict:
-    return {model._meta.label: model._base_manager.count() for model in record_models()} | {
+    return {model._meta.label: model._base_manager.count() for model in sandbox_models()} | {
         "workspaces": Workspace.objects.count()
     }
 
@@ -230,7 +230,7 @@ def test_template_export_has_anomalies_and_a_new_machine_recreates_it(school_tem
     public_id, organization = school_template.public_id, school_template.organization
 
     # Another machine: the template does not exist there.
-    from relais.training.records import workspace_records_delete
+    from relais.core.workspaces.cloning import workspace_records_delete
 
     workspace_records_delete(school_template)
     school_template.training_classes.all().delete()

@@ -2,7 +2,7 @@
 
 School holidays come from the ``vacances-scolaires-france`` package (MIT), a maintained data
 set of the Ministry of Education's calendar shipped inside the package, so the agenda works
-offline. Public holidays come from ``relais.core.holidays`` (the ``holidays`` package).
+offline. Public holidays come from ``relais.core.calendars`` (the ``holidays`` package).
 """
 
 import datetime
@@ -12,7 +12,7 @@ from functools import cache
 from django.utils.translation import gettext_lazy as _
 from vacances_scolaires_france import SchoolHolidayDates
 
-from relais.core.holidays import public_holidays
+from relais.core.calendars import public_holidays
 
 ZONES = ("A", "B", "C")
 ZONE_CHOICES = [

@@ -15,7 +15,7 @@ that the database never looks stale.
 
 Every customer carries ``identity_key``, the true person or company behind the record: a
 duplicate copy shares its original's key, homonyms have different ones. Dates of visits,
-invoices and activities are working days (``relais.core.holidays``); marketing campaigns
+invoices and activities are working days (``relais.crm.calendar``); marketing campaigns
 reach only the contacts who had accepted their channel on that day.
 
 Deliberate anomalies, for cleaning and de-duplication exercises, involve about 5 % of

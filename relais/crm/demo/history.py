@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from relais.core.contacts.models import FleetSize
-from relais.core.holidays import next_working_day, previous_working_day
 from relais.core.workspaces.models import Workspace
+from relais.crm.calendar import next_working_day, previous_working_day
 from relais.crm.demo import catalogue as cat
 from relais.crm.demo import identifiers as ids
 from relais.crm.demo.anomalies import ANOMALY_EVERY, AnomalyMaker

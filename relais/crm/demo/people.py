@@ -17,8 +17,8 @@ from faker.providers.person import de_DE, es_ES, fr_BE, fr_CA, fr_CH, fr_FR, it_
 from relais.core.contacts.models import Company, CompanyType, FleetSize
 from relais.core.contacts.normalize import fold
 from relais.core.contacts.services import company_build, person_build
-from relais.core.holidays import is_working_day, next_working_day, previous_working_day
 from relais.core.workspaces.models import Workspace
+from relais.crm.calendar import is_working_day, next_working_day, previous_working_day
 from relais.crm.demo import catalogue as cat
 from relais.crm.demo import identifiers as ids
 from relais.crm.demo.plan import Plan

@@ -1,8 +1,8 @@
 """Per-user dashboards: a layout of widgets drawn from the catalogue (``relais.crm.dashboards``).
 
 A dashboard belongs to a user, not to a workspace: the same layout follows the user from the
-live CRM to a training sandbox and survives a sandbox reset (which copies only the tables that
-carry a ``workspace`` key, see ``relais.training.records``). The figures a widget shows are
+live CRM to a training sandbox and survives a sandbox reset (which copies only the tables
+registered in ``relais.core.workspaces.sandbox``). The figures a widget shows are
 always computed in the user's *current* workspace.
 """
 

@@ -1,10 +1,9 @@
 """Learner sandboxes: cloning a school template into a sandbox, and resetting it.
 
-The copy is set-based: one ``INSERT … SELECT`` per record table (``record_models()`` order,
-parents first), run inside the database. New primary keys are the template's shifted by a
-per-table offset, so every foreign key to a record table is remapped with the same offset in
-the same statement; no row is ever loaded into Python. Tables added to workspaces later are
-carried along by introspection.
+The copy is core's (``relais.core.workspaces.cloning``): one ``INSERT … SELECT`` per
+registered record table, run inside the database, keys shifted per table so that every link
+follows; no row is ever loaded into Python. This module adds what a sandbox needs on top:
+dates dated for the day of use, leads drawn again, the learner as the owner of everything.
 
 Dates roll forward: a school template is dated for its ``reference_date``; its sandboxes are
 dated for the day they are created or reset on, moved by whole weeks (weekdays hold, so a
@@ -15,8 +14,6 @@ French public holiday move to the next working day.
 import datetime
 import uuid
 
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -27,13 +24,15 @@ from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission, Role
 from relais.core.audit.models import AuditEntry
 from relais.core.audit.services import audit_log
+from relais.core.calendars import public_holidays
 from relais.core.exceptions import NotFound
-from relais.core.holidays import next_working_day, public_holidays
+from relais.core.workspaces.cloning import workspace_records_clone, workspace_records_reset
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
+from relais.core.workspaces.sandbox import workspace_where
+from relais.crm.calendar import next_working_day
 from relais.crm.demo import generate_leads
 from relais.crm.models import Lead
 from relais.training.models import Enrollment, SchoolBase, TrainingClass
-from relais.training.records import record_models, workspace_records_delete
 
 # Regenerated for the day of use instead of copied (the seed: leads are always recent).
 REGENERATED_MODELS = (Lead,)
@@ -75,13 +74,6 @@ def _is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _uuid_sql() -> str:
-    if _is_postgresql():
-        return "gen_random_uuid()"
-    # Django stores UUIDs on SQLite as 32 hex digits without dashes.
-    return "lower(hex(randomblob(16)))"
-
-
 def _add_days_sql(column: str, field: models.Field, days: int) -> str:
     if not days:
         return column
@@ -95,171 +87,46 @@ def _add_days_sql(column: str, field: models.Field, days: int) -> str:
     return f"date({column}, '{int(days):+d} days')"
 
 
-def _is_auto_timestamp(field: models.Field) -> bool:
-    return isinstance(field, models.DateField) and (
-        getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    )
-
-
-def _workspace_where(model, alias: str) -> str:
-    """WHERE clause selecting ``model``'s rows of one workspace (one ``%s`` parameter)."""
-    if any(f.name == "workspace" for f in model._meta.concrete_fields):
-        return f"{alias}.{_q('workspace_id')} = %s"
-    parent = next(
-        f
-        for f in model._meta.concrete_fields
-        if isinstance(f, models.ForeignKey)
-        and not f.null
-        and any(g.name == "workspace" for g in f.related_model._meta.concrete_fields)
-    )
-    parent_table = _q(parent.related_model._meta.db_table)
-    return (
-        f"{alias}.{_q(parent.column)} IN "  # noqa: S608 - names come from the models
-        f"(SELECT {_q('id')} FROM {parent_table} WHERE {_q('workspace_id')} = %s)"
-    )
-
-
-def _reserve_offset(cursor, model, source: Workspace) -> int | None:
-    """The number added to the source rows' keys so that the copies get free keys.
-
-    On PostgreSQL the range is taken from the table's sequence in one statement (so ordinary
-    inserts running meanwhile get keys above it); on SQLite writers are serialised and keys
-    above the table's maximum are free. ``None`` when the source has no rows in the table.
-    """
-    table = _q(model._meta.db_table)
-    pk = _q(model._meta.pk.column)
-    where = _workspace_where(model, "s")
-    cursor.execute(f"SELECT MIN(s.{pk}), MAX(s.{pk}) FROM {table} s WHERE {where}", [source.pk])  # noqa: S608
-    low, high = cursor.fetchone()
-    if low is None:
-        return None
-    span = high - low + 1
-    if _is_postgresql():
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, "id"])
-        sequence = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT GREATEST(nextval(%s), (SELECT COALESCE(MAX({pk}), 0) + 1 FROM {table}))",  # noqa: S608
-            [sequence],
-        )
-        first = cursor.fetchone()[0]
-        cursor.execute("SELECT setval(%s, %s)", [sequence, first + span])
-        return first - low
-    cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608
-    return cursor.fetchone()[0] + 1 - low
-
-
 def sandbox_clone_records(*, source: Workspace, target: Workspace, today, owner) -> int:
     """Copy every record of ``source`` into ``target`` inside the database; returns the
     number of rows written (regenerated leads included).
 
-    Keys are shifted per table and every link to a record table (foreign keys and generic
-    ``*_type``/``*_id`` pairs) follows; public ids are new; user links (owner, author,
-    actor…) go to ``owner``; creation and modification times are now. Dates move forward
-    from the template's reference day to ``today`` by whole weeks, then off public holidays.
-    Leads are not copied: fresh ones are drawn in the 21 days before ``today``. Run inside a
-    transaction; ``target`` should be empty.
+    The copy is core's ``workspace_records_clone``: keys shifted per table, links followed,
+    public ids new, creation and modification times now. On top of it, user links (owner,
+    author, actor…) go to ``owner``; dates move forward from the template's reference day to
+    ``today`` by whole weeks, then off public holidays; leads are not copied: fresh ones are
+    drawn in the 21 days before ``today``. Run inside a transaction; ``target`` should be
+    empty.
     """
     school = SchoolBase.objects.filter(workspace=source).first()
+    written = workspace_records_clone(
+        source=source, target=target, **_clone_options(school=school, today=today, owner=owner)
+    )
+    return written + _regenerate(
+        source=source, target=target, school=school, today=today, owner=owner
+    )
+
+
+def _clone_options(*, school, today, owner) -> dict:
+    """The options of core's copy that date a template's records for ``today``."""
     reference = school.reference_date if school else today
     shift = date_shift_days(reference=reference, today=today)
-    now = timezone.now()
-    owner_id = owner.pk if owner is not None else None
-    copied = [m for m in record_models() if m not in REGENERATED_MODELS]
-    written = 0
-    with connection.cursor() as cursor:
-        offsets: dict[type[models.Model], int | None] = {}
-        for model in copied:
-            offsets[model] = _reserve_offset(cursor, model, source)
-        content_types = ContentType.objects.get_for_models(*copied)
-        for model in copied:
-            if offsets[model] is None:
-                continue
-            written += _copy_table(
-                cursor,
-                model,
-                source=source,
-                target=target,
-                offsets=offsets,
-                content_types=content_types,
-                shift=shift,
-                now=now,
-                owner_id=owner_id,
-            )
+
+    def date_sql(cursor, model, field, column, source):
+        return _rolled_date_sql(cursor, model, field, column, shift, source)
+
+    return {"exclude": REGENERATED_MODELS, "owner": owner, "date_sql": date_sql}
+
+
+def _regenerate(*, source, target, school, today, owner) -> int:
     lead_count = Lead.objects.in_workspace(source).count() or LEADS_IF_NONE
-    written += generate_leads(
+    return generate_leads(
         workspace=target,
         seed=(school.seed if school else 1) + target.pk,
         today=today,
         count=lead_count,
         owner=owner,
     )
-    return written
-
-
-def _copy_table(
-    cursor, model, *, source, target, offsets, content_types, shift, now, owner_id
-) -> int:
-    generic = {
-        gfk.fk_field: gfk.ct_field
-        for gfk in model._meta.private_fields
-        if isinstance(gfk, GenericForeignKey)
-    }
-    generic_types = {
-        model._meta.get_field(ct_field).column: ct_field for ct_field in generic.values()
-    }
-    columns, expressions, params = [], [], []
-    for field in model._meta.concrete_fields:
-        column = f"s.{_q(field.column)}"
-        if field.primary_key:
-            expression = f"{column} + {int(offsets[model])}"
-        elif field.name == "workspace" and field.related_model is Workspace:
-            expression = "%s"
-            params.append(target.pk)
-        elif field.is_relation and field.related_model in offsets:
-            offset = offsets[field.related_model]
-            expression = f"{column} + {int(offset)}" if offset is not None else "NULL"
-        elif field.is_relation and field.related_model in REGENERATED_MODELS:
-            expression = "NULL"
-        elif field.is_relation and field.related_model is User:
-            expression = f"CASE WHEN {column} IS NULL THEN NULL ELSE %s END"
-            params.append(owner_id)
-        elif field.name in generic:
-            ct_column = _q(model._meta.get_field(generic[field.name]).column)
-            cases = " ".join(
-                f"WHEN {int(ct.pk)} THEN {column} + {int(offsets[related])}"
-                for related, ct in content_types.items()
-                if offsets.get(related) is not None
-            )
-            # A link to a regenerated row (a template's lead) would point outside the sandbox.
-            cases += "".join(f" WHEN {int(pk)} THEN NULL" for pk in _regenerated_type_ids())
-            expression = f"CASE s.{ct_column} {cases} ELSE {column} END"
-        elif field.column in generic_types:
-            regenerated = ", ".join(str(int(pk)) for pk in _regenerated_type_ids())
-            expression = f"CASE WHEN {column} IN ({regenerated}) THEN NULL ELSE {column} END"
-        elif isinstance(field, models.UUIDField) and field.unique:
-            expression = _uuid_sql()
-        elif _is_auto_timestamp(field):
-            expression = "%s"
-            params.append(now)
-        elif isinstance(field, models.DateField):  # DateTimeField is a DateField
-            expression, date_params = _rolled_date_sql(cursor, model, field, column, shift, source)
-            params += date_params
-        else:
-            expression = column
-        columns.append(_q(field.column))
-        expressions.append(expression)
-    table = _q(model._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names from the models
-        f"SELECT {', '.join(expressions)} FROM {table} s WHERE {_workspace_where(model, 's')} "
-        f"ORDER BY s.{_q(model._meta.pk.column)}"
-    )
-    cursor.execute(sql, [*params, source.pk])
-    return max(cursor.rowcount, 0)
-
-
-def _regenerated_type_ids() -> list[int]:
-    return [ct.pk for ct in ContentType.objects.get_for_models(*REGENERATED_MODELS).values()]
 
 
 def _rolled_date_sql(cursor, model, field, column: str, shift: int, source) -> tuple[str, list]:
@@ -273,7 +140,7 @@ def _rolled_date_sql(cursor, model, field, column: str, shift: int, source) -> t
     table = _q(model._meta.db_table)
     bounds = (
         f"SELECT MIN(s.{_q(field.column)}), MAX(s.{_q(field.column)}) "  # noqa: S608
-        f"FROM {table} s WHERE {_workspace_where(model, 's')}"
+        f"FROM {table} s WHERE {workspace_where(model, 's')}"
     )
     cursor.execute(bounds, [source.pk])
     low, high = cursor.fetchone()
@@ -517,14 +384,16 @@ def _locked(enrollment: Enrollment) -> Enrollment:
 def _reset(*, actor, enrollment: Enrollment, today) -> Enrollment:
     today = today or timezone.localdate()
     sandbox = enrollment.sandbox
-    deleted = workspace_records_delete(sandbox)
-    _drop_restorable_copies(sandbox)
-    copied = sandbox_clone_records(
-        source=enrollment.training_class.template,
-        target=sandbox,
-        today=today,
-        owner=enrollment.learner,
+    template = enrollment.training_class.template
+    school = SchoolBase.objects.filter(workspace=template).first()
+    owner = enrollment.learner
+    deleted, copied = workspace_records_reset(
+        workspace=sandbox,
+        source=template,
+        **_clone_options(school=school, today=today, owner=owner),
     )
+    _drop_restorable_copies(sandbox)
+    copied += _regenerate(source=template, target=sandbox, school=school, today=today, owner=owner)
     enrollment.reset_count += 1
     enrollment.last_reset_at = timezone.now()
     enrollment.materialised_for = today

@@ -33,9 +33,9 @@ from relais.core.exceptions import AccessDenied, NotFound, public_id_or_not_foun
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import job_start
 from relais.core.organizations.models import Organization
+from relais.core.workspaces.cloning import workspace_records_delete
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.training.models import Anomaly, Enrollment, SchoolBase
-from relais.training.records import workspace_records_delete
 from relais.training.snapshots.workbook import (
     ANOMALY_COLUMNS,
     ANOMALY_SHEET,

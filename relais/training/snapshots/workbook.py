@@ -1,7 +1,7 @@
 """The snapshot workbook: which sheets and columns, how values are written and read back.
 
-One sheet per record table (``relais.training.records.record_models()``, so that a table
-added later is carried without editing this module), named after the model label
+One sheet per record table (``relais.core.workspaces.sandbox.sandbox_models()``, so that a
+table registered later is carried without editing this module), named after the model label
 (``crm.customer``); a ``Métadonnées`` sheet; an ``Anomalies`` sheet for a school database.
 Every value is written so that reading it back gives exactly what was written: texts as
 explicit strings, with the OOXML ``_xHHHH_`` escape for characters XML cannot carry and a
@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from relais.training.records import record_models, workspace_parent_field
+from relais.core.workspaces.sandbox import sandbox_models, workspace_parent_field
 
 FORMAT_NAME = "relais-snapshot"
 FORMAT_VERSION = "1"
@@ -142,7 +142,7 @@ def _column(model, field_, records: set, generic_fk_fields: dict) -> Column:
 
 def tables() -> tuple[Table, ...]:
     """The data sheets of a snapshot, parents first."""
-    models_ = record_models()
+    models_ = sandbox_models()
     records = set(models_)
     result = []
     for model in models_:

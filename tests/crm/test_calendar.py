@@ -1,8 +1,9 @@
-"""Working days of the dealership: Sundays and French public holidays are closed."""
+"""Working days of the dealership (``relais.crm.calendar``): Sundays and French public
+holidays are closed, Saturdays are worked."""
 
 import datetime
 
-from relais.core.holidays import (
+from relais.crm.calendar import (
     is_working_day,
     next_working_day,
     previous_working_day,
