@@ -7,18 +7,11 @@ class CrmConfig(AppConfig):
     verbose_name = "CRM"
 
     def ready(self) -> None:
-        # Background jobs: which task runs each kind (relais.core.jobs.registry).
+        """Register what the CRM brings to the kernel: each registry lives in core."""
+        from relais.crm import sandbox_models
         from relais.crm.job_kinds import register_crm_job_kinds
-
-        register_crm_job_kinds()
-
-        # Navigation entries (relais.core.navigation).
         from relais.crm.navigation import register_navigation
 
-        register_navigation()
-
-    def ready(self):
-        # Sandbox records (issue 8, item 4).
-        from relais.crm import sandbox_models
-
-        sandbox_models.register()
+        sandbox_models.register()  # its records belong to a learner's sandbox
+        register_crm_job_kinds()  # background jobs: which task runs each kind
+        register_navigation()  # navigation entries
