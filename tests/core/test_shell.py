@@ -28,6 +28,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ICO = b"\x00\x00\x01\x00" + b"\x00" * 64
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
+# Fixed, not drawn: parametrised ids must be the same in every test worker.
+SOME_ID = uuid.UUID("7fcf868c-7733-4d04-b8c6-8e15c700a5bc")
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
@@ -161,9 +164,9 @@ def both_workspaces(agent, workspace):
         ("https://evil.example/crm/", "/"),
         ("//evil.example/", "/"),
         ("javascript:alert(1)", "/"),
-        (f"/crm/clients/{uuid.uuid4()}/vehicules/", "/crm/clients/"),
-        (f"/crm/segments/{uuid.uuid4()}/", "/crm/segments/"),
-        (f"/crm/leads/{uuid.uuid4()}/modifier/", "/"),  # no entry owns this record page
+        (f"/crm/clients/{SOME_ID}/vehicules/", "/crm/clients/"),
+        (f"/crm/segments/{SOME_ID}/", "/crm/segments/"),
+        (f"/crm/leads/{SOME_ID}/modifier/", "/"),  # no entry owns this record page
         ("/crm/doublons/42/", "/crm/doublons/"),
     ],
 )
