@@ -7,3 +7,9 @@ class TrainingConfig(AppConfig):
     label = "training"
     verbose_name = _("Formation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Roles and permissions.
+        from relais.training import permissions
+
+        permissions.register()

@@ -6,11 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound
 from relais.training import grading
 from relais.training.catalogue import CATALOGUE
 from relais.training.models import Enrollment, Exercise, ExerciseResult
+from relais.training.permissions import Permission
 
 
 @transaction.atomic
