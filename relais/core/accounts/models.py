@@ -32,9 +32,7 @@ class User(AbstractUser):
         or in ``organization`` when one is given, else any role the user holds."""
         from relais.core.accounts.permissions import user_has_permission
 
-        return user_has_permission(
-            self, permission, workspace=workspace, organization=organization
-        )
+        return user_has_permission(self, permission, workspace=workspace, organization=organization)
 
     @property
     def display_name(self) -> str:

@@ -41,7 +41,9 @@ def register_permissions(
             raise ImproperlyConfigured(f"{app_label}: unknown role {role!r}.")
         foreign = sorted(codes - permissions.keys())
         if foreign:
-            raise ImproperlyConfigured(f"{app_label} grants permissions it does not own: {foreign}.")
+            raise ImproperlyConfigured(
+                f"{app_label} grants permissions it does not own: {foreign}."
+            )
     _APPS.add(app_label)
     for code, label in permissions.items():
         _PERMISSIONS[code] = (app_label, label)

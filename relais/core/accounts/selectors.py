@@ -135,7 +135,9 @@ def roles_held(user, *, workspace: Workspace | None = None, organization=None) -
     return role_index(user).all_roles()
 
 
-def user_has_role(user, role: str, *, workspace: Workspace | None = None, organization=None) -> bool:
+def user_has_role(
+    user, role: str, *, workspace: Workspace | None = None, organization=None
+) -> bool:
     """Whether ``user`` holds ``role`` in ``workspace``, in ``organization`` or anywhere.
 
     Holding is literal: a superuser holds no role they were not given."""
@@ -157,7 +159,7 @@ def users_with_role(*, organization, role: str) -> QuerySet[User]:
     """Active users holding ``role`` in ``organization``."""
     return User.objects.filter(
         is_active=True,
-        pk__in=OrganizationMembership.objects.filter(
-            organization=organization, role=role
-        ).values("user_id"),
+        pk__in=OrganizationMembership.objects.filter(organization=organization, role=role).values(
+            "user_id"
+        ),
     )

@@ -104,9 +104,7 @@ def snapshot_workspace_check(actor, workspace: Workspace) -> None:
         return
     if actor.has_role_permission(Permission.TRAINING_MANAGE):
         organization_id = workspace.organization_id
-        if not actor.has_role_permission(
-            Permission.TRAINING_MANAGE, organization=organization_id
-        ):
+        if not actor.has_role_permission(Permission.TRAINING_MANAGE, organization=organization_id):
             raise not_found
         if workspace.kind == WorkspaceKind.TEMPLATE or user_has_role(
             actor, Role.ADMINISTRATOR, organization=organization_id
