@@ -130,7 +130,7 @@ def bench_workspace(log: Callable[[str], None], *, role: str = "administrator", 
     the user every benchmark measures in; returns ``(workspace, user)``."""
     from django.core.management import call_command
 
-    from relais.core.accounts.models import User
+    from relais.core.accounts.models import OrganizationMembership, User
     from relais.core.organizations.models import Organization
     from relais.core.workspaces.models import Membership, Workspace
 
@@ -140,9 +140,8 @@ def bench_workspace(log: Callable[[str], None], *, role: str = "administrator", 
     workspace = Workspace.objects.create(
         organization=organization, name="Concession (banc d'essai)"
     )
-    user = User.objects.create_user(
-        username="bench", password=None, role=role, organization=organization
-    )
+    user = User.objects.create_user(username="bench", password=None, organization=organization)
+    OrganizationMembership.objects.create(user=user, organization=organization, role=role)
     if member:
         Membership.objects.create(workspace=workspace, user=user)
     return workspace, user

@@ -537,7 +537,7 @@ def _setup(args) -> dict:
 
     call_command("migrate", verbosity=0, interactive=False)
 
-    from relais.core.accounts.models import User
+    from relais.core.accounts.models import OrganizationMembership, User
     from relais.core.accounts.roles import Role
     from relais.core.organizations.models import Organization
     from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
@@ -551,9 +551,11 @@ def _setup(args) -> dict:
     password = make_password(PASSWORD)
     trainer = User.objects.create(
         username="formateur-charge",
-        role=Role.TRAINER,
         organization=organization,
         password=password,
+    )
+    OrganizationMembership.objects.create(
+        user=trainer, organization=organization, role=Role.TRAINER
     )
     template = Workspace.objects.create(
         organization=organization, name="Base école (charge)", kind=WorkspaceKind.TEMPLATE
@@ -573,12 +575,15 @@ def _setup(args) -> dict:
             username=f"apprenant-{number:03d}",
             first_name="Apprenant",
             last_name=f"{number:03d}",
-            role=Role.LEARNER,
             organization=organization,
             password=password,
         )
         for number in range(args.learners + 1)  # number 0 is the baseline's learner
     ]
+    OrganizationMembership.objects.bulk_create(
+        OrganizationMembership(user=learner, organization=organization, role=Role.LEARNER)
+        for learner in learners
+    )
     try:
         from relais.training.services.sandboxes import class_create, sandbox_create
     except ImportError:

@@ -121,7 +121,7 @@ def _measure(args) -> dict:
     from django.core.management import call_command
     from django.db import transaction
 
-    from relais.core.accounts.models import User
+    from relais.core.accounts.models import OrganizationMembership, User
     from relais.core.accounts.roles import Role
     from relais.core.organizations.models import Organization
     from relais.core.workspaces.cloning import workspace_records_delete
@@ -139,14 +139,16 @@ def _measure(args) -> dict:
     call_command("migrate", verbosity=0, interactive=False)
     organization = Organization.objects.create(name="Banc d'essai", slug="banc-d-essai")
     trainer = User.objects.create_user(
-        username="formateur", password=None, role=Role.TRAINER, organization=organization
+        username="formateur", password=None, organization=organization
     )
     learners = [
-        User.objects.create_user(
-            username=name, password=None, role=Role.LEARNER, organization=organization
-        )
+        User.objects.create_user(username=name, password=None, organization=organization)
         for name in ("relais", "naif")
     ]
+    OrganizationMembership.objects.bulk_create(
+        OrganizationMembership(user=user, organization=organization, role=role)
+        for user, role in [(trainer, Role.TRAINER)] + [(user, Role.LEARNER) for user in learners]
+    )
     log(f"generating a {args.customers}-customer template…")
     template = _template(organization, trainer, args)
     training_class = TrainingClass.objects.create(

@@ -14,7 +14,9 @@ from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from relais.core.accounts.api_auth import ApiTokenAuth
-from relais.core.accounts.roles import ROLE_PERMISSIONS, Permission
+from relais.core.accounts.permissions import permissions_of_user
+from relais.core.accounts.roles import Role
+from relais.core.accounts.selectors import roles_held
 from relais.core.api import ERROR_RESPONSES, Pagination, install_error_handlers
 from relais.core.workspaces.selectors import workspaces_for_user
 from relais.crm.api import router as crm_router
@@ -56,8 +58,13 @@ class MeOut(Schema):
     permissions: list[str]
 
     @staticmethod
+    def resolve_role(obj) -> str:
+        return _main_role(obj)
+
+    @staticmethod
     def resolve_role_label(obj) -> str:
-        return obj.get_role_display()
+        role = _main_role(obj)
+        return str(Role(role).label) if role in Role.values else ""
 
     @staticmethod
     def resolve_organization(obj) -> str | None:
@@ -65,9 +72,15 @@ class MeOut(Schema):
 
     @staticmethod
     def resolve_permissions(obj) -> list[str]:
-        if obj.is_superuser:
-            return sorted(Permission.values)
-        return sorted(ROLE_PERMISSIONS.get(obj.role, frozenset()))
+        return sorted(permissions_of_user(obj))
+
+
+def _main_role(user) -> str:
+    """The role shown for the account: the one held in its home organization, else any role it
+    holds (the first in ``Role`` order); permissions are those of every role held."""
+    held = roles_held(user, organization=user.organization_id) if user.organization_id else None
+    held = held or roles_held(user)
+    return next((role for role in Role.values if role in held), "")
 
 
 class WorkspaceOut(Schema):

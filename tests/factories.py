@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from relais.core.accounts.models import User
+from relais.core.accounts.models import OrganizationMembership, User
 from relais.core.accounts.roles import Role
 from relais.core.contacts.models import Company, Person
 from relais.core.organizations.models import Organization
@@ -43,6 +43,10 @@ class WorkspaceFactory(factory.django.DjangoModelFactory):
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A user holding ``role`` in ``organization`` (an organization membership) and a member of
+    ``workspaces``: a workspace of ``organization`` inherits the role, a workspace of another
+    organization names it on the membership. ``role=None`` gives no role at all."""
+
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -54,12 +58,26 @@ class UserFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
+    @classmethod
+    def _create(cls, model_class, *args, role=None, **kwargs):
+        user = super()._create(model_class, *args, **kwargs)
+        if role and user.organization_id:
+            OrganizationMembership.objects.create(
+                user=user, organization_id=user.organization_id, role=role
+            )
+        user._factory_role = role
+        return user
+
     @factory.post_generation
     def workspaces(self, create, extracted, **kwargs):
         if create:
             self.save()
+            role = self.__dict__.pop("_factory_role", None)
             for workspace in extracted or []:
-                Membership.objects.create(workspace=workspace, user=self)
+                inherits = workspace.organization_id == self.organization_id
+                Membership.objects.create(
+                    workspace=workspace, user=self, role=None if inherits else role
+                )
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

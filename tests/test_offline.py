@@ -215,7 +215,7 @@ def test_training_pages_load_nothing_from_outside(client, organization):
     trainer = UserFactory(username="formatrice", role=Role.TRAINER, organization=organization)
     learner = UserFactory(username="apprenti", role=Role.LEARNER, organization=organization)
     for user, url in [(trainer, url) for url in pages] + [(learner, pages[0])]:
-        role = user.role
+        role = user.username
         client.force_login(user)
         response = client.get(url, follow=True)
         # A learner without a sandbox may get an explanation page: its HTML counts all the same.

@@ -133,9 +133,9 @@ def registered_nav_entries() -> list[NavEntry]:
 
 
 def _user_holds(user, permission: str, workspace) -> bool:
-    # The one place the navigation asks about a permission: when roles move onto memberships,
-    # pass ``workspace`` here.
-    return user.has_role_permission(permission)
+    # The one place the navigation asks about a permission: through the role held in the
+    # current workspace when there is one, else through any role the user holds.
+    return user.has_role_permission(permission, workspace=workspace)
 
 
 def entry_visible_to(entry: NavEntry, *, user, workspace=None) -> bool:

@@ -15,3 +15,8 @@ class CrmConfig(AppConfig):
         sandbox_models.register()  # its records belong to a learner's sandbox
         register_crm_job_kinds()  # background jobs: which task runs each kind
         register_navigation()  # navigation entries
+
+        # Roles and permissions.
+        from relais.crm import permissions
+
+        permissions.register()

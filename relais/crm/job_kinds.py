@@ -6,7 +6,6 @@ the task modules; the task modules import the services they run.
 
 from django.utils.translation import gettext_lazy as _
 
-from relais.core.accounts.roles import Permission
 from relais.core.jobs.registry import register_job_kind
 from relais.crm.campaigns.services.clock import CLOCK_JOB_KIND
 from relais.crm.campaigns.services.sending import SEND_JOB_KIND
@@ -14,6 +13,7 @@ from relais.crm.campaigns.tasks import campaign_clock_advance_task, campaign_sen
 from relais.crm.dedup.cleaning import CLEANING_JOB_KIND
 from relais.crm.dedup.review import SEARCH_JOB_KIND
 from relais.crm.dedup.tasks import cleaning_apply_task, duplicate_search_task
+from relais.crm.permissions import Permission
 from relais.crm.segments.services import EXPORT_JOB_KIND as SEGMENT_EXPORT_JOB_KIND
 from relais.crm.segments.tasks import segment_export_task
 from relais.crm.services.exports import EXPORT_JOB_KIND as CUSTOMER_EXPORT_JOB_KIND

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.audit.models import AuditEntry
 from relais.core.contacts.models import CompanyContact
 from relais.core.exceptions import NotFound, public_id_or_not_found
@@ -28,6 +27,7 @@ from relais.crm.models import (
     Note,
     Vehicle,
 )
+from relais.crm.permissions import Permission
 from relais.crm.search import filter_by_search
 
 # Deleted customers can be restored from their audit entry for this long (the trash page).

@@ -34,3 +34,8 @@ class TrainingConfig(AppConfig):
         from relais.training.navigation import register_navigation
 
         register_navigation()
+
+        # Roles and permissions.
+        from relais.training import permissions
+
+        permissions.register()

@@ -6,8 +6,8 @@ the task modules; the task modules import the services they run.
 
 from django.utils.translation import gettext_lazy as _
 
-from relais.core.accounts.roles import Permission
 from relais.core.jobs.registry import register_job_kind
+from relais.training.permissions import Permission
 from relais.training.school_tasks import school_base_generate_task
 from relais.training.services.school import JOB_KIND as SCHOOL_JOB_KIND
 from relais.training.services.snapshots import EXPORT_JOB_KIND as SNAPSHOT_JOB_KIND

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from relais.core.accounts import permissions
 from relais.core.accounts.roles import Role
 from relais.core.audit.models import AuditEntry
 from relais.core.contacts.models import Company, ConsentChannel, Person
@@ -30,10 +31,15 @@ from tests.factories import CompanyFactory, PersonFactory, UserFactory
 
 @pytest.fixture
 def viewer(workspace, monkeypatch):
-    """A member of the workspace whose role may read contacts but not change them."""
-    user = UserFactory(role=Role.AGENT, organization=workspace.organization, workspaces=[workspace])
-    monkeypatch.setattr(user, "has_role_permission", lambda permission: permission.endswith("view"))
-    return user
+    """A member of the workspace whose role may read contacts but not change them.
+
+    No shipped role is read-only on contacts: the test grants ``contacts.view`` alone to the
+    community's "member" role, for the time of the test, in the real permission table.
+    """
+    monkeypatch.setitem(permissions._GRANTS, Role.MEMBER, {"contacts.view"})
+    return UserFactory(
+        role=Role.MEMBER, organization=workspace.organization, workspaces=[workspace]
+    )
 
 
 # --- person_create / person_update -----------------------------------------------------------

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 
-from relais.core.accounts.roles import Permission
 from relais.core.accounts.services import api_token_create
 from relais.core.audit.models import AuditEntry
 from relais.core.contacts.models import Company, CompanyContact, Person
@@ -27,6 +26,7 @@ from relais.crm.models import (
     Note,
     Vehicle,
 )
+from relais.crm.permissions import Permission
 from relais.crm.services.customers import company_contact_add
 from relais.crm.services.records import invoice_create, mileage_reading_add
 from tests.factories import (

@@ -369,7 +369,8 @@ def test_the_dashboard_follows_the_user_into_another_workspace(
     """One layout per user; the figures are those of the workspace the user is in."""
     from relais.core.workspaces.models import Membership
 
-    Membership.objects.create(workspace=other_workspace, user=agent)
+    # A workspace of another organization: the membership names the role held there.
+    Membership.objects.create(workspace=other_workspace, user=agent, role="agent")
     stranger = CustomerFactory(
         workspace=other_workspace, status="customer", person__last_name="Ailleurs"
     )

@@ -351,7 +351,9 @@ def test_customer_list_is_scoped_and_checked(
 def test_customer_list_needs_a_bounded_number_of_queries(
     agent, workspace, customers, django_assert_num_queries
 ):
-    # One access check, one page of customers with their contacts.
+    # One read of the user's memberships (access and role), one page of customers with their
+    # contacts. A fresh user object, as in a request: the memberships are then kept on it.
+    agent = type(agent).objects.get(pk=agent.pk)
     with django_assert_num_queries(2):
         for customer in customer_list(user=agent, workspace=workspace, sort="ville"):
             assert customer.display_name

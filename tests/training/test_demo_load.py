@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 
 from relais.core.accounts.models import User
 from relais.core.accounts.roles import Role
+from relais.core.accounts.selectors import roles_held
 from relais.core.organizations.models import Organization
 from relais.core.workspaces.models import Workspace, WorkspaceKind
 from relais.crm.demo.platform import DEMO_PASSWORD, DEMO_SLUG
@@ -65,7 +66,8 @@ def test_load_demo_creates_the_organization_school_base_class_and_sandbox():
     }
     for username, role in roles.items():
         user = User.objects.get(username=username)
-        assert user.role == role and user.organization == organization
+        assert user.organization == organization
+        assert roles_held(user, organization=organization) == {role}
         assert user.check_password(DEMO_PASSWORD)
         assert username in output
     assert User.objects.get(username="admin").is_superuser

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from relais.core.accounts.roles import Role
+from relais.core.accounts.selectors import roles_held
 from relais.core.audit.models import AuditEntry
 from relais.core.contacts.models import Company, CompanyContact, Person
 from relais.core.exceptions import NotFound
@@ -237,7 +238,9 @@ def test_learner_enroll_creates_the_account_and_the_sandbox(trainer, training_cl
         last_name="Dupont",
     )
     learner = enrollment.learner
-    assert learner.role == Role.LEARNER and learner.check_password(password) and len(password) >= 12
+    assert roles_held(learner, organization=training_class.organization) == {Role.LEARNER}
+    assert roles_held(learner, workspace=enrollment.sandbox) == {Role.LEARNER}
+    assert learner.check_password(password) and len(password) >= 12
     sandbox = enrollment.sandbox
     assert sandbox.kind == WorkspaceKind.SANDBOX and sandbox.template == training_class.template
     assert sandbox.name == "Bac à sable de Jeanne Dupont"

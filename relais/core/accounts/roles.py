@@ -1,4 +1,11 @@
-"""Roles and what each may do. One table, read by services and selectors alike."""
+"""Roles, and the permissions core itself declares.
+
+A role is held on a membership: an organization membership
+(``accounts.OrganizationMembership``) or a workspace membership (``workspaces.Membership``,
+whose role, when left empty, is the one held in the workspace's organization). What each role
+may do is not written here: every app registers its permissions and the roles that grant them
+with ``relais.core.accounts.permissions.register_permissions`` from its ``AppConfig.ready()``.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,45 +17,36 @@ class Role(models.TextChoices):
     AGENT = "agent", _("Agent")
     TRAINER = "trainer", _("Formateur")
     LEARNER = "learner", _("Apprenant")
+    MODERATOR = "moderator", _("Modérateur")
+    MEMBER = "member", _("Membre")
+    REFERENT = "referent", _("Référent")
+
+
+# The visitor of a public page. A pseudo-role: never stored on a membership, it only receives
+# grants (public reads registered by apps).
+ANONYMOUS = "anonymous"
+
+ROLE_CODES: frozenset[str] = frozenset({*Role.values, ANONYMOUS})
 
 
 class Permission(models.TextChoices):
-    CRM_VIEW = "crm.view", _("Consulter le CRM")
-    CRM_EDIT = "crm.edit", _("Créer et modifier des fiches")
-    CRM_DELETE = "crm.delete", _("Supprimer des fiches")
+    """The permissions of the shared kernel. Each app declares its own next to its code."""
+
     AUDIT_VIEW = "audit.view", _("Consulter le journal d'audit")
     WORKSPACE_MANAGE = "workspace.manage", _("Gérer les espaces de travail")
-    TRAINING_MANAGE = (
-        "training.manage",
-        _("Animer des formations (bases école, sessions, exercices)"),
-    )
-    TRAINING_PRACTISE = "training.practise", _("Suivre une formation (bac à sable, exercices)")
-    # Contacts (core): people and companies, their consents. Granted with crm.view/crm.edit.
+    # Contacts: people and companies, their consents (``relais.core.contacts``).
     CONTACTS_VIEW = "contacts.view", _("Consulter les personnes et les sociétés")
     CONTACTS_EDIT = "contacts.edit", _("Créer et modifier les personnes et les sociétés")
 
 
-_EDITOR = {Permission.CRM_VIEW, Permission.CRM_EDIT}
-# Contacts: the roles that view/edit the CRM's records view/edit the contacts under them.
-_EDITOR |= {Permission.CONTACTS_VIEW, Permission.CONTACTS_EDIT}
+# Every staff role works with contacts: the records of each module hang from them.
+_CONTACTS = {Permission.CONTACTS_VIEW, Permission.CONTACTS_EDIT}
 
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+# What core grants; apps add theirs (see ``relais.core.accounts.apps``).
+CORE_GRANTS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(Permission.values),
-    Role.SUPERVISOR: frozenset(_EDITOR | {Permission.CRM_DELETE, Permission.AUDIT_VIEW}),
-    Role.AGENT: frozenset(_EDITOR),
-    Role.TRAINER: frozenset(
-        _EDITOR
-        | {
-            Permission.CRM_DELETE,
-            Permission.AUDIT_VIEW,
-            Permission.WORKSPACE_MANAGE,
-            Permission.TRAINING_MANAGE,
-        }
-    ),
-    # A learner owns a sandbox: everything there is theirs to break and reset.
-    Role.LEARNER: frozenset(_EDITOR | {Permission.CRM_DELETE, Permission.TRAINING_PRACTISE}),
+    Role.SUPERVISOR: frozenset({Permission.AUDIT_VIEW, *_CONTACTS}),
+    Role.AGENT: frozenset(_CONTACTS),
+    Role.TRAINER: frozenset({Permission.AUDIT_VIEW, Permission.WORKSPACE_MANAGE, *_CONTACTS}),
+    Role.LEARNER: frozenset(_CONTACTS),
 }
-
-
-def role_allows(role: str, permission: str) -> bool:
-    return permission in ROLE_PERMISSIONS.get(role, frozenset())

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relais.core.accounts.roles import Role
 from relais.core.models import PublicIdModel, TimeStampedModel
 
 
@@ -43,11 +44,23 @@ class Workspace(PublicIdModel):
 
 
 class Membership(TimeStampedModel):
-    """Who may enter which workspace. Administrators see every workspace of their body."""
+    """Who may enter which workspace, and with which role.
+
+    An empty role means the roles held in the workspace's organization. Administrators of an
+    organization enter every workspace of it without a membership.
+    """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("rôle"),
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        null=True,
+        help_text=_("Laissé vide : le rôle tenu dans l'organisation de l'espace."),
     )
 
     class Meta:

@@ -4,21 +4,28 @@ import uuid
 
 from django.db.models import Q, QuerySet
 
-from relais.core.accounts.models import User
+from relais.core.accounts.models import OrganizationMembership, User
 from relais.core.accounts.roles import Role
-from relais.core.workspaces.models import Workspace
+from relais.core.workspaces.models import Membership, Workspace
+
+
+def _administered_organizations(user: User):
+    return OrganizationMembership.objects.filter(user_id=user.pk, role=Role.ADMINISTRATOR).values(
+        "organization_id"
+    )
 
 
 def workspaces_for_user(*, user: User) -> QuerySet[Workspace]:
+    """The workspaces ``user`` may enter: those they are a member of, and every workspace of
+    the organizations where they are administrator."""
     if not user.is_authenticated or not user.is_active:
         return Workspace.objects.none()
     if user.is_superuser:
         return Workspace.objects.select_related("organization")
-    if user.role == Role.ADMINISTRATOR and user.organization_id:
-        return Workspace.objects.filter(organization_id=user.organization_id).select_related(
-            "organization"
-        )
-    return Workspace.objects.filter(memberships__user=user).select_related("organization")
+    return Workspace.objects.filter(
+        Q(pk__in=Membership.objects.filter(user_id=user.pk).values("workspace_id"))
+        | Q(organization_id__in=_administered_organizations(user))
+    ).select_related("organization")
 
 
 def workspace_get_for_user(*, user: User, public_id) -> Workspace | None:
@@ -39,9 +46,12 @@ def users_of_workspace(*, workspace: Workspace) -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True)
         .filter(
-            Q(memberships__workspace=workspace)
-            | Q(role=Role.ADMINISTRATOR, organization_id=workspace.organization_id)
+            Q(pk__in=Membership.objects.filter(workspace=workspace).values("user_id"))
+            | Q(
+                pk__in=OrganizationMembership.objects.filter(
+                    organization_id=workspace.organization_id, role=Role.ADMINISTRATOR
+                ).values("user_id")
+            )
         )
-        .distinct()
         .order_by("last_name", "first_name", "username")
     )

@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.workspaces.models import Workspace
 from relais.crm.agenda import holidays as hol
 from relais.crm.agenda import recurrence as rec
 from relais.crm.models import Activity, Appointment, Customer
+from relais.crm.permissions import Permission
 from relais.crm.selectors import customer_list
 
 SIDE_LIST_SIZE = 15

@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log, snapshot
 from relais.core.exceptions import AccessDenied
 from relais.core.interactions.models import Channel, Direction
 from relais.core.interactions.services import forget_source, record, sync_for_source
 from relais.crm.agenda import recurrence as rec
 from relais.crm.models import Appointment, AppointmentSource, Customer
+from relais.crm.permissions import Permission
 
 # Fields a form or a drag may change; ``owner``, ``workspace`` and ``source`` are set here.
 APPOINTMENT_FIELDS = {

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.downloads import file_download
 from relais.core.exceptions import NotFound, parse_public_id
 from relais.core.web import WorkspaceRequiredMixin, submit
@@ -33,6 +32,7 @@ from relais.crm.agenda.forms import (
 )
 from relais.crm.agenda.ics import calendar_for
 from relais.crm.models import AppointmentSource
+from relais.crm.permissions import Permission
 from relais.crm.selectors import customer_get
 
 SESSION_ZONE = "agenda_zone"

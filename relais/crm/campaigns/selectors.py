@@ -7,7 +7,6 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.jobs.models import Job
 from relais.core.workspaces.models import Workspace
@@ -19,6 +18,7 @@ from relais.crm.models import (
     Customer,
     Segment,
 )
+from relais.crm.permissions import Permission
 
 
 def _count(rows):

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
-from relais.core.accounts.roles import Permission
 from relais.core.downloads import csv_download
 from relais.core.web import WorkspaceRequiredMixin, paginate, submit
 from relais.crm.campaigns import merge_fields, selectors, services
@@ -23,6 +22,7 @@ from relais.crm.campaigns.forms import (
     ProbabilitiesForm,
 )
 from relais.crm.models import CampaignStatus, ExclusionReason
+from relais.crm.permissions import Permission
 
 PREVIEW_CHOICES = 100
 

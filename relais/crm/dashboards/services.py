@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound, parse_public_id
 from relais.core.workspaces.models import Workspace
 from relais.crm.dashboards.catalogue import CATALOGUE
@@ -20,6 +19,7 @@ from relais.crm.dashboards.layout import Box, first_overlap, move
 from relais.crm.dashboards.selectors import dashboard_of, default_widgets
 from relais.crm.models import Dashboard, DashboardWidget, Segment, WidgetPeriod
 from relais.crm.models.dashboards import GRID_COLUMNS, MAX_HEIGHT, MAX_ROWS
+from relais.crm.permissions import Permission
 
 MAX_WIDGETS = 40
 

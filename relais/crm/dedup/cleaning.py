@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
 from relais.core.contacts.models import Company, Person
 from relais.core.contacts.normalize import compact
@@ -36,6 +35,7 @@ from relais.core.jobs.models import Job
 from relais.core.jobs.services import job_start
 from relais.core.workspaces.models import Workspace
 from relais.crm.models import CleaningBatch, Customer
+from relais.crm.permissions import Permission
 from relais.crm.search import build_search_document
 
 OPERATIONS = {

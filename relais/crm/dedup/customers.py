@@ -4,11 +4,11 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.workspaces.models import Workspace
 from relais.crm.dedup.engine import Pair, find_duplicates
 from relais.crm.dedup.weights import DECISION, Weights
 from relais.crm.models import Customer, Vehicle
+from relais.crm.permissions import Permission
 
 _PERSON = (
     "person__first_name",

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
 from relais.core.contacts.models import Company, Person
 from relais.core.contacts.services import company_update, person_update
@@ -32,6 +31,7 @@ from relais.crm.models import (
     CustomerMerge,
     DuplicateCandidate,
 )
+from relais.crm.permissions import Permission
 from relais.crm.services.customers import customer_refresh_status, customer_reindex
 
 SURVIVOR, ABSORBED = "survivor", "absorbed"

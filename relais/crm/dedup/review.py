@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import job_start
 from relais.core.workspaces.models import Workspace
 from relais.crm.dedup.engine import Pair
 from relais.crm.models import CandidateStatus, Customer, DuplicateCandidate
+from relais.crm.permissions import Permission
 
 SEARCH_JOB_KIND = "crm.dedup.search"
 # bulk_update writes a CASE with one WHEN per row: SQLite caps an expression's depth at 1000.

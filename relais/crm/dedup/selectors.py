@@ -5,13 +5,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.jobs.models import Job
 from relais.core.workspaces.models import Workspace
 from relais.crm.dedup.review import SEARCH_JOB_KIND
 from relais.crm.dedup.weights import SURE
 from relais.crm.models import CandidateStatus, CleaningBatch, CustomerMerge, DuplicateCandidate
+from relais.crm.permissions import Permission
 
 LEVELS = {"surs": "sure", "probables": "probable"}
 

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
-from relais.core.accounts.roles import Permission
 from relais.core.web import WorkspaceRequiredMixin, add_service_errors, paginate
 from relais.crm.dedup import cleaning as cleaning_services
 from relais.crm.dedup import merge as merge_services
@@ -18,6 +17,7 @@ from relais.crm.dedup import review as review_services
 from relais.crm.dedup import selectors
 from relais.crm.dedup.forms import CandidateFilterForm, CleaningForm, MergeForm
 from relais.crm.dedup.weights import SURE
+from relais.crm.permissions import Permission
 
 PREVIEW_PAGE = 50
 # Above this many changes (about a second of work), cleaning runs as a background job.

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from relais.core.accounts.models import User
+from relais.core.accounts.models import OrganizationMembership, User
 from relais.core.accounts.roles import Role
 from relais.core.contacts.models import Company, Person
 from relais.core.organizations.models import Organization, OrganizationDomain
@@ -140,13 +140,15 @@ def demo_load(
             first_name=account.first_name,
             last_name=account.last_name,
             email=f"{account.username}@relais-auto-formation.example",
-            role=account.role,
             organization=organization,
             is_staff=account.superuser,
             is_superuser=account.superuser,
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
+        OrganizationMembership.objects.create(
+            user=user, organization=organization, role=account.role
+        )
         Membership.objects.bulk_create(
             [
                 Membership(workspace=workspaces[name], user=user)

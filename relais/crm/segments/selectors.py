@@ -6,10 +6,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.workspaces.models import Workspace
 from relais.crm.models import Customer, Segment
+from relais.crm.permissions import Permission
 from relais.crm.segments.query import segment_customers, segment_queryset
 
 PREVIEW_ROWS = 10

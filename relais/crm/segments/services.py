@@ -11,13 +11,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
 from relais.core.downloads import csv_content, csv_safe, xlsx_content
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import JobProgress, job_start
 from relais.core.workspaces.models import Workspace
 from relais.crm.models import Segment
+from relais.crm.permissions import Permission
 from relais.crm.segments.definition import validate_definition
 from relais.crm.segments.query import segment_queryset
 from relais.crm.services.exports import _columns as customer_columns

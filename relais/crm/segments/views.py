@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.downloads import file_download
 from relais.core.jobs.models import Job
 from relais.core.web import WorkspaceRequiredMixin, paginate, submit
 from relais.core.workspaces.selectors import users_of_workspace
+from relais.crm.permissions import Permission
 from relais.crm.segments import selectors, services
 from relais.crm.segments.definition import EMPTY
 from relais.crm.segments.describe import describe_definition

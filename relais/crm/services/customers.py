@@ -2,7 +2,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log, snapshot
 from relais.core.contacts.models import CompanyContact
 from relais.core.contacts.services import (
@@ -21,6 +20,7 @@ from relais.crm.models import (
     CustomerKind,
     CustomerStatus,
 )
+from relais.crm.permissions import Permission
 from relais.crm.search import build_search_document
 
 CUSTOMER_FIELDS = ("source", "dealership", "owner")

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.audit.models import AuditEntry
 from relais.core.audit.services import audit_log, snapshot
 from relais.core.contacts.models import Company, CompanyContact, Person
@@ -28,6 +27,7 @@ from relais.crm.models import (
     Note,
     Vehicle,
 )
+from relais.crm.permissions import Permission
 from relais.crm.selectors import RESTORE_WINDOW_DAYS
 from relais.crm.services.customers import customer_refresh_status, customer_reindex
 

@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.downloads import csv_content, csv_safe
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import JobProgress, job_start
 from relais.core.workspaces.models import Workspace
 from relais.crm import selectors
+from relais.crm.permissions import Permission
 
 EXPORT_JOB_KIND = "crm.customer_export"
 CHUNK_SIZE = 500

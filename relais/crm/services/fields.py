@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.forms import DateInput, DateTimeInput
 from relais.core.workspaces.models import Workspace
 from relais.core.workspaces.selectors import users_of_workspace
 from relais.crm.models import Activity, Customer, CustomerKind, Invoice, Lead, Note, Vehicle
+from relais.crm.permissions import Permission
 from relais.crm.services.customers import customer_update
 from relais.crm.services.leads import lead_update
 from relais.crm.services.records import activity_update, invoice_update, note_update, vehicle_update

@@ -4,13 +4,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log, snapshot
 from relais.core.contacts import validators as v
 from relais.core.interactions.models import Channel, Direction
 from relais.core.interactions.services import record
 from relais.core.workspaces.models import Workspace
 from relais.crm.models import Customer, CustomerKind, CustomerSource, Lead, LeadStatus, LeadType
+from relais.crm.permissions import Permission
 from relais.crm.services.customers import _apply, customer_create
 
 LEAD_FIELDS = {

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log, snapshot
 from relais.core.contacts import validators as v
 from relais.core.interactions.models import Channel, Direction
@@ -25,6 +24,7 @@ from relais.crm.models import (
     Note,
     Vehicle,
 )
+from relais.crm.permissions import Permission
 from relais.crm.services.customers import (
     _apply,
     _check_owner,

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from relais.core.accounts.roles import Permission
 from relais.core.web import WorkspaceRequiredMixin, paginate, submit
 from relais.crm.forms.activities import ActivityForm
+from relais.crm.permissions import Permission
 from relais.crm.selectors import activities_of, activity_get, customer_get
 from relais.crm.services.records import activity_create, activity_delete, activity_update
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound
 from relais.core.web import WorkspaceRequiredMixin, paginate, submit
 from relais.crm import selectors
@@ -21,6 +20,7 @@ from relais.crm.forms.customers import (
     customer_form_class,
 )
 from relais.crm.models import CustomerKind
+from relais.crm.permissions import Permission
 from relais.crm.services import customers as customer_services
 from relais.crm.services import deletion as deletion_services
 from relais.crm.services.exports import customer_export_start

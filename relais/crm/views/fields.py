@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
-from relais.core.accounts.roles import Permission
 from relais.core.web import WorkspaceRequiredMixin, paginate
 from relais.crm.forms.fields import ROW_PREFIX, FieldPickerForm, FieldValueForm, posted_values
+from relais.crm.permissions import Permission
 from relais.crm.services.fields import (
     ENTITIES,
     FieldSpec,

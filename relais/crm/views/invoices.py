@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from relais.core.accounts.roles import Permission
 from relais.core.web import WorkspaceRequiredMixin, add_service_errors
 from relais.crm.forms.invoices import (
     InvoiceForm,
@@ -19,6 +18,7 @@ from relais.crm.forms.invoices import (
     new_invoice_initial,
 )
 from relais.crm.models import CustomerStatus, InvoiceKind
+from relais.crm.permissions import Permission
 from relais.crm.selectors import customer_get, invoice_get, invoices_of
 from relais.crm.services.records import invoice_create, invoice_delete, invoice_update
 

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.web import WorkspaceRequiredMixin, paginate, submit
 from relais.crm.forms.leads import LeadFilterForm, LeadForm
+from relais.crm.permissions import Permission
 from relais.crm.selectors import lead_get, lead_list
 from relais.crm.services.leads import lead_convert, lead_create, lead_delete, lead_update
 

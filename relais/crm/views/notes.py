@@ -5,10 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from relais.core.accounts.roles import Permission
 from relais.core.web import WorkspaceRequiredMixin, submit
 from relais.crm.forms.notes import NoteForm
 from relais.crm.models import Note
+from relais.crm.permissions import Permission
 from relais.crm.selectors import customer_get, note_get, notes_of
 from relais.crm.services.records import note_create, note_delete, note_update
 

@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from relais.core.accounts.models import User
 from relais.core.accounts.roles import Role
+from relais.core.accounts.selectors import users_with_role
 from relais.core.forms import BootstrapForm
 
 
@@ -45,11 +45,7 @@ class LearnerAddForm(BootstrapForm):
     def __init__(self, *args, training_class, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["learner"].queryset = (
-            User.objects.filter(
-                organization_id=training_class.organization_id,
-                role=Role.LEARNER,
-                is_active=True,
-            )
+            users_with_role(organization=training_class.organization_id, role=Role.LEARNER)
             .exclude(enrollments__training_class=training_class)
             .order_by("last_name", "first_name", "username")
         )

@@ -8,15 +8,17 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission, Role
+from relais.core.accounts.permissions import ensure_permission, organizations_with_permission
+from relais.core.accounts.roles import Role
+from relais.core.accounts.selectors import organizations_where
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.workspaces.models import Workspace, WorkspaceKind
 from relais.crm.models import Customer
 from relais.training.models import Enrollment, ExerciseResult, TrainingClass
+from relais.training.permissions import Permission
 from relais.training.services.sandboxes import ensure_class_manager, may_reset
 
 
@@ -29,12 +31,10 @@ def classes_for_trainer(*, user) -> QuerySet[TrainingClass]:
     administrators."""
     ensure_permission(user, Permission.TRAINING_MANAGE)
     classes = TrainingClass.objects.select_related("template", "trainer", "organization")
-    if user.is_superuser:
-        pass
-    elif user.role == Role.ADMINISTRATOR and user.organization_id:
-        classes = classes.filter(organization_id=user.organization_id)
-    else:
-        classes = classes.filter(trainer=user)
+    if not user.is_superuser:
+        classes = classes.filter(
+            Q(trainer=user) | Q(organization__in=organizations_where(user, Role.ADMINISTRATOR))
+        )
     return classes.annotate(learner_count=Count("enrollments")).order_by("-created_at", "-id")
 
 
@@ -51,11 +51,14 @@ def class_get_for_manager(*, user, public_id) -> TrainingClass:
 
 
 def templates_for_class(*, user) -> QuerySet[Workspace]:
-    """The school templates a trainer may open a class on: those of their organization."""
+    """The school templates a trainer may open a class on: those of the organizations where
+    they run trainings."""
     ensure_permission(user, Permission.TRAINING_MANAGE)
     templates = Workspace.objects.filter(kind=WorkspaceKind.TEMPLATE)
     if not user.is_superuser:
-        templates = templates.filter(organization_id=user.organization_id)
+        templates = templates.filter(
+            organization__in=organizations_with_permission(user, Permission.TRAINING_MANAGE)
+        )
     return templates.order_by("name")
 
 

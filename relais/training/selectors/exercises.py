@@ -4,9 +4,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.training.models import Enrollment, Exercise, ExerciseResult, TrainingClass
+from relais.training.permissions import Permission
 from relais.training.selectors.classes import class_get_for_manager
 
 

@@ -8,8 +8,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
+from relais.core.accounts.permissions import ensure_permission, organizations_with_permission
 from relais.core.exceptions import NotFound
 from relais.crm.models import (
     Activity,
@@ -22,16 +21,22 @@ from relais.crm.models import (
     Vehicle,
 )
 from relais.training.models import Anomaly, AnomalyKind, SchoolBase
+from relais.training.permissions import Permission
 
 
 def school_bases_for_user(*, user) -> QuerySet[SchoolBase]:
-    """The school databases of the user's organization (every one for a superuser)."""
+    """The school databases of the organizations where the user runs trainings (every one for
+    a superuser)."""
     ensure_permission(user, Permission.TRAINING_MANAGE)
     bases = SchoolBase.objects.select_related("workspace", "workspace__organization").annotate(
         anomaly_count=Count("anomalies")
     )
     if not user.is_superuser:
-        bases = bases.filter(workspace__organization_id=user.organization_id)
+        bases = bases.filter(
+            workspace__organization__in=organizations_with_permission(
+                user, Permission.TRAINING_MANAGE
+            )
+        )
     return bases.order_by("-reference_date", "workspace__name", "pk")
 
 

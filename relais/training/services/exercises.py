@@ -5,12 +5,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
-from relais.core.exceptions import NotFound
+from relais.core.accounts.permissions import ensure_permission, user_has_permission
+from relais.core.exceptions import AccessDenied, NotFound
 from relais.training import grading
 from relais.training.catalogue import CATALOGUE
 from relais.training.models import Enrollment, Exercise, ExerciseResult
+from relais.training.permissions import Permission
 
 
 @transaction.atomic
@@ -166,10 +166,20 @@ def _clean(data: dict, checks) -> dict:
     }
 
 
+def _ensure_manages_home_organization(actor) -> None:
+    # Exercises belong to the trainer's home organization: they must run trainings there.
+    if actor.organization_id is not None and not user_has_permission(
+        actor, Permission.TRAINING_MANAGE, organization=actor.organization_id
+    ):
+        raise AccessDenied(_("Votre rôle ne permet pas cette action."))
+
+
 @transaction.atomic
 def exercise_create(*, actor, data: dict, checks: list) -> Exercise:
-    """A trainer's own exercise, for their organization; ``checks`` in the grading language."""
+    """A trainer's own exercise, for their (home) organization, where they must run trainings;
+    ``checks`` in the grading language."""
     ensure_permission(actor, Permission.TRAINING_MANAGE)
+    _ensure_manages_home_organization(actor)
     fields = _clean(data, checks)
     base = (data.get("code") or "").strip() or "exercice"
     code, n = base[:70], 1
@@ -190,6 +200,7 @@ def exercise_update(*, actor, exercise: Exercise, data: dict, checks: list) -> E
     ensure_permission(actor, Permission.TRAINING_MANAGE)
     if exercise.organization_id is None or exercise.organization_id != actor.organization_id:
         raise NotFound(_("Exercice introuvable."))
+    _ensure_manages_home_organization(actor)
     for key, value in _clean(data, checks).items():
         setattr(exercise, key, value)
     exercise.save()

@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.models import User
-from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission, Role
+from relais.core.accounts.permissions import ensure_permission, user_has_permission
+from relais.core.accounts.roles import Role
+from relais.core.accounts.selectors import user_has_role
+from relais.core.accounts.services import organization_role_grant
 from relais.core.audit.models import AuditEntry
 from relais.core.audit.services import audit_log
 from relais.core.calendars import public_holidays
@@ -33,6 +35,7 @@ from relais.crm.calendar import next_working_day
 from relais.crm.demo import generate_leads
 from relais.crm.models import Lead
 from relais.training.models import Enrollment, SchoolBase, TrainingClass
+from relais.training.permissions import Permission
 
 # Regenerated for the day of use instead of copied (the seed: leads are always recent).
 REGENERATED_MODELS = (Lead,)
@@ -216,7 +219,7 @@ def class_create(*, actor, organization, name: str, template: Workspace) -> Trai
     """Open a class (session de formation) on a school template of ``organization``; the
     actor becomes its trainer."""
     ensure_permission(actor, Permission.TRAINING_MANAGE)
-    if not actor.is_superuser and actor.organization_id != organization.pk:
+    if not user_has_permission(actor, Permission.TRAINING_MANAGE, organization=organization):
         raise NotFound(_("Organisation introuvable."))
     _ensure_template(organization=organization, template=template)
     name = (name or "").strip()
@@ -234,13 +237,12 @@ def class_create(*, actor, organization, name: str, template: Workspace) -> Trai
 
 
 def _may_manage_class(actor, training_class: TrainingClass) -> bool:
-    if not actor.is_authenticated or not actor.has_role_permission(Permission.TRAINING_MANAGE):
+    organization_id = training_class.organization_id
+    if not user_has_permission(actor, Permission.TRAINING_MANAGE, organization=organization_id):
         return False
     if actor.is_superuser or training_class.trainer_id == actor.pk:
         return True
-    return (
-        actor.role == Role.ADMINISTRATOR and actor.organization_id == training_class.organization_id
-    )
+    return user_has_role(actor, Role.ADMINISTRATOR, organization=organization_id)
 
 
 def ensure_class_manager(actor, training_class: TrainingClass) -> None:
@@ -257,7 +259,7 @@ def sandbox_create(
     """Give ``learner`` their sandbox in ``training_class``: a SANDBOX workspace cloned from
     the class template, the learner's access to it, and the enrollment."""
     ensure_class_manager(actor, training_class)
-    if learner.organization_id != training_class.organization_id:
+    if not user_has_role(learner, Role.LEARNER, organization=training_class.organization_id):
         raise ValidationError(_("L'apprenant doit appartenir à l'organisation de la session."))
     if Enrollment.objects.filter(training_class=training_class, learner=learner).exists():
         raise ValidationError(
@@ -314,13 +316,18 @@ def learner_enroll(
             first_name=(first_name or "").strip(),
             last_name=(last_name or "").strip(),
             email=(email or "").strip(),
-            role=Role.LEARNER,
             organization=training_class.organization,
         )
         learner.set_password(password)
         learner.full_clean(exclude=["password"])
         learner.save()
-    elif learner.role != Role.LEARNER:
+        organization_role_grant(
+            user=learner,
+            organization=training_class.organization,
+            role=Role.LEARNER,
+            actor=actor,
+        )
+    elif not user_has_role(learner, Role.LEARNER):
         raise ValidationError(_("Seul un compte apprenant peut être inscrit à une session."))
     enrollment = sandbox_create(
         actor=actor, training_class=training_class, learner=learner, today=today
@@ -340,7 +347,7 @@ def may_reset(actor, enrollment: Enrollment) -> bool:
     if not getattr(actor, "is_authenticated", False):
         return False
     if enrollment.learner_id == actor.pk and actor.has_role_permission(
-        Permission.TRAINING_PRACTISE
+        Permission.TRAINING_PRACTISE, workspace=enrollment.sandbox
     ):
         return True
     return _may_manage_class(actor, enrollment.training_class)

@@ -14,14 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
+from relais.core.accounts.permissions import ensure_permission, user_has_permission
 from relais.core.audit.services import audit_log
 from relais.core.jobs.services import job_start
 from relais.core.organizations.models import Organization
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.crm.demo import generate_customers
 from relais.training.models import Anomaly, AnomalyKind, SchoolBase
+from relais.training.permissions import Permission
 
 MAX_CUSTOMERS = 100_000
 DEFAULT_CUSTOMERS = 600
@@ -64,7 +64,7 @@ def school_base_generate(
     All or nothing: one transaction. ``progress(done, total)`` is called after each chunk.
     """
     ensure_permission(actor, Permission.TRAINING_MANAGE)
-    if not actor.is_superuser and actor.organization_id != organization.pk:
+    if not user_has_permission(actor, Permission.TRAINING_MANAGE, organization=organization):
         raise ValidationError(_("Vous ne pouvez créer une base école que dans votre organisation."))
     return school_base_generate_by_operator(
         organization=organization,

@@ -27,7 +27,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.core.accounts.roles import Permission
+from relais.core.accounts.roles import Role
+from relais.core.accounts.selectors import user_has_role
 from relais.core.audit.services import audit_log
 from relais.core.exceptions import AccessDenied, NotFound, public_id_or_not_found
 from relais.core.jobs.models import Job
@@ -36,6 +37,7 @@ from relais.core.organizations.models import Organization
 from relais.core.workspaces.cloning import workspace_records_delete
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.training.models import Anomaly, Enrollment, SchoolBase
+from relais.training.permissions import Permission
 from relais.training.snapshots.workbook import (
     ANOMALY_COLUMNS,
     ANOMALY_SHEET,
@@ -101,9 +103,12 @@ def snapshot_workspace_check(actor, workspace: Workspace) -> None:
     if actor.is_superuser:
         return
     if actor.has_role_permission(Permission.TRAINING_MANAGE):
-        if workspace.organization_id != actor.organization_id:
+        organization_id = workspace.organization_id
+        if not actor.has_role_permission(Permission.TRAINING_MANAGE, organization=organization_id):
             raise not_found
-        if workspace.kind == WorkspaceKind.TEMPLATE or actor.role == "administrator":
+        if workspace.kind == WorkspaceKind.TEMPLATE or user_has_role(
+            actor, Role.ADMINISTRATOR, organization=organization_id
+        ):
             return
         if Enrollment.objects.filter(sandbox=workspace, training_class__trainer=actor).exists():
             return

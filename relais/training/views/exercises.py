@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.downloads import csv_download, xlsx_download
 from relais.core.exceptions import NotFound
 from relais.core.web import add_service_errors
@@ -19,6 +18,7 @@ from relais.training.forms.exercises import (
     ExerciseForm,
     checks_from_formset,
 )
+from relais.training.permissions import Permission
 from relais.training.scorm import lms_origin
 from relais.training.selectors import exercises as selectors
 from relais.training.selectors.classes import classes_for_trainer

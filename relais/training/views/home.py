@@ -6,8 +6,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import AccessDenied
+from relais.training.permissions import Permission
 from relais.training.selectors.classes import classes_for_trainer, enrollments_for_learner
 
 

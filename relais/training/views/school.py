@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.downloads import csv_download
 from relais.core.web import paginate, submit
 from relais.training.forms.school import SchoolBaseForm
+from relais.training.permissions import Permission
 from relais.training.selectors.school import (
     school_base_anomalies,
     school_base_get,

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.contacts.services import consent_set
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import JobProgress, job_create, job_enqueue
@@ -34,6 +33,7 @@ from relais.crm.models import (
     ReactionKind,
     ReplyIntent,
 )
+from relais.crm.permissions import Permission
 
 # --- The simulated clock --------------------------------------------------------------------
 

@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.crm.campaigns import merge_fields, simulator
 from relais.crm.models import Campaign, CampaignStatus, ReactionSettings
+from relais.crm.permissions import Permission
 
 CAMPAIGN_FIELDS = ("name", "subject", "body", "seed", "follow_up_days")
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.audit.services import audit_log
 from relais.core.interactions.models import Direction
 from relais.core.interactions.services import record_many
@@ -28,6 +27,7 @@ from relais.crm.models import (
     CampaignRecipient,
     CampaignStatus,
 )
+from relais.crm.permissions import Permission
 
 SEND_JOB_KIND = "crm.campaign_send"
 BATCH_SIZE = 500

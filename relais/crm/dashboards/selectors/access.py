@@ -9,11 +9,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.workspaces.models import Workspace
 from relais.crm.dashboards.catalogue import CATALOGUE, DEFAULT_LAYOUT
 from relais.crm.models import Dashboard, DashboardWidget, Segment
+from relais.crm.permissions import Permission
 
 # Default widgets get ids derived from their owner and place, so that the dashboard shown
 # before the first change (never written on a GET) and the one saved by that change agree.

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
-from relais.core.accounts.roles import Permission
 from relais.core.exceptions import NotFound
 from relais.core.workspaces.models import Workspace
 from relais.crm.dashboards.catalogue import CATALOGUE, WidgetSpec, widget_title
@@ -27,6 +26,7 @@ from relais.crm.dashboards.selectors.sales import (
 )
 from relais.crm.dashboards.selectors.scope import Scope, period_bounds
 from relais.crm.models import Dashboard, DashboardWidget, Segment
+from relais.crm.permissions import Permission
 from relais.crm.segments.query import segment_customers
 
 FIGURES: dict[str, Callable[[Scope], WidgetData]] = {
