@@ -147,12 +147,13 @@ def test_logout_needs_the_csrf_token(agent, db):
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        (Role.AGENT, {Permission.CRM_VIEW, Permission.CRM_EDIT}),
+        (Role.AGENT, {Permission.CRM_VIEW, Permission.CRM_EDIT, Permission.INTERACTIONS_VIEW}),
         (
             Role.SUPERVISOR,
             {
                 Permission.CRM_VIEW,
                 Permission.CRM_EDIT,
+                Permission.INTERACTIONS_VIEW,
                 Permission.CRM_DELETE,
                 Permission.AUDIT_VIEW,
             },
@@ -162,6 +163,7 @@ def test_logout_needs_the_csrf_token(agent, db):
             {
                 Permission.CRM_VIEW,
                 Permission.CRM_EDIT,
+                Permission.INTERACTIONS_VIEW,
                 Permission.CRM_DELETE,
                 Permission.TRAINING_PRACTISE,
             },
@@ -171,6 +173,7 @@ def test_logout_needs_the_csrf_token(agent, db):
             {
                 Permission.CRM_VIEW,
                 Permission.CRM_EDIT,
+                Permission.INTERACTIONS_VIEW,
                 Permission.CRM_DELETE,
                 Permission.AUDIT_VIEW,
                 Permission.WORKSPACE_MANAGE,

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from relais.core.interactions.events import RECORDED
 from relais.core.interactions.models import Channel, Direction, Interaction
 from relais.core.interactions.selectors import interactions_for_contact
 from relais.core.interactions.services import (
@@ -27,6 +28,7 @@ def test_record_logs_a_touchpoint_with_a_person(workspace, agent):
     person = PersonFactory(workspace=workspace)
     interaction = record(
         workspace=workspace,
+        event_code=RECORDED,
         person=person,
         channel=Channel.PHONE,
         direction=Direction.OUTBOUND,
@@ -51,6 +53,7 @@ def test_record_with_a_company_only(workspace):
     company = CompanyFactory(workspace=workspace)
     interaction = record(
         workspace=workspace,
+        event_code=RECORDED,
         company=company,
         channel=Channel.EMAIL,
         direction=Direction.INBOUND,
@@ -63,7 +66,11 @@ def test_record_with_a_company_only(workspace):
 def test_record_requires_a_contact(workspace):
     with pytest.raises(ValidationError):
         record(
-            workspace=workspace, channel=Channel.PHONE, direction=Direction.OUTBOUND, topic="Appel"
+            workspace=workspace,
+            event_code=RECORDED,
+            channel=Channel.PHONE,
+            direction=Direction.OUTBOUND,
+            topic="Appel",
         )
     assert not Interaction.objects.exists()
 
@@ -74,6 +81,7 @@ def test_record_refuses_a_contact_of_another_workspace(workspace, other_workspac
     with pytest.raises(ValueError, match="share one workspace"):
         record(
             workspace=workspace,
+            event_code=RECORDED,
             channel=Channel.PHONE,
             direction=Direction.OUTBOUND,
             topic="Appel",
@@ -86,6 +94,7 @@ def test_record_refuses_a_mixed_pair_of_contacts(workspace, other_workspace):
     with pytest.raises(ValueError):
         record(
             workspace=workspace,
+            event_code=RECORDED,
             person=PersonFactory(workspace=workspace),
             company=CompanyFactory(workspace=other_workspace),
             channel=Channel.PHONE,
@@ -99,7 +108,11 @@ def test_record_refuses_unknown_choices(workspace, field, value):
     data = {"channel": Channel.PHONE, "direction": Direction.OUTBOUND, field: value}
     with pytest.raises(ValidationError) as exc:
         record(
-            workspace=workspace, person=PersonFactory(workspace=workspace), topic="Appel", **data
+            workspace=workspace,
+            event_code=RECORDED,
+            person=PersonFactory(workspace=workspace),
+            topic="Appel",
+            **data,
         )
     assert field in exc.value.message_dict
 
@@ -107,6 +120,7 @@ def test_record_refuses_unknown_choices(workspace, field, value):
 def test_record_cuts_long_topic_and_outcome(workspace):
     interaction = record(
         workspace=workspace,
+        event_code=RECORDED,
         person=PersonFactory(workspace=workspace),
         channel=Channel.PHONE,
         direction=Direction.OUTBOUND,
@@ -122,6 +136,7 @@ def test_record_links_its_source(workspace):
     note = NoteFactory(workspace=workspace)
     interaction = record(
         workspace=workspace,
+        event_code=RECORDED,
         person=person,
         channel=Channel.SMS,
         direction=Direction.OUTBOUND,
@@ -137,6 +152,7 @@ def test_sync_for_source_updates_only_that_sources_interactions(workspace, fixed
     note, other_note = NoteFactory(workspace=workspace), NoteFactory(workspace=workspace)
     mine = record(
         workspace=workspace,
+        event_code=RECORDED,
         person=person,
         channel=Channel.PHONE,
         direction=Direction.OUTBOUND,
@@ -145,6 +161,7 @@ def test_sync_for_source_updates_only_that_sources_interactions(workspace, fixed
     )
     theirs = record(
         workspace=workspace,
+        event_code=RECORDED,
         person=person,
         channel=Channel.PHONE,
         direction=Direction.OUTBOUND,
@@ -169,12 +186,13 @@ def test_sync_for_source_without_interactions_changes_nothing(workspace):
     assert sync_for_source(source=NoteFactory(workspace=workspace), topic="x") == 0
 
 
-def test_forget_source_removes_only_that_sources_interactions(workspace):
+def test_forget_source_unlinks_only_that_sources_interactions(workspace):
     person = PersonFactory(workspace=workspace)
     note, other_note = NoteFactory(workspace=workspace), NoteFactory(workspace=workspace)
     for source in (note, note, other_note):
         record(
             workspace=workspace,
+            event_code=RECORDED,
             person=person,
             channel=Channel.PHONE,
             direction=Direction.OUTBOUND,
@@ -183,15 +201,18 @@ def test_forget_source_removes_only_that_sources_interactions(workspace):
         )
     plain = record(
         workspace=workspace,
+        event_code=RECORDED,
         person=person,
         channel=Channel.PHONE,
         direction=Direction.OUTBOUND,
         topic="B",
     )
     assert forget_source(source=note) == 2
-    remaining = set(Interaction.objects.values_list("pk", flat=True))
-    assert plain.pk in remaining
-    assert len(remaining) == 2
+    # The touchpoints happened: they stay in the log, no longer linked to the gone source.
+    assert Interaction.objects.count() == 4
+    assert Interaction.objects.filter(source_id=None).exclude(pk=plain.pk).count() == 2
+    assert Interaction.objects.filter(source_id=other_note.pk).count() == 1
+    assert all(row.source is None for row in Interaction.objects.exclude(source_id=other_note.pk))
 
 
 def test_interactions_for_contact_is_a_timeline_scoped_to_the_workspace(workspace, other_workspace):
@@ -200,6 +221,7 @@ def test_interactions_for_contact_is_a_timeline_scoped_to_the_workspace(workspac
     stranger = PersonFactory(workspace=workspace)
     older = record(
         workspace=workspace,
+        event_code=RECORDED,
         person=person,
         channel=Channel.PHONE,
         direction=Direction.OUTBOUND,
@@ -208,6 +230,7 @@ def test_interactions_for_contact_is_a_timeline_scoped_to_the_workspace(workspac
     )
     newer = record(
         workspace=workspace,
+        event_code=RECORDED,
         company=company,
         channel=Channel.EMAIL,
         direction=Direction.INBOUND,
@@ -216,6 +239,7 @@ def test_interactions_for_contact_is_a_timeline_scoped_to_the_workspace(workspac
     )
     record(
         workspace=workspace,
+        event_code=RECORDED,
         person=stranger,
         channel=Channel.PHONE,
         direction=Direction.OUTBOUND,
@@ -239,6 +263,7 @@ def test_record_many_logs_a_batch_linked_to_its_sources(workspace, agent):
         entries=[
             {
                 "person_id": person.pk,
+                "event_code": RECORDED,
                 "channel": Channel.EMAIL,
                 "direction": Direction.OUTBOUND,
                 "topic": "Campagne " + "x" * 300,
@@ -252,8 +277,9 @@ def test_record_many_logs_a_batch_linked_to_its_sources(workspace, agent):
     rows = Interaction.objects.filter(workspace=workspace, channel=Channel.EMAIL)
     assert sorted(rows.values_list("person_id", flat=True)) == sorted(p.pk for p in people)
     assert {len(row.topic) for row in rows} == {200}
-    # The same bookkeeping as record(): forgetting a source removes its interaction.
+    # The same bookkeeping as record(): forgetting a source unlinks its interaction.
     assert forget_source(source=notes[0]) == 1
+    assert rows.filter(source_id=None).count() == 1
 
 
 def test_record_many_refuses_a_contact_of_another_workspace_and_writes_nothing(
@@ -264,6 +290,7 @@ def test_record_many_refuses_a_contact_of_another_workspace_and_writes_nothing(
     entries = [
         {
             "person_id": person.pk,
+            "event_code": RECORDED,
             "channel": "email",
             "direction": "out",
             "topic": "T",

@@ -23,9 +23,12 @@ class Permission(models.TextChoices):
         _("Animer des formations (bases école, sessions, exercices)"),
     )
     TRAINING_PRACTISE = "training.practise", _("Suivre une formation (bac à sable, exercices)")
+    # Interaction log (core.interactions): the workspace-wide reader and the export.
+    INTERACTIONS_VIEW = "interactions.view", _("Consulter le journal des interactions")
 
 
-_EDITOR = {Permission.CRM_VIEW, Permission.CRM_EDIT}
+# Whoever may view the CRM may read the interaction log it feeds.
+_EDITOR = {Permission.CRM_VIEW, Permission.CRM_EDIT, Permission.INTERACTIONS_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(Permission.values),

@@ -10,6 +10,7 @@ from relais.core.contacts import validators as v
 from relais.core.interactions.models import Channel, Direction
 from relais.core.interactions.services import record
 from relais.core.workspaces.models import Workspace
+from relais.crm.interaction_events import LEAD_RECEIVED
 from relais.crm.models import Customer, CustomerKind, CustomerSource, Lead, LeadStatus, LeadType
 from relais.crm.services.customers import _apply, customer_create
 
@@ -91,6 +92,7 @@ def lead_convert(*, actor, lead: Lead) -> Customer:
     lead.save(update_fields=["customer", "status", "updated_at"])
     record(
         workspace=lead.workspace,
+        event_code=LEAD_RECEIVED,
         person=customer.person,
         channel=LEAD_CHANNELS.get(lead.lead_type, Channel.WEB),
         direction=Direction.INBOUND,
