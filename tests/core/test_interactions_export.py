@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+
 # Parsing our own export, not untrusted input.
 import xml.etree.ElementTree as ET  # noqa: S405
 
