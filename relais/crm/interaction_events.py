@@ -62,19 +62,35 @@ def activity_interaction(activity, *, event_code: str | None = ACTIVITY_LOGGED) 
     }
 
 
-def invoice_moment(invoice) -> datetime:
-    """When an invoice happened for the log: 9:00 on its day."""
-    return timezone.make_aware(datetime.combine(invoice.issued_on, time(9, 0)))
+def invoice_moment(invoice, zone=None) -> datetime:
+    """When an invoice happened for the log: 9:00 on its day, local time."""
+    return datetime.combine(
+        invoice.issued_on, time(9, 0), tzinfo=zone or timezone.get_current_timezone()
+    )
+
+
+class InvoiceInteractions:
+    """The log fields of invoices, with the kind labels and the time zone read once: the demo
+    generator maps hundreds of thousands (``get_kind_display`` costs ~0.2 ms a call)."""
+
+    def __init__(self) -> None:
+        self.kind_labels = {kind.value: str(kind.label) for kind in InvoiceKind}
+        self.zone = timezone.get_current_timezone()
+
+    def fields(self, invoice) -> dict:
+        """The contact, the actor and the source aside."""
+        label = self.kind_labels[invoice.kind]
+        topic = f"{label} n° {invoice.number} — {invoice.total_incl_tax} € TTC"
+        return {
+            "event_code": INVOICE_ISSUED,
+            "channel": Channel.COUNTER,
+            "direction": Direction.INBOUND,
+            "topic": topic[:200],
+            "started_at": invoice_moment(invoice, self.zone),
+            "outcome": invoice.kind,
+        }
 
 
 def invoice_interaction(invoice) -> dict:
     """The log fields of ``invoice`` (the contact, the actor and the source aside)."""
-    topic = f"{invoice.get_kind_display()} n° {invoice.number} — {invoice.total_incl_tax} € TTC"
-    return {
-        "event_code": INVOICE_ISSUED,
-        "channel": Channel.COUNTER,
-        "direction": Direction.INBOUND,
-        "topic": topic[:200],
-        "started_at": invoice_moment(invoice),
-        "outcome": invoice.kind,
-    }
+    return InvoiceInteractions().fields(invoice)

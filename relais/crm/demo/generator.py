@@ -44,7 +44,7 @@ from relais.crm.demo.bulk import BulkInserter
 from relais.crm.demo.history import CustomerDrawer
 from relais.crm.demo.people import PeopleDrawer
 from relais.crm.demo.plan import Plan
-from relais.crm.interaction_events import activity_interaction, invoice_interaction
+from relais.crm.interaction_events import InvoiceInteractions, activity_interaction
 from relais.crm.models import (
     Activity,
     Customer,
@@ -110,13 +110,14 @@ def _interactions(plans: list[Plan], content_types: dict[type, ContentType]) -> 
     (the same mapping: ``relais.crm.interaction_events``)."""
     entries = []
     invoice_type, activity_type = content_types[Invoice].pk, content_types[Activity].pk
+    invoices = InvoiceInteractions()
     for plan in plans:
         common = {"workspace_id": plan.customer.workspace_id}
         common["company_id" if plan.is_company else "person_id"] = plan.contact.pk
         for invoice, _lines in plan.invoices:
             entries.append(
                 common
-                | invoice_interaction(invoice)
+                | invoices.fields(invoice)
                 | {
                     "actor_id": plan.customer.owner_id,
                     "source_type_id": invoice_type,
