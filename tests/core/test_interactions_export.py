@@ -61,9 +61,14 @@ def journey(workspace):
     return {"alice": alice, "bob": bob, "company": company, "rows": rows}
 
 
-def test_csv_has_a_documented_header_and_one_row_per_touchpoint(workspace, agent, journey):
+def test_csv_has_a_documented_header_and_one_row_per_touchpoint(
+    workspace, agent, journey, monkeypatch
+):
+    monkeypatch.setattr("relais.core.interactions.export.ROWS_PER_CHUNK", 4)
     rows = interactions_of_workspace(user=agent, workspace=workspace)
-    text = "".join(export_interactions_csv(rows.iterator()))
+    chunks = list(export_interactions_csv(rows.iterator()))
+    assert len(chunks) == 2
+    text = "".join(chunks)
     table = list(csv.DictReader(io.StringIO(text)))
     assert text.splitlines()[0] == ",".join(CSV_COLUMNS)
     assert len(table) == 6
@@ -93,10 +98,11 @@ def test_csv_of_nothing_is_its_header(workspace):
     assert list(export_interactions_csv([])) == [",".join(CSV_COLUMNS) + "\r\n"]
 
 
-def test_xes_parses_back_into_traces_in_time_order(workspace, journey):
+def test_xes_parses_back_into_traces_in_time_order(workspace, journey, monkeypatch):
+    monkeypatch.setattr("relais.core.interactions.export.ROWS_PER_CHUNK", 2)
     rows = by_case(interactions_in_window(workspace=workspace))
     chunks = list(export_interactions_xes(rows.iterator(), log_name="Lyon & co"))
-    assert len(chunks) > 3  # streamed, not built in one piece
+    assert len(chunks) == 5  # header, three chunks of two rows, closing tags
     log = ET.fromstring("".join(chunks))  # noqa: S314
     assert log.tag == X + "log" and log.get("xes.version") == "1849-2016"
     assert {e.get("prefix") for e in log.findall(X + "extension")} == {"concept", "time"}

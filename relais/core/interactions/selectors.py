@@ -54,7 +54,7 @@ def interactions_in_window(
         rows = rows.filter(event_code__in=list(event_codes))
     if case_key is not None:
         rows = rows.filter(case_key=case_key)
-    return rows.select_related("person", "company", "actor").order_by("started_at", "id")
+    return rows.select_related("person", "company").order_by("started_at", "id")
 
 
 def interactions_of_workspace(
