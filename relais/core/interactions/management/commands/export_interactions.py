@@ -17,6 +17,7 @@ from relais.core.interactions.export import (
     by_case,
     export_interactions_csv,
     export_interactions_xes,
+    for_export,
 )
 from relais.core.interactions.selectors import interactions_in_window
 from relais.core.workspaces.models import Workspace
@@ -79,6 +80,7 @@ class Command(BaseCommand):
             workspace=workspace, since=_moment(options["since"]), until=_moment(options["until"])
         )
         total = rows.count()
+        rows = for_export(rows)
         started = time.perf_counter()
         if options["format"] == "xes":
             rows = _counted(by_case(rows).iterator(CHUNK_SIZE), total, self.stderr)
