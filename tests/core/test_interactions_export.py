@@ -189,3 +189,15 @@ def test_export_command_refuses_bad_input(workspace, tmp_path, args):
             "-o",
             str(tmp_path / "x.csv"),
         )
+
+
+def test_an_export_reads_its_rows_in_one_query(workspace, journey, django_assert_num_queries):
+    from relais.core.interactions.export import for_export
+
+    rows = for_export(interactions_in_window(workspace=workspace))
+    with django_assert_num_queries(1):
+        csv_text = "".join(export_interactions_csv(rows.iterator()))
+    with django_assert_num_queries(1):
+        xes_text = "".join(export_interactions_xes(by_case(rows).iterator()))
+    assert csv_text.count("\r\n") == 7
+    assert xes_text.count("<event>") == 6
