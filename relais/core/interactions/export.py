@@ -16,6 +16,9 @@ company, else its visitor key. ``concept:name`` is the stable event code (the di
 ``relais:event_label``); timestamps are ISO 8601 with their offset, in the current time zone.
 No free text leaves the log (``topic``, ``summary``): an export for analytics carries the
 journey, not what was said.
+
+Feed them ``for_export(queryset).iterator()`` (one query, only the columns written), and for
+XES ``by_case(for_export(queryset)).iterator()``; ``manage.py export_interactions`` does.
 """
 
 import csv

@@ -40,7 +40,7 @@ def record(
     """Log one touchpoint with a person, a company or an anonymous visitor of ``workspace``.
 
     ``event_code`` must be registered (``relais.core.interactions.events``); ``outcome`` is
-    one of the outcome codes registered with it. ``case_key`` groups the touchpoints of one
+    an outcome code its app registered (shown by ``events.outcome_label``), not display text. ``case_key`` groups the touchpoints of one
     procedure or request, ``visitor_key`` names a visitor not identified yet. ``actor`` or
     ``actor_id`` is the user who acted. ``source`` is the object that caused the touchpoint
     (an activity, an invoice, a campaign message); ``sync_for_source`` and ``forget_source``
