@@ -166,8 +166,8 @@ def test_logout_needs_the_csrf_token(agent, db):
     ],
 )
 def test_role_permissions(db, role, allowed):
-    # Every role that edits the CRM views and edits the contacts under it.
-    allowed = allowed | {"contacts.view", "contacts.edit"}
+    # Every staff role works with contacts and reads the interaction log.
+    allowed = allowed | {"contacts.view", "contacts.edit", "interactions.view"}
     user = UserFactory(role=role)
     codes = registered_permissions()
     assert {p for p in codes if user.has_role_permission(p)} == allowed

@@ -114,6 +114,7 @@ def test_each_app_registers_its_own_permissions():
         "workspace.manage": "core",
         "contacts.view": "core",
         "contacts.edit": "core",
+        "interactions.view": "core",
         "crm.view": "crm",
         "crm.edit": "crm",
         "crm.delete": "crm",

@@ -100,6 +100,9 @@ def test_sending_freezes_recipients_logs_activities_and_follow_ups(agent, worksp
     interaction = Interaction.objects.get(person=included.person)
     assert (interaction.channel, interaction.direction) == ("email", "out")
     assert interaction.source == activity
+    assert interaction.event_code == "crm.campaign.message.sent"
+    assert interaction.case_key == f"crm.campaign:{campaign.public_id}"
+    assert interaction.outcome == "done"
     assert AuditEntry.objects.filter(action="campaign.send").count() == 1
 
 
@@ -196,7 +199,14 @@ def test_advancing_the_clock_brings_replies_into_the_inbox_history_and_tasks(
         assert message.task.next_follow_up_on == timezone.localdate(
             message.received_at
         ) + datetime.timedelta(days=1)
-        assert Interaction.objects.filter(source_id=message.activity.pk, direction="in").exists()
+        of_activities = Interaction.objects.filter(source_type__model="activity")
+        reply = of_activities.get(source_id=message.activity.pk, direction="in")
+        task = of_activities.get(source_id=message.task.pk)
+        assert (reply.event_code, task.event_code) == (
+            "crm.campaign.reply.received",
+            "crm.activity.logged",
+        )
+        assert reply.case_key == task.case_key == f"crm.campaign:{campaign.public_id}"
     assert Activity.objects.count() == before + 2 * len(messages)
 
     booked = [m for m in messages if m.intent == "booking"]

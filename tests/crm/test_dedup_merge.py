@@ -94,6 +94,7 @@ def _everything(workspace, customer, agent):
     )
     interaction = record(
         workspace=workspace,
+        event_code="crm.activity.logged",
         channel="phone",
         direction="in",
         topic="Appel entrant",
@@ -266,6 +267,7 @@ def test_companies_merge_with_contacts_interactions_and_subsidiaries(workspace, 
     Company.objects.filter(pk=subsidiary.company_id).update(parent=absorbed.company)
     interaction = record(
         workspace=workspace,
+        event_code="crm.activity.logged",
         channel="email",
         direction="out",
         topic="Devis",
@@ -388,6 +390,7 @@ def test_generic_links_to_the_absorbed_customer_follow_it(workspace, agent, pair
     survivor, absorbed = pair
     interaction = record(
         workspace=workspace,
+        event_code="crm.activity.logged",
         channel="letter",
         direction="out",
         topic="Courrier de bienvenue",

@@ -126,6 +126,7 @@ def rich_customer(agent, workspace, fixed_clock):
     note_create(actor=agent, customer=customer, data={"wished_vehicles": "SUV hybride"})
     record(
         workspace=workspace,
+        event_code="crm.activity.logged",
         person=customer.person,
         channel=Channel.PHONE,
         direction=Direction.INBOUND,
@@ -157,6 +158,7 @@ def company_customer(agent, workspace):
     CompanyFactory(workspace=customer.workspace, legal_name="Martin Sud", parent=customer.company)
     record(
         workspace=customer.workspace,
+        event_code="crm.activity.logged",
         company=customer.company,
         channel=Channel.EMAIL,
         direction=Direction.OUTBOUND,

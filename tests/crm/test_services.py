@@ -754,7 +754,9 @@ def test_invoice_update_keeps_the_log_and_totals_in_step(customer, vehicle, agen
     interaction = interactions_of(invoice).get()
     assert interaction.topic == "Achat véhicule d'occasion (VO) n° P1 — 12000.00 € TTC"
     assert interaction.started_at == aware(2025, 5, 20, 9, 0)
-    assert interaction.outcome == "Achat véhicule d'occasion (VO)"
+    assert interaction.outcome == "vo"
+    assert interaction.outcome_label == "Achat véhicule d'occasion (VO)"
+    assert interaction.event_code == "crm.invoice.issued"
     entry = AuditEntry.objects.get(action="invoice.update")
     assert (entry.before["kind"], entry.after["kind"]) == ("parts", "vo")
 
@@ -877,7 +879,9 @@ def test_invoice_delete_is_audited_and_forgets_its_interaction(
     invoice_delete(actor=supervisor, invoice=invoice)
     assert not Invoice.objects.exists()
     assert not MileageReading.objects.exists()
-    assert not Interaction.objects.exists()
+    # The invoice was issued: its touchpoint stays in the history, unlinked.
+    kept = Interaction.objects.get()
+    assert (kept.source_id, kept.event_code) == (None, "crm.invoice.issued")
     entry = AuditEntry.objects.get(action="invoice.delete")
     assert entry.actor == supervisor
     assert entry.before["number"] == "A1"
@@ -925,7 +929,9 @@ def test_activity_creates_an_interaction_on_the_right_channel(customer, agent, k
     assert interaction.topic == "Relance entretien"
     assert interaction.summary == "Message laissé."
     assert interaction.started_at == aware(2025, 6, 10, 14, 30)
-    assert interaction.outcome == "Message laissé"
+    assert interaction.outcome == "message_left"
+    assert interaction.outcome_label == "Message laissé"
+    assert interaction.event_code == "crm.activity.logged"
     assert interaction.actor == agent
 
 
@@ -965,7 +971,7 @@ def test_activity_update_and_delete_keep_the_log_in_step(customer, agent, superv
     assert interaction.started_at == aware(2025, 6, 1, 8)
     activity_delete(actor=supervisor, activity=activity)
     assert not Activity.objects.exists()
-    assert not Interaction.objects.exists()
+    assert Interaction.objects.get().source_id is None
     assert AuditEntry.objects.get(action="activity.delete").before["subject"] == "SMS de relance"
 
 

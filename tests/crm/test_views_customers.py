@@ -540,6 +540,7 @@ def test_timeline_tab_newest_first_and_paginated(agent_client, workspace, agent)
     for n in range(30):
         record(
             workspace=workspace,
+            event_code="crm.activity.logged",
             person=customer.person,
             channel=Channel.PHONE,
             direction=Direction.OUTBOUND,
@@ -572,6 +573,7 @@ def _make_interactions(customer, count):
     for n in range(count):
         record(
             workspace=customer.workspace,
+            event_code="crm.activity.logged",
             person=customer.person,
             channel=Channel.EMAIL,
             direction=Direction.INBOUND,

@@ -37,16 +37,19 @@ class Permission(models.TextChoices):
     # Contacts: people and companies, their consents (``relais.core.contacts``).
     CONTACTS_VIEW = "contacts.view", _("Consulter les personnes et les sociétés")
     CONTACTS_EDIT = "contacts.edit", _("Créer et modifier les personnes et les sociétés")
+    # Interaction log (``relais.core.interactions``): the workspace-wide reader and the export.
+    INTERACTIONS_VIEW = "interactions.view", _("Consulter le journal des interactions")
 
 
-# Every staff role works with contacts: the records of each module hang from them.
-_CONTACTS = {Permission.CONTACTS_VIEW, Permission.CONTACTS_EDIT}
+# Every staff role works with contacts and reads the interaction log they feed: the records
+# of each module hang from them.
+_STAFF_BASICS = {Permission.CONTACTS_VIEW, Permission.CONTACTS_EDIT, Permission.INTERACTIONS_VIEW}
 
 # What core grants; apps add theirs (see ``relais.core.accounts.apps``).
 CORE_GRANTS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(Permission.values),
-    Role.SUPERVISOR: frozenset({Permission.AUDIT_VIEW, *_CONTACTS}),
-    Role.AGENT: frozenset(_CONTACTS),
-    Role.TRAINER: frozenset({Permission.AUDIT_VIEW, Permission.WORKSPACE_MANAGE, *_CONTACTS}),
-    Role.LEARNER: frozenset(_CONTACTS),
+    Role.SUPERVISOR: frozenset({Permission.AUDIT_VIEW, *_STAFF_BASICS}),
+    Role.AGENT: frozenset(_STAFF_BASICS),
+    Role.TRAINER: frozenset({Permission.AUDIT_VIEW, Permission.WORKSPACE_MANAGE, *_STAFF_BASICS}),
+    Role.LEARNER: frozenset(_STAFF_BASICS),
 }

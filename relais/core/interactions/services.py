@@ -8,30 +8,45 @@ from django.db import models
 from django.utils import timezone
 
 from relais.core.contacts.models import Company, Person
+from relais.core.interactions import events
 from relais.core.interactions.models import Channel, Direction, Interaction
 from relais.core.workspaces.models import Workspace
+
+
+def _check_event_code(event_code: str) -> None:
+    if not events.is_event_code(event_code):
+        raise ValueError(f"Unregistered interaction event code: {event_code!r}")
 
 
 def record(
     *,
     workspace: Workspace,
+    event_code: str,
     channel: str,
     direction: str,
     topic: str,
     person=None,
     company=None,
+    visitor_key: str = "",
+    case_key: str = "",
     started_at: datetime | None = None,
     ended_at: datetime | None = None,
     actor=None,
+    actor_id: int | None = None,
     outcome: str = "",
     summary: str = "",
     source: models.Model | None = None,
 ) -> Interaction:
-    """Log one touchpoint with a person and/or a company of ``workspace``.
+    """Log one touchpoint with a person, a company or an anonymous visitor of ``workspace``.
 
-    ``source`` is the object that caused it (an activity, an invoice, a campaign message);
-    ``sync_for_source`` and ``forget_source`` keep the log in step when it changes.
+    ``event_code`` must be registered (``relais.core.interactions.events``); ``outcome`` is
+    an outcome code its app registered (shown by ``events.outcome_label``), not display text. ``case_key`` groups the touchpoints of one
+    procedure or request, ``visitor_key`` names a visitor not identified yet. ``actor`` or
+    ``actor_id`` is the user who acted. ``source`` is the object that caused the touchpoint
+    (an activity, an invoice, a campaign message); ``sync_for_source`` and ``forget_source``
+    keep the log in step when it changes.
     """
+    _check_event_code(event_code)
     for contact in (person, company):
         if contact is not None and contact.workspace_id != workspace.pk:
             raise ValueError("An interaction and its contact must share one workspace.")
@@ -39,6 +54,9 @@ def record(
         workspace=workspace,
         person=person,
         company=company,
+        visitor_key=visitor_key,
+        event_code=event_code,
+        case_key=case_key,
         channel=channel,
         direction=direction,
         topic=topic[:200],
@@ -48,6 +66,8 @@ def record(
         actor=actor,
         outcome=outcome[:100],
     )
+    if actor is None and actor_id is not None:
+        interaction.actor_id = actor_id
     if source is not None:
         interaction.source_type = ContentType.objects.get_for_model(source)
         interaction.source_id = source.pk
@@ -57,14 +77,18 @@ def record(
 
 
 def record_many(
-    *, workspace: Workspace, entries: Iterable[Mapping], source_model: type[models.Model]
+    *,
+    workspace: Workspace,
+    entries: Iterable[Mapping],
+    source_model: type[models.Model] | None = None,
 ) -> list[Interaction]:
     """Log many touchpoints of ``workspace`` at once (a campaign's thousands of messages).
 
-    Each entry holds ``record``'s keyword arguments, with ``person_id`` / ``company_id`` and
-    ``source_id`` (a row of ``source_model``) in place of objects. The checks ``record`` makes
-    one row at a time are made here on the whole batch: contacts of another workspace, unknown
-    channels or directions are refused before anything is written.
+    Each entry holds ``record``'s keyword arguments, with ``person_id`` / ``company_id``,
+    ``actor_id`` and ``source_id`` (a row of ``source_model``) in place of objects. The checks
+    ``record`` makes one row at a time are made here on the whole batch: contacts of another
+    workspace, unregistered event codes, unknown channels or directions, a row without a
+    contact or visitor key are refused before anything is written.
     """
     entries = list(entries)
     if not entries:
@@ -74,7 +98,7 @@ def record_many(
         if ids and model.objects.filter(pk__in=ids).exclude(workspace=workspace).exists():
             raise ValueError("An interaction and its contact must share one workspace.")
     channels, directions = set(Channel.values), set(Direction.values)
-    source_type = ContentType.objects.get_for_model(source_model)
+    source_type = ContentType.objects.get_for_model(source_model) if source_model else None
     now = timezone.now()
     rows = []
     for entry in entries:
@@ -82,40 +106,62 @@ def record_many(
             raise ValueError(
                 f"Unknown channel or direction: {entry['channel']}/{entry['direction']}"
             )
-        if not (entry.get("person_id") or entry.get("company_id")):
-            raise ValueError("An interaction needs a person or a company.")
+        if not (entry.get("person_id") or entry.get("company_id") or entry.get("visitor_key")):
+            raise ValueError("An interaction needs a person, a company or a visitor key.")
+        _check_event_code(entry.get("event_code", ""))
         rows.append(
             Interaction(
                 workspace=workspace,
                 person_id=entry.get("person_id"),
                 company_id=entry.get("company_id"),
+                visitor_key=entry.get("visitor_key", ""),
+                event_code=entry["event_code"],
+                case_key=entry.get("case_key", ""),
                 channel=entry["channel"],
                 direction=entry["direction"],
                 topic=entry["topic"][:200],
                 summary=entry.get("summary", ""),
                 started_at=entry.get("started_at") or now,
                 ended_at=entry.get("ended_at"),
-                actor=entry.get("actor"),
+                actor_id=entry.get("actor_id") or getattr(entry.get("actor"), "pk", None),
                 outcome=entry.get("outcome", "")[:100],
                 source_type=source_type,
-                source_id=entry["source_id"],
+                source_id=entry.get("source_id") if source_type else None,
             )
         )
     return Interaction.objects.bulk_create(rows, batch_size=500)
 
 
-def sync_for_source(*, source: models.Model, **changes) -> int:
-    """Apply ``changes`` to the interactions caused by ``source``; returns how many changed."""
-    if "topic" in changes:
-        changes["topic"] = changes["topic"][:200]
+def _of_source(source: models.Model):
     return Interaction.objects.filter(
         source_type=ContentType.objects.get_for_model(source), source_id=source.pk
-    ).update(**changes, updated_at=timezone.now())
+    )
+
+
+def sync_for_source(*, source: models.Model, **changes) -> int:
+    """Apply ``changes`` to the interactions caused by ``source``; returns how many changed.
+
+    A new ``event_code`` must be registered."""
+    if "event_code" in changes:
+        _check_event_code(changes["event_code"])
+    for name, size in (("topic", 200), ("outcome", 100)):
+        if name in changes:
+            changes[name] = changes[name][:size]
+    return _of_source(source).update(**changes, updated_at=timezone.now())
 
 
 def forget_source(*, source: models.Model) -> int:
-    """Remove the interactions caused by ``source`` when the source itself is deleted."""
-    deleted, _ = Interaction.objects.filter(
-        source_type=ContentType.objects.get_for_model(source), source_id=source.pk
-    ).delete()
+    """Unlink the interactions caused by ``source`` when the source itself is deleted.
+
+    The touchpoints happened: they stay in the log, with their event code and text, but no
+    longer point at a row that is gone. Returns how many were unlinked.
+    """
+    return _of_source(source).update(source_type=None, source_id=None, updated_at=timezone.now())
+
+
+def erase_for_source(*, source: models.Model) -> int:
+    """Delete the interactions caused by ``source`` because they were wrong (an appointment
+    moved to another customer), not because the source is gone: that is ``forget_source``.
+    Returns how many were deleted."""
+    deleted, _detail = _of_source(source).delete()
     return deleted

@@ -13,8 +13,14 @@ from relais.core.accounts.permissions import ensure_permission
 from relais.core.audit.services import audit_log, snapshot
 from relais.core.exceptions import AccessDenied
 from relais.core.interactions.models import Channel, Direction
-from relais.core.interactions.services import forget_source, record, sync_for_source
+from relais.core.interactions.services import (
+    erase_for_source,
+    forget_source,
+    record,
+    sync_for_source,
+)
 from relais.crm.agenda import recurrence as rec
+from relais.crm.interaction_events import APPOINTMENT_SCHEDULED
 from relais.crm.models import Appointment, AppointmentSource, Customer
 from relais.crm.permissions import Permission
 
@@ -163,6 +169,7 @@ def _record(appointment: Appointment) -> None:
         return
     record(
         workspace=appointment.workspace,
+        event_code=APPOINTMENT_SCHEDULED,
         source=appointment,
         person=customer.person,
         company=customer.company,
@@ -250,7 +257,8 @@ def _apply(appointment: Appointment, data: dict) -> bool:
 def _save_with_history(appointment: Appointment, *, customer_changed: bool) -> None:
     appointment.save()
     if customer_changed:
-        forget_source(source=appointment)
+        # The row named the wrong customer: it goes, it is not history.
+        erase_for_source(source=appointment)
         _record(appointment)
     else:
         sync_for_source(source=appointment, **_interaction_fields(appointment))
@@ -425,7 +433,8 @@ def can_delete(user, appointment: Appointment) -> bool:
 
 @transaction.atomic
 def appointment_delete(*, actor, appointment: Appointment) -> None:
-    """Delete an appointment (a whole series), audited; it leaves the customer's history."""
+    """Delete an appointment (a whole series), audited. Its row in the customer's history
+    stays, unlinked: the appointment was scheduled."""
     ensure_permission(actor, Permission.CRM_VIEW, appointment.workspace)
     if not can_delete(actor, appointment):
         raise AccessDenied(_("Votre rôle ne permet pas de supprimer ce rendez-vous."))

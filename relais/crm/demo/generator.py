@@ -31,7 +31,7 @@ Nothing is validated row by row: every value is valid by construction (see
 """
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -39,16 +39,15 @@ from django.utils import timezone
 
 from relais.core.contacts.models import Company, CompanyContact, Person
 from relais.core.contacts.services import companies_create_many, persons_create_many
-from relais.core.interactions.models import Channel, Direction, Interaction
+from relais.core.interactions.models import Interaction
 from relais.core.workspaces.models import Workspace
 from relais.crm.demo.bulk import BulkInserter
 from relais.crm.demo.history import CustomerDrawer
 from relais.crm.demo.people import PeopleDrawer
 from relais.crm.demo.plan import Plan
+from relais.crm.interaction_events import InvoiceInteractions, activity_interaction
 from relais.crm.models import (
     Activity,
-    ActivityKind,
-    ActivityOutcome,
     Customer,
     Invoice,
     InvoiceKind,
@@ -118,27 +117,19 @@ def _write(
 
 def _interactions(plans: list[Plan], content_types: dict[type, ContentType]) -> list[dict]:
     """The timeline entries the services would have recorded for these invoices and activities
-    (see ``relais.crm.services.records``)."""
+    (the same mapping: ``relais.crm.interaction_events``)."""
     entries = []
-    kind_labels = {kind.value: str(kind.label) for kind in InvoiceKind}
-    outcome_labels = {outcome.value: str(outcome.label) for outcome in ActivityOutcome}
     invoice_type, activity_type = content_types[Invoice].pk, content_types[Activity].pk
-    zone = timezone.get_current_timezone()
+    invoices = InvoiceInteractions()
     for plan in plans:
         common = {"workspace_id": plan.customer.workspace_id}
         common["company_id" if plan.is_company else "person_id"] = plan.contact.pk
         for invoice, _lines in plan.invoices:
-            label = kind_labels[invoice.kind]
-            topic = f"{label} n° {invoice.number} — {invoice.total_incl_tax} € TTC"
             entries.append(
                 common
+                | invoices.fields(invoice)
                 | {
-                    "channel": Channel.COUNTER,
-                    "direction": Direction.INBOUND,
-                    "topic": topic[:200],
-                    "started_at": datetime.combine(invoice.issued_on, time(9, 0), tzinfo=zone),
                     "actor_id": plan.customer.owner_id,
-                    "outcome": label[:100],
                     "source_type_id": invoice_type,
                     "source_id": invoice.pk,
                 }
@@ -146,19 +137,8 @@ def _interactions(plans: list[Plan], content_types: dict[type, ContentType]) -> 
         for activity in plan.activities:
             entries.append(
                 common
-                | {
-                    "channel": ActivityKind(activity.kind).channel,
-                    "direction": Direction.INBOUND
-                    if activity.direction == "in"
-                    else Direction.OUTBOUND,
-                    "topic": activity.subject[:200],
-                    "summary": activity.body,
-                    "started_at": activity.occurred_at,
-                    "actor_id": activity.owner_id,
-                    "outcome": outcome_labels.get(activity.outcome, "")[:100],
-                    "source_type_id": activity_type,
-                    "source_id": activity.pk,
-                }
+                | activity_interaction(activity)
+                | {"source_type_id": activity_type, "source_id": activity.pk}
             )
     return entries
 

@@ -7,8 +7,9 @@ from relais.core.accounts.permissions import ensure_permission
 from relais.core.audit.services import audit_log, snapshot
 from relais.core.contacts import validators as v
 from relais.core.interactions.models import Channel, Direction
-from relais.core.interactions.services import record
+from relais.core.interactions.services import forget_source, record
 from relais.core.workspaces.models import Workspace
+from relais.crm.interaction_events import LEAD_RECEIVED
 from relais.crm.models import Customer, CustomerKind, CustomerSource, Lead, LeadStatus, LeadType
 from relais.crm.permissions import Permission
 from relais.crm.services.customers import _apply, customer_create
@@ -66,6 +67,8 @@ def lead_update(*, actor, lead: Lead, data: dict) -> Lead:
 def lead_delete(*, actor, lead: Lead) -> None:
     ensure_permission(actor, Permission.CRM_DELETE, lead.workspace)
     audit_log(actor=actor, action="lead.delete", target=lead, before=snapshot(lead))
+    # A converted lead is its customer's first touchpoint: that stays, unlinked.
+    forget_source(source=lead)
     lead.delete()
 
 
@@ -91,6 +94,7 @@ def lead_convert(*, actor, lead: Lead) -> Customer:
     lead.save(update_fields=["customer", "status", "updated_at"])
     record(
         workspace=lead.workspace,
+        event_code=LEAD_RECEIVED,
         person=customer.person,
         channel=LEAD_CHANNELS.get(lead.lead_type, Channel.WEB),
         direction=Direction.INBOUND,

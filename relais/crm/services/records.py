@@ -1,6 +1,5 @@
 """Vehicles, mileage readings, invoices, activities, notes: the records under a customer."""
 
-from datetime import datetime, time
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -11,11 +10,10 @@ from django.utils.translation import gettext as _
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.audit.services import audit_log, snapshot
 from relais.core.contacts import validators as v
-from relais.core.interactions.models import Channel, Direction
 from relais.core.interactions.services import forget_source, record, sync_for_source
+from relais.crm.interaction_events import activity_interaction, invoice_interaction
 from relais.crm.models import (
     Activity,
-    ActivityKind,
     Customer,
     Invoice,
     InvoiceKind,
@@ -191,10 +189,6 @@ def _check_mileage_order(reading: MileageReading) -> None:
 # --- Invoices -------------------------------------------------------------------------------
 
 
-def _invoice_moment(invoice: Invoice) -> datetime:
-    return timezone.make_aware(datetime.combine(invoice.issued_on, time(9, 0)))
-
-
 def _clean_invoice(invoice: Invoice, lines: list[dict]) -> list[InvoiceLine]:
     errors: dict[str, list] = {}
     if invoice.vehicle is not None and invoice.vehicle.customer_id != invoice.customer_id:
@@ -270,10 +264,6 @@ def _sync_invoice_reading(invoice: Invoice) -> None:
         reading.save()
 
 
-def _invoice_topic(invoice: Invoice) -> str:
-    return f"{invoice.get_kind_display()} n° {invoice.number} — {invoice.total_incl_tax} € TTC"
-
-
 @transaction.atomic
 def invoice_create(*, actor, customer: Customer, data: dict, lines: list[dict]) -> Invoice:
     """Issue an invoice with its lines. The customer stops being a prospect; an after-sales
@@ -290,14 +280,10 @@ def invoice_create(*, actor, customer: Customer, data: dict, lines: list[dict]) 
     customer_refresh_status(customer=customer)
     record(
         workspace=customer.workspace,
-        channel=Channel.COUNTER,
-        direction=Direction.INBOUND,
-        topic=_invoice_topic(invoice),
-        started_at=_invoice_moment(invoice),
         actor=actor,
-        outcome=invoice.get_kind_display(),
         source=invoice,
         **_contact_kwargs(customer),
+        **invoice_interaction(invoice),
     )
     return invoice
 
@@ -326,12 +312,7 @@ def invoice_update(
             line.invoice = invoice
         InvoiceLine.objects.bulk_create(built)
     _sync_invoice_reading(invoice)
-    sync_for_source(
-        source=invoice,
-        topic=_invoice_topic(invoice),
-        started_at=_invoice_moment(invoice),
-        outcome=invoice.get_kind_display(),
-    )
+    sync_for_source(source=invoice, **invoice_interaction(invoice))
     audit_log(
         actor=actor, action="invoice.update", target=invoice, before=before, after=snapshot(invoice)
     )
@@ -362,18 +343,6 @@ def invoice_delete(*, actor, invoice: Invoice) -> None:
 # --- Activities -----------------------------------------------------------------------------
 
 
-def _activity_interaction_fields(activity: Activity) -> dict:
-    return {
-        "channel": ActivityKind(activity.kind).channel,
-        "direction": Direction.INBOUND if activity.direction == "in" else Direction.OUTBOUND,
-        "topic": activity.subject,
-        "summary": activity.body,
-        "started_at": activity.occurred_at,
-        "actor": activity.owner,
-        "outcome": activity.get_outcome_display() if activity.outcome else "",
-    }
-
-
 def _clean_activity(activity: Activity) -> None:
     _check_owner(activity.owner, activity.workspace)
     activity.full_clean(exclude=["workspace", "customer"])
@@ -401,7 +370,7 @@ def activity_create(*, actor, customer: Customer, data: dict) -> Activity:
         workspace=customer.workspace,
         source=activity,
         **_contact_kwargs(customer),
-        **_activity_interaction_fields(activity),
+        **activity_interaction(activity),
     )
     return activity
 
@@ -412,7 +381,8 @@ def activity_update(*, actor, activity: Activity, data: dict) -> Activity:
     _apply(activity, data, ACTIVITY_FIELDS)
     _clean_activity(activity)
     activity.save()
-    sync_for_source(source=activity, **_activity_interaction_fields(activity))
+    # The code stays what it was recorded with (a campaign's message remains one).
+    sync_for_source(source=activity, **activity_interaction(activity, event_code=None))
     return activity
 
 

@@ -18,6 +18,7 @@ from relais.crm.agenda.services import appointment_create
 from relais.crm.campaigns import simulator
 from relais.crm.campaigns.consent import CONSENT_CHANNEL
 from relais.crm.campaigns.services.sending import ACTIVITY_KIND, _log_in_bulk
+from relais.crm.interaction_events import ACTIVITY_LOGGED, CAMPAIGN_REPLY_RECEIVED
 from relais.crm.models import (
     Activity,
     ActivityKind,
@@ -224,7 +225,8 @@ def _receive_replies(campaign: Campaign, events: list[CampaignEvent]) -> None:
             )
         )
     Activity.objects.bulk_create(replies + tasks, batch_size=500)
-    _log_in_bulk(campaign, replies + tasks)
+    _log_in_bulk(campaign, replies, event_code=CAMPAIGN_REPLY_RECEIVED)
+    _log_in_bulk(campaign, tasks, event_code=ACTIVITY_LOGGED)
     CampaignMessage.objects.bulk_create(
         [
             CampaignMessage(

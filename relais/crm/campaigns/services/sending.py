@@ -10,13 +10,17 @@ from django.utils.translation import gettext as _
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.audit.services import audit_log
-from relais.core.interactions.models import Direction
 from relais.core.interactions.services import record_many
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import JobProgress, job_create, job_enqueue
 from relais.crm.campaigns import merge_fields, simulator
 from relais.crm.campaigns.services.audience import campaign_audience
 from relais.crm.campaigns.services.editing import _ensure_draft, _validate_campaign
+from relais.crm.interaction_events import (
+    CAMPAIGN_MESSAGE_SENT,
+    activity_interaction,
+    campaign_case_key,
+)
 from relais.crm.models import (
     Activity,
     ActivityKind,
@@ -255,8 +259,12 @@ def _store_rendered(batch, activities) -> None:
         )
 
 
-def _log_in_bulk(campaign: Campaign, activities: list[Activity]) -> None:
-    """The interactions of freshly bulk-created activities, as ``activity_create`` logs them."""
+def _log_in_bulk(
+    campaign: Campaign, activities: list[Activity], *, event_code: str = CAMPAIGN_MESSAGE_SENT
+) -> None:
+    """The interactions of freshly bulk-created activities, as ``activity_create`` logs them,
+    in the campaign's case."""
+    case_key = campaign_case_key(campaign)
     record_many(
         workspace=campaign.workspace,
         source_model=Activity,
@@ -264,16 +272,9 @@ def _log_in_bulk(campaign: Campaign, activities: list[Activity]) -> None:
             {
                 "person_id": activity.customer.person_id,
                 "company_id": activity.customer.company_id,
-                "channel": ActivityKind(activity.kind).channel,
-                "direction": Direction.INBOUND
-                if activity.direction == "in"
-                else Direction.OUTBOUND,
-                "topic": activity.subject,
-                "summary": activity.body,
-                "started_at": activity.occurred_at,
-                "actor": activity.owner,
-                "outcome": str(activity.get_outcome_display()) if activity.outcome else "",
                 "source_id": activity.pk,
+                "case_key": case_key,
+                **activity_interaction(activity, event_code=event_code),
             }
             for activity in activities
         ),
