@@ -185,3 +185,27 @@ def test_role_permissions(db, role, allowed):
     assert {p for p in Permission.values if user.has_role_permission(p)} == allowed
     user.is_active = False
     assert not any(user.has_role_permission(p) for p in Permission.values)
+
+
+def test_new_hashes_use_owasp_minimum_argon2id_parameters(db):
+    hasher = get_hasher()
+    user = User.objects.create_user(username="owasp", password="un-long-mot-de-passe-7")
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$")
+    params = hasher.decode(user.password)["params"]
+    assert (params.memory_cost, params.time_cost, params.parallelism) == (19456, 2, 1)
+    assert not hasher.must_update(user.password)
+
+
+def test_a_hash_with_django_default_argon2_parameters_is_upgraded_at_sign_in(client, db, password):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    user = UserFactory(username="ancien-argon2")
+    django_default = Argon2PasswordHasher()  # m=102400, t=2, p=8
+    legacy = django_default.encode(password, django_default.salt())
+    assert identify_hasher(legacy).decode(legacy)["params"].memory_cost == 102400
+    User.objects.filter(pk=user.pk).update(password=legacy)
+    response = client.post(LOGIN_URL, {"username": "ancien-argon2", "password": password})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert get_hasher().decode(user.password)["params"].memory_cost == 19456
