@@ -4,9 +4,13 @@ SMTP server on loopback), the daily digest, and the websocket with two real clie
 import asyncio
 import datetime
 import json
+import os
 import socket
+import subprocess
+import sys
 import time
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -491,3 +495,63 @@ def test_without_a_shared_layer_the_socket_polls_the_count(settings):
         await socket_.disconnect()
 
     async_to_sync(scenario)()
+
+
+# --- settings from the environment ----------------------------------------------------------
+
+_PRINT_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.CHANNEL_LAYERS['default']['BACKEND'], s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, "
+    "s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL, s.EMAIL_FILE_PATH.name)"
+)
+
+
+def _settings_with(tmp_path, **environment):
+    hidden = {
+        "REDIS_URL",
+        "EMAIL_HOST",
+        "EMAIL_BACKEND",
+        "DATABASE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in hidden and not k.startswith("EMAIL_")}
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "relais.settings", "RELAIS_VAR_DIR": str(tmp_path)},
+        **environment,
+    )
+    result = subprocess.run(  # noqa: S603 - a fixed command of this repository
+        [sys.executable, "-c", _PRINT_SETTINGS],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.split()
+
+
+def test_demo_defaults_keep_mail_on_disk_and_the_layer_in_memory(tmp_path):
+    backend, email_backend, *_rest, mail_dir = _settings_with(tmp_path)
+    assert backend == "channels.layers.InMemoryChannelLayer"
+    assert email_backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert mail_dir == "mail"
+
+
+def test_redis_and_smtp_come_from_the_environment(tmp_path):
+    values = _settings_with(
+        tmp_path,
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        EMAIL_HOST="smtp.example.fr",
+        EMAIL_PORT="587",
+        EMAIL_USE_TLS="1",
+        DEFAULT_FROM_EMAIL="relais@example.fr",
+    )
+    assert values[:6] == [
+        "channels_redis.core.RedisChannelLayer",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.fr",
+        "587",
+        "True",
+        "relais@example.fr",
+    ]
