@@ -24,9 +24,12 @@ demo: $(VENV)/.installed  ## Set up and serve the whole platform with demo data 
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
 	@echo "Relais: http://$(HOST):$(PORT)/  (comptes de démonstration : voir README.md)"
+	@echo "E-mails envoyés : var/mail/ (EMAIL_HOST pour un vrai serveur SMTP)"
+	@# One ASGI worker per core (WORKERS=n to change), serving pages and websockets alike.
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(PY) manage.py run_huey --quiet & \
-	  $(VENV)/bin/uvicorn relais.asgi:application --host $(HOST) --port $(PORT) --workers 1 --log-level warning
+	  $(VENV)/bin/uvicorn relais.asgi:application --host $(HOST) --port $(PORT) \
+	    --workers $${WORKERS:-$$(nproc 2>/dev/null || echo 1)} --log-level warning
 
 chromium:  ## Install Debian's chromium for the browser tests when it is missing and root can
 	@if ! command -v chromium >/dev/null 2>&1; then \

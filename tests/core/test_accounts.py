@@ -173,3 +173,105 @@ def test_role_permissions(db, role, allowed):
     assert {p for p in codes if user.has_role_permission(p)} == allowed
     user.is_active = False
     assert not any(user.has_role_permission(p) for p in codes)
+
+
+def test_new_hashes_use_owasp_minimum_argon2id_parameters(db):
+    hasher = get_hasher()
+    user = User.objects.create_user(username="owasp", password="un-long-mot-de-passe-7")
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$")
+    params = hasher.decode(user.password)["params"]
+    assert (params.memory_cost, params.time_cost, params.parallelism) == (19456, 2, 1)
+    assert not hasher.must_update(user.password)
+
+
+def test_a_hash_with_django_default_argon2_parameters_is_upgraded_at_sign_in(client, db, password):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    user = UserFactory(username="ancien-argon2")
+    django_default = Argon2PasswordHasher()  # m=102400, t=2, p=8
+    legacy = django_default.encode(password, django_default.salt())
+    assert identify_hasher(legacy).decode(legacy)["params"].memory_cost == 102400
+    User.objects.filter(pk=user.pk).update(password=legacy)
+    response = client.post(LOGIN_URL, {"username": "ancien-argon2", "password": password})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert get_hasher().decode(user.password)["params"].memory_cost == 19456
+
+
+def _http_scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_password_check_does_not_hold_up_other_requests(monkeypatch, password):
+    """Through the ASGI application, as uvicorn serves it: while one sign-in's Argon2 check
+    runs (slowed to 3 s here), another request of the same process is answered."""
+    import asyncio
+    import threading
+    import time
+    from urllib.parse import urlencode
+
+    from asgiref.testing import ApplicationCommunicator
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    from relais.asgi import application
+
+    UserFactory(username="lente")
+    verify = Argon2PasswordHasher.verify
+    checking, checked = threading.Event(), threading.Event()
+
+    def slow_verify(self, password, encoded):
+        checking.set()
+        time.sleep(3)
+        checked.set()
+        return verify(self, password, encoded)
+
+    monkeypatch.setattr(Argon2PasswordHasher, "verify", slow_verify)
+    csrf = "a" * 32  # an unmasked CSRF secret, sent as cookie and as field
+    body = urlencode({"csrfmiddlewaretoken": csrf, "username": "lente", "password": password})
+
+    async def get_page():
+        page = ApplicationCommunicator(application, _http_scope("GET", LOGIN_URL, []))
+        await page.send_input({"type": "http.request", "body": b""})
+        return await page.receive_output(timeout=30)
+
+    async def scenario():
+        await get_page()  # warm: the first request imports and compiles what pages need
+        login = ApplicationCommunicator(
+            application,
+            _http_scope(
+                "POST",
+                LOGIN_URL,
+                [
+                    (b"content-type", b"application/x-www-form-urlencoded"),
+                    (b"cookie", f"csrftoken={csrf}".encode()),
+                ],
+            ),
+        )
+        await login.send_input({"type": "http.request", "body": body.encode()})
+        while not checking.is_set():  # the password check is under way
+            await asyncio.sleep(0.01)
+        answer = await get_page()
+        answered_during_check = not checked.is_set()
+        signed_in = await login.receive_output(timeout=30)
+        return answer["status"], answered_during_check, signed_in["status"]
+
+    # asyncio.run, not async_to_sync: an outer async_to_sync would run every request's sync
+    # code in this one thread, which uvicorn does not.
+    status, answered_during_check, login_status = asyncio.run(scenario())
+    assert status == 200 and login_status == 302
+    assert answered_during_check, "the page waited behind the password check"
