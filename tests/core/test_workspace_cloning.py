@@ -35,6 +35,9 @@ _KEPT_BEFORE = {
     "training.schoolbase",
     "training.anomaly",
 }
+# Kernel tables added since, that the former introspection would have swept into every sandbox
+# (the reason for an opt-in registry): they are not sandbox records.
+_ADDED_SINCE = {"notifications", "knowledge", "calendars"}
 
 
 def _introspected_record_models() -> tuple:
@@ -54,6 +57,7 @@ def _introspected_record_models() -> tuple:
         for m in apps.get_models()
         if not m._meta.proxy
         and m._meta.label_lower not in _KEPT_BEFORE
+        and m._meta.app_label not in _ADDED_SINCE
         and any(
             f.name == "workspace"
             and isinstance(f, models.ForeignKey)
@@ -67,6 +71,7 @@ def _introspected_record_models() -> tuple:
         if m not in direct
         and not m._meta.proxy
         and m._meta.label_lower not in _KEPT_BEFORE
+        and m._meta.app_label not in _ADDED_SINCE
         and any(not f.null and f.related_model in direct for f in foreign_keys(m))
     ]
     candidates = direct + children

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
+from huey.contrib.djhuey import db_task
 
 from relais.core.notifications.models import EmailFrequency, Notification
 
@@ -109,3 +110,9 @@ def _list_url() -> str:
         return reverse("notifications:list")
     except NoReverseMatch:  # a project that does not mount the list page
         return ""
+
+
+@db_task()
+def notification_email_task(notification_id: int) -> bool:
+    """Send one notification's e-mail from the task worker, never from a request."""
+    return notification_email_send(notification_id=notification_id)

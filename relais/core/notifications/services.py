@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.exceptions import NotFound
-from relais.core.notifications import tasks
-from relais.core.notifications.emails import send_daily_digests
+from relais.core.notifications.emails import notification_email_task, send_daily_digests
 from relais.core.notifications.models import EmailFrequency, Notification, NotificationPreference
 from relais.core.notifications.realtime import push_unread
 from relais.core.notifications.selectors import notification_get, notification_preference_get
@@ -69,7 +68,7 @@ def notify(
     notification.save()
     transaction.on_commit(lambda: push_unread(user=recipient, notification=notification))
     if preference.email_frequency == EmailFrequency.IMMEDIATE and recipient.email:
-        transaction.on_commit(lambda: tasks.notification_email_task(notification.pk))
+        transaction.on_commit(lambda: notification_email_task(notification.pk))
     return notification
 
 

@@ -1,14 +1,10 @@
-"""Background work of notifications: e-mails, sent by the task worker, never by a request."""
+"""Periodic work of notifications: the daily digest. (The e-mail of one notification is
+queued by ``emails.notification_email_task``, which the notify service calls.)"""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
-from relais.core.notifications.emails import notification_email_send, send_daily_digests
-
-
-@db_task()
-def notification_email_task(notification_id: int) -> bool:
-    return notification_email_send(notification_id=notification_id)
+from relais.core.notifications.emails import send_daily_digests
 
 
 # Huey runs in UTC: 17:00 UTC is 18:00 in Paris in winter, 19:00 in summer.
