@@ -42,6 +42,7 @@ def test_the_trash_restores_with_the_keyboard(page, login, supervisor, workspace
     public_id = customer.public_id
     customer_delete(actor=supervisor, customer=customer)
     login(supervisor)
+    page.goto("/crm/clients/")
     page.get_by_role("link", name="Corbeille").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Corbeille des clients")
     assert_accessible(page)
