@@ -91,7 +91,10 @@ def cross_links(organization, other_organization) -> list[str]:
             target_path = _path_to_organization(field.related_model)
             if target_path is None:
                 continue
-            lookup = {path: organization.pk, f"{field.name}__{target_path}": other_organization.pk}
+            target = f"{field.name}__{target_path}"
+            if target == path:
+                continue  # the key that makes the row the organization's own
+            lookup = {path: organization.pk, target: other_organization.pk}
             for pk in model.objects.filter(**lookup).values_list("pk", flat=True):
                 links.append(f"{model._meta.label} #{pk}.{field.name}")
     return links

@@ -17,7 +17,7 @@ from tests.factories import UserFactory, WorkspaceFactory
 TODAY = datetime.date(2025, 6, 15)  # the fixed clock of tests/conftest.py
 
 
-def _records(organization, label: str, trainer=None, learner=None) -> dict:
+def _records(organization, label: str, trainer=None, learner=None, sandbox=None) -> dict:
     trainer = trainer or UserFactory(role=Role.TRAINER, organization=organization)
     template = WorkspaceFactory(
         organization=organization, name=f"Base école {label}", kind=WorkspaceKind.TEMPLATE
@@ -29,12 +29,10 @@ def _records(organization, label: str, trainer=None, learner=None) -> dict:
     training_class = TrainingClass.objects.create(
         organization=organization, name=f"Session {label}", template=template, trainer=trainer
     )
-    sandbox = WorkspaceFactory(
-        organization=organization,
-        name=f"Bac à sable {label}",
-        kind=WorkspaceKind.SANDBOX,
-        template=template,
-    )
+    if sandbox is None:
+        sandbox = WorkspaceFactory(organization=organization, name=f"Bac à sable {label}")
+    sandbox.kind, sandbox.template = WorkspaceKind.SANDBOX, template
+    sandbox.save(update_fields=["kind", "template"])
     learner = learner or UserFactory(role=Role.LEARNER, organization=organization)
     learner.memberships.get_or_create(workspace=sandbox)
     generate_customers(workspace=sandbox, count=4, seed=6, today=TODAY, owner=learner)
@@ -65,10 +63,13 @@ def foreign_records(workspace, agent) -> dict:
 
 
 def own_records(workspace, user) -> dict:
-    """Records of the user's organization; the user is the trainer or the learner when fit."""
+    """Records of the user's organization; the user is the trainer, or the learner enrolled
+    with ``workspace`` as their sandbox, when their role fits."""
+    learner = user if user.role == Role.LEARNER else None
     return _records(
         workspace.organization,
         f"propre {user.username}",
         trainer=user if user.role == Role.TRAINER else None,
-        learner=user if user.role == Role.LEARNER else None,
+        learner=learner,
+        sandbox=workspace if learner and workspace.kind == WorkspaceKind.SANDBOX else None,
     )

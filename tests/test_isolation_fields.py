@@ -1,0 +1,345 @@
+"""Foreign ids in query strings and form fields: users of A name B's records by their ids.
+
+Besides URL keywords (tests/test_isolation.py), a record can be named in a query string
+(``?customer=``, ``?segment=``, ``?client=``…) or in a form field (the agenda's customer, a
+campaign's segment or single client, a widget's segment filter, an invoice's vehicle, a
+customer's owner, a class's school database or learner…). Two sweeps put B's ids there:
+
+- every page of A is requested with every id-like query parameter set to one of B's ids;
+- every form a page of A shows is posted back as rendered (with plausible values in its
+  empty required fields), once per id field, that field set to one of B's ids.
+
+Whatever the answer, it is never a 500 and never shows B's records; nothing of B changes; and
+no row of A ends up pointing at a record of B (an appointment of A for B's customer). A form
+field carrying a public id that the sweep does not know fails the test until it is added to
+``FOREIGN_FIELDS``. A table lists the fields the sweep must have reached, and a few
+endpoints without an HTML form are posted to explicitly.
+"""
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import Resolver404, resolve, reverse
+
+from relais.core.accounts.roles import Role
+from relais.crm.models import Appointment, Segment
+from relais.training.models import SchoolBase, TrainingClass
+from tests import test_isolation
+from tests.factories import CustomerFactory, UserFactory, WorkspaceFactory
+from tests.isolation_extra import own_url_values
+from tests.isolation_state import cross_links, organization_state, state_difference
+from tests.test_isolation import FOREIGN_MARKERS, kwargs_for, url_patterns
+from tests.test_no_write_on_get import _own_crm_values
+
+# B's records, built once per test by the fixture of tests/test_isolation.py.
+foreign = test_isolation.foreign
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+# Roles whose pages show every form: the administrator holds every permission, the agent is
+# the everyday user.
+ROLES = (Role.AGENT, Role.ADMINISTRATOR)
+
+# Query-string parameters that name a record, and the kind of B's record put there.
+QUERY_PARAMETERS = {
+    "customer": "customer",
+    "client": "customer",
+    "client_id": "customer",
+    "destinataire": "customer",
+    "segment": "segment",
+    "vehicle": "vehicle",
+    "campaign": "campaign",
+    "workspace": "workspace",
+    "owner": "user_pk",
+    "exercise": "exercise",
+    "class": "class",
+    "sandbox": "sandbox",
+}
+
+# Form fields that name a record, and the kind of B's record put there.
+FOREIGN_FIELDS = {
+    **QUERY_PARAMETERS,
+    "parent": "company_pk",
+    "template": "template_pk",
+    "learner": "learner_pk",
+    "owner": "user_pk",
+}
+
+# Form fields whose value looks like an id but names no record the user picks.
+NOT_RECORD_FIELDS = {
+    "csrfmiddlewaretoken",
+    "next",
+    "empreinte",  # a fingerprint of the cleaning preview, checked by the view
+}
+
+# Empty required fields get these values so that the form is valid but for the foreign id.
+PLAUSIBLE = {
+    "name": "Essai isolation",
+    "title": "Essai isolation",
+    "subject": "Essai isolation",
+    "last_name": "Essai",
+    "first_name": "Essai",
+    "legal_name": "Essai SARL",
+    "username": "essai-isolation",
+    "code": "essai-isolation",
+    "instructions": "Consigne",
+    "body": "Bonjour",
+    "client": "Essai",
+    "make": "Renault",
+    "model": "Clio",
+    "number": "F-ESSAI",
+    "starts_at": "2025-06-20T10:00",
+    "ends_at": "2025-06-20T11:00",
+    "start": "2025-06-20T10:00:00+02:00",
+    "read_on": "2025-06-01",
+    "issued_on": "2025-06-01",
+    "occurred_at": "2025-06-10T10:00",
+    "mileage": "12000",
+    "value": "Essai",
+}
+
+# Forms not posted: they end the session the sweep runs in.
+SKIPPED_ACTIONS = {"accounts:logout"}
+
+# Posted last: they remove or reset the records other forms are shown on.
+DESTRUCTIVE = ("delete", "reset", "undo", "cancel", "dismiss", "restore", "retir")
+
+# Fields the sweeps must reach (url name, method, field): a page or form that loses one
+# fails here, so that a rename does not silently drop it from the sweep.
+EXPECTED = {
+    ("crm:appointment-create", "get", "customer"),
+    ("crm:campaign-create", "get", "client"),
+    ("crm:campaign-create", "get", "segment"),
+    ("crm:campaign-detail", "get", "destinataire"),
+    ("crm:appointment-create", "post", "customer"),
+    ("crm:campaign-create", "post", "segment"),
+    ("crm:campaign-create", "post", "client_id"),
+    ("crm:dashboard-widget-edit", "post", "segment"),
+    ("crm:invoice-create", "post", "vehicle"),
+    ("crm:customer-create", "post", "owner"),
+    ("training:class-create", "post", "template"),
+    ("training:class-learner-add", "post", "learner"),
+    ("workspaces:switch", "post", "workspace"),
+}
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: action and ``[(name, value)]`` as a browser would send."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms, self._form, self._select, self._textarea = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "get").lower() == "post":
+            self._form = {"action": attrs.get("action") or "", "fields": {}, "choices": {}}
+            self.forms.append(self._form)
+        if self._form is None or not attrs.get("name") and tag != "option":
+            return
+        fields = self._form["fields"]
+        if tag == "input":
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio"):
+                self._form["choices"].setdefault(attrs["name"], []).append(attrs.get("value", "on"))
+                if "checked" in attrs:
+                    fields[attrs["name"]] = attrs.get("value", "on")
+                elif kind == "radio":
+                    fields.setdefault(attrs["name"], attrs.get("value", "on"))
+                return
+            fields[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "select":
+            self._select = attrs["name"]
+            fields.setdefault(self._select, "")
+        elif tag == "option" and self._select:
+            value = attrs.get("value", "")
+            self._form["choices"].setdefault(self._select, []).append(value)
+            if "selected" in attrs or (not fields[self._select] and value):
+                fields[self._select] = value
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            fields[self._textarea] = ""
+
+    def handle_data(self, data):
+        if self._form is not None and self._textarea:
+            self._form["fields"][self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def _url_name(url: str) -> str | None:
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    return f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+
+
+def _foreign_values(foreign) -> dict:
+    """B's record of each kind, as a form or a query string names it."""
+    values = foreign["url_values"]
+    school = SchoolBase.objects.get(pk=values["school_id"])
+    training_class = TrainingClass.objects.get(public_id=values["class_id"])
+    learner = training_class.enrollments.first().learner
+    return {
+        "customer": foreign["customer"].public_id,
+        "segment": Segment.objects.filter(workspace=foreign["workspace"]).first().public_id,
+        "vehicle": foreign["vehicle"].public_id,
+        "campaign": values["campaign_id"],
+        "workspace": foreign["workspace"].public_id,
+        "user_pk": foreign["agent"].pk,
+        "exercise": values["exercise_id"],
+        "class": values["class_id"],
+        "sandbox": values["sandbox_id"],
+        "company_pk": foreign["company"].company_id,
+        "template_pk": school.workspace_id,
+        "learner_pk": learner.pk,
+    }
+
+
+def _users_with_data(organization):
+    users = []
+    for role in ROLES:
+        workspace = WorkspaceFactory(organization=organization, name=f"Espace {role}")
+        user = UserFactory(
+            username=f"a-{role}", role=role, organization=organization, workspaces=[workspace]
+        )
+        values = {**_own_crm_values(workspace, user), **own_url_values(workspace, user)}
+        users.append((user, values))
+    return users
+
+
+def _pages(values) -> list[str]:
+    """Every parameterless page and every record page of the user's own records."""
+    pages = []
+    for namespace, pattern in url_patterns():
+        if namespace in (None, "admin", "api") or not pattern.name:
+            continue
+        local = dict(values)
+        if "contact" in pattern.name:
+            local["customer_id"] = values["company_id"]
+        kwargs = kwargs_for(namespace, pattern, local) if pattern.pattern.regex.groupindex else {}
+        url = reverse(f"{namespace}:{pattern.name}", kwargs=kwargs)
+        if url not in pages:
+            pages.append(url)
+    return pages
+
+
+def _check_answer(response, what: str, failures: list) -> None:
+    if response.status_code >= 500:
+        failures.append(f"{what} answered {response.status_code}")
+        return
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode(errors="replace").lower()
+    for marker in FOREIGN_MARKERS:
+        if marker in text:
+            failures.append(f"{what} shows a record of B ({marker})")
+
+
+def _filled(form) -> dict:
+    data = dict(form["fields"])
+    for name, value in data.items():
+        if not value and name in PLAUSIBLE:
+            data[name] = PLAUSIBLE[name]
+    return data
+
+
+def _id_fields(form, action_name, failures) -> list[str]:
+    """The fields of ``form`` naming a record; a public id of an unknown field fails."""
+    names = []
+    for name, value in form["fields"].items():
+        if name in FOREIGN_FIELDS:
+            names.append(name)
+            continue
+        if name in NOT_RECORD_FIELDS:
+            continue
+        choices = [c for c in form["choices"].get(name, []) if c]
+        if UUID.match(value or "") or (choices and all(UUID.match(c) for c in choices)):
+            failures.append(
+                f"form {action_name}: the field {name!r} carries a public id the isolation sweep "
+                "does not know: add it to FOREIGN_FIELDS (or NOT_RECORD_FIELDS) in "
+                "tests/test_isolation_fields.py"
+            )
+    return names
+
+
+@pytest.mark.django_db
+def test_foreign_ids_in_query_strings_and_form_fields(organization, foreign):
+    b_organization = foreign["organization"]
+    b_values = _foreign_values(foreign)
+    query = {name: str(b_values[kind]) for name, kind in QUERY_PARAMETERS.items()}
+    users = _users_with_data(organization)
+    before = organization_state(b_organization)
+    failures, reached = [], set()
+    for user, values in users:
+        client = Client()
+        client.force_login(user)
+        forms = {}
+        for page in _pages(values):
+            response = client.get(page, query)
+            _check_answer(response, f"{user.role}: GET {page}?<B's ids>", failures)
+            reached.update((_url_name(page), "get", param) for param in query)
+            clean = client.get(page)  # the forms as rendered without foreign parameters
+            if clean.status_code != 200 or clean.streaming:
+                continue
+            if "text/html" not in clean.get("Content-Type", ""):
+                continue
+            parser = _Forms()
+            parser.feed(clean.content.decode(errors="replace"))
+            for form in parser.forms:
+                action = urljoin(page, form["action"] or page)
+                key = (urlsplit(action).path, tuple(sorted(form["fields"])))
+                forms.setdefault(key, form | {"url": action, "page": page})
+        ordered = sorted(
+            forms.values(),
+            key=lambda f: any(word in (_url_name(f["url"]) or "") for word in DESTRUCTIVE),
+        )
+        for form in ordered:
+            action_name = _url_name(form["url"])
+            if action_name is None or action_name in SKIPPED_ACTIONS:
+                continue
+            for field in _id_fields(form, action_name, failures):
+                data = _filled(form)
+                data[field] = str(b_values[FOREIGN_FIELDS[field]])
+                response = client.post(form["url"], data)
+                what = f"{user.role}: POST {form['url']} ({action_name}) {field}=<B's id>"
+                _check_answer(response, what, failures)
+                reached.add((action_name, "post", field))
+    assert not failures, "\n".join(failures)
+    assert not EXPECTED - reached, f"the sweeps no longer reach {sorted(EXPECTED - reached)}"
+    assert not state_difference(before, organization_state(b_organization))
+    assert not cross_links(organization, b_organization)
+
+
+@pytest.mark.django_db
+def test_dropping_a_foreign_customer_on_the_agenda_books_nothing(
+    agent_client, agent, workspace, foreign
+):
+    """The agenda's drag-and-drop endpoint takes a customer's public id, without a form."""
+    before = organization_state(foreign["organization"])
+    response = agent_client.post(
+        reverse("crm:appointment-drop"),
+        {"customer": str(foreign["customer"].public_id), "start": "2025-06-20T10:00:00+02:00"},
+    )
+    assert response.status_code in (400, 404)
+    assert not Appointment.objects.filter(customer=foreign["customer"]).exists()
+    assert not state_difference(before, organization_state(foreign["organization"]))
+    assert not cross_links(agent.organization, foreign["organization"])
+    # The same request with a customer of A books: the refusal above is about whose it is.
+    own = CustomerFactory(workspace=workspace)
+    response = agent_client.post(
+        reverse("crm:appointment-drop"),
+        {"customer": str(own.public_id), "start": "2025-06-20T10:00:00+02:00"},
+    )
+    assert response.status_code == 201
