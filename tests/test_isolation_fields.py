@@ -107,6 +107,19 @@ SKIPPED_ACTIONS = {"accounts:logout"}
 # Posted last: they remove or reset the records other forms are shown on.
 DESTRUCTIVE = ("delete", "reset", "undo", "cancel", "dismiss", "restore", "retir")
 
+# Values a field needs next to it to be read at all (a single client is read for that target).
+# "{keyword}" stands for the user's own record of that URL keyword.
+CONTEXT = {
+    ("crm:campaign-create", "client_id"): {"target": "client", "client_id": "{customer_id}"},
+    ("crm:campaign-create", "client"): {"target": "client"},
+    ("crm:invoice-create", "vehicle"): {
+        "lines-0-label": "Vidange",
+        "lines-0-quantity": "1",
+        "lines-0-unit_price_excl_tax": "80",
+        "lines-0-vat_rate": "20",
+    },
+}
+
 # Fields the sweeps must reach (url name, method, field): a page or form that loses one
 # fails here, so that a rename does not silently drop it from the sweep.
 EXPECTED = {
@@ -281,7 +294,7 @@ def test_foreign_ids_in_query_strings_and_form_fields(organization, foreign):
     query = {name: str(b_values[kind]) for name, kind in QUERY_PARAMETERS.items()}
     users = _users_with_data(organization)
     before = organization_state(b_organization)
-    failures, reached = [], set()
+    failures, reached, controls = [], set(), {}
     for user, values in users:
         client = Client()
         client.force_login(user)
@@ -310,7 +323,12 @@ def test_foreign_ids_in_query_strings_and_form_fields(organization, foreign):
             if action_name is None or action_name in SKIPPED_ACTIONS:
                 continue
             for field in _id_fields(form, action_name, failures):
-                data = _filled(form)
+                data = _filled(form) | {
+                    name: str(values[value[1:-1]]) if value.startswith("{") else value
+                    for name, value in CONTEXT.get((action_name, field), {}).items()
+                }
+                control = client.post(form["url"], data)  # the form as the user would send it
+                controls[(action_name, "post", field)] = control.status_code
                 data[field] = str(b_values[FOREIGN_FIELDS[field]])
                 response = client.post(form["url"], data)
                 what = f"{user.role}: POST {form['url']} ({action_name}) {field}=<B's id>"
@@ -318,6 +336,9 @@ def test_foreign_ids_in_query_strings_and_form_fields(organization, foreign):
                 reached.add((action_name, "post", field))
     assert not failures, "\n".join(failures)
     assert not EXPECTED - reached, f"the sweeps no longer reach {sorted(EXPECTED - reached)}"
+    # The same forms with A's own values go through: the foreign id alone was refused.
+    refused = {k: v for k, v in controls.items() if k in EXPECTED and v not in (201, 204, 302)}
+    assert not refused, f"these forms refuse A's own values, so the sweep tests nothing: {refused}"
     assert not state_difference(before, organization_state(b_organization))
     assert not cross_links(organization, b_organization)
 
