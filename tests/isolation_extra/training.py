@@ -12,6 +12,7 @@ from relais.core.accounts.roles import Role
 from relais.core.workspaces.models import WorkspaceKind
 from relais.crm.demo import generate_customers
 from relais.training.models import Enrollment, Exercise, SchoolBase, TrainingClass
+from relais.training.services.exercises import exercise_open
 from tests.factories import UserFactory, WorkspaceFactory
 
 TODAY = datetime.date(2025, 6, 15)  # the fixed clock of tests/conftest.py
@@ -36,17 +37,22 @@ def _records(organization, label: str, trainer=None, learner=None, sandbox=None)
     learner = learner or UserFactory(role=Role.LEARNER, organization=organization)
     learner.memberships.get_or_create(workspace=sandbox)
     generate_customers(workspace=sandbox, count=4, seed=6, today=TODAY, owner=learner)
-    Enrollment.objects.create(
+    enrollment = Enrollment.objects.create(
         training_class=training_class, learner=learner, sandbox=sandbox, materialised_for=TODAY
     )
     exercise = Exercise.objects.create(
         organization=organization,
         code=f"exercice-{label}",
         title=f"Exercice {label}",
-        instructions="Créez une fiche client.",
-        checks=[],
+        instructions="Indiquez l'immatriculation du véhicule de {cible}.",
+        # A target drawn from the learner's sandbox and a free answer: the exercise page
+        # shows the answer field, which the form sweep fills with another body's ids.
+        target_kind="customer_with_vehicle",
+        checks=[{"type": "answer", "compute": "vehicle_plate", "points": 2, "label": "Plaque"}],
         author=trainer,
     )
+    # The exercise is under way: its page shows the check form (with the answer field).
+    exercise_open(actor=learner, enrollment=enrollment, exercise=exercise)
     return {
         "class_id": training_class.public_id,
         "school_id": school.pk,
