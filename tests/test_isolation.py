@@ -17,7 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from relais.core.accounts.roles import Role
 from relais.core.contacts.models import CompanyContact
-from relais.core.jobs.models import Job
+from relais.core.jobs.models import Job, JobStatus
+from relais.core.jobs.services import job_attach_file
 from relais.crm.models import Customer, CustomerKind, MileageReading
 from relais.crm.services.deletion import customer_delete
 from tests.factories import (
@@ -150,8 +151,13 @@ def foreign(other_workspace, other_agent):
         workspace=other_workspace, vehicle=vehicle, read_on=datetime.date(2025, 1, 10), mileage=900
     )
     job = Job.objects.create(
-        owner=other_agent, workspace=other_workspace, kind="export", label="Export B"
+        owner=other_agent,
+        workspace=other_workspace,
+        kind="export",
+        label="Export B",
+        status=JobStatus.SUCCEEDED,
     )
+    job_attach_file(job, filename="export-b.csv", content="nom\nÉtrangerb\n")
     # A customer deleted in B, restorable from its audit entry (crm:customer-restore, trash).
     other_supervisor = UserFactory(
         role=Role.SUPERVISOR,
@@ -332,3 +338,15 @@ def test_every_namespace_is_swept_or_excluded_with_a_reason():
     assert namespaces - swept <= set(EXCLUDED_NAMESPACES)
     assert {"crm", "jobs", "training", "workspaces", "api"} <= swept
     assert all(EXCLUDED_NAMESPACES.values())
+
+
+def test_an_unknown_url_keyword_says_where_to_add_its_foreign_value():
+    from django.urls import path
+
+    pattern = path("nouveau/<uuid:thread_id>/", lambda request, thread_id: None, name="thread")
+    with pytest.raises(AssertionError, match=r"tests/isolation_extra/<app>\.py"):
+        kwargs_for("community", pattern, {"customer_id": uuid.uuid4()})
+    # A namespaced value wins over the plain keyword for that namespace only.
+    values = {"thread_id": 1, "community:thread_id": 2}
+    assert kwargs_for("community", pattern, values) == {"thread_id": 2}
+    assert kwargs_for("forum", pattern, values) == {"thread_id": 1}

@@ -18,7 +18,8 @@ from django.urls import reverse
 
 from relais.core.accounts.roles import Role
 from relais.core.contacts.models import CompanyContact
-from relais.core.jobs.models import Job
+from relais.core.jobs.models import Job, JobStatus
+from relais.core.jobs.services import job_attach_file
 from relais.core.workspaces.models import WorkspaceKind
 from relais.crm.models import CustomerKind, MileageReading
 from relais.crm.services.deletion import customer_delete
@@ -93,7 +94,10 @@ def _own_crm_values(workspace, user) -> dict:
     reading = MileageReading.objects.create(
         workspace=workspace, vehicle=vehicle, read_on=datetime.date(2025, 1, 10), mileage=900
     )
-    job = Job.objects.create(owner=user, workspace=workspace, kind="export", label="Export")
+    job = Job.objects.create(
+        owner=user, workspace=workspace, kind="export", label="Export", status=JobStatus.SUCCEEDED
+    )
+    job_attach_file(job, filename="export.csv", content="nom\nLecture\n")
     deleter = UserFactory(
         role=Role.SUPERVISOR, organization=workspace.organization, workspaces=[workspace]
     )
