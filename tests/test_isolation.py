@@ -1,8 +1,8 @@
 """Isolation through every UI page and API route, enumerated from the URL configuration.
 
-Users of organization A (agent, supervisor, trainer, administrator) ask for each record of
-organization B through every URL pattern that names a record, in every URL namespace the
-resolver knows: the answer is "not found" (or "method not allowed"), and nothing of B
+Users of organization A (agent, supervisor, trainer, administrator, learner) ask for each
+record of organization B through every URL pattern that names a record, in every URL
+namespace the resolver knows: the answer is "not found" (or "method not allowed"), and nothing of B
 changes. Lists of A never show B's records. A new app's namespace is covered as soon as its
 URLs are included; a URL keyword with no known foreign value fails the test until a
 ``tests/isolation_extra/<app>.py`` module gives one.
@@ -19,6 +19,7 @@ from relais.core.accounts.roles import Role
 from relais.core.contacts.models import CompanyContact
 from relais.core.jobs.models import Job, JobStatus
 from relais.core.jobs.services import job_attach_file
+from relais.core.workspaces.models import WorkspaceKind
 from relais.crm.models import Customer, CustomerKind, MileageReading
 from relais.crm.services.deletion import customer_delete
 from tests.factories import (
@@ -31,6 +32,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
     VehicleFactory,
+    WorkspaceFactory,
 )
 from tests.isolation_extra import foreign_url_values
 from tests.isolation_state import organization_state, state_difference
@@ -43,9 +45,9 @@ EXCLUDED_NAMESPACES = {
     "accounts": "login and logout: they name no record",
 }
 
-# Roles of organization A that reach record pages; learners are swept by
-# tests/training/test_isolation.py against the sandbox of a learner of the same class.
-SWEPT_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.TRAINER, Role.ADMINISTRATOR)
+# Roles of organization A that reach record pages. The learner works in a sandbox of A;
+# tests/training/test_isolation.py also sweeps a learner against a classmate's sandbox.
+SWEPT_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.TRAINER, Role.ADMINISTRATOR, Role.LEARNER)
 
 # "Not found" and "method not allowed" are always right. The answers below are accepted only
 # when the same URL naming records that exist nowhere answers the same: they then say
@@ -121,13 +123,20 @@ def missing_values(values: dict) -> dict:
 
 
 def users_of_a(workspace, agent, supervisor) -> dict:
-    """One user of A per swept role, each a member of workspace A."""
+    """One user of A per swept role, each a member of workspace A (a learner: of a sandbox)."""
     organization = workspace.organization
     users = {Role.AGENT: agent, Role.SUPERVISOR: supervisor}
-    for role in (Role.TRAINER, Role.ADMINISTRATOR):
-        users[role] = UserFactory(
-            username=f"a-{role}", role=role, organization=organization, workspaces=[workspace]
-        )
+    sandbox = WorkspaceFactory(
+        organization=organization, name="Bac à sable de A", kind=WorkspaceKind.SANDBOX
+    )
+    for role in SWEPT_ROLES:
+        if role not in users:
+            users[role] = UserFactory(
+                username=f"a-{role}",
+                role=role,
+                organization=organization,
+                workspaces=[sandbox if role == Role.LEARNER else workspace],
+            )
     return users
 
 
