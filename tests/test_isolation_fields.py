@@ -344,6 +344,68 @@ def test_foreign_ids_in_query_strings_and_form_fields(organization, foreign):
     assert not cross_links(organization, b_organization)
 
 
+def _widget_of_b(foreign):
+    return str(foreign["url_values"]["widget_id"])
+
+
+# Endpoints posted to by scripts, without an HTML form the sweep could read:
+# (url name, role, body builder from B's records, JSON body?, accepted answers).
+SCRIPTED = [
+    (
+        "crm:appointment-drop",
+        Role.AGENT,
+        lambda f: {"customer": str(f["customer"].public_id), "start": "2025-06-20T10:00:00+02:00"},
+        False,
+        (400, 404),
+    ),
+    (
+        "crm:dashboard-layout",
+        Role.AGENT,
+        lambda f: {"widgets": [{"id": _widget_of_b(f), "x": 0, "y": 0, "w": 4, "h": 2}]},
+        True,
+        (400, 404),
+    ),
+    (
+        "workspaces:switch",
+        Role.AGENT,
+        lambda f: {"workspace": str(f["workspace"].public_id), "next": "/crm/clients/"},
+        False,
+        (404,),
+    ),
+    (
+        "workspaces:switch",
+        Role.LEARNER,
+        lambda f: {"workspace": str(f["url_values"]["sandbox_id"])},
+        False,
+        (404,),
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "role", "body", "as_json", "accepted"),
+    SCRIPTED,
+    ids=[f"{name}-{role}" for name, role, *_rest in SCRIPTED],
+)
+def test_scripted_endpoints_refuse_foreign_ids(
+    client, organization, foreign, name, role, body, as_json, accepted
+):
+    user, _values = _user_with_data(organization, role)
+    client.force_login(user)
+    before = organization_state(foreign["organization"])
+    data = body(foreign)
+    if as_json:
+        response = client.post(reverse(name), data, content_type="application/json")
+    else:
+        response = client.post(reverse(name), data)
+    assert response.status_code in accepted, response.status_code
+    for marker in FOREIGN_MARKERS:
+        assert marker not in response.content.decode(errors="replace").lower()
+    assert not state_difference(before, organization_state(foreign["organization"]))
+    assert not cross_links(organization, foreign["organization"])
+
+
 @pytest.mark.django_db
 def test_dropping_a_foreign_customer_on_the_agenda_books_nothing(
     agent_client, agent, workspace, foreign
