@@ -301,8 +301,8 @@ def test_restoring_another_workspaces_deletion_is_not_found(
         assert "étrangerb" not in trash.content.decode().lower()
 
 
-# Words found only in B's records (names, subjects, training labels).
-FOREIGN_MARKERS = ("étrangerb", "étrangèreb", "sociétéb", "contactb", "leadb")
+# Words found only in B's records (names, subjects, segment, training labels, B's workspace).
+FOREIGN_MARKERS = ("étrangerb", "étrangèreb", "sociétéb", "contactb", "leadb", "de rennes")
 
 
 def test_lists_never_show_another_organization(workspace, agent, supervisor, foreign):
