@@ -5,7 +5,8 @@ Besides URL keywords (tests/test_isolation.py), a record can be named in a query
 campaign's segment or single client, a widget's segment filter, an invoice's vehicle, a
 customer's owner, a class's school database or learner…). Two sweeps put B's ids there:
 
-- every page of A is requested with every id-like query parameter set to one of B's ids;
+- every page of A is requested with every id-like query parameter set to one of B's ids
+  (the parameters a page reads are tracked: one it reads that neither table names fails);
 - every form a page of A shows is posted back as rendered (with plausible values in its
   empty required fields), once per id field, that field set to one of B's ids.
 
@@ -17,10 +18,12 @@ endpoints without an HTML form are posted to explicitly.
 """
 
 import re
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.http import QueryDict
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
@@ -56,6 +59,34 @@ QUERY_PARAMETERS = {
     "exercise": "exercise",
     "class": "class",
     "sandbox": "sandbox",
+}
+
+# Query-string parameters pages read that name no record. A page reading a parameter in
+# neither table fails the sweep until it is added to one of them.
+NOT_RECORD_PARAMETERS = {
+    "next",  # a local path to go back to, checked by url_has_allowed_host_and_scheme
+    "page",
+    "q",
+    "tri",
+    "type",
+    "statut",
+    "etat",
+    "niveau",
+    "champ",
+    "format",
+    "focus",
+    "avancement",
+    "operations",
+    "format_telephone",
+    "date",
+    "vue",
+    "zone",
+    "mine",
+    "start",
+    "end",
+    "all_day",
+    "occurrence",
+    "lms",  # the launching LMS's origin, kept in the session for postMessage
 }
 
 # Form fields that name a record, and the kind of B's record put there.
@@ -196,6 +227,34 @@ class _Forms(HTMLParser):
             self._textarea = None
 
 
+@contextmanager
+def _query_reads():
+    """The keys views read from any ``QueryDict`` (request.GET, request.POST) meanwhile."""
+    read = set()
+    names = ("get", "getlist", "__getitem__", "__contains__")
+    own = {name: QueryDict.__dict__.get(name) for name in names}
+    inherited = {name: getattr(QueryDict, name) for name in names}
+
+    def tracking(original):
+        def reader(self, key, *args, **kwargs):
+            if not self._mutable:  # a request's data, not one being built (``in`` is used then)
+                read.add(key)
+            return original(self, key, *args, **kwargs)
+
+        return reader
+
+    for name in names:
+        setattr(QueryDict, name, tracking(inherited[name]))
+    try:
+        yield read
+    finally:
+        for name in names:
+            if own[name] is None:
+                delattr(QueryDict, name)
+            else:
+                setattr(QueryDict, name, own[name])
+
+
 def _url_name(url: str) -> str | None:
     try:
         match = resolve(urlsplit(url).path)
@@ -297,9 +356,28 @@ def test_foreign_ids_in_query_strings_and_form_fields(organization, foreign):
         client.force_login(user)
         forms = {}
         for page in _pages(values):
-            response = client.get(page, query)
-            _check_answer(response, f"{user.role}: GET {page}?<B's ids>", failures)
-            reached.update((_url_name(page), "get", param) for param in query)
+            # All of B's ids at once, then without those the page read, until it reads no
+            # more (a refused id must not hide the next one); then each one read, alone.
+            read, remaining = set(), dict(query)
+            while True:
+                with _query_reads() as reads:
+                    response = client.get(page, remaining)
+                _check_answer(response, f"{user.role}: GET {page}?<B's ids>", failures)
+                for unknown in sorted(reads - set(query) - NOT_RECORD_PARAMETERS):
+                    failures.append(
+                        f"GET {_url_name(page)} reads the query parameter {unknown!r}: add it to "
+                        "QUERY_PARAMETERS (it names a record) or NOT_RECORD_PARAMETERS in "
+                        "tests/test_isolation_fields.py"
+                    )
+                new = reads & set(remaining)
+                if not new:
+                    break
+                read |= new
+                remaining = {k: v for k, v in remaining.items() if k not in new}
+            for param in sorted(read):
+                alone = client.get(page, {param: query[param]})
+                _check_answer(alone, f"{user.role}: GET {page}?{param}=<B's id>", failures)
+                reached.add((_url_name(page), "get", param))
             clean = client.get(page)  # the forms as rendered without foreign parameters
             if clean.status_code != 200 or clean.streaming:
                 continue
