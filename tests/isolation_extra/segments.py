@@ -17,7 +17,7 @@ def _segment(workspace, user, name):
 
 
 def foreign_records(workspace, agent) -> dict:
-    return {"segment_id": _segment(workspace, agent, "Segment étranger").public_id}
+    return {"segment_id": _segment(workspace, agent, "Segment étrangerb").public_id}
 
 
 def own_records(workspace, user) -> dict:
