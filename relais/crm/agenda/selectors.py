@@ -92,7 +92,7 @@ def agenda_events(
 ) -> list[dict]:
     """Everything the calendar shows over ``[start, end)``, in FullCalendar's event format:
     appointment occurrences, follow-up tasks, and holidays as background events."""
-    can_edit = user.has_role_permission(Permission.CRM_EDIT)
+    can_edit = user.has_role_permission(Permission.CRM_EDIT, workspace=workspace)
     events: list[dict] = []
     appointments = appointments_overlapping(
         user=user, workspace=workspace, start=start, end=end, owner=user if mine_only else None

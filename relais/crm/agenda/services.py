@@ -426,8 +426,10 @@ def appointment_cancel_occurrence(
 
 def can_delete(user, appointment: Appointment) -> bool:
     """Supervisors delete any appointment; others only their own."""
-    return user.has_role_permission(Permission.CRM_DELETE) or (
-        appointment.owner_id == user.pk and user.has_role_permission(Permission.CRM_EDIT)
+    workspace = appointment.workspace
+    return user.has_role_permission(Permission.CRM_DELETE, workspace=workspace) or (
+        appointment.owner_id == user.pk
+        and user.has_role_permission(Permission.CRM_EDIT, workspace=workspace)
     )
 
 

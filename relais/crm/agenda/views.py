@@ -100,7 +100,9 @@ class AgendaView(WorkspaceRequiredMixin, View):
             "initialView": view
             if view in ("dayGridMonth", "timeGridWeek", "timeGridDay", "listWeek")
             else "timeGridWeek",
-            "canEdit": request.user.has_role_permission(Permission.CRM_EDIT),
+            "canEdit": request.user.has_role_permission(
+                Permission.CRM_EDIT, workspace=request.workspace
+            ),
         }
         return render(
             request,
@@ -313,7 +315,9 @@ class AppointmentDetailView(WorkspaceRequiredMixin, View):
                 else [],
                 "exceptions": sorted(rec.exception_dates(appointment)),
                 "last_day": rec.last_occurrence_date(appointment),
-                "can_edit": request.user.has_role_permission(Permission.CRM_EDIT),
+                "can_edit": request.user.has_role_permission(
+                    Permission.CRM_EDIT, workspace=request.workspace
+                ),
                 "can_delete": services.can_delete(request.user, appointment),
             },
         )
@@ -449,7 +453,9 @@ class AppointmentCancelOccurrenceView(WorkspaceRequiredMixin, View):
             {
                 "appointment": appointment,
                 "occurrence": _occurrence(request, appointment),
-                "can_edit": request.user.has_role_permission(Permission.CRM_EDIT),
+                "can_edit": request.user.has_role_permission(
+                    Permission.CRM_EDIT, workspace=request.workspace
+                ),
             },
         )
 

@@ -101,7 +101,7 @@ def _preview_customers(campaign):
 
 
 def _detail_context(request, workspace, campaign, *, form=None, probabilities_form=None):
-    can_edit = request.user.has_role_permission(Permission.CRM_EDIT)
+    can_edit = request.user.has_role_permission(Permission.CRM_EDIT, workspace=request.workspace)
     context = {
         "campaign": campaign,
         "can_edit": can_edit,

@@ -27,7 +27,9 @@ BACKGROUND_CLEANING = 2000
 class DedupMixin(WorkspaceRequiredMixin):
     @property
     def can_edit(self) -> bool:
-        return self.request.user.has_role_permission(Permission.CRM_EDIT)
+        return self.request.user.has_role_permission(
+            Permission.CRM_EDIT, workspace=self.request.workspace
+        )
 
 
 class DedupListView(DedupMixin, View):

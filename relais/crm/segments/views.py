@@ -29,8 +29,8 @@ from relais.crm.segments.forms import (
 )
 
 
-def _can_edit(user) -> bool:
-    return user.has_role_permission(Permission.CRM_EDIT)
+def _can_edit(request) -> bool:
+    return request.user.has_role_permission(Permission.CRM_EDIT, workspace=request.workspace)
 
 
 class SegmentListView(WorkspaceRequiredMixin, View):
@@ -45,7 +45,7 @@ class SegmentListView(WorkspaceRequiredMixin, View):
         return render(
             request,
             "crm/segments/list.html",
-            {"page_obj": page, "rows": rows, "can_edit": _can_edit(request.user)},
+            {"page_obj": page, "rows": rows, "can_edit": _can_edit(request)},
         )
 
 
@@ -190,7 +190,7 @@ class SegmentDetailView(WorkspaceRequiredMixin, View):
                 "page_obj": page,
                 "summary": describe_definition(segment.definition),
                 "export_form": SegmentExportForm(),
-                "can_edit": _can_edit(request.user),
+                "can_edit": _can_edit(request),
             },
         )
 
@@ -252,7 +252,7 @@ class SegmentDeleteView(WorkspaceRequiredMixin, View):
         return render(
             request,
             self.template_name,
-            {"segment": segment, "can_edit": _can_edit(request.user)},
+            {"segment": segment, "can_edit": _can_edit(request)},
         )
 
     def post(self, request, segment_id):

@@ -31,7 +31,9 @@ class ActivityListView(WorkspaceRequiredMixin, View):
                 "active_tab": TAB,
                 "page_obj": page,
                 "today": timezone.localdate(),
-                "can_delete": request.user.has_role_permission(Permission.CRM_DELETE),
+                "can_delete": request.user.has_role_permission(
+                    Permission.CRM_DELETE, workspace=request.workspace
+                ),
             },
         )
 
@@ -94,7 +96,9 @@ class ActivityDeleteView(WorkspaceRequiredMixin, View):
                 "customer": activity.customer,
                 "active_tab": TAB,
                 "activity": activity,
-                "can_delete": request.user.has_role_permission(Permission.CRM_DELETE),
+                "can_delete": request.user.has_role_permission(
+                    Permission.CRM_DELETE, workspace=request.workspace
+                ),
             },
         )
 

@@ -73,7 +73,9 @@ class CustomerListView(WorkspaceRequiredMixin, View):
             "page_obj": page,
             "headers": _sort_headers(filters["sort"]),
             "workspace_empty": self._workspace_is_empty(page, searching),
-            "can_delete": request.user.has_role_permission(Permission.CRM_DELETE),
+            "can_delete": request.user.has_role_permission(
+                Permission.CRM_DELETE, workspace=request.workspace
+            ),
         }
         partial = request.headers.get("HX-Request") and not request.headers.get(
             "HX-History-Restore-Request"
@@ -164,7 +166,9 @@ class CustomerCardMixin(WorkspaceRequiredMixin):
         return {
             "customer": self.customer,
             "active_tab": self.active_tab,
-            "can_delete": self.request.user.has_role_permission(Permission.CRM_DELETE),
+            "can_delete": self.request.user.has_role_permission(
+                Permission.CRM_DELETE, workspace=self.request.workspace
+            ),
             **extra,
         }
 

@@ -176,7 +176,10 @@ class FieldGridView(WorkspaceRequiredMixin, View):
                 ),
                 sort_query=sort_query.urlencode(),
                 errors=outcome.errors if outcome else {},
-                can_edit=spec.editable and request.user.has_role_permission(Permission.CRM_EDIT),
+                can_edit=spec.editable
+                and request.user.has_role_permission(
+                    Permission.CRM_EDIT, workspace=request.workspace
+                ),
                 value_header_id=VALUE_HEADER_ID,
             )
         return render(request, "crm/field_grid.html", context)

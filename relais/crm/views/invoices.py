@@ -47,7 +47,7 @@ def totals_by_kind(invoices) -> tuple[list[KindTotal], KindTotal]:
 
 
 def can_delete(request) -> bool:
-    return request.user.has_role_permission(Permission.CRM_DELETE)
+    return request.user.has_role_permission(Permission.CRM_DELETE, workspace=request.workspace)
 
 
 class InvoiceListView(WorkspaceRequiredMixin, View):

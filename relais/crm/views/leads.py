@@ -26,7 +26,9 @@ class LeadListView(WorkspaceRequiredMixin, View):
             {
                 "filter_form": filters,
                 "page_obj": page,
-                "can_delete": request.user.has_role_permission(Permission.CRM_DELETE),
+                "can_delete": request.user.has_role_permission(
+                    Permission.CRM_DELETE, workspace=request.workspace
+                ),
             },
         )
 
@@ -73,7 +75,12 @@ class LeadDeleteView(WorkspaceRequiredMixin, View):
         return render(
             request,
             "crm/lead_confirm_delete.html",
-            {"lead": lead, "can_delete": request.user.has_role_permission(Permission.CRM_DELETE)},
+            {
+                "lead": lead,
+                "can_delete": request.user.has_role_permission(
+                    Permission.CRM_DELETE, workspace=request.workspace
+                ),
+            },
         )
 
     def post(self, request, lead_id):

@@ -48,7 +48,9 @@ class NoteListView(WorkspaceRequiredMixin, View):
                 "active_tab": TAB,
                 "notes": notes,
                 "summary": latest_values(notes),
-                "can_delete": request.user.has_role_permission(Permission.CRM_DELETE),
+                "can_delete": request.user.has_role_permission(
+                    Permission.CRM_DELETE, workspace=request.workspace
+                ),
             },
         )
 
@@ -103,7 +105,9 @@ class NoteDeleteView(WorkspaceRequiredMixin, View):
                 "customer": note.customer,
                 "active_tab": TAB,
                 "note": note,
-                "can_delete": request.user.has_role_permission(Permission.CRM_DELETE),
+                "can_delete": request.user.has_role_permission(
+                    Permission.CRM_DELETE, workspace=request.workspace
+                ),
             },
         )
 
