@@ -5,6 +5,7 @@ import uuid
 import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from relais.core.jobs import registry
@@ -223,3 +224,33 @@ def test_job_pages_are_the_owners_only(job, client, agent, supervisor):
     response = client.get(url + "fichier/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"x"
+
+
+def test_the_owner_is_notified_when_the_job_ends(job, agent, other_agent):
+    from relais.core.notifications.models import Notification
+
+    job_run(job.pk, lambda running, progress: "10 clients exportés.")
+    notification = Notification.objects.get()
+    assert notification.recipient == agent
+    assert notification.category == "jobs.finished"
+    assert notification.title == "« Export des clients » est terminé."
+    assert notification.body == "10 clients exportés."
+    assert notification.url == reverse("jobs:job-detail", args=[job.public_id])
+    assert not Notification.objects.filter(recipient=other_agent).exists()
+
+
+def test_the_owner_is_notified_of_a_failure_but_not_of_a_batch_loaders_jobs(agent, workspace):
+    from relais.core.notifications.models import Notification
+
+    failing = job_create(owner=agent, workspace=workspace, kind="export", label="Import")
+
+    def body(running, progress):
+        raise RuntimeError("Le fichier est illisible.")
+
+    with pytest.raises(RuntimeError):
+        job_run(failing.pk, body)
+    assert Notification.objects.get().category == "jobs.failed"
+    inline = job_create(owner=agent, workspace=workspace, kind="export", label="Démo")
+    with jobs_run_here():
+        job_run(inline.pk, lambda running, progress: "")
+    assert Notification.objects.count() == 1

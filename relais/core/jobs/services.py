@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from relais.core.exceptions import NotFound
 from relais.core.jobs.access import job_kind_access_check, job_user_may_cancel
 from relais.core.jobs.models import Job, JobCancelRequest, JobStatus
 from relais.core.jobs.registry import job_kind
+from relais.core.notifications.services import notify
 
 
 class JobCancelled(Exception):
@@ -106,6 +108,7 @@ def job_run(job_id: int, body: Callable[[Job, JobProgress], str]) -> None:
         job.message = str(exc)[:500] or exc.__class__.__name__
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "message", "finished_at", "updated_at"])
+        _notify_owner(job)
         raise
     job.refresh_from_db()
     job.status = JobStatus.SUCCEEDED
@@ -113,6 +116,25 @@ def job_run(job_id: int, body: Callable[[Job, JobProgress], str]) -> None:
     job.message = message or ""
     job.finished_at = timezone.now()
     job.save()
+    _notify_owner(job)
+
+
+def _notify_owner(job: Job) -> None:
+    """Tell the job's owner it ended, wherever they are in Relais (not for batch loaders)."""
+    if _run_here.get() or job.owner_id is None:
+        return
+    succeeded = job.status == JobStatus.SUCCEEDED
+    title = (_("« %(label)s » est terminé.") if succeeded else _("« %(label)s » a échoué.")) % {
+        "label": job.label
+    }
+    notify(
+        recipient=job.owner,
+        title=title,
+        body=job.message,
+        url=reverse("jobs:job-detail", args=[job.public_id]),
+        category="jobs.finished" if succeeded else "jobs.failed",
+        workspace=job.workspace,
+    )
 
 
 _run_here: ContextVar[bool] = ContextVar("relais_jobs_run_here", default=False)
