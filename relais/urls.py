@@ -12,6 +12,7 @@ urlpatterns = [
     path("espaces/", include("relais.core.workspaces.urls")),
     path("taches/", include("relais.core.jobs.urls")),
     path("notifications/", include("relais.core.notifications.urls")),
+    path("journal/", include("relais.core.interactions.urls")),
     path("crm/", include("relais.crm.urls")),
     path("formation/", include("relais.training.urls")),
     path("api/", api.urls),
