@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "relais.core.interactions",
     "relais.core.audit",
     "relais.core.jobs",
+    "relais.core.knowledge",
     "relais.core",
     "relais.crm",
     "relais.training",

@@ -23,6 +23,10 @@ class Permission(models.TextChoices):
         _("Animer des formations (bases école, sessions, exercices)"),
     )
     TRAINING_PRACTISE = "training.practise", _("Suivre une formation (bac à sable, exercices)")
+    # knowledge (core.knowledge) — to move to register_permissions() at merge
+    KNOWLEDGE_VIEW = "knowledge.view", _("Consulter la base de connaissances")
+    KNOWLEDGE_EDIT = "knowledge.edit", _("Rédiger des entrées de la base de connaissances")
+    KNOWLEDGE_VALIDATE = "knowledge.validate", _("Valider et retirer des entrées de connaissances")
 
 
 _EDITOR = {Permission.CRM_VIEW, Permission.CRM_EDIT}
@@ -43,6 +47,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # A learner owns a sandbox: everything there is theirs to break and reset.
     Role.LEARNER: frozenset(_EDITOR | {Permission.CRM_DELETE, Permission.TRAINING_PRACTISE}),
 }
+
+
+# knowledge (core.knowledge) — to move to register_permissions() at merge. Administrators hold
+# every permission already.
+_KNOWLEDGE_GRANTS = {
+    Role.SUPERVISOR: {
+        Permission.KNOWLEDGE_VIEW,
+        Permission.KNOWLEDGE_EDIT,
+        Permission.KNOWLEDGE_VALIDATE,
+    },
+    Role.AGENT: {Permission.KNOWLEDGE_VIEW, Permission.KNOWLEDGE_EDIT},
+    Role.TRAINER: {Permission.KNOWLEDGE_VIEW},
+    Role.LEARNER: {Permission.KNOWLEDGE_VIEW},
+}
+for _role, _codes in _KNOWLEDGE_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_codes)
 
 
 def role_allows(role: str, permission: str) -> bool:
