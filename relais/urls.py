@@ -11,6 +11,7 @@ urlpatterns = [
     path("comptes/", include("relais.core.accounts.urls")),
     path("espaces/", include("relais.core.workspaces.urls")),
     path("taches/", include("relais.core.jobs.urls")),
+    path("connaissances/", include("relais.core.knowledge.urls")),
     path("crm/", include("relais.crm.urls")),
     path("formation/", include("relais.training.urls")),
     path("api/", api.urls),

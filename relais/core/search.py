@@ -138,9 +138,15 @@ def stem(word: str) -> str:
     return _french_stemmer().stemWord(word)
 
 
+@lru_cache(maxsize=100_000)
+def _folded_words(word: str) -> tuple[str, ...]:
+    return tuple(w for w in _WORD.findall(fold(word)) if w not in FRENCH_STOP_WORDS)
+
+
 def prose_words(text: str) -> list[str]:
     """Folded words of ``text``, without French stop words: 'Les Allocations' -> ['allocations']."""
-    return [w for w in _WORD.findall(fold(text)) if w not in FRENCH_STOP_WORDS]
+    # Word by word through a cache: texts repeat their words, folding is per character.
+    return [w for raw in _WORD.findall(text) for w in _folded_words(raw)]
 
 
 def prose_document(text: str) -> str:
@@ -426,7 +432,7 @@ class ProseIndex:
             match = " AND ".join(_fts5_phrase(term) + " *" for term in terms)
             sql = (
                 f"SELECT rowid, -bm25({self.name}, {weights}) AS score "  # noqa: S608
-                f"FROM {self.name} WHERE {self.name} MATCH %s AND rowid IN ({candidates}) "
+                f"FROM {self.name} WHERE {self.name} MATCH %s AND +rowid IN ({candidates}) "
                 f"ORDER BY score DESC, rowid LIMIT %s"
             )
             args = (match, *params, limit)
@@ -443,7 +449,7 @@ def snippet(text: str, query: str, *, length: int = 240) -> SafeString:
     spans = [
         m.span()
         for m in _WORD.finditer(text)
-        if terms and stem(fold(m.group())) in terms and fold(m.group()) not in FRENCH_STOP_WORDS
+        if terms and any(stem(w) in terms for w in _folded_words(m.group()))
     ]
     start = 0
     if spans and spans[0][0] > length // 3:
