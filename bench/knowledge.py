@@ -105,7 +105,7 @@ TOPICS = [
     ("pénalité", "pénalités"),
     ("échéancier", "échéanciers"),
 ]
-COMMON = (
+_COMMON_WORDS = (
     "le la les un une des de du à au aux en dans pour par sur avec sans votre vos notre nos "
     "vous nous il elle est sont être avoir peut doit faut fait faire plus moins très bien tout "
     "tous toutes cette ces son sa ses leur leurs si quand comment pourquoi quel quelle quels "
@@ -113,7 +113,8 @@ COMMON = (
     "rendez-vous agence service site internet formulaire pièce situation changement adresse "
     "nouveau nouvelle premier première dernier dernière selon cas conditions droit droits "
     "règle règles calcul durée période montant taux"
-).split()
+)
+COMMON = _COMMON_WORDS.split(" ")
 QUESTION_STARTS = (
     "Comment", "Quand", "Pourquoi", "Qui peut", "Quel est", "Quelle est", "Où", "Que faire si",
     "Peut-on", "Combien de temps",
