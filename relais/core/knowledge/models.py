@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +112,12 @@ class Entry(PublicIdModel):
 
     def __str__(self) -> str:
         return self.question[:100]
+
+    def clean(self) -> None:
+        if self.workspace_id and self.workspace.organization_id != self.organization_id:
+            raise ValidationError(
+                {"workspace": _("Cet espace de travail appartient à une autre organisation.")}
+            )
 
     @property
     def current_hash(self) -> str:

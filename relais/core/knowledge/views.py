@@ -30,7 +30,7 @@ class KnowledgeMixin(WorkspaceRequiredMixin):
 
 
 def _detail_redirect(entry):
-    return redirect("knowledge:entry-detail", public_id=entry.public_id)
+    return redirect("knowledge:entry-detail", knowledge_entry_id=entry.public_id)
 
 
 class EntryListView(KnowledgeMixin, View):
@@ -59,8 +59,8 @@ class EntryListView(KnowledgeMixin, View):
 
 
 class EntryDetailView(KnowledgeMixin, View):
-    def get(self, request, public_id):
-        entry = entry_get(user=request.user, public_id=public_id)
+    def get(self, request, knowledge_entry_id):
+        entry = entry_get(user=request.user, public_id=knowledge_entry_id)
         return _render_detail(request, entry, EntryRetractForm())
 
 
@@ -105,15 +105,17 @@ class EntryCreateView(KnowledgeMixin, View):
 
 
 class EntryUpdateView(KnowledgeMixin, View):
-    def get(self, request, public_id):
-        entry = entry_get(user=request.user, public_id=public_id)
+    def get(self, request, knowledge_entry_id):
+        entry = entry_get(user=request.user, public_id=knowledge_entry_id)
         return _render_form(request, EntryForm(instance=entry), entry)
 
-    def post(self, request, public_id):
-        entry = entry_get(user=request.user, public_id=public_id)
+    def post(self, request, knowledge_entry_id):
+        entry = entry_get(user=request.user, public_id=knowledge_entry_id)
         was_validated = entry.status == Entry.Status.VALIDATED
         # The form works on a copy: a refused edit must not leak into the page's entry.
-        form = EntryForm(request.POST, instance=entry_get(user=request.user, public_id=public_id))
+        form = EntryForm(
+            request.POST, instance=entry_get(user=request.user, public_id=knowledge_entry_id)
+        )
         updated = submit(
             form, lambda: entry_update(user=request.user, entry=entry, **form.entry_data())
         )
@@ -132,8 +134,8 @@ class EntryUpdateView(KnowledgeMixin, View):
 
 
 class EntryPublishView(KnowledgeMixin, View):
-    def post(self, request, public_id):
-        entry = entry_get(user=request.user, public_id=public_id)
+    def post(self, request, knowledge_entry_id):
+        entry = entry_get(user=request.user, public_id=knowledge_entry_id)
         try:
             entry = entry_publish(user=request.user, entry=entry)
         except ValidationError as error:
@@ -145,8 +147,8 @@ class EntryPublishView(KnowledgeMixin, View):
 
 
 class EntryRetractView(KnowledgeMixin, View):
-    def post(self, request, public_id):
-        entry = entry_get(user=request.user, public_id=public_id)
+    def post(self, request, knowledge_entry_id):
+        entry = entry_get(user=request.user, public_id=knowledge_entry_id)
         form = EntryRetractForm(request.POST)
         retracted = submit(
             form,

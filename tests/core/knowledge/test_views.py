@@ -7,7 +7,7 @@ LIST = reverse("knowledge:entry-list")
 
 
 def url(name, entry):
-    return reverse(f"knowledge:{name}", kwargs={"public_id": entry.public_id})
+    return reverse(f"knowledge:{name}", kwargs={"knowledge_entry_id": entry.public_id})
 
 
 @pytest.fixture
