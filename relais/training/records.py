@@ -24,6 +24,7 @@ KEPT_MODELS = {
     "audit.auditentry",
     "training.schoolbase",
     "training.anomaly",
+    "knowledge.entry",  # an organization's knowledge base is not a sandbox record
 }
 
 
