@@ -1,9 +1,9 @@
 """Knowledge-base search at 100,000 entries: Relais's French full-text index against ``icontains``.
 
 For each engine (SQLite, and PostgreSQL when reachable) a fresh database is migrated and filled
-with generated entries: questions and answers in French, drawn deterministically (seeded) from
-a vocabulary of social-protection words in several inflections, with accents, among common
-words, with a Zipf-like frequency. A seeded mix of queries (one to three words, some plural,
+with generated entries: questions and answers in French, drawn deterministically (seeded), each
+about one to three of 70 social-protection topics named in several inflections, with accents,
+amid French prose vocabulary, with Zipf-like frequencies (see ``_texts``). A seeded mix of queries (one to three words, some plural,
 some typed without accents or in capitals) is then run, interleaved:
 
 * **relais**: ``relais.core.knowledge.selectors.entries_search`` — validated entries of the
@@ -213,28 +213,43 @@ def _zipf_picker(rng: random.Random, items: list):
 
 
 def _texts(count: int, seed: int):
-    """``count`` (question, answer, tags) triples, the same for a given seed."""
+    """``count`` (question, answer, tags) triples, the same for a given seed.
+
+    Each entry is about one to three topics (Zipf-distributed: some subjects are asked about
+    far more than others), which its question, answer and tags name in their various forms;
+    the rest of the text is French prose vocabulary (Faker's fr_FR word list, 1,462 words,
+    Zipf-distributed too) and common function words; an answer now and then mentions another
+    topic in passing.
+    """
+    from faker.providers.lorem.fr_FR import Provider
+
     rng = random.Random(seed)
     topics = TOPICS[:]
     rng.shuffle(topics)
+    vocabulary = list(Provider.word_list)
+    rng.shuffle(vocabulary)
     topic = _zipf_picker(rng, topics)
+    prose = _zipf_picker(rng, vocabulary)
     common = _zipf_picker(rng, COMMON)
 
     def form(forms: tuple) -> str:
         return forms[0] if rng.random() < 0.6 else rng.choice(forms)
 
-    def sentence(n_topic: int, n_common: int) -> list[str]:
-        words = [form(f) for f in topic(n_topic)] + common(n_common)
+    def sentence(subjects: list, n_subject: int) -> list[str]:
+        words = [form(rng.choice(subjects)) for _ in range(n_subject)]
+        words += prose(rng.randint(4, 8)) + common(rng.randint(3, 6))
         rng.shuffle(words)
         return words
 
     for _ in range(count):
-        question = f"{rng.choice(QUESTION_STARTS)} {' '.join(sentence(3, 4))} ?"
+        subjects = list(dict.fromkeys(topic(rng.choice((1, 2, 2, 3)))))
+        question = f"{rng.choice(QUESTION_STARTS)} {' '.join(sentence(subjects, 2))} ?"
         answer_parts = []
         for _sentence in range(rng.randint(3, 6)):
-            words = sentence(rng.randint(2, 4), rng.randint(6, 12))
+            aside = topic(1) if rng.random() < 0.15 else []
+            words = sentence(subjects + aside, rng.randint(0, 2))
             answer_parts.append(words[0].capitalize() + " " + " ".join(words[1:]) + ".")
-        tags = ", ".join(dict.fromkeys(form(f) for f in topic(2)))
+        tags = ", ".join(dict.fromkeys(form(f) for f in subjects))
         yield question, " ".join(answer_parts), tags
 
 

@@ -430,10 +430,14 @@ class ProseIndex:
             weights = ", ".join(str(weight) for _column, weight in self.fields)
             # Each stem is a phrase (quoted) and a prefix ('alloc' meets 'allocataire' too).
             match = " AND ".join(_fts5_phrase(term) + " *" for term in terms)
+            # A correlated EXISTS checks each match by primary key; "rowid IN (candidates)"
+            # would build the whole candidate list (and, unprefixed, hand it to FTS5, which
+            # then runs the MATCH once per candidate).
             sql = (
-                f"SELECT rowid, -bm25({self.name}, {weights}) AS score "  # noqa: S608
-                f"FROM {self.name} WHERE {self.name} MATCH %s AND +rowid IN ({candidates}) "
-                f"ORDER BY score DESC, rowid LIMIT %s"
+                f"SELECT f.rowid, -bm25({self.name}, {weights}) AS score "  # noqa: S608
+                f"FROM {self.name} f WHERE {self.name} MATCH %s "
+                f"AND EXISTS (SELECT 1 FROM ({candidates}) c WHERE c.pk = f.rowid) "
+                f"ORDER BY score DESC, f.rowid LIMIT %s"
             )
             args = (match, *params, limit)
         with connection.cursor() as cursor:
