@@ -406,6 +406,40 @@ class ProseIndex:
 
     # --- querying ----------------------------------------------------------------------
 
+    def _search_sqlite(self, terms: list[str], candidates: str, params: tuple, limit: int):
+        n = self.name
+        weights = ", ".join(str(weight) for _column, weight in self.fields)
+        # Each stem is a phrase (quoted) and, from three letters, a prefix ('alloc' meets
+        # 'allocataire' too).
+        match = " AND ".join(_fts5_phrase(t) + (" *" if len(t) >= 3 else "") for t in terms)
+        ranked = f"SELECT rowid, -bm25({n}, {weights}) AS score FROM {n} WHERE {n} MATCH %s"  # noqa: S608
+        allowed = f"EXISTS (SELECT 1 FROM ({candidates}) c WHERE c.pk = h.rowid)"  # noqa: S608
+        # First the best matches of the whole index, then which of them the queryset allows:
+        # enough when most matches are allowed (one organization's base). Otherwise every
+        # match is checked, by primary key ("rowid IN (candidates)" would build the whole
+        # candidate list, and hand it to FTS5, which then runs the MATCH once per candidate).
+        top = max(limit * 5, 100)
+        statements = [
+            (
+                f"SELECT h.rowid, h.score FROM ({ranked} ORDER BY score DESC, rowid "  # noqa: S608
+                f"LIMIT {top}) h WHERE {allowed} ORDER BY h.score DESC, h.rowid LIMIT %s",
+                (match, *params, limit),
+            ),
+            (
+                f"SELECT h.rowid, h.score FROM ({ranked}) h "  # noqa: S608
+                f"WHERE {allowed} ORDER BY h.score DESC, h.rowid LIMIT %s",
+                (match, *params, limit),
+            ),
+        ]
+        rows: list = []
+        with connection.cursor() as cursor:
+            for sql, args in statements:
+                cursor.execute(sql, args)
+                rows = cursor.fetchall()
+                if len(rows) == limit:
+                    break
+        return [Hit(pk=row[0], score=float(row[1])) for row in rows]
+
     def search(self, queryset: QuerySet, query: str, *, limit: int = 20) -> list[Hit]:
         """The rows of ``queryset`` matching every meaningful word of ``query``, best first.
 
@@ -416,32 +450,18 @@ class ProseIndex:
         if not terms or limit < 1:
             return []
         candidates, params = _candidates_sql(queryset)
-        if connection.vendor == "postgresql":
-            vector = self._vector_sql("t")
-            words = " ".join(prose_words(clean_query(query))[:MAX_TERMS])
-            sql = (
-                f"SELECT t.{self.pk}, ts_rank_cd({vector}, q) AS score "  # noqa: S608
-                f"FROM {self.table} t, plainto_tsquery('{self.config}'::regconfig, %s) q "
-                f"WHERE ({vector}) @@ q AND t.{self.pk} IN ({candidates}) "
-                f"ORDER BY score DESC, t.{self.pk} LIMIT %s"
-            )
-            args = (words, *params, limit)
-        else:
-            weights = ", ".join(str(weight) for _column, weight in self.fields)
-            # Each stem is a phrase (quoted) and a prefix ('alloc' meets 'allocataire' too).
-            match = " AND ".join(_fts5_phrase(term) + " *" for term in terms)
-            # A correlated EXISTS checks each match by primary key; "rowid IN (candidates)"
-            # would build the whole candidate list (and, unprefixed, hand it to FTS5, which
-            # then runs the MATCH once per candidate).
-            sql = (
-                f"SELECT f.rowid, -bm25({self.name}, {weights}) AS score "  # noqa: S608
-                f"FROM {self.name} f WHERE {self.name} MATCH %s "
-                f"AND EXISTS (SELECT 1 FROM ({candidates}) c WHERE c.pk = f.rowid) "
-                f"ORDER BY score DESC, f.rowid LIMIT %s"
-            )
-            args = (match, *params, limit)
+        if connection.vendor != "postgresql":
+            return self._search_sqlite(terms, candidates, params, limit)
+        vector = self._vector_sql("t")
+        words = " ".join(prose_words(clean_query(query))[:MAX_TERMS])
+        sql = (
+            f"SELECT t.{self.pk}, ts_rank_cd({vector}, q) AS score "  # noqa: S608
+            f"FROM {self.table} t, plainto_tsquery('{self.config}'::regconfig, %s) q "
+            f"WHERE ({vector}) @@ q AND t.{self.pk} IN ({candidates}) "
+            f"ORDER BY score DESC, t.{self.pk} LIMIT %s"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, args)
+            cursor.execute(sql, (words, *params, limit))
             return [Hit(pk=row[0], score=float(row[1])) for row in cursor.fetchall()]
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from relais.core.exceptions import AccessDenied, NotFound
 from relais.core.knowledge.models import Entry
+from relais.core.knowledge.search import ENTRY_INDEX
 from relais.core.knowledge.selectors import (
     entries_due_for_review,
     entries_list,
@@ -215,3 +216,23 @@ def test_entries_due_for_review(agent, organization, make_entry):
     make_entry("Future ?", "Oui.", review_date=datetime.date(2025, 12, 1))
     make_entry("Brouillon ?", "Oui.", review_date=datetime.date(2025, 1, 1), publish=False)
     assert list(entries_due_for_review(user=agent, organization=organization)) == [due]
+
+
+def test_best_matches_of_other_organizations_do_not_hide_ours(agent, organization, make_entry):
+    """The SQLite search first ranks the whole index, then filters: when another body's
+    entries fill the top, it checks every match instead."""
+    other = OrganizationFactory()
+    crowd = Entry.objects.bulk_create(
+        Entry(
+            organization=other,
+            question=f"Allocation familiale {i} ?",
+            answer="Allocation familiale.",
+            tags="allocation",
+            status=Entry.Status.VALIDATED,
+        )
+        for i in range(120)
+    )
+    ENTRY_INDEX.index(crowd)
+    ours = make_entry("Délai de paiement ?", "Versée avec l'allocation familiale.")
+    assert search(agent, organization, "allocation familiale", limit=1) == [ours]
+    assert search(agent, organization, "allocation familiale") == [ours]
