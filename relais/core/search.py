@@ -120,9 +120,9 @@ FRENCH_STOP_WORDS = frozenset(
 
 
 def clean_query(query: str) -> str:
-    """The query cut to a sane length, without NUL or control characters."""
+    """The query cut to a sane length, without NUL or control characters (white space stays)."""
     query = (query or "")[:MAX_QUERY_CHARS]
-    return "".join(c if c.isprintable() else " " for c in query).strip()
+    return "".join(c for c in query if c.isprintable() or c.isspace()).strip()
 
 
 @lru_cache(maxsize=1)

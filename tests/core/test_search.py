@@ -27,7 +27,7 @@ def test_prose_document_matches_query_terms():
 
 
 def test_clean_query_bounds_and_strips_control_characters():
-    assert clean_query("a\x00b\tc") == "a b c"
+    assert clean_query(" a\x00b\x1bc\td ") == "abc\td"
     assert len(clean_query("x" * 10_000)) == MAX_QUERY_CHARS
     assert clean_query(None) == ""
 
