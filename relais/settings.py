@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "relais.core.jobs",
     "relais.core.calendars",
     "relais.core.notifications",
+    "relais.core.knowledge",
     "relais.core",
     "relais.crm",
     "relais.training",

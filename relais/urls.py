@@ -13,6 +13,7 @@ urlpatterns = [
     path("taches/", include("relais.core.jobs.urls")),
     path("notifications/", include("relais.core.notifications.urls")),
     path("journal/", include("relais.core.interactions.urls")),
+    path("connaissances/", include("relais.core.knowledge.urls")),
     path("crm/", include("relais.crm.urls")),
     path("formation/", include("relais.training.urls")),
     path("api/", api.urls),

@@ -3,21 +3,27 @@
 Each customer carries ``search_document``: the compact, folded forms of its names, e-mail,
 phones (national and international), plates, VINs, SIREN/SIRET and city. A query is split
 into terms (see ``relais.core.contacts.normalize.search_terms``) that must all occur as
-substrings. Substring search is served by a trigram index: SQLite's FTS5 ``trigram``
-tokenizer (table ``crm_customer_fts``, kept in step by triggers), PostgreSQL's ``pg_trgm``
-GIN index. Terms shorter than three characters cannot use a trigram index and fall back to
-``LIKE`` on the candidates the other terms left.
+substrings. Substring search is served by core's trigram index
+(``relais.core.search.TrigramIndex``): SQLite's FTS5 ``trigram`` tokenizer (table
+``crm_customer_fts``, kept in step by triggers), PostgreSQL's ``pg_trgm`` GIN index. Terms
+shorter than three characters cannot use a trigram index and fall back to ``LIKE`` on the
+candidates the other terms left.
 """
 
 from collections.abc import Iterable
 
-from django.db import connection
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 
-from relais.core.contacts.normalize import compact, fold, phone_variants, search_terms
+from relais.core.contacts.normalize import compact, fold, phone_variants
+from relais.core.search import TrigramIndex
 
 FTS_TABLE = "crm_customer_fts"
+CUSTOMER_INDEX = TrigramIndex(
+    table="crm_customer",
+    column="search_document",
+    name=FTS_TABLE,
+    postgres_index="crm_customer_search_trgm",
+)
 
 
 def build_search_document(customer) -> str:
@@ -58,50 +64,12 @@ def document_from_tokens(tokens: Iterable[str]) -> str:
 
 
 def filter_by_search(queryset: QuerySet, query: str) -> QuerySet:
-    terms = search_terms(query)
-    if not terms:
-        # A query of punctuation only ('"', '*', '(') has nothing to find: it must not list everyone.
-        return queryset.none() if query.strip() else queryset
-    indexed = [t for t in terms if len(t) >= 3]
-    short = [t for t in terms if len(t) < 3]
-    if indexed and connection.vendor == "sqlite":
-        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in indexed)
-        queryset = queryset.filter(
-            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])  # noqa: S608
-        )
-    else:
-        short = terms
-    condition = Q()
-    for term in short:
-        condition &= Q(search_document__contains=term)
-    return queryset.filter(condition)
+    return CUSTOMER_INDEX.filter(queryset, query)
 
 
 # A migration that makes SQLite re-create crm_customer (most AddField do) drops these triggers:
 # it must run SQLITE_SETUP again (see migration 0003).
-SQLITE_SETUP = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "search_document, content='crm_customer', content_rowid='id', tokenize='trigram')",
-    f"CREATE TRIGGER IF NOT EXISTS crm_customer_fts_ai AFTER INSERT ON crm_customer BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, search_document) VALUES (new.id, new.search_document); END",
-    f"CREATE TRIGGER IF NOT EXISTS crm_customer_fts_ad AFTER DELETE ON crm_customer BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_document) "
-    f"VALUES ('delete', old.id, old.search_document); END",
-    f"CREATE TRIGGER IF NOT EXISTS crm_customer_fts_au AFTER UPDATE OF search_document ON crm_customer BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_document) "
-    f"VALUES ('delete', old.id, old.search_document); "
-    f"INSERT INTO {FTS_TABLE}(rowid, search_document) VALUES (new.id, new.search_document); END",
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
-]
-SQLITE_TEARDOWN = [
-    "DROP TRIGGER IF EXISTS crm_customer_fts_ai",
-    "DROP TRIGGER IF EXISTS crm_customer_fts_ad",
-    "DROP TRIGGER IF EXISTS crm_customer_fts_au",
-    f"DROP TABLE IF EXISTS {FTS_TABLE}",
-]
-POSTGRES_SETUP = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS crm_customer_search_trgm ON crm_customer "
-    "USING gin (search_document gin_trgm_ops)",
-]
-POSTGRES_TEARDOWN = ["DROP INDEX IF EXISTS crm_customer_search_trgm"]
+SQLITE_SETUP = CUSTOMER_INDEX.sqlite_setup
+SQLITE_TEARDOWN = CUSTOMER_INDEX.sqlite_teardown
+POSTGRES_SETUP = CUSTOMER_INDEX.postgres_setup
+POSTGRES_TEARDOWN = CUSTOMER_INDEX.postgres_teardown
