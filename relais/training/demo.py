@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from relais.core.knowledge.models import Entry
 from relais.core.workspaces.cloning import workspace_records_delete
 from relais.core.workspaces.models import Membership, Workspace
 from relais.crm.demo import platform
+from relais.crm.demo.knowledge import knowledge_demo_load
 from relais.training.models import Enrollment, TrainingClass
 from relais.training.services.exercises import exercise_catalogue_install
 from relais.training.services.sandboxes import class_create, sandbox_create
@@ -41,6 +43,8 @@ def demo_delete() -> bool:
         *organization.workspaces.exclude(pk__in=[w.pk for w in sandboxes]),
     ]:
         workspace_records_delete(workspace)
+    # The demo's knowledge entries protect their organization (an entry outlives a workspace).
+    Entry.objects.filter(organization=organization).delete()
     return platform.demo_delete()
 
 
@@ -70,6 +74,12 @@ def demo_load(
         customers=customers, seed=seed, today=today, replace=replace, progress=progress
     )
     trainer = users["formateur"]
+    knowledge_demo_load(
+        organization=organization,
+        author=users["agent"],
+        validator=users["superviseur"],
+        today=today,
+    )
     exercise_catalogue_install()
     school = school_base_generate(
         actor=trainer,

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from relais.core.accounts.models import User
 from relais.core.accounts.roles import Role
 from relais.core.accounts.selectors import roles_held
+from relais.core.knowledge.models import Entry
 from relais.core.organizations.models import Organization
 from relais.core.workspaces.models import Workspace, WorkspaceKind
 from relais.crm.demo.platform import DEMO_PASSWORD, DEMO_SLUG
@@ -80,6 +81,12 @@ def test_load_demo_creates_the_organization_school_base_class_and_sandbox():
             )
         )
 
+    # The knowledge base has reference answers: validated by the supervisor, one still a draft.
+    entries = Entry.objects.filter(organization=organization)
+    assert entries.filter(status=Entry.Status.VALIDATED).count() == 4
+    assert entries.filter(status=Entry.Status.DRAFT).count() == 1
+    assert {e.validated_by.username for e in entries.exclude(validated_by=None)} == {"superviseur"}
+
     assert spaces("apprenant") == {SANDBOX}
     assert spaces("agent") == {LIVE}
     assert spaces("formateur") == {TEMPLATE, SANDBOX}
@@ -101,6 +108,7 @@ def test_load_demo_is_idempotent_and_reset_recreates():
     assert Customer.objects.in_workspace(live).count() == 8
     assert User.objects.filter(username="admin").count() == 1
     assert TrainingClass.objects.count() == 1 and Enrollment.objects.count() == 1
+    assert Entry.objects.count() == 5  # recreated, not doubled
 
 
 @pytest.mark.django_db

@@ -60,7 +60,7 @@ def search_knowledge(
     )
 
 
-@router.get("entries/{uuid:entry_id}", response={200: EntryOut, **ERROR_RESPONSES})
-def get_knowledge_entry(request, entry_id: UUID):
+@router.get("entries/{uuid:knowledge_entry_id}", response={200: EntryOut, **ERROR_RESPONSES})
+def get_knowledge_entry(request, knowledge_entry_id: UUID):
     """One entry of your organization's knowledge base."""
-    return entry_get(user=request.auth, public_id=entry_id)
+    return entry_get(user=request.auth, public_id=knowledge_entry_id)

@@ -46,7 +46,7 @@ class EntryRetractForm(BootstrapForm):
 
 class EntrySearchForm(BootstrapForm):
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=256)
-    status = forms.ChoiceField(
+    statut = forms.ChoiceField(
         label=_("Statut"),
         required=False,
         choices=[("", _("Tous les statuts"))] + list(Entry.Status.choices),

@@ -38,7 +38,7 @@ class EntryListView(KnowledgeMixin, View):
         form = EntrySearchForm(request.GET)
         form.is_valid()
         query = form.cleaned_data.get("q", "")
-        status = form.cleaned_data.get("status") or None
+        status = form.cleaned_data.get("statut") or None
         context = {
             "form": form,
             "query": query,

@@ -3,10 +3,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from relais.core.accounts.roles import Permission, Role
+from relais.core.accounts.roles import Role
 from relais.core.audit.models import AuditEntry
 from relais.core.exceptions import AccessDenied, NotFound
 from relais.core.knowledge.models import Entry, text_hash
+from relais.core.knowledge.permissions import Permission
 from relais.core.knowledge.rendering import render_answer
 from relais.core.knowledge.services import (
     entry_archive,

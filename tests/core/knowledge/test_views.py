@@ -30,7 +30,7 @@ def test_list_and_search(agent_client, entry, make_entry, django_assert_max_num_
     assert entry.question.replace("'", "&#x27;") in page
     assert "<mark>allocations</mark>" in page and "<script>alert" not in page
     assert agent_client.get(LIST, {"q": '"NEAR(*'}).status_code == 200
-    assert agent_client.get(LIST, {"status": "nimporte"}).status_code == 200
+    assert agent_client.get(LIST, {"statut": "nimporte"}).status_code == 200
 
 
 def test_detail_escapes_the_answer(agent_client, entry):
