@@ -6,6 +6,7 @@ benchmark module again as a child (``python -m bench.NAME --worker ENGINE …``)
 the start, and read the JSON the child prints on its last line.
 """
 
+import argparse
 import json
 import os
 import subprocess
@@ -16,6 +17,45 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var" / "bench"
+
+
+def add_engine_arguments(parser, postgres_url: str) -> None:
+    """The options every per-engine benchmark takes: ``--engines``, ``--postgres-url`` and the
+    hidden ``--worker`` its child process is started with."""
+    parser.add_argument(
+        "--engines",
+        default="sqlite,postgresql",
+        help="comma-separated: sqlite, postgresql (default both)",
+    )
+    parser.add_argument(
+        "--postgres-url", default=postgres_url, help=f"database to create and drop ({postgres_url})"
+    )
+    parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+
+
+def print_latency_table(
+    title: str, results: list[dict], *, relais_label: str, baseline_label: str
+) -> None:
+    """p50 and p95 of Relais and of its baseline per engine, and their ratio."""
+    if not results:
+        print("No engine could be measured.")
+        return
+    width = max(len(relais_label), len(baseline_label), len("ratio baseline / relais"))
+
+    def row(engine: str, method: str, p50: str, p95: str) -> str:
+        return f"{engine:<11} {method:<{width}} {p50:>9} {p95:>9}"
+
+    print()
+    print(title)
+    header = row("engine", "method", "p50 ms", "p95 ms")
+    print(header)
+    print("-" * len(header))
+    for result in results:
+        relais, baseline = result["relais"], result["baseline"]
+        ratios = [baseline[p] / relais[p] for p in ("p50", "p95")]
+        print(row(result["engine"], relais_label, *[f"{relais[p]:.2f}" for p in ("p50", "p95")]))
+        print(row("", baseline_label, *[f"{baseline[p]:.2f}" for p in ("p50", "p95")]))
+        print(row("", "ratio baseline / relais", *[f"{ratio:.1f}×" for ratio in ratios]))
 
 
 def worker_env(database_url: str, var_dir: Path = VAR_DIR, **extra: str) -> dict:

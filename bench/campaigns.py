@@ -20,7 +20,7 @@ import sys
 import time
 from datetime import date
 
-from bench._engines import bench_workspace, run_engines, worker_log
+from bench._engines import add_engine_arguments, bench_workspace, run_engines, worker_log
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_campaigns"
 TODAY = date(2025, 6, 15)
@@ -40,11 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         default=1_000,
         help="recipients sent by the per-row baseline (default 1000)",
     )
-    parser.add_argument(
-        "--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
-    )
-    parser.add_argument("--postgres-url", default=POSTGRES_URL)
-    parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    add_engine_arguments(parser, POSTGRES_URL)
     args, _unknown = parser.parse_known_args(argv)
     if args.customers < 1 or args.baseline_sample < 1:
         parser.error("--customers and --baseline-sample must be at least 1")

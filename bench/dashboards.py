@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bench._engines import bench_workspace, run_engines, worker_log
+from bench._engines import add_engine_arguments, bench_workspace, run_engines, worker_log
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_dashboards"
 TODAY = date(2025, 6, 15)
@@ -45,15 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=5, help="timed runs of Relais (median; default 5)"
     )
-    parser.add_argument(
-        "--engines",
-        default="sqlite,postgresql",
-        help="comma-separated: sqlite, postgresql (default both)",
-    )
-    parser.add_argument(
-        "--postgres-url", default=POSTGRES_URL, help=f"database to create and drop ({POSTGRES_URL})"
-    )
-    parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    add_engine_arguments(parser, POSTGRES_URL)
     args, _unknown = parser.parse_known_args(argv)
     if args.customers < 1:
         parser.error("--customers must be at least 1")

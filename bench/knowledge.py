@@ -24,7 +24,13 @@ import random
 import sys
 import time
 
-from bench._engines import bench_workspace, run_engines, worker_log
+from bench._engines import (
+    add_engine_arguments,
+    bench_workspace,
+    print_latency_table,
+    run_engines,
+    worker_log,
+)
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_knowledge"
 TARGET_RATIO = 10
@@ -130,15 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--queries", type=int, default=200, help="queries to time (default 200)")
     parser.add_argument("--seed", type=int, default=2025, help="seed of the data and the queries")
-    parser.add_argument(
-        "--engines",
-        default="sqlite,postgresql",
-        help="comma-separated: sqlite, postgresql (default both)",
-    )
-    parser.add_argument(
-        "--postgres-url", default=POSTGRES_URL, help=f"database to create and drop ({POSTGRES_URL})"
-    )
-    parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    add_engine_arguments(parser, POSTGRES_URL)
     args, _unknown = parser.parse_known_args(argv)
     if args.entries < 1 or args.queries < 1:
         parser.error("--entries and --queries must be at least 1")
@@ -156,24 +154,15 @@ def _report(results: list[dict], args) -> None:
     if not results:
         print("No engine could be measured.")
         return
-
-    def row(engine: str, method: str, p50: str, p95: str) -> str:
-        return f"{engine:<11} {method:<42} {p50:>9} {p95:>9}"
-
-    print()
-    print(
-        f"Knowledge search — {args.entries:,} entries, {results[0]['queries']} queries, "
-        f"first {LIMIT} results each"
+    print_latency_table(
+        (
+            f"Knowledge search — {args.entries:,} entries, {results[0]['queries']} queries, "
+            f"first {LIMIT} results each"
+        ),
+        results,
+        relais_label=RELAIS_LABEL,
+        baseline_label=BASELINE_LABEL,
     )
-    header = row("engine", "method", "p50 ms", "p95 ms")
-    print(header)
-    print("-" * len(header))
-    for result in results:
-        relais, baseline = result["relais"], result["baseline"]
-        print(row(result["engine"], RELAIS_LABEL, *[f"{relais[p]:.2f}" for p in ("p50", "p95")]))
-        print(row("", BASELINE_LABEL, *[f"{baseline[p]:.2f}" for p in ("p50", "p95")]))
-        ratios = [baseline[p] / relais[p] for p in ("p50", "p95")]
-        print(row("", "ratio baseline / relais", *[f"{ratio:.1f}×" for ratio in ratios]))
     print()
     verdicts = []
     for result in results:

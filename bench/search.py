@@ -27,7 +27,14 @@ import sys
 import time
 from datetime import date
 
-from bench._engines import bench_workspace, run_postgres, run_sqlite, worker_log
+from bench._engines import (
+    add_engine_arguments,
+    bench_workspace,
+    print_latency_table,
+    run_postgres,
+    run_sqlite,
+    worker_log,
+)
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench"
 PAGE_SIZE = 25
@@ -71,15 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--seed", type=int, default=2025, help="seed of the data and of the query mix"
     )
-    parser.add_argument(
-        "--engines",
-        default="sqlite,postgresql",
-        help="comma-separated: sqlite, postgresql (default both)",
-    )
-    parser.add_argument(
-        "--postgres-url", default=POSTGRES_URL, help=f"database to create and drop ({POSTGRES_URL})"
-    )
-    parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    add_engine_arguments(parser, POSTGRES_URL)
     args, _unknown = parser.parse_known_args(argv)
     if args.customers < 1:
         parser.error("--customers must be at least 1")
@@ -120,24 +119,15 @@ def _report(results: list[dict], args) -> None:
     if not results:
         print("No engine could be measured.")
         return
-
-    def row(engine: str, method: str, p50: str, p95: str) -> str:
-        return f"{engine:<11} {method:<44} {p50:>9} {p95:>9}"
-
-    print()
-    print(
-        f"Customer search — {args.customers:,} customers, {results[0]['queries']} queries, "
-        f"one list page each (count + first {PAGE_SIZE} rows)"
+    print_latency_table(
+        (
+            f"Customer search — {args.customers:,} customers, {results[0]['queries']} queries, "
+            f"one list page each (count + first {PAGE_SIZE} rows)"
+        ),
+        results,
+        relais_label=RELAIS_LABEL,
+        baseline_label=BASELINE_LABEL,
     )
-    header = row("engine", "method", "p50 ms", "p95 ms")
-    print(header)
-    print("-" * len(header))
-    for result in results:
-        relais, baseline = result["relais"], result["baseline"]
-        ratios = [baseline[p] / relais[p] for p in ("p50", "p95")]
-        print(row(result["engine"], RELAIS_LABEL, *[f"{relais[p]:.2f}" for p in ("p50", "p95")]))
-        print(row("", BASELINE_LABEL, *[f"{baseline[p]:.2f}" for p in ("p50", "p95")]))
-        print(row("", "ratio baseline / relais", *[f"{ratio:.1f}×" for ratio in ratios]))
     print()
     verdicts = []
     for result in results:

@@ -23,7 +23,7 @@ import sys
 import time
 from datetime import date
 
-from bench._engines import bench_workspace, run_engines, worker_log
+from bench._engines import add_engine_arguments, bench_workspace, run_engines, worker_log
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_segments"
 TODAY = date(2025, 6, 15)
@@ -43,15 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=2025, help="seed of the generated base")
     parser.add_argument("--repeat", type=int, default=5, help="runs per method (default 5)")
-    parser.add_argument(
-        "--engines",
-        default="sqlite,postgresql",
-        help="comma-separated: sqlite, postgresql (default both)",
-    )
-    parser.add_argument(
-        "--postgres-url", default=POSTGRES_URL, help=f"database to create and drop ({POSTGRES_URL})"
-    )
-    parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    add_engine_arguments(parser, POSTGRES_URL)
     args, _unknown = parser.parse_known_args(argv)
     if args.customers < 1:
         parser.error("--customers must be at least 1")

@@ -26,7 +26,7 @@ import sys
 import time
 from datetime import date, timedelta
 
-from bench._engines import run_postgres, run_sqlite
+from bench._engines import add_engine_arguments, run_postgres, run_sqlite
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_sandbox"
 TODAY = date(2025, 6, 15)
@@ -44,15 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=5, help="runs of each operation (5)")
     parser.add_argument("--seed", type=int, default=2025, help="seed of the template (2025)")
-    parser.add_argument(
-        "--engines",
-        default="sqlite,postgresql",
-        help="comma-separated: sqlite, postgresql (default both)",
-    )
-    parser.add_argument(
-        "--postgres-url", default=POSTGRES_URL, help=f"database to create and drop ({POSTGRES_URL})"
-    )
-    parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    add_engine_arguments(parser, POSTGRES_URL)
     args, _unknown = parser.parse_known_args(argv)
     if args.customers < 1 or args.runs < 1:
         parser.error("--customers and --runs must be at least 1")
