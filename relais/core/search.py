@@ -272,6 +272,10 @@ class ProseIndex:
     ``fields`` maps each column to its weight (higher counts more, at most four fields:
     PostgreSQL's weights A–D). On SQLite call ``index()`` after writing rows and ``delete()``
     before deleting them (both no-ops on PostgreSQL), inside the writing transaction.
+
+    On PostgreSQL the weighted vector is a stored generated column (``vector_column``) that
+    depends on ``fields``: a migration altering one of those columns must run ``teardown``
+    before and ``setup`` after it.
     """
 
     table: str
