@@ -53,7 +53,8 @@ def interactions_in_window(
     if event_codes is not None:
         rows = rows.filter(event_code__in=list(event_codes))
     if case_key is not None:
-        rows = rows.filter(case_key=case_key)
+        # The case index holds only rows with a case: the condition lets the planner use it.
+        rows = rows.filter(case_key=case_key).exclude(case_key="")
     return rows.select_related("person", "company").order_by("started_at", "id")
 
 

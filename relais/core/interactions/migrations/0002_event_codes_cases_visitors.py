@@ -47,11 +47,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='interaction',
-            index=models.Index(fields=['workspace', 'event_code', 'started_at'], name='interaction_event_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['workspace', 'case_key', 'started_at'], name='interaction_case_idx'),
+            index=models.Index(condition=models.Q(('case_key', ''), _negated=True), fields=['workspace', 'case_key', 'started_at'], name='interaction_case_idx'),
         ),
         migrations.AddConstraint(
             model_name='interaction',
