@@ -34,9 +34,16 @@ def add_engine_arguments(parser, postgres_url: str) -> None:
 
 
 def print_latency_table(
-    title: str, results: list[dict], *, relais_label: str, baseline_label: str
+    title: str,
+    results: list[dict],
+    *,
+    relais_label: str,
+    baseline_label: str,
+    target_ratio: float,
+    baseline_name: str,
 ) -> None:
-    """p50 and p95 of Relais and of its baseline per engine, and their ratio."""
+    """p50 and p95 of Relais and of its baseline per engine, their ratio, and whether the p95
+    ratio reaches ``target_ratio``."""
     if not results:
         print("No engine could be measured.")
         return
@@ -56,6 +63,14 @@ def print_latency_table(
         print(row(result["engine"], relais_label, *[f"{relais[p]:.2f}" for p in ("p50", "p95")]))
         print(row("", baseline_label, *[f"{baseline[p]:.2f}" for p in ("p50", "p95")]))
         print(row("", "ratio baseline / relais", *[f"{ratio:.1f}×" for ratio in ratios]))
+    print()
+    verdicts = []
+    for result in results:
+        ratio = result["baseline"]["p95"] / result["relais"]["p95"]
+        verdicts.append(
+            f"{result['engine']} {ratio:.0f}× ({'met' if ratio >= target_ratio else 'NOT met'})"
+        )
+    print(f"target: p95 ≥ {target_ratio}× better than {baseline_name} — " + ", ".join(verdicts))
 
 
 def worker_env(database_url: str, var_dir: Path = VAR_DIR, **extra: str) -> dict:

@@ -127,15 +127,9 @@ def _report(results: list[dict], args) -> None:
         results,
         relais_label=RELAIS_LABEL,
         baseline_label=BASELINE_LABEL,
+        target_ratio=TARGET_RATIO,
+        baseline_name="icontains",
     )
-    print()
-    verdicts = []
-    for result in results:
-        ratio = result["baseline"]["p95"] / result["relais"]["p95"]
-        verdicts.append(
-            f"{result['engine']} {ratio:.0f}× ({'met' if ratio >= TARGET_RATIO else 'NOT met'})"
-        )
-    print(f"target: p95 ≥ {TARGET_RATIO}× better than icontains — " + ", ".join(verdicts))
     for result in results:
         recall = result["recall"]
         found = recall["checked"] - len(recall["failures"])

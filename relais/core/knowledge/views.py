@@ -1,5 +1,7 @@
 """Staff pages of the knowledge base: list and search, detail, create/edit, publish, retract."""
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -42,7 +44,9 @@ class EntryListView(KnowledgeMixin, View):
         context = {
             "form": form,
             "query": query,
-            "can_edit": request.user.has_role_permission(Permission.KNOWLEDGE_EDIT),
+            "can_edit": request.user.has_role_permission(
+                Permission.KNOWLEDGE_EDIT, organization=self.organization
+            ),
         }
         if query.strip():
             context["hits"] = entries_search(
@@ -65,7 +69,7 @@ class EntryDetailView(KnowledgeMixin, View):
 
 
 def _render_detail(request, entry, retract_form, status=200):
-    user = request.user
+    user, organization = request.user, entry.organization_id
     return render(
         request,
         "knowledge/entry_detail.html",
@@ -73,9 +77,14 @@ def _render_detail(request, entry, retract_form, status=200):
             "entry": entry,
             "answer_html": render_answer(entry),
             "text_changed": entry_text_changed(entry),
-            "can_edit": user.has_role_permission(Permission.KNOWLEDGE_EDIT)
+            # Buttons follow the role held in the entry's organization, as the services do.
+            "can_edit": user.has_role_permission(
+                Permission.KNOWLEDGE_EDIT, organization=organization
+            )
             and entry.status != Entry.Status.ARCHIVED,
-            "can_validate": user.has_role_permission(Permission.KNOWLEDGE_VALIDATE),
+            "can_validate": user.has_role_permission(
+                Permission.KNOWLEDGE_VALIDATE, organization=organization
+            ),
             "retract_form": retract_form,
         },
         status=status,
@@ -113,9 +122,7 @@ class EntryUpdateView(KnowledgeMixin, View):
         entry = entry_get(user=request.user, public_id=knowledge_entry_id)
         was_validated = entry.status == Entry.Status.VALIDATED
         # The form works on a copy: a refused edit must not leak into the page's entry.
-        form = EntryForm(
-            request.POST, instance=entry_get(user=request.user, public_id=knowledge_entry_id)
-        )
+        form = EntryForm(request.POST, instance=copy.copy(entry))
         updated = submit(
             form, lambda: entry_update(user=request.user, entry=entry, **form.entry_data())
         )
