@@ -253,3 +253,24 @@ def export_interactions_xes(rows: Iterable[Interaction], *, log_name: str = "") 
             chunk = []
     chunk.append(("  </trace>\n" if current is not None else "") + "</log>\n")
     yield "".join(chunk)
+
+
+def export_interactions(
+    rows: QuerySet[Interaction],
+    *,
+    format: str,
+    log_name: str = "",
+    chunk_size: int = 2000,
+    progress=None,
+) -> Iterator[str]:
+    """``rows`` (a window of the log) as CSV or XES text, streamed: the one entry point of the
+    export page and of ``manage.py export_interactions``. ``progress`` wraps the row iterator
+    (the command's counter)."""
+    rows = for_export(rows)
+    if format == "xes":
+        ordered = by_case(rows).iterator(chunk_size)
+        return export_interactions_xes(
+            progress(ordered) if progress else ordered, log_name=log_name
+        )
+    ordered = rows.iterator(chunk_size)
+    return export_interactions_csv(progress(ordered) if progress else ordered)

@@ -10,15 +10,12 @@ from django.views import View
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.accounts.roles import Permission
-from relais.core.interactions.export import (
-    by_case,
-    export_interactions_csv,
-    export_interactions_xes,
-    for_export,
-)
+from relais.core.interactions.export import export_interactions
 from relais.core.interactions.forms import InteractionExportForm
 from relais.core.interactions.selectors import interactions_of_workspace
 from relais.core.web import WorkspaceRequiredMixin
+
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xes": "application/xml"}
 
 
 def _start_of(day: datetime.date | None) -> datetime.datetime | None:
@@ -40,22 +37,16 @@ class InteractionExportView(WorkspaceRequiredMixin, View):
             return render(request, "interactions/export.html", {"form": form}, status=400)
         data = form.cleaned_data
         until = data["until"] + datetime.timedelta(days=1) if data["until"] else None
-        rows = for_export(
-            interactions_of_workspace(
-                user=request.user,
-                workspace=self.workspace,
-                since=_start_of(data["since"]),
-                until=_start_of(until),
-                channels=data["channels"] or None,
-            )
+        rows = interactions_of_workspace(
+            user=request.user,
+            workspace=self.workspace,
+            since=_start_of(data["since"]),
+            until=_start_of(until),
+            channels=data["channels"] or None,
         )
-        stamp = timezone.localdate().isoformat()
-        if data["format"] == "xes":
-            lines = export_interactions_xes(by_case(rows).iterator(), log_name=self.workspace.name)
-            content_type, filename = "application/xml", f"interactions-{stamp}.xes"
-        else:
-            lines = export_interactions_csv(rows.iterator())
-            content_type, filename = "text/csv; charset=utf-8", f"interactions-{stamp}.csv"
+        lines = export_interactions(rows, format=data["format"], log_name=self.workspace.name)
+        content_type = CONTENT_TYPES[data["format"]]
+        filename = f"interactions-{timezone.localdate().isoformat()}.{data['format']}"
         response = StreamingHttpResponse(
             (line.encode() for line in lines), content_type=content_type
         )

@@ -13,12 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relais.core.exceptions import NotFound, public_id_or_not_found
-from relais.core.interactions.export import (
-    by_case,
-    export_interactions_csv,
-    export_interactions_xes,
-    for_export,
-)
+from relais.core.interactions.export import export_interactions
 from relais.core.interactions.selectors import interactions_in_window
 from relais.core.workspaces.models import Workspace
 
@@ -80,14 +75,14 @@ class Command(BaseCommand):
             workspace=workspace, since=_moment(options["since"]), until=_moment(options["until"])
         )
         total = rows.count()
-        rows = for_export(rows)
         started = time.perf_counter()
-        if options["format"] == "xes":
-            rows = _counted(by_case(rows).iterator(CHUNK_SIZE), total, self.stderr)
-            chunks = export_interactions_xes(rows, log_name=workspace.name)
-        else:
-            rows = _counted(rows.iterator(CHUNK_SIZE), total, self.stderr)
-            chunks = export_interactions_csv(rows)
+        chunks = export_interactions(
+            rows,
+            format=options["format"],
+            log_name=workspace.name,
+            chunk_size=CHUNK_SIZE,
+            progress=lambda ordered: _counted(ordered, total, self.stderr),
+        )
         try:
             with path.open("w", encoding="utf-8", newline="") as output:
                 output.writelines(chunks)
