@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -76,15 +77,28 @@ def login(page, password):
 
 
 def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page; return the violations of ``impacts``."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
-            resultTypes: ['violations'],
-        })"""
-    )
-    return [v for v in result["violations"] if v["impact"] in impacts]
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page; return the violations of ``impacts``.
+
+    A click that navigates returns before the next document exists; injecting then fails on a
+    document without a head, or loses its context. So wait for the page to load, and start
+    again (a few times) when the document changed under the script."""
+    for attempt in range(4):
+        page.wait_for_load_state()
+        try:
+            page.add_script_tag(path=str(AXE_SCRIPT))
+            result = page.evaluate(
+                """async () => await axe.run(document, {
+                    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+                    resultTypes: ['violations'],
+                })"""
+            )
+        except PlaywrightError:
+            if attempt == 3:
+                raise
+            page.wait_for_timeout(250)
+            continue
+        return [v for v in result["violations"] if v["impact"] in impacts]
+    raise AssertionError("unreachable")
 
 
 def assert_accessible(page) -> None:
