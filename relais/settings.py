@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "relais.core",
     "relais.crm",
     "relais.training",
+    "relais.community",
+    "relais.frontdoor",
+    "relais.journeys",
 ]
 
 MIDDLEWARE = [
