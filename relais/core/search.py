@@ -144,6 +144,13 @@ def _folded_words(word: str) -> tuple[str, ...]:
     return tuple(w for w in _WORD.findall(fold(word)) if w not in FRENCH_STOP_WORDS)
 
 
+@lru_cache(maxsize=100_000)
+def _word_stems(word: str) -> frozenset[str]:
+    """The stems of one raw word as written ('Allocations' -> {'alloc'}): one cached call per
+    word of an extract instead of folding and stemming it each time."""
+    return frozenset(stem(w) for w in _folded_words(word))
+
+
 def prose_words(text: str) -> list[str]:
     """Folded words of ``text``, without French stop words: 'Les Allocations' -> ['allocations']."""
     # Word by word through a cache: texts repeat their words, folding is per character.
@@ -158,6 +165,20 @@ def prose_document(text: str) -> str:
 def prose_terms(query: str) -> list[str]:
     """The distinct stems a query asks for, at most ``MAX_TERMS``."""
     return list(dict.fromkeys(stem(w) for w in prose_words(clean_query(query))))[:MAX_TERMS]
+
+
+def prose_match_terms(query: str) -> list[tuple[str, bool]]:
+    """The distinct stems a query asks for, each with whether it is matched as a prefix.
+
+    A word the stemmer left whole, from three letters ('alloc', 'travail'), may be a word
+    being typed: it also meets the longer words it begins ('allocataire', 'travailleur'). A
+    word the stemmer cut ('versement' -> 'vers') was typed whole: its stem meets the word's
+    inflections only, not every word that begins with the stem ('version', 'verser')."""
+    terms: dict[str, bool] = {}
+    for word in prose_words(clean_query(query)):
+        term = stem(word)
+        terms[term] = terms.get(term, False) or (term == word and len(term) >= 3)
+    return list(terms.items())[:MAX_TERMS]
 
 
 def _fts5_phrase(term: str) -> str:
@@ -423,12 +444,15 @@ class ProseIndex:
 
     # --- querying ----------------------------------------------------------------------
 
-    def _search_sqlite(self, terms: list[str], candidates: str, params: tuple, limit: int):
+    def _search_sqlite(self, query: str, candidates: str, params: tuple, limit: int):
         n = self.name
         weights = ", ".join(str(weight) for _column, weight in self.fields)
-        # Each stem is a phrase (quoted) and, from three letters, a prefix ('alloc' meets
-        # 'allocataire' too).
-        match = " AND ".join(_fts5_phrase(t) + (" *" if len(t) >= 3 else "") for t in terms)
+        # Each stem is a phrase (quoted); a word being typed is a prefix too (see
+        # prose_match_terms).
+        match = " AND ".join(
+            _fts5_phrase(term) + (" *" if prefix else "")
+            for term, prefix in prose_match_terms(query)
+        )
         ranked = f"SELECT rowid, -bm25({n}, {weights}) AS score FROM {n} WHERE {n} MATCH %s"  # noqa: S608
         allowed = f"EXISTS (SELECT 1 FROM ({candidates}) c WHERE c.pk = h.rowid)"  # noqa: S608
         # First the best matches of the whole index, then which of them the queryset allows:
@@ -468,7 +492,7 @@ class ProseIndex:
             return []
         candidates, params = _candidates_sql(queryset)
         if connection.vendor != "postgresql":
-            return self._search_sqlite(terms, candidates, params, limit)
+            return self._search_sqlite(query, candidates, params, limit)
         vector = f"t.{self.vector_column}"
         words = " ".join(prose_words(clean_query(query))[:MAX_TERMS])
         sql = (
@@ -487,18 +511,27 @@ def snippet(text: str, query: str, *, length: int = 240) -> SafeString:
     matching word in ``<mark>`` (by stem, so 'allocations' marks 'Allocation')."""
     text = text or ""
     terms = set(prose_terms(query))
-    spans = [
+    # Words are read only until the extract is full: a long answer is not scanned to its end.
+    matches = (
         m.span()
         for m in _WORD.finditer(text)
-        if terms and any(stem(w) in terms for w in _folded_words(m.group()))
-    ]
+        if terms and not terms.isdisjoint(_word_stems(m.group()))
+    )
+    first = next(matches, None)
     start = 0
-    if spans and spans[0][0] > length // 3:
-        start = text.rfind(" ", 0, spans[0][0] - length // 4) + 1
+    if first and first[0] > length // 3:
+        start = text.rfind(" ", 0, first[0] - length // 4) + 1
     end = min(len(text), start + length)
     if end < len(text):
         cut = text.rfind(" ", start, end)
         end = cut if cut > start else end
+    spans = []
+    if first:
+        spans.append(first)
+        for span in matches:
+            if span[0] >= end:
+                break
+            spans.append(span)
     pieces, position = [], start
     for left, right in spans:
         if left < start or right > end:

@@ -10,6 +10,7 @@ from relais.core.search import (
     TrigramIndex,
     clean_query,
     prose_document,
+    prose_match_terms,
     prose_terms,
     snippet,
 )
@@ -20,6 +21,19 @@ def test_prose_terms_fold_stem_and_drop_stop_words():
     assert prose_terms("sécurité") == prose_terms("SECURITE") == ["securit"]
     assert prose_terms("de la, les ; des") == []
     assert prose_terms('"NEAR(*)" AND') == ["near", "and"]
+
+
+def test_only_a_word_left_whole_by_the_stemmer_is_a_prefix():
+    # 'alloc' and 'travail' may be words being typed; 'versement' was typed whole: its stem
+    # 'vers' must not meet 'version' or 'verser'.
+    assert prose_match_terms("alloc Versement travail") == [
+        ("alloc", True),
+        ("vers", False),
+        ("travail", True),
+    ]
+    assert prose_match_terms("de") == []
+    assert prose_match_terms("aa") == [("aa", False)]  # two letters: too short for a prefix
+    assert prose_match_terms("alloc allocations") == [("alloc", True)]
 
 
 def test_prose_document_matches_query_terms():

@@ -10,7 +10,7 @@ from relais.core.accounts.roles import ANONYMOUS, Role
 from relais.core.exceptions import NotFound
 from relais.core.organizations.models import Organization
 from relais.core.workspaces.models import Membership, Workspace
-from relais.core.workspaces.selectors import workspaces_for_user
+from relais.core.workspaces.selectors import WORKSPACE_IDS_ATTRIBUTE, workspaces_for_user
 
 # The roles a user holds are read once per user object (so once per request) and kept on it.
 _CACHE_ATTRIBUTE = "_relais_role_index"
@@ -91,8 +91,9 @@ def role_index(user: User, *, refresh: bool = False) -> RoleIndex:
 
 def forget_roles(user: User) -> None:
     """Drop the roles kept on ``user`` (call it after changing their memberships)."""
-    if hasattr(user, _CACHE_ATTRIBUTE):
-        delattr(user, _CACHE_ATTRIBUTE)
+    for attribute in (_CACHE_ATTRIBUTE, WORKSPACE_IDS_ATTRIBUTE):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def _usable(user) -> bool:

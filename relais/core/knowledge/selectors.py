@@ -13,7 +13,7 @@ from relais.core.knowledge.models import Entry
 from relais.core.knowledge.permissions import Permission
 from relais.core.knowledge.search import ENTRY_INDEX
 from relais.core.search import snippet
-from relais.core.workspaces.selectors import workspaces_for_user
+from relais.core.workspaces.selectors import workspace_ids_for_user
 
 MAX_RESULTS = 100
 
@@ -30,7 +30,7 @@ def _visible(*, user, organization) -> QuerySet[Entry]:
     entries = Entry.objects.filter(organization=organization)
     if not user.is_superuser:
         entries = entries.filter(
-            Q(workspace__isnull=True) | Q(workspace__in=workspaces_for_user(user=user))
+            Q(workspace__isnull=True) | Q(workspace_id__in=workspace_ids_for_user(user=user))
         )
     return entries
 
@@ -45,7 +45,9 @@ def entries_list(*, user, organization, status: str | None = None) -> QuerySet[E
 
 def _hits(entries: QuerySet[Entry], query: str, limit: int) -> list[EntryHit]:
     hits = ENTRY_INDEX.search(entries, query, limit=max(0, min(limit, MAX_RESULTS)))
-    by_pk = entries.select_related("validated_by").in_bulk([hit.pk for hit in hits])
+    # The hits were found among ``entries`` already: fetch them by key, without compiling and
+    # running the visibility filter a second time.
+    by_pk = Entry.objects.in_bulk([hit.pk for hit in hits])
     return [
         EntryHit(entry=by_pk[hit.pk], score=hit.score, snippet=snippet(by_pk[hit.pk].answer, query))
         for hit in hits

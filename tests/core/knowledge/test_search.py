@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 
 from relais.core.exceptions import AccessDenied, NotFound
 from relais.core.knowledge.models import Entry
@@ -59,6 +60,20 @@ def test_inflection_and_accents(agent, organization, base):
     assert search(agent, organization, "securite") == [base["secu"]]
     assert search(agent, organization, "SÉCURITÉ SOCIALES") == [base["secu"]]
     assert search(agent, organization, "retraites carsat") == [base["retraite"]]
+
+
+def test_a_word_being_typed_meets_longer_words_a_whole_word_its_inflections(
+    agent, organization, make_entry
+):
+    beneficiary = make_entry(
+        "Qui est allocataire ?", "La personne qui perçoit une prestation de la CAF."
+    )
+    payment = make_entry("Quand a lieu le versement ?", "Le versement a lieu le 5 du mois.")
+    version = make_entry("Quelle version du formulaire ?", "La version 2024 du formulaire Cerfa.")
+    if connection.vendor == "sqlite":  # PostgreSQL matches whole stems only
+        assert search(agent, organization, "allocat") == [beneficiary]
+    assert search(agent, organization, "versements") == [payment]
+    assert version not in search(agent, organization, "versement")
 
 
 def test_every_meaningful_word_must_match_and_stop_words_are_ignored(agent, organization, base):
