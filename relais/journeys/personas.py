@@ -58,6 +58,7 @@ PAIN_STEMS = (
     "refus",
     "oubli",
 )
+_BARE_VALUES = {"oui", "non", "vrai", "faux", "true", "false", "yes", "no", "o", "n"}
 PERSONA_NAMES = (
     "Camille",
     "Dominique",
@@ -127,6 +128,8 @@ class SegmentProfile:
     numeric: dict[str, NumericSummary] = field(default_factory=dict)
     categories: dict[str, list[ValueShare]] = field(default_factory=dict)
     channel_mix: list[ValueShare] = field(default_factory=list)
+    channel_column: str = ""
+    channel_is_multi: bool = False  # shares of persons using each channel (sum over 100 %)
     needs: list[ValueShare] = field(default_factory=list)
     topics: list[ValueShare] = field(default_factory=list)
     pain_points: list[str] = field(default_factory=list)
@@ -178,6 +181,7 @@ def profile_segments(
 
     for index, profile in enumerate(profiles.values()):
         _channels_and_needs(profile, roles, top)
+        profile.channel_is_multi = profile.channel_column in kinds.multi
         _pain_points(profile, roles)
         profile.traits = _traits(profile, roles)
         head = "; ".join(profile.traits[:2])
@@ -253,6 +257,7 @@ def _channels_and_needs(profile: SegmentProfile, roles: Roles, top: int) -> None
     for column in roles.channel:
         if column in profile.categories:
             profile.channel_mix = _meaningful(profile.categories[column])[:top]
+            profile.channel_column = column
             break
     needs = []
     for column in roles.needs:
@@ -327,8 +332,10 @@ def persona_card(profile: SegmentProfile, roles: Roles, index: int = 0) -> str:
         if column in roles.channel or column in roles.needs or column in roles.pain:
             continue
         main = _meaningful(values)
-        if main and main[0].share >= 0.5:
-            who.append(main[0].value)
+        if main and main[0].share >= 0.5 and main[0].lift >= 1.1:
+            value = main[0].value
+            bare = fold_words(value) in _BARE_VALUES or len(value) <= 3
+            who.append(f"{column} : {value}" if bare else value)
     lines = [
         f"Persona « {first_name} » — segment {profile.name}",
         ", ".join(who[:5]) + ".",
@@ -337,7 +344,12 @@ def persona_card(profile: SegmentProfile, roles: Roles, index: int = 0) -> str:
     if profile.traits:
         lines.append("Ce qui distingue ce segment : " + " ; ".join(profile.traits) + ".")
     if profile.channel_mix:
-        lines.append("Canaux utilisés : " + _listing(profile.channel_mix) + ".")
+        head = (
+            "Canaux utilisés (part des personnes)"
+            if profile.channel_is_multi
+            else f"Canal ({profile.channel_column})"
+        )
+        lines.append(f"{head} : " + _listing(profile.channel_mix) + ".")
     if profile.needs:
         lines.append("Besoins principaux : " + _listing(profile.needs) + ".")
     if profile.topics:
@@ -361,7 +373,7 @@ def fr_int(value: int) -> str:
 def fr_number(value: float | None) -> str:
     if value is None:
         return "—"
-    if abs(value - round(value)) < 0.05 and abs(value) >= 10:
+    if abs(value - round(value)) < 0.05 and (abs(value) >= 10 or value == round(value)):
         return fr_int(round(value))
     return f"{value:.1f}".replace(".", ",")
 

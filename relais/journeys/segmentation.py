@@ -46,6 +46,48 @@ DEFAULT_K_RANGE = (2, 10)
 SAMPLE_SIZE = 20_000  # persons used to choose k and measure stability
 SILHOUETTE_SIZE = 4_000
 _WORD = r"\w+"
+# Words of politeness and of asking that every request has, on top of the French stop words.
+REQUEST_STOP_WORDS = frozenset(
+    [
+        "bonjour",
+        "bonsoir",
+        "merci",
+        "cordialement",
+        "madame",
+        "monsieur",
+        "svp",
+        "plait",
+        "comment",
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "pourquoi",
+        "quand",
+        "pouvez",
+        "pourriez",
+        "peux",
+        "veux",
+        "voudrais",
+        "souhaite",
+        "faire",
+        "avoir",
+        "suis",
+        "ai",
+        "mes",
+        "votre",
+        "vos",
+        "cette",
+        "cet",
+        "mais",
+        "donc",
+        "car",
+        "encore",
+        "aussi",
+        "tres",
+        "bien",
+    ]
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -305,7 +347,11 @@ def text_model(series: pl.Series, *, max_vocabulary: int = MAX_VOCABULARY) -> Te
     stems = {
         raw: stem(word)
         for raw, word in folded.items()
-        if word and word not in FRENCH_STOP_WORDS and len(word) > 1 and not word.isdigit()
+        if word
+        and word not in FRENCH_STOP_WORDS
+        and word not in REQUEST_STOP_WORDS
+        and len(word) > 1
+        and not word.isdigit()
     }
     words = words.filter(pl.col("raw").is_in(list(stems))).with_columns(
         pl.col("raw").replace_strict(stems).alias("stem"),
