@@ -256,12 +256,13 @@ def _topics(model, row_segment: pl.Series, profiles: dict, *, top: int) -> None:
 def _channels_and_needs(profile: SegmentProfile, roles: Roles, top: int) -> None:
     for column in roles.channel:
         if column in profile.categories:
-            profile.channel_mix = _meaningful(profile.categories[column])[:top]
+            shown = [v for v in _meaningful(profile.categories[column]) if v.share >= 0.01]
+            profile.channel_mix = shown[:top]
             profile.channel_column = column
             break
     needs = []
     for column in roles.needs:
-        needs.extend(_meaningful(profile.categories.get(column, [])))
+        needs.extend(v for v in _meaningful(profile.categories.get(column, [])) if v.share >= 0.05)
     needs.sort(key=lambda v: (-v.share, v.value))
     profile.needs = needs[:top]
 

@@ -242,4 +242,6 @@ def apply_rules(frame: pl.DataFrame, rules: Iterable[Rule]) -> pl.Series:
         expr = (pl.when(condition) if expr is None else expr.when(condition)).then(
             pl.lit(rule.name)
         )
-    return frame.select(expr.otherwise(pl.lit(None, dtype=pl.String)).alias("segment")).to_series()
+    # ``with_columns`` broadcasts a rule without conditions (a literal) to every row.
+    expr = expr.otherwise(pl.lit(None, dtype=pl.String)).alias("__rule_segment")
+    return frame.with_columns(expr).get_column("__rule_segment").alias("segment")

@@ -292,11 +292,11 @@ def _indicator_block(codes: np.ndarray, width: int, n: int, weight: float) -> np
     return _balanced(block, weight)
 
 
-def _balanced(block: np.ndarray, weight: float) -> np.ndarray | None:
+def _balanced(block: np.ndarray, weight: float, *, indicator: bool = True) -> np.ndarray | None:
     # Centred, and scaled so that the block's total variance is ``weight``: every variable
-    # counts the same whatever its number of levels.
+    # counts the same whatever its number of levels. A 0/1 column of mean p has variance p(1−p).
     means = block.mean(axis=0)
-    variance = float(np.sum(means * (1 - means))) if block.max() <= 1 else float(block.var(0).sum())
+    variance = float(np.sum(means * (1 - means))) if indicator else float(block.var(0).sum())
     if variance <= 1e-12:
         return None
     block -= means
@@ -404,7 +404,7 @@ def _text_block(model: TextModel, weight: float, seed: int) -> np.ndarray | None
     fit_rows = np.sort(rng.choice(n, 50_000, replace=False)) if n > 50_000 else slice(None)
     svd.fit(model.matrix[fit_rows])
     block = svd.transform(model.matrix).astype(np.float32)
-    return _balanced(block, weight)
+    return _balanced(block, weight, indicator=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -612,7 +612,17 @@ def segment_publics(
     timings["rules"] = time.perf_counter() - started
     segments = by_rule.to_numpy().astype(object)
     choice = stability = encoding = None
-    if rest.any() and cluster_rest and rest.sum() >= max(4, (n_segments or 2) + 1) and kinds.used:
+    minimum = max(4, (n_segments or 2) + 1)
+    if rest.any() and cluster_rest and not rules:
+        if not kinds.used:
+            ignored = ", ".join(f"{c} ({reason})" for c, reason in kinds.ignored) or "aucune"
+            raise ValueError(f"aucune colonne exploitable pour segmenter (écartées : {ignored}).")
+        if rest.sum() < minimum:
+            raise ValueError(
+                f"trop peu de personnes ({int(rest.sum())}) pour former des segments "
+                f"(au moins {minimum})."
+            )
+    if rest.any() and cluster_rest and rest.sum() >= minimum and kinds.used:
         step = time.perf_counter()
         subset = persons.filter(pl.Series(rest)) if not rest.all() else persons
         encoding = encode(subset, kinds, weights=weights, seed=seed)
