@@ -669,6 +669,7 @@ def segment_publics(
 # Per-person features from an event log
 
 
+MULTI_EVENT_FEATURES = ("canaux", "demarches")  # multi-valued even when a person has one value
 EVENT_FEATURES = (
     "nb_contacts",
     "nb_dossiers",
@@ -760,9 +761,10 @@ def _parse_instants(series: pl.Series) -> pl.Series:
 
 def with_event_features(
     persons: pl.DataFrame, features: pl.DataFrame, *, id_column: str
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, dict[str, str]]:
     """``persons`` with the event features joined on the id (a name already taken by a person
-    column gets the prefix ``evt_``); persons without events have zero contacts."""
+    column gets the prefix ``evt_``; persons without events have zero contacts), and the kinds
+    to force for them (``overrides`` of ``segment_publics``)."""
     renamed = {
         c: (f"evt_{c}" if c in persons.columns else c) for c in features.columns if c != "person"
     }
@@ -771,7 +773,8 @@ def with_event_features(
         features.rename({"person": "__key"}), on="__key", how="left", maintain_order="left"
     )
     counts = [renamed[c] for c in ("nb_contacts", "nb_dossiers") if c in renamed]
-    return joined.with_columns(pl.col(c).fill_null(0) for c in counts).drop("__key")
+    overrides = {renamed[c]: "multi" for c in MULTI_EVENT_FEATURES if c in renamed}
+    return joined.with_columns(pl.col(c).fill_null(0) for c in counts).drop("__key"), overrides
 
 
 def folded_name(column: str) -> str:

@@ -366,7 +366,8 @@ def test_person_features_from_events():
     assert (two["nb_contacts"], two["jours_actifs"], two["canaux"]) == (2, 0.0, "espace/en ligne")
 
     persons = pl.DataFrame({"id": [1, 2, 3], "nb_contacts": [9, 9, 9]})
-    joined = with_event_features(persons, features, id_column="id")
+    joined, overrides = with_event_features(persons, features, id_column="id")
+    assert overrides == {"canaux": "multi", "demarches": "multi"}
     assert joined.get_column("evt_nb_contacts").to_list() == [3, 2, 0]
     assert joined.get_column("nb_contacts").to_list() == [9, 9, 9]
     assert joined.get_column("id").to_list() == [1, 2, 3]

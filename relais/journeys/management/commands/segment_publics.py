@@ -72,7 +72,9 @@ class Command(BaseCommand):
             )
             require_columns(events, [c for c in columns.values() if c], options["events"])
             features = person_features(events, **columns)
-            persons = with_event_features(persons, features, id_column=id_column)
+            persons, overrides = with_event_features(persons, features, id_column=id_column)
+        else:
+            overrides = None
         rules = None
         if options["rules"]:
             try:
@@ -91,6 +93,7 @@ class Command(BaseCommand):
                 n_segments=options["segments"],
                 k_range=(options["k_min"], options["k_max"]),
                 seed=options["seed"],
+                overrides=overrides,
                 with_profiles=bool(options["profiles"]),
             )
         except (RuleError, ValueError) as exc:
