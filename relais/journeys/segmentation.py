@@ -45,6 +45,9 @@ MAX_VOCABULARY = 3000
 DEFAULT_K_RANGE = (2, 10)
 SAMPLE_SIZE = 20_000  # persons used to choose k and measure stability
 SILHOUETTE_SIZE = 4_000
+# Stability of the k not chosen, shown beside the silhouettes: a lighter measure.
+PER_K_STABILITY_SIZE = 10_000
+PER_K_STABILITY_RUNS = 3
 _WORD = r"\w+"
 # Words of politeness and of asking that every request has, on top of the French stop words.
 REQUEST_STOP_WORDS = frozenset(
@@ -435,6 +438,7 @@ class KChoice:
     k: int
     scores: dict[int, float]  # silhouette on the evaluation sample, per k tried
     forced: bool = False
+    stability: dict[int, float] = field(default_factory=dict)  # mean ARI per k tried
 
 
 def _kmeans(k: int, seed: int, *, init="k-means++", n_init=3, batch_size=2048):
@@ -515,6 +519,7 @@ def cluster(
     seed: int = 0,
     stability_runs: int = 5,
     sample_size: int = SAMPLE_SIZE,
+    stability_all: bool = True,
 ) -> tuple[np.ndarray, KChoice, Stability]:
     """Labels 0…k−1 ordered by decreasing size, the choice of k and its stability.
 
@@ -524,10 +529,12 @@ def cluster(
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        return _cluster(matrix, n_segments, k_range, seed, stability_runs, sample_size)
+        return _cluster(
+            matrix, n_segments, k_range, seed, stability_runs, sample_size, stability_all
+        )
 
 
-def _cluster(matrix, n_segments, k_range, seed, stability_runs, sample_size):
+def _cluster(matrix, n_segments, k_range, seed, stability_runs, sample_size, stability_all):
     if n_segments is not None:
         if n_segments < 2:
             raise ValueError("il faut au moins deux segments.")
@@ -539,6 +546,20 @@ def _cluster(matrix, n_segments, k_range, seed, stability_runs, sample_size):
         choice, fitted = choose_k(matrix, k_range=k_range, seed=seed, sample_size=sample_size)
     k = choice.k
     stability = measure_stability(fitted["sample"], k, seed=seed, runs=stability_runs)
+    if stability_all:
+        # Shown beside the silhouettes: a k a little less separated but as stable is a sound
+        # alternative for a finer segmentation (``n_segments``).
+        for other in choice.scores:
+            choice.stability[other] = (
+                stability.mean_ari
+                if other == k
+                else measure_stability(
+                    fitted["sample"][:PER_K_STABILITY_SIZE],
+                    other,
+                    seed=seed,
+                    runs=PER_K_STABILITY_RUNS,
+                ).mean_ari
+            )
     start = fitted["models"][k].cluster_centers_
     if matrix.shape[0] > len(fitted["sample"]):
         final = _kmeans(k, seed, init=start, n_init=1, batch_size=4096).fit(matrix)
@@ -550,6 +571,45 @@ def _cluster(matrix, n_segments, k_range, seed, stability_runs, sample_size):
     rank = np.empty(k, dtype=np.int32)
     rank[order] = np.arange(k)
     return rank[labels], choice, stability
+
+
+SUBDIVISION_STABILITY = 0.75
+SUBDIVISION_MIN_SIZE = 50
+
+
+def _subdivide(
+    matrix, labels, names, parent_silhouette, *, k_range, seed, stability_runs, sample_size
+):
+    """Second level: each segment clustered again, kept split only when its sub-segments are
+    stable and at least as well separated (silhouette) as the first level's segments."""
+    names = names.copy()
+    subdivisions = {}
+    for label in range(int(labels.max()) + 1):
+        members = np.flatnonzero(labels == label)
+        parent = f"S{label + 1}"
+        if len(members) < SUBDIVISION_MIN_SIZE:
+            continue
+        try:
+            sub_labels, choice, stability = cluster(
+                matrix[members],
+                k_range=k_range,
+                seed=seed,
+                stability_runs=stability_runs,
+                sample_size=sample_size,
+                stability_all=False,
+            )
+        except ValueError:
+            continue
+        split = (
+            stability.mean_ari >= SUBDIVISION_STABILITY
+            and choice.scores[choice.k] >= parent_silhouette
+        )
+        subdivisions[parent] = (choice, stability, split)
+        if split:
+            names[members] = np.array(
+                [f"{parent}.{sub + 1}" for sub in range(choice.k)], dtype=object
+            )[sub_labels]
+    return names, subdivisions
 
 
 # --------------------------------------------------------------------------------------------
@@ -565,6 +625,8 @@ class SegmentationResult:
     choice: KChoice | None
     stability: Stability | None
     profiles: list = field(default_factory=list)  # personas.SegmentProfile, largest first
+    # levels=2: for each first-level segment, its KChoice and Stability, and whether it was split
+    subdivisions: dict[str, tuple[KChoice, Stability, bool]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -591,10 +653,19 @@ def segment_publics(
     weights: dict[str, float] | None = None,
     roles=None,
     with_profiles: bool = True,
+    levels: int = 1,
 ) -> SegmentationResult:
     """Segment ``persons`` (one row each, ``id_column`` their id, every other column an
     attribute): rule segments first (first match wins), the rest clustered into an automatic
-    number of segments ``S1…Sk`` (or all named ``rest_name`` when ``cluster_rest`` is false)."""
+    number of segments ``S1…Sk`` (or all named ``rest_name`` when ``cluster_rest`` is false).
+
+    ``levels=2`` looks for sub-segments inside each segment (``S1.1``, ``S1.2``…), each with its
+    own choice of k; a segment is subdivided only when its sub-segments are stable (mean ARI ≥
+    ``SUBDIVISION_STABILITY``) and at least as well separated as the first level (silhouette),
+    so a fine segmentation never rests on an artefact of the seed.
+    """
+    if levels not in (1, 2):
+        raise ValueError("niveaux de segmentation : 1 ou 2.")
     from relais.journeys.personas import profile_segments
 
     if id_column not in persons.columns:
@@ -612,6 +683,7 @@ def segment_publics(
     timings["rules"] = time.perf_counter() - started
     segments = by_rule.to_numpy().astype(object)
     choice = stability = encoding = None
+    subdivisions: dict = {}
     minimum = max(4, (n_segments or 2) + 1)
     if rest.any() and cluster_rest and not rules:
         if not kinds.used:
@@ -637,9 +709,21 @@ def segment_publics(
             sample_size=sample_size,
         )
         timings["clustering"] = time.perf_counter() - step
-        segments[rest] = np.array([f"S{label + 1}" for label in range(choice.k)], dtype=object)[
-            labels
-        ]
+        names = np.array([f"S{label + 1}" for label in range(choice.k)], dtype=object)[labels]
+        if levels == 2:
+            step = time.perf_counter()
+            names, subdivisions = _subdivide(
+                encoding.matrix,
+                labels,
+                names,
+                choice.scores[choice.k],
+                k_range=k_range,
+                seed=seed,
+                stability_runs=stability_runs,
+                sample_size=sample_size,
+            )
+            timings["subdivision"] = time.perf_counter() - step
+        segments[rest] = names
     elif rest.any():
         segments[rest] = rest_name
     method = (
@@ -652,6 +736,7 @@ def segment_publics(
         method=method,
         choice=choice,
         stability=stability,
+        subdivisions=subdivisions,
         timings=timings,
     )
     if with_profiles:

@@ -250,3 +250,13 @@ def test_errors_are_clear_and_nothing_is_written(tmp_path, setup, message):
 def test_unwritable_output(tmp_path, persons_csv):
     with pytest.raises(CommandError, match="impossible d'écrire"):
         run(persons_csv, "--id", "numero", "-o", tmp_path / "absent" / "s.csv", "--k-max", "3")
+
+
+def test_levels_and_the_stability_table(tmp_path, persons_csv):
+    out = tmp_path / "s.csv"
+    report = run(persons_csv, "--id", "numero", "-o", out, "--segments", "2", "--levels", "2")
+    labels = {r[1] for r in read_output(out)[1:]}
+    assert all(label.count(".") <= 1 and label.startswith("S") for label in labels)
+    assert "k   silhouette   stabilité (ARI moyen)" in report
+    assert "k = 2 (imposé)" in report
+    assert ": subdivisé (k = " in report or ": non subdivisé (k = " in report

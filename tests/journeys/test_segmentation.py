@@ -386,3 +386,27 @@ def test_person_features_from_events():
 def test_segmentation_refuses_what_it_cannot_do(frame, message):
     with pytest.raises(ValueError, match=message):
         segment_publics(frame, id_column="id", rules=None)
+
+
+def test_stability_is_shown_for_every_k_and_peaks_at_the_planted_one(segmented):
+    stability = segmented.choice.stability
+    assert set(stability) == set(segmented.choice.scores) == set(range(2, 9))
+    assert stability[4] == segmented.stability.mean_ari
+    assert stability[4] == max(stability.values())
+
+
+def test_second_level_finds_groups_inside_forced_coarse_segments(planted):
+    persons, truth = planted
+    coarse = segment_publics(persons, id_column="id", seed=3, n_segments=2)
+    fine = segment_publics(persons, id_column="id", seed=3, n_segments=2, levels=2)
+    assert coarse.segments.n_unique() == 2
+    names = set(fine.segments.to_list())
+    assert names == {"S1.1", "S1.2", "S2.1", "S2.2"}
+    assert adjusted_rand_score(truth, fine.segments.to_numpy()) > 0.95
+    for parent, (choice, stability, split) in fine.subdivisions.items():
+        assert split and choice.k == 2 and stability.mean_ari >= 0.75, parent
+    # Each sub-segment lies inside its parent.
+    for coarse_name, fine_name in zip(coarse.segments, fine.segments, strict=True):
+        assert fine_name.split(".")[0] == coarse_name
+    with pytest.raises(ValueError, match="1 ou 2"):
+        segment_publics(persons, id_column="id", levels=3)

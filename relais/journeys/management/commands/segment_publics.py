@@ -56,6 +56,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=0, help=_("Graine (par défaut 0)."))
         parser.add_argument(
+            "--levels",
+            type=int,
+            choices=(1, 2),
+            default=1,
+            help=_("2 : cherche des sous-segments stables dans chaque segment (S1.1, S1.2…)."),
+        )
+        parser.add_argument(
             "--profiles", help=_("Fichier JSON des profils et fiches persona (facultatif).")
         )
 
@@ -94,6 +101,7 @@ class Command(BaseCommand):
                 k_range=(options["k_min"], options["k_max"]),
                 seed=options["seed"],
                 overrides=overrides,
+                levels=options["levels"],
                 with_profiles=bool(options["profiles"]),
             )
         except (RuleError, ValueError) as exc:
@@ -130,12 +138,14 @@ class Command(BaseCommand):
             }
         )
         if result.choice:
-            scores = ", ".join(f"{k} : {s:.3f}" for k, s in result.choice.scores.items())
             how = _("imposé") if result.choice.forced else _("choisi par la silhouette")
-            self.stderr.write(
-                _("k = %(k)d (%(how)s ; %(scores)s)")
-                % {"k": result.choice.k, "how": how, "scores": scores}
-            )
+            self.stderr.write(_("k = %(k)d (%(how)s)") % {"k": result.choice.k, "how": how})
+            self.stderr.write(_("  k   silhouette   stabilité (ARI moyen)"))
+            for k, score in result.choice.scores.items():
+                stable = result.choice.stability.get(k)
+                mark = " ←" if k == result.choice.k else ""
+                shown = f"{stable:.3f}" if stable is not None else "—"
+                self.stderr.write(f"  {k:<3} {score:>10.3f}   {shown:>9}{mark}")
             self.stderr.write(
                 _(
                     "stabilité : ARI moyen %(mean).3f, minimum %(min).3f sur %(runs)d ré-échantillonnages (%(verdict)s)."
@@ -145,6 +155,18 @@ class Command(BaseCommand):
                     "min": result.stability.min_ari,
                     "runs": result.stability.runs,
                     "verdict": result.stability.verdict,
+                }
+            )
+        for parent, (choice, stability, split) in result.subdivisions.items():
+            verdict = _("subdivisé") if split else _("non subdivisé")
+            self.stderr.write(
+                _("%(parent)s : %(verdict)s (k = %(k)d, silhouette %(score).3f, ARI %(ari).3f)")
+                % {
+                    "parent": parent,
+                    "verdict": verdict,
+                    "k": choice.k,
+                    "score": choice.scores[choice.k],
+                    "ari": stability.mean_ari,
                 }
             )
         for name, size in sizes.iter_rows():
