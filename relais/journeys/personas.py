@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from relais.core.text import fold_words
-from relais.journeys.segmentation import (
+from relais.journeys.segment_features import (
     MISSING,
     OTHER,
     ColumnKinds,
