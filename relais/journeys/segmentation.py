@@ -2,10 +2,10 @@
 
 Pure module (Polars, NumPy, scikit-learn; no Django model). The pipeline:
 
-1. **Column kinds** (``detect_kinds``): numeric (age, contact counts…), categorical (branch,
+1. **Column kinds** (``detect_kinds``, in ``segment_features``): numeric (age, contact counts…), categorical (branch,
    region, online account…), multi-valued (``courriel|telephone``: channels used, procedures),
    free text (the words of requests); identifiers and constants are set aside with a reason.
-2. **Encoding** (``encode``): every variable becomes a block of columns scaled so that its total
+2. **Encoding** (``encode``, in ``segment_features``): every variable becomes a block of columns scaled so that its total
    variance is 1 (times its weight), the way factor analysis of mixed data balances variables:
    numeric standardised (log first when skewed), categories one-hot and centred, multi-valued
    columns multi-hot, text as TF-IDF of French stems reduced by truncated SVD to topic axes.
@@ -13,13 +13,14 @@ Pure module (Polars, NumPy, scikit-learn; no Django model). The pipeline:
    sample, scored by the silhouette on a sub-sample; the best k wins.
 4. **Stability**: the chosen k is refitted on bootstrap resamples with other seeds; the adjusted
    Rand index between every pair of runs (on the same evaluation persons) is returned — near 1
-   the segments are real, below ~0.6 they are an artefact of the seed.
+   the segments are real, below ~0.6 they are an artefact of the seed. Every other k tried
+   gets a lighter stability measure too, shown beside its silhouette.
 5. **Final fit** on everyone, started from the best sample centres; segments named S1…Sk by
    decreasing size. Rule segments (``segment_rules``) can take persons first; the rest is
-   clustered.
+   clustered. ``levels=2`` subdivides each segment when the sub-segments are stable.
 6. **Profiles and persona cards** (``relais.journeys.personas``).
 
-276,000 persons take a few seconds (see ``bench/journeys_segments.py``).
+276,000 persons take about ten seconds of CPU (see ``bench/journeys_segments.py``).
 """
 
 from __future__ import annotations
