@@ -167,6 +167,10 @@ def write(path, text):
         (lambda d: [write(d / "p.csv", ""), "--id", "id"], r"le fichier .*p\.csv est vide"),
         (lambda d: [write(d / "p.csv", "id,age\n"), "--id", "id"], "aucune ligne de données"),
         (
+            lambda d: [write(d / "p.csv", "id,age\n1,3\n2,4,5\n3,5\n"), "--id", "id"],
+            r"p\.csv, ligne 3 : 3 champs au lieu de 2",
+        ),
+        (
             lambda d: [write(d / "p.csv", "id,age\n1,3\n2,4\n1,5\n"), "--id", "id"],
             r"identifiant en double « 1 » \(ligne 4\)",
         ),
@@ -228,6 +232,7 @@ def write(path, text):
         "unreadable",
         "empty",
         "header-only",
+        "ragged-line",
         "duplicate-id",
         "empty-id",
         "missing-event-column",
@@ -260,3 +265,23 @@ def test_levels_and_the_stability_table(tmp_path, persons_csv):
     assert "k   silhouette   stabilité (ARI moyen)" in report
     assert "k = 2 (imposé)" in report
     assert ": subdivisé (k = " in report or ": non subdivisé (k = " in report
+
+
+def test_spreadsheet_exports_windows_1252_and_french_decimals(tmp_path):
+    from relais.journeys.management.commands.segment_publics import read_table
+
+    path = tmp_path / "export.csv"
+    lines = ["numero;région;revenu;code"]
+    lines += [f"{i:03d};Île-de-France;{1000 + i},5;{i}" for i in range(20)]
+    lines += ["020;Corse;12,25;2A"]  # a Corsican code: the column stays text
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    frame = read_table(str(path), text_columns=["numero"])
+    assert frame.columns == ["numero", "région", "revenu", "code"]
+    assert frame.get_column("numero").to_list()[:2] == ["000", "001"]
+    assert frame.get_column("région").to_list()[0] == "Île-de-France"
+    assert frame.schema["revenu"] == pl.Float64
+    assert frame.get_column("revenu").to_list()[-1] == 12.25
+    assert frame.schema["code"] == pl.String
+    out = tmp_path / "s.csv"
+    run(path, "--id", "numero", "-o", out, "--segments", "2")
+    assert [r[0] for r in read_output(out)[1:3]] == ["000", "001"]

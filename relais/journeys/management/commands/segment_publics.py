@@ -7,6 +7,9 @@ and the main one, procedures / activities. Rules (``--rules``) put persons in na
 first; the others are clustered into an automatic number of segments S1…Sk (largest first).
 """
 
+import codecs
+import csv
+import io
 import json
 import os
 import tempfile
@@ -207,38 +210,81 @@ def _unreadable(path: str, exc: Exception) -> str:
 
 
 def read_table(path: str, *, text_columns=()) -> pl.DataFrame:
-    """A CSV file (comma or semicolon, UTF-8 with or without BOM) as a frame; ``text_columns``
-    are kept as text (an id ``00123`` keeps its zeros). French errors for the usual problems."""
+    """A CSV file as a frame: comma or semicolon; UTF-8 with or without BOM, or Windows-1252
+    (spreadsheet exports); every column read as text, then the columns whose every value is a
+    number (``12,5`` too) become numbers — ``text_columns`` stay text (an id ``00123`` keeps its
+    zeros). French errors for the usual problems, with the line when it is known."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(64 * 1024)
     except OSError as exc:
         raise CommandError(_unreadable(path, exc)) from None
-    text = head.decode("utf-8-sig", errors="replace")
+    try:
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+        source, encoding = path, "utf8"
+    except UnicodeDecodeError:
+        try:
+            with open(path, encoding="cp1252", errors="replace") as handle:
+                content = handle.read()
+        except OSError as exc:
+            raise CommandError(_unreadable(path, exc)) from None
+        text, source, encoding = content[: 64 * 1024], io.BytesIO(content.encode()), "utf8"
     if not text.strip():
         raise CommandError(_("le fichier %(path)s est vide.") % {"path": path})
     first_line = text.splitlines()[0]
     separator = ";" if first_line.count(";") > first_line.count(",") else ","
-    header = [name.strip().strip('"') for name in first_line.split(separator)]
-    overrides = {name: pl.String for name in text_columns if name and name in header}
     try:
-        frame = pl.read_csv(
-            path,
-            separator=separator,
-            schema_overrides=overrides,
-            infer_schema_length=10_000,
-            encoding="utf8-lossy",
-            truncate_ragged_lines=False,
-        )
+        frame = pl.read_csv(source, separator=separator, infer_schema=False, encoding=encoding)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        raise CommandError(_unreadable(path, exc)) from None
+        raise CommandError(_bad_line(path, separator) or _unreadable(path, exc)) from None
     frame = frame.rename({c: c.strip().lstrip("\ufeff") for c in frame.columns})
     if frame.height == 0:
         raise CommandError(
             _("le fichier %(path)s n'a aucune ligne de données (seulement l'en-tête).")
             % {"path": path}
         )
-    return frame
+    return _numbers(frame, keep=set(text_columns))
+
+
+def _numbers(frame: pl.DataFrame, *, keep: set) -> pl.DataFrame:
+    """Columns whose every non-empty value reads as a number become numbers."""
+    converted = []
+    for column in frame.columns:
+        if column in keep:
+            continue
+        text = frame.get_column(column).str.strip_chars()
+        present = text.is_not_null() & (text != "")
+        if not present.any():
+            continue
+        number = text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+        if (number.is_null() & present).any():
+            continue
+        whole = number.drop_nulls()
+        if (whole == whole.round()).all() and whole.abs().max() < 2**53:
+            number = number.cast(pl.Int64)
+        converted.append(number.alias(column))
+    return frame.with_columns(converted) if converted else frame
+
+
+def _bad_line(path: str, separator: str) -> str | None:
+    """The first line whose number of fields differs from the header's, in French."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
+            reader = csv.reader(handle, delimiter=separator)
+            header = next(reader, [])
+            for row in reader:
+                if row and len(row) != len(header):
+                    return _(
+                        "%(path)s, ligne %(line)d : %(found)d champs au lieu de %(expected)d."
+                    ) % {
+                        "path": path,
+                        "line": reader.line_num,
+                        "found": len(row),
+                        "expected": len(header),
+                    }
+    except (OSError, csv.Error):
+        return None
+    return None
 
 
 def require_columns(frame: pl.DataFrame, columns, path: str) -> None:
