@@ -118,9 +118,12 @@ def _guess_kind(series: pl.Series) -> tuple[str, str]:
         values = values.str.strip_chars().filter(values.str.strip_chars() != "")
     if values.len() == 0:
         return "ignored", "vide"
-    sample = values.head(5000) if values.len() > 5000 else values
+    # Rows spread over the whole file, not its first ones (a file may be sorted).
+    sample = values.gather_every(values.len() // 5000) if values.len() > 10_000 else values
     if series.dtype == pl.Boolean:
         return "categorical", ""
+    if series.dtype.is_integer() and sample.len() > 50 and sample.n_unique() == sample.len():
+        return "ignored", "identifiant numérique probable (toutes les valeurs diffèrent)"
     if series.dtype.is_numeric():
         return ("ignored", "constante") if sample.n_unique() < 2 else ("numeric", "")
     if series.dtype != pl.String:

@@ -44,6 +44,7 @@ def test_kinds_are_guessed_from_the_values():
             "demande": [f"Question numéro {i} sur ma déclaration de revenus" for i in range(120)],
             "courriel": [f"p{i}@exemple.fr" for i in range(120)],
             "pays": ["France"] * 120,
+            "siret": [84_000_000_000_000 + i * 7 for i in range(120)],
             "vide": [None] * 120,
         }
     )
@@ -55,8 +56,14 @@ def test_kinds_are_guessed_from_the_values():
     assert dict(kinds.ignored) == {
         "courriel": "identifiant ou valeur presque unique",
         "pays": "constante",
+        "siret": "identifiant numérique probable (toutes les valeurs diffèrent)",
         "vide": "vide",
     }
+    # A file sorted by branch: the guess reads rows from the whole file, not its head.
+    sorted_frame = pl.DataFrame(
+        {"id": range(30_000), "canaux": ["courriel"] * 20_000 + ["courriel|telephone"] * 10_000}
+    )
+    assert detect_kinds(sorted_frame, id_column="id").multi == ("canaux",)
     forced = detect_kinds(frame, id_column="id", overrides={"age": "categorical"})
     assert "age" in forced.categorical and "age" not in forced.numeric
 
