@@ -25,6 +25,7 @@ Pure module (Polars, NumPy, scikit-learn; no Django model). The pipeline:
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -216,6 +217,7 @@ def _cluster(matrix, n_segments, k_range, seed, stability_runs, sample_size, sta
     return rank[labels], choice, stability
 
 
+_AUTOMATIC_NAME = re.compile(r"^S\d+(\.\d+)?$")
 SUBDIVISION_STABILITY = 0.75
 SUBDIVISION_MIN_SIZE = 50
 
@@ -321,6 +323,12 @@ def segment_publics(
     started = time.perf_counter()
     kinds = detect_kinds(persons, id_column=id_column, overrides=overrides)
     if rules:
+        reserved = [r.name for r in rules if _AUTOMATIC_NAME.match(r.name)]
+        if reserved and cluster_rest:
+            raise ValueError(
+                f"le nom de règle « {reserved[0]} » est réservé aux segments automatiques "
+                "(S1, S2…) : choisissez-en un autre."
+            )
         by_rule = apply_rules(persons, rules)
     else:
         by_rule = pl.Series("segment", [None] * persons.height, dtype=pl.String)

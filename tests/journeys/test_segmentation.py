@@ -248,6 +248,8 @@ def test_rules_then_clustering_of_the_rest(planted):
     assert not (segments[~photographers] == "Photographes").any()
     assert result.method == "règles + classification"
     assert set(segments[~photographers]) == {f"S{i}" for i in range(1, result.k + 1)}
+    with pytest.raises(ValueError, match="« S2 » est réservé aux segments automatiques"):
+        segment_publics(persons, id_column="id", rules=parse_rules("S2 : age > 60"))
     # Without clustering, the rest is one named segment.
     plain = segment_publics(persons, id_column="id", rules=rules, cluster_rest=False)
     assert set(plain.segments.to_list()) == {"Photographes", "Autres"}
