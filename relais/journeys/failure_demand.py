@@ -283,6 +283,25 @@ def analyse(
     )
 
 
+def attach_segments(
+    log: pl.DataFrame, assignments: pl.DataFrame, *, person: str, name: str = "segment"
+) -> pl.DataFrame:
+    """``log`` with the segment of each event's person (``assignments``: ``id,segment``, as
+    written by ``segment_publics``), in a column ``name``; persons without one get
+    ``NO_SEGMENT``."""
+    if person not in log.columns:
+        raise ValueError(f"colonne « {person} » absente du journal.")
+    table = assignments.select(
+        pl.col("id").cast(pl.String).alias("__person"), pl.col("segment").alias(name)
+    ).unique("__person", keep="first")
+    return (
+        log.with_columns(pl.col(person).cast(pl.String).alias("__person"))
+        .join(table, on="__person", how="left", maintain_order="left")
+        .with_columns(pl.col(name).fill_null(NO_SEGMENT))
+        .drop("__person")
+    )
+
+
 def _prepared(log: pl.DataFrame, columns: Columns, contact_activities) -> pl.DataFrame:
     missing = [
         c for c in (columns.case, columns.timestamp) if c is None or c not in log.columns
@@ -481,6 +500,7 @@ __all__ = [
     "Extrapolation",
     "FailureDemandReport",
     "analyse",
+    "attach_segments",
     "default_rules",
     "extrapolate",
     "rules_from_json",

@@ -13,6 +13,7 @@ from relais.journeys.failure_demand import (
     Columns,
     DemandRule,
     analyse,
+    attach_segments,
     default_rules,
     extrapolate,
     rules_from_json,
@@ -152,6 +153,16 @@ def test_per_segment_and_repeat_across_cases_of_one_person():
     # Counted per case instead of per person, the second call is no repeat.
     per_case = analyse(log, Columns(case="case", timestamp="at", channel="canal"))
     assert per_case.repeat_contacts == 0
+
+
+def test_segments_from_the_segmentation_are_attached_by_person():
+    log = pl.DataFrame({"case": ["X", "Y", "Z"], "who": [7, 8, 9], "at": ["2025-05-01"] * 3})
+    assignments = pl.DataFrame({"id": ["7", "8"], "segment": ["S1", "Seniors"]})
+    joined = attach_segments(log, assignments, person="who")
+    assert joined.get_column("segment").to_list() == ["S1", "Seniors", "(sans segment)"]
+    assert joined.columns == ["case", "who", "at", "segment"]
+    with pytest.raises(ValueError, match="colonne « qui » absente"):
+        attach_segments(log, assignments, person="qui")
 
 
 def test_editable_rules_as_json():
