@@ -32,6 +32,7 @@ from itertools import combinations
 
 import numpy as np
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 from relais.journeys.segment_features import (  # noqa: F401 — the public API of segmentation
     MISSING,
@@ -170,8 +171,6 @@ def cluster(
     Runs on one thread: the same seed gives the same segments on any machine (parallel
     reductions change the last bits), and a shared server is not oversubscribed.
     """
-    from threadpoolctl import threadpool_limits
-
     with threadpool_limits(limits=1):
         return _cluster(
             matrix, n_segments, k_range, seed, stability_runs, sample_size, stability_all
@@ -350,7 +349,8 @@ def segment_publics(
     if rest.any() and cluster_rest and rest.sum() >= minimum and kinds.used:
         step = time.perf_counter()
         subset = persons.filter(pl.Series(rest)) if not rest.all() else persons
-        encoding = encode(subset, kinds, weights=weights, seed=seed)
+        with threadpool_limits(limits=1):  # the text's SVD too: same bits on any machine
+            encoding = encode(subset, kinds, weights=weights, seed=seed)
         timings["encoding"] = time.perf_counter() - step
         step = time.perf_counter()
         labels, choice, stability = cluster(
