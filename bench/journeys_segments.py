@@ -171,6 +171,33 @@ ARCHETYPES = (
         ),
     ),
 )
+# Details that make every request its own, as real ones are (a work, a place, a time, a file).
+WORKS = (
+    "mon livre",
+    "ma série photo",
+    "mon exposition",
+    "mon album",
+    "mon court métrage",
+    "ma bande dessinée",
+    "mes illustrations",
+    "ma chorégraphie",
+    "mon scénario",
+    "mes sculptures",
+)
+PLACES = (
+    "à Paris",
+    "à Lyon",
+    "à Marseille",
+    "à Toulouse",
+    "à Nantes",
+    "à Lille",
+    "à Rennes",
+    "à Bordeaux",
+    "à Strasbourg",
+    "à Montpellier",
+    "en ligne",
+    "à l'étranger",
+)
 NOISE_PHRASES = (
     "bonjour",
     "merci de votre aide",
@@ -213,7 +240,14 @@ def generate_persons(n: int, seed: int = 2026):
         other = ARCHETYPES[(index + 1 + rng.integers(0, len(ARCHETYPES) - 1)) % len(ARCHETYPES)]
         stray = rng.random(m) < 0.1
         main[stray] = np.array(other[9], dtype=object)[rng.integers(0, 4, stray.sum())]
-        request[rows] = [f"{a} {b}".strip() for a, b in zip(main, noise, strict=True)]
+        works = np.array(WORKS, dtype=object)[rng.integers(0, len(WORKS), m)]
+        places = np.array(PLACES, dtype=object)[rng.integers(0, len(PLACES), m)]
+        years = rng.integers(2015, 2026, m)
+        files = rng.integers(100_000, 999_999, m)
+        request[rows] = [
+            f"{a} ({w} {p}, {y}, dossier {f}) {b}".strip()
+            for a, w, p, y, f, b in zip(main, works, places, years, files, noise, strict=True)
+        ]
     names, weights = zip(*REGIONS, strict=True)
     weights = np.array(weights) / sum(weights)
     region = np.array(names, dtype=object)[rng.choice(len(names), n, p=weights)]

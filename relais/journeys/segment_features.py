@@ -309,16 +309,26 @@ def _multi_block(frame: pl.DataFrame, column: str, weight: float) -> np.ndarray 
 
 
 def text_model(series: pl.Series, *, max_vocabulary: int = MAX_VOCABULARY) -> TextModel | None:
-    """TF-IDF of the French stems of a text column, vectorised: words are extracted by Polars,
-    and only distinct words go through ``fold_words`` and the Snowball stemmer."""
+    """TF-IDF of the French stems of a text column (sublinear tf, smooth idf, rows L2-normalised,
+    as scikit-learn's ``TfidfTransformer(sublinear_tf=True)``), vectorised: each distinct text
+    is tokenised once by Polars, and only distinct words go through ``fold_words`` and the
+    Snowball stemmer; document frequencies count every person."""
     from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfTransformer
 
     n = series.len()
-    words = (
+    documents = (
         pl.DataFrame({"text": series.cast(pl.String)})
         .with_row_index("row")
-        .select("row", pl.col("text").str.extract_all(_WORD).alias("raw"))
+        .filter(pl.col("text").is_not_null())
+        .group_by("text", maintain_order=True)
+        .agg(pl.col("row"))
+        .with_row_index("doc")
+    )
+    if documents.height == 0:
+        return None
+    persons_of = documents.select("doc", pl.col("row").list.len().alias("persons"))
+    words = (
+        documents.select("doc", pl.col("text").str.extract_all(_WORD).alias("raw"))
         .explode("raw")
         .drop_nulls("raw")
     )
@@ -339,37 +349,46 @@ def text_model(series: pl.Series, *, max_vocabulary: int = MAX_VOCABULARY) -> Te
         pl.col("raw").replace_strict(stems).alias("stem"),
         pl.col("raw").replace_strict(folded).alias("word"),
     )
-    document_frequency = words.unique(["row", "stem"]).group_by("stem").len()
-    low, high = max(2, math.ceil(0.0005 * n)), 0.5 * n
-    vocabulary = (
-        document_frequency.filter((pl.col("len") >= low) & (pl.col("len") <= high))
-        .sort(["len", "stem"], descending=[True, False])
-        .head(max_vocabulary)
-        .get_column("stem")
-        .to_list()
+    document_frequency = (
+        words.unique(["doc", "stem"])
+        .join(persons_of, on="doc")
+        .group_by("stem")
+        .agg(pl.col("persons").sum().alias("df"))
     )
+    low, high = max(2, math.ceil(0.0005 * n)), 0.5 * n
+    vocabulary_frame = (
+        document_frequency.filter((pl.col("df") >= low) & (pl.col("df") <= high))
+        .sort(["df", "stem"], descending=[True, False])
+        .head(max_vocabulary)
+    )
+    vocabulary = vocabulary_frame.get_column("stem").to_list()
     if len(vocabulary) < 2:
         return None
     index = {s: i for i, s in enumerate(vocabulary)}
+    idf = np.log((1 + n) / (1 + vocabulary_frame.get_column("df").to_numpy())) + 1
+    kept = words.filter(pl.col("stem").is_in(vocabulary))
     counts = (
-        words.filter(pl.col("stem").is_in(vocabulary))
-        .group_by("row", "stem")
+        kept.group_by("doc", "stem")
         .len()
         .with_columns(pl.col("stem").replace_strict(index, return_dtype=pl.Int32).alias("col"))
     )
-    matrix = sparse.csr_matrix(
-        (
-            counts.get_column("len").to_numpy().astype(np.float32),
-            (counts.get_column("row").to_numpy(), counts.get_column("col").to_numpy()),
-        ),
-        shape=(n, len(vocabulary)),
+    columns = counts.get_column("col").to_numpy()
+    values = (1 + np.log(counts.get_column("len").to_numpy())) * idf[columns]
+    unique_matrix = sparse.csr_matrix(
+        (values, (counts.get_column("doc").to_numpy(), columns)),
+        shape=(documents.height + 1, len(vocabulary)),  # the last row: persons without text
     )
-    matrix = TfidfTransformer(sublinear_tf=True).fit_transform(matrix).astype(np.float32).tocsr()
+    norms = np.sqrt(np.asarray(unique_matrix.multiply(unique_matrix).sum(axis=1)).ravel())
+    unique_matrix = sparse.diags(1 / np.where(norms > 0, norms, 1)) @ unique_matrix
+    rows = documents.select("doc", "row").explode("row")
+    of_person = np.full(n, documents.height, dtype=np.int64)
+    of_person[rows.get_column("row").to_numpy()] = rows.get_column("doc").to_numpy()
+    matrix = unique_matrix.tocsr()[of_person].astype(np.float32)
     shown = (
-        words.filter(pl.col("stem").is_in(vocabulary))
+        kept.join(persons_of, on="doc")
         .group_by("stem", "word")
-        .len()
-        .sort(["stem", "len", "word"], descending=[False, True, False])
+        .agg(pl.col("persons").sum())
+        .sort(["stem", "persons", "word"], descending=[False, True, False])
         .unique("stem", keep="first", maintain_order=True)
     )
     display = dict(zip(shown.get_column("stem"), shown.get_column("word"), strict=True))

@@ -419,3 +419,41 @@ def test_second_level_finds_groups_inside_forced_coarse_segments(planted):
         assert fine_name.split(".")[0] == coarse_name
     with pytest.raises(ValueError, match="1 ou 2"):
         segment_publics(persons, id_column="id", levels=3)
+
+
+def test_text_model_is_tf_idf_of_french_stems_with_every_person_counted():
+    import re
+
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from relais.core.search import stem
+    from relais.core.text import fold_words
+    from relais.journeys.segment_features import text_model
+
+    texts = [
+        "Toujours pas reçu mon attestation, je relance",
+        "Attestation de revenus : relance",
+        "Toujours pas reçu mon attestation, je relance",  # the same text twice
+        None,
+        "Question sur les trimestres de retraite",
+        "Trimestres de retraite manquants ; relances sans réponse",
+        "Attestations envoyées ?",
+        "Affiliation d'un jeune auteur",
+        "Affiliation et numéro siret",
+        "Dispense de précompte",
+        "Précompte retenu par l'éditeur",
+    ]
+    model = text_model(pl.Series("demande", texts))
+    assert {"attest", "relanc", "trimestr", "retrait", "recu"} <= set(model.stems)
+    assert model.words[model.stems.index("attest")] == "attestation"  # most frequent form
+    assert "toujour" in model.stems and "de" not in model.stems
+    index = {s: i for i, s in enumerate(model.stems)}
+    counts = np.zeros((len(texts), len(index)))
+    for row, text in enumerate(texts):
+        for raw in re.findall(r"\w+", text or ""):
+            word = fold_words(raw)
+            if stem(word) in index and len(word) > 1:
+                counts[row, index[stem(word)]] += 1
+    expected = TfidfTransformer(sublinear_tf=True).fit_transform(counts).toarray()
+    assert np.allclose(model.matrix.toarray(), expected, atol=1e-6)
+    assert not model.matrix[3].toarray().any()  # no text, no topic
