@@ -367,8 +367,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_auto_baseline:
             _naive_auto_k(matrix, truth, labels, args.seed, relais_s, relais_cpu)
     print()
-    largest = result.profiles[0]
-    print(f"largest segment's persona card:\n{largest.persona}")
+    for profile in result.profiles[:6]:
+        print(f"{profile.persona}\n")
     print()
     verdict = "met" if relais_s < TARGET_SECONDS else "NOT met"
     print(
