@@ -331,6 +331,9 @@ def text_model(series: pl.Series, *, max_vocabulary: int = MAX_VOCABULARY) -> Te
         documents.select("doc", pl.col("text").str.extract_all(_WORD).alias("raw"))
         .explode("raw")
         .drop_nulls("raw")
+        # Numbers (file numbers, amounts, years) and single letters are no topic: left out
+        # before folding, which is per distinct word.
+        .filter((pl.col("raw").str.len_chars() > 1) & ~pl.col("raw").str.contains(r"^\d+$"))
     )
     if words.height == 0:
         return None
@@ -345,10 +348,15 @@ def text_model(series: pl.Series, *, max_vocabulary: int = MAX_VOCABULARY) -> Te
         and len(word) > 1
         and not word.isdigit()
     }
-    words = words.filter(pl.col("raw").is_in(list(stems))).with_columns(
-        pl.col("raw").replace_strict(stems).alias("stem"),
-        pl.col("raw").replace_strict(folded).alias("word"),
+    lexicon = pl.DataFrame(
+        {
+            "raw": list(stems),
+            "stem": list(stems.values()),
+            "word": [folded[raw] for raw in stems],
+        },
+        schema={"raw": pl.String, "stem": pl.String, "word": pl.String},
     )
+    words = words.join(lexicon, on="raw", how="inner", maintain_order="left")
     document_frequency = (
         words.unique(["doc", "stem"])
         .join(persons_of, on="doc")
