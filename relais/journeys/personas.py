@@ -279,12 +279,12 @@ def _pain_points(profile: SegmentProfile, roles: Roles) -> None:
             ratio = summary.mean / summary.overall_mean
             if ratio >= 1.2:
                 points.append(
-                    f"{column} : {fr_number(summary.mean)} en moyenne, "
+                    f"{label(column)} : {fr_number(summary.mean)} en moyenne, "
                     f"×{fr_number(ratio)} par rapport à l'ensemble"
                 )
         for value in _meaningful(profile.categories.get(column, []))[:1]:
             if value.lift >= 1.2:
-                points.append(f"{column} : « {value.value} » ({fr_percent(value.share)})")
+                points.append(f"{label(column)} : « {value.value} » ({fr_percent(value.share)})")
     for topic in profile.topics:
         stemmed = fold_words(topic.value)
         if topic.lift >= 1.0 and stemmed.startswith(PAIN_STEMS):
@@ -303,7 +303,7 @@ def _traits(profile: SegmentProfile, roles: Roles) -> list[str]:
                 scored.append(
                     (
                         value.share * math.log(value.lift),
-                        f"{column} : {value.value} ({fr_percent(value.share)}, "
+                        f"{label(column)} : {value.value} ({fr_percent(value.share)}, "
                         f"×{fr_number(value.lift)})",
                     )
                 )
@@ -313,7 +313,7 @@ def _traits(profile: SegmentProfile, roles: Roles) -> list[str]:
             scored.append(
                 (
                     abs(summary.effect) * 0.35,
-                    f"{column} {word} : médiane {fr_number(summary.median)} "
+                    f"{label(column)} {word} : médiane {fr_number(summary.median)} "
                     f"(ensemble {fr_number(summary.overall_median)})",
                 )
             )
@@ -336,7 +336,7 @@ def persona_card(profile: SegmentProfile, roles: Roles, index: int = 0) -> str:
         if main and main[0].share >= 0.5 and main[0].lift >= 1.1:
             value = main[0].value
             bare = fold_words(value) in _BARE_VALUES or len(value) <= 3
-            who.append(f"{column} : {value}" if bare else value)
+            who.append(f"{label(column)} : {value}" if bare else value)
     lines = [
         f"Persona « {first_name} » — segment {profile.name}",
         ", ".join(who[:5]) + ".",
@@ -381,3 +381,8 @@ def fr_number(value: float | None) -> str:
 
 def fr_percent(share: float) -> str:
     return f"{share * 100:.0f} %"
+
+
+def label(column: str) -> str:
+    """A column name as read in a sentence: ``nb_relances`` → ``nb relances``."""
+    return " ".join(column.replace("_", " ").split())

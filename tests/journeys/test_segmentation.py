@@ -323,12 +323,12 @@ def test_pain_points_from_friction_counters_and_words():
     profiles = {p.name: p for p in profile_segments(persons, segments, kinds)}
     chasers = profiles["relanceurs"]
     # Mean 5 against an overall mean of 2.625: ×1.9.
-    assert chasers.pain_points[0] == "nb_relances : 5 en moyenne, ×1,9 par rapport à l'ensemble"
+    assert chasers.pain_points[0] == "nb relances : 5 en moyenne, ×1,9 par rapport à l'ensemble"
     assert any("« relance »" in point for point in chasers.pain_points)
     assert profiles["calmes"].pain_points == []
     assert "aucun signal" in profiles["calmes"].persona
     explicit = profile_segments(persons, segments, kinds, roles=Roles(pain=()))
-    assert all(not p.pain_points[:1] or "nb_relances" not in p.pain_points[0] for p in explicit)
+    assert all(not p.pain_points[:1] or "nb relances" not in p.pain_points[0] for p in explicit)
 
 
 def test_missing_values_are_a_category_of_their_own():
