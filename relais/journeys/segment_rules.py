@@ -106,20 +106,33 @@ def parse_rules(source: str) -> list[Rule]:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        name, sep, body = line.partition(":")
+        if line[0] in "\"'" and line.find(line[0], 1) > 0:
+            # A quoted name may hold a colon: « "Seniors : 65 ans et plus" : age >= 65 ».
+            end = line.find(line[0], 1)
+            rest = line[end + 1 :].lstrip()
+            name, sep, body = line[: end + 1], rest[:1], rest[1:]
+            sep = sep if sep == ":" else ""
+        else:
+            name, sep, body = line.partition(":")
         if not sep or not name.strip():
             raise RuleError(f"ligne {number} : « nom : conditions » attendu.")
-        body = body.strip()
+        body, name = body.strip(), _unquoted(name.strip())
         if body in ("*", ""):
-            rules.append(Rule(name.strip(), ()))
+            rules.append(Rule(name, ()))
             continue
         conditions = tuple(
             _parse_condition(part, number) for part in _split_outside_quotes(body, " et ")
         )
-        rules.append(Rule(name.strip(), conditions))
+        rules.append(Rule(name, conditions))
     if not rules:
         raise RuleError("aucune règle.")
     return rules
+
+
+def _unquoted(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1].strip()
+    return text
 
 
 def _split_outside_quotes(text: str, separator: str) -> list[str]:

@@ -285,3 +285,11 @@ def test_spreadsheet_exports_windows_1252_and_french_decimals(tmp_path):
     out = tmp_path / "s.csv"
     run(path, "--id", "numero", "-o", out, "--segments", "2")
     assert [r[0] for r in read_output(out)[1:3]] == ["000", "001"]
+
+
+def test_a_segment_name_is_never_a_spreadsheet_formula(tmp_path):
+    persons = write(tmp_path / "p.csv", "id,age\n=1+1,70\n2,20\n")
+    rules = write(tmp_path / "r.txt", '"=HYPERLINK(1)" : age > 60\nJeunes : *\n')
+    out = tmp_path / "s.csv"
+    run(persons, "--id", "id", "--rules", rules, "-o", out)
+    assert read_output(out) == [["id", "segment"], ["=1+1", "'=HYPERLINK(1)"], ["2", "Jeunes"]]

@@ -210,6 +210,9 @@ def test_rule_operators():
     assert matches("canaux n'est pas vide") == [True, True, False, True]
     assert matches("canaux contient telephone et age > 30") == [False, True, False, True]
     assert apply_rules(frame, parse_rules("Tous : *")).to_list() == ["Tous"] * 4
+    named = parse_rules("\"Seniors : 65 ans et plus\" : age >= 65\n'Autres' : *")
+    assert [r.name for r in named] == ["Seniors : 65 ans et plus", "Autres"]
+    assert named[0].conditions == (Condition("age", ">=", 65),)
 
 
 @pytest.mark.parametrize(

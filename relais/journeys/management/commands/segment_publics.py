@@ -19,6 +19,7 @@ import polars as pl
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from relais.core.downloads import csv_safe
 from relais.journeys.segment_rules import RuleError, parse_rules
 from relais.journeys.segmentation import (
     DEFAULT_K_RANGE,
@@ -109,7 +110,12 @@ class Command(BaseCommand):
             )
         except (RuleError, ValueError) as exc:
             raise CommandError(str(exc)) from None
-        assignments = result.assignments().with_columns(pl.col("id").cast(pl.String))
+        # A segment name a spreadsheet would run as a formula is quoted (the ids stay as they
+        # are: they must join back to the persons file).
+        assignments = result.assignments().with_columns(
+            pl.col("id").cast(pl.String),
+            pl.col("segment").map_elements(csv_safe, return_dtype=pl.String),
+        )
         write_atomically(options["output"], lambda path: assignments.write_csv(path))
         if options["profiles"]:
             document = json.dumps(_summary(result), ensure_ascii=False, indent=2)
