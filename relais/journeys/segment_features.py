@@ -491,13 +491,21 @@ def person_features(
 
 
 def _parse_instants(series: pl.Series) -> pl.Series:
-    if series.dtype == pl.Datetime:
-        return series.dt.replace_time_zone(None) if series.dtype.time_zone else series
+    """Instants in UTC (naive): ISO 8601 with or without offset, or French day-first dates —
+    the format that reads the most values wins; none at all is an error in French."""
+    if isinstance(series.dtype, pl.Datetime):
+        return (
+            series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            if (series.dtype.time_zone)
+            else series
+        )
     text = series.cast(pl.String).str.strip_chars()
+    best = None
     for fmt in (
         None,
         "%Y-%m-%d %H:%M:%S%z",
         "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%d/%m/%Y %H:%M:%S",
         "%d/%m/%Y %H:%M",
         "%d/%m/%Y",
     ):
@@ -505,9 +513,15 @@ def _parse_instants(series: pl.Series) -> pl.Series:
             parsed = text.str.to_datetime(format=fmt, strict=False, time_zone="UTC")
         except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
             continue
-        if parsed.null_count() < series.len():
-            return parsed.dt.replace_time_zone(None)
-    return pl.Series(series.name, [None] * series.len(), dtype=pl.Datetime("us"))
+        if best is None or parsed.null_count() < best.null_count():
+            best = parsed
+    present = text.drop_nulls().filter(text.drop_nulls() != "")
+    if best is None or (present.len() and best.null_count() == series.len()):
+        example = present[0] if present.len() else ""
+        raise ValueError(
+            f"colonne « {series.name} » : aucune date lisible (par exemple « {example} »)."
+        )
+    return best.dt.replace_time_zone(None)
 
 
 def with_event_features(

@@ -191,6 +191,20 @@ def write(path, text):
             r"colonne « qui » absente de .*e\.csv",
         ),
         (
+            lambda d: [
+                write(d / "p.csv", "id,age\n1,3\n2,4\n"),
+                "--id",
+                "id",
+                "--events",
+                write(d / "e.csv", "qui,date\n1,hier\n2,demain\n"),
+                "--person",
+                "qui",
+                "--timestamp",
+                "date",
+            ],
+            r"e\.csv : colonne « date » : aucune date lisible \(par exemple « hier »\)",
+        ),
+        (
             lambda d: [write(d / "p.csv", "id,age\n1,3\n"), "--id", "id", "--events", "e.csv"],
             "--events demande --person",
         ),
@@ -236,6 +250,7 @@ def write(path, text):
         "duplicate-id",
         "empty-id",
         "missing-event-column",
+        "unreadable-dates",
         "events-without-person",
         "case-without-events",
         "bad-rule",

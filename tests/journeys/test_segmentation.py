@@ -377,6 +377,19 @@ def test_person_features_from_events():
     two = rows["2"]
     assert (two["nb_contacts"], two["jours_actifs"], two["canaux"]) == (2, 0.0, "espace/en ligne")
 
+    french = person_features(
+        pl.DataFrame({"qui": ["1", "1"], "quand": ["01/02/2025 09:00", "11/02/2025 21:00"]}),
+        person="qui",
+        timestamp="quand",
+    )
+    assert french.get_column("jours_actifs").to_list() == [10.5]
+    with pytest.raises(ValueError, match="colonne « quand » : aucune date lisible .*« hier »"):
+        person_features(
+            pl.DataFrame({"qui": ["1", "2"], "quand": ["hier", "demain"]}),
+            person="qui",
+            timestamp="quand",
+        )
+
     persons = pl.DataFrame({"id": [1, 2, 3], "nb_contacts": [9, 9, 9]})
     joined, overrides = with_event_features(persons, features, id_column="id")
     assert overrides == {"canaux": "multi", "demarches": "multi"}

@@ -82,7 +82,10 @@ class Command(BaseCommand):
                 options["events"], text_columns=[options["person"], options["case"]]
             )
             require_columns(events, [c for c in columns.values() if c], options["events"])
-            features = person_features(events, **columns)
+            try:
+                features = person_features(events, **columns)
+            except ValueError as exc:
+                raise CommandError(f"{options['events']} : {exc}") from None
             persons, overrides = with_event_features(persons, features, id_column=id_column)
         else:
             overrides = None
