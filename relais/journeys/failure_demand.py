@@ -35,6 +35,7 @@ from relais.journeys.failure_sample import (  # the low-data mode, importable fr
     extrapolate,
     wilson,
 )
+from relais.journeys.segment_features import parse_instants
 
 VALUE = "valeur"
 VALUE_RULE = "valeur"
@@ -312,13 +313,11 @@ def _prepared(log: pl.DataFrame, columns: Columns, contact_activities) -> pl.Dat
     ]
     if missing:
         raise ValueError(f"colonne « {missing[0]} » absente du journal.")
-    timestamp = log.get_column(columns.timestamp)
-    if timestamp.dtype == pl.String:
-        timestamp = timestamp.str.to_datetime(strict=False, time_zone="UTC")
-    elif isinstance(timestamp.dtype, pl.Datetime) and timestamp.dtype.time_zone:
-        timestamp = timestamp.dt.convert_time_zone("UTC")
-    elif isinstance(timestamp.dtype, pl.Datetime):
-        timestamp = timestamp.dt.replace_time_zone("UTC")
+    try:
+        timestamp = parse_instants(log.get_column(columns.timestamp))
+    except ValueError:
+        timestamp = pl.Series([None] * log.height, dtype=pl.Datetime("us"))
+    timestamp = timestamp.dt.replace_time_zone("UTC")
     if timestamp.null_count():
         line = int(timestamp.is_null().arg_true()[0]) + 2
         raise ValueError(f"date illisible ligne {line} (colonne « {columns.timestamp} »).")

@@ -451,7 +451,7 @@ def person_features(
     if case:
         aggregations.append(pl.col(case).n_unique().alias("nb_dossiers"))
     if timestamp:
-        instant = _parse_instants(frame.get_column(timestamp))
+        instant = parse_instants(frame.get_column(timestamp))
         frame = frame.with_columns(instant.alias("__instant"))
         aggregations.append(
             ((pl.col("__instant").max() - pl.col("__instant").min()).dt.total_seconds() / 86_400)
@@ -490,7 +490,7 @@ def person_features(
     )
 
 
-def _parse_instants(series: pl.Series) -> pl.Series:
+def parse_instants(series: pl.Series) -> pl.Series:
     """Instants in UTC (naive): ISO 8601 with or without offset, or French day-first dates —
     the format that reads the most values wins; none at all is an error in French."""
     if isinstance(series.dtype, pl.Datetime):

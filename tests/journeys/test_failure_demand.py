@@ -262,6 +262,11 @@ def test_contacts_are_the_listed_activities_when_given():
 def test_log_errors():
     with pytest.raises(ValueError, match="colonne « canal » absente"):
         analyse(LOG.drop("canal"), COLUMNS)
+    french = LOG.with_columns(
+        pl.Series("date", [f"{d:02d}/01/2025 09:00" for d in (1, 2, 10, 12, 20, 1, 2, 3, 9, 10)])
+    )
+    report = analyse(french, COLUMNS, waiting_steps=["Dossier reçu"])
+    assert report.contacts.get_column("waited_days").to_list()[1:3] == [8.0, 10.0]
     broken = LOG.with_columns(pl.Series("date", ["2025-01-01T09:00:00Z"] * 9 + ["hier"]))
     with pytest.raises(ValueError, match="date illisible ligne 11"):
         analyse(broken, COLUMNS)
