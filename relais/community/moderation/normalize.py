@@ -68,6 +68,8 @@ SPACED = re.compile(
     rf"(?:{_WORD_CHAR}(?P=sep))+{_WORD_CHAR}(?![^\W_])(?![@$€])"
 )
 _TRIPLE = re.compile(r"(.)\1\1")
+_LETTER_TRIPLE = re.compile(r"([^\W\d_])\1\1")
+_SIGN_OR_DIGIT = re.compile(r"[\d@$€!|]")
 _RUN = re.compile(r"(.)\1+")
 
 
@@ -97,6 +99,12 @@ def has_triple(key: str) -> bool:
     return _TRIPLE.search(key) is not None
 
 
+def may_be_obfuscated(folded: str) -> bool:
+    """Whether a folded text has digits, signs or a letter three times in a row:
+    the only texts whose words need more than a plain look-up."""
+    return bool(_SIGN_OR_DIGIT.search(folded) or _LETTER_TRIPLE.search(folded))
+
+
 def word_keys(word: str) -> tuple[str, ...]:
     """The keys a folded word is looked up under: itself, then with its obfuscation undone.
 
@@ -117,6 +125,13 @@ def word_keys(word: str) -> tuple[str, ...]:
     if stripped and stripped != word:
         keys.append(stripped.translate(_LEET))
     return tuple(dict.fromkeys(keys))
+
+
+def plain_words(folded: str) -> list[str]:
+    """The words of a folded text, ligatures spelt out (no offsets: for a quick look-up)."""
+    if "œ" in folded or "æ" in folded:
+        folded = folded.translate(_LIGATURES)
+    return WORD.findall(folded)
 
 
 def words(folded: str) -> Iterator[tuple[int, int, str]]:

@@ -27,6 +27,8 @@ from relais.community.moderation.forms import inflections
 from relais.community.moderation.normalize import (
     fold_text,
     has_triple,
+    may_be_obfuscated,
+    plain_words,
     prepare,
     spaced_runs,
     squeeze,
@@ -107,6 +109,11 @@ class BannedWords:
         self._squeezed = {form: frozenset(ids) for form, ids in squeezed.items()}
         self._prefixes = {prefix: frozenset(ids) for prefix, ids in prefixes.items()}
         self._prefix_lengths = sorted({len(prefix) for prefix in prefixes})
+        # The forms a match can start with: "de" of "fils de pute" alone sends nobody further.
+        starts = self._root.children.keys()
+        self._start_forms = frozenset(
+            form for form, ids in self._forms.items() if not starts.isdisjoint(ids)
+        )
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -139,6 +146,24 @@ class BannedWords:
         if not self.entries:
             return []
         folded = fold_text(text)
+        found: list[Hit] = self._word_hits(folded) if self._may_hit(folded) else []
+        found += self._spaced_hits(folded)
+        found.sort(key=lambda hit: (hit.start, -hit.end))
+        return found
+
+    def _may_hit(self, folded: str) -> bool:
+        """Whether a word of the text can be one of the list, cheaply (C-level set and regular
+        expression operations): most messages are clean and stop here."""
+        tokens = plain_words(folded)
+        if not self._start_forms.isdisjoint(tokens) or may_be_obfuscated(folded):
+            return True
+        for length in self._prefix_lengths:
+            if not self._prefixes.keys().isdisjoint([token[:length] for token in tokens]):
+                return True
+        return False
+
+    def _word_hits(self, folded: str) -> list[Hit]:
+        """Single words and phrases, walking the trie from each word that is one of the list's."""
         lemma_of = self._lemmas
         tokens = [(start, end, lemma_of(word)) for start, end, word in words(folded)]
         root = self._root
@@ -163,19 +188,24 @@ class BannedWords:
                             found.extend(Hit(start, end, entry) for entry in child.entries)
                 nodes = following
                 position += 1
-        if "." in folded or " " in folded or "-" in folded:
-            for parts in spaced_runs(folded):
-                # The longest parts that are words: "c.o.n.n.a.r.d" is "connard", not "con".
-                taken: list[tuple[int, int]] = []
-                for start, end, joined in parts:
-                    if any(s <= start and end <= e for s, e in taken):
-                        continue
-                    for lemma in lemma_of(joined) or ():
-                        child = root.children.get(lemma)
-                        if child is not None and child.entries:
-                            found.extend(Hit(start, end, entry) for entry in child.entries)
-                            taken.append((start, end))
-        found.sort(key=lambda hit: (hit.start, -hit.end))
+        return found
+
+    def _spaced_hits(self, folded: str) -> list[Hit]:
+        """One-word entries spelt out letter by letter ("c.o.n", "c o n")."""
+        lemma_of = self._lemmas
+        root = self._root
+        found: list[Hit] = []
+        for parts in spaced_runs(folded):
+            # The longest parts that are words: "c.o.n.n.a.r.d" is "connard", not "con".
+            taken: list[tuple[int, int]] = []
+            for start, end, joined in parts:
+                if any(s <= start and end <= e for s, e in taken):
+                    continue
+                for lemma in lemma_of(joined) or ():
+                    child = root.children.get(lemma)
+                    if child is not None and child.entries:
+                        found.extend(Hit(start, end, entry) for entry in child.entries)
+                        taken.append((start, end))
         return found
 
     def check(self, text: str) -> "Verdict":
