@@ -9,7 +9,8 @@ order reference or a SIRET typed in a question does not hold it:
   97 − (the first 13 digits mod 97), Corsica counted as 19 (2A) and 18 (2B). Spaces, dots,
   dashes and non-breaking spaces are allowed between any two characters;
 * **IBAN**: two letters, two check digits and the account, mod-97 checksum and the country's
-  length and format (``python-stdnum``), spaces allowed;
+  length and format (``python-stdnum``; not the national check digits some
+  countries add), spaces allowed;
 * **phone numbers**: what ``phonenumbers`` finds as valid numbers, French by default
   ("06 12 34 56 78", "+33 6 12 34 56 78", "01.40.20.50.50"), not inside a NIR or an IBAN;
 * **e-mail addresses**.
@@ -72,7 +73,7 @@ def iban_is_valid(value: str) -> bool:
     if len(compact) < _SHORTEST_IBAN or not compact[:2].isalpha():
         return False
     digits = "".join(str(int(c, 36)) for c in compact[4:] + compact[:4])
-    return int(digits) % 97 == 1 and stdnum_iban.is_valid(compact)
+    return int(digits) % 97 == 1 and stdnum_iban.is_valid(compact, check_country=False)
 
 
 def _candidates(pattern: re.Pattern, text: str) -> Iterator[tuple[int, str]]:
