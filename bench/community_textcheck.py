@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     baseline_results = [baseline(text) for text, _kind in texts]
     baseline_seconds = time.perf_counter() - started
 
-    missed = extra_plain = 0
+    missed = disagree = inflected = 0
     examples = []
     for (text, kind), verdict, (_action, found) in zip(
         texts, relais_results, baseline_results, strict=True
@@ -151,7 +151,13 @@ def main(argv: list[str] | None = None) -> int:
             if len(examples) < 3:
                 examples.append((text, sorted(e.word for e in found - ours)))
         if kind in ("plain", "clean") and ours != found:
-            extra_plain += 1
+            # Relais finding more is right only when what it found is another form of the
+            # entry (e.g. "rueuse", listed itself, is also the feminine of the entry "rueur").
+            extra = [hit for hit in verdict.hits if hit.entry not in found]
+            if all(fold(text[hit.start : hit.end]) != fold(hit.entry.word) for hit in extra):
+                inflected += 1
+            else:
+                disagree += 1
     caught = {
         kind: sum(
             1 for (_t, k), v in zip(texts, relais_results, strict=True) if k == kind and v.hits
@@ -185,8 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'ratio relais / baseline':<52} {ratio:>10.1f}×")
     print()
     print(
-        f"agreement: entries found by the baseline and missed by relais: {missed} message(s); "
-        f"plain or clean messages where the two differ: {extra_plain}"
+        f"agreement on plain words: entries found by the baseline and missed by relais: "
+        f"{missed} message(s); plain or clean messages where relais finds a listed word the "
+        f"baseline does not: {disagree}; where relais finds more because a word is also an "
+        f"inflected form of another entry: {inflected}"
     )
     for text, words in examples:
         print(f"  missed {words} in: {text[:120]}")
@@ -199,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         f"target: ≥ {TARGET_RATIO}× the baseline's throughput — {ratio:.0f}× "
         f"({'met' if ratio >= TARGET_RATIO else 'NOT met'})"
     )
-    return 0 if not missed else 1
+    return 0 if not missed and not disagree else 1
 
 
 def _vocabulary() -> list[str]:

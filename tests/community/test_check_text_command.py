@@ -162,3 +162,19 @@ def test_unknown_community_until_the_models_are_merged(texts):
 def test_words_take_precedence_over_the_community(texts, words):
     result = verdicts(run("--community", "artistes-auteurs", "--words", words, texts))
     assert result[2]["action"] == "block"
+
+
+def test_standard_input_not_in_utf8_names_its_line():
+    completed = subprocess.run(  # noqa: S603 - a fixed command of this repository
+        [sys.executable, "manage.py", "check_text", "-"],
+        input="bonjour\n".encode() + "deuxième\n".encode("latin-1"),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1
+    assert verdicts(completed.stdout.decode("utf-8")) == [
+        {"action": "allow", "reasons": [], "text": "bonjour"}
+    ]
+    assert "« entrée standard, ligne 2 » n'est pas en UTF-8" in completed.stderr.decode("utf-8")
