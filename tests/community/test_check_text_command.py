@@ -167,7 +167,7 @@ def test_words_take_precedence_over_the_community(texts, words):
 def test_standard_input_not_in_utf8_names_its_line():
     completed = subprocess.run(  # noqa: S603 - a fixed command of this repository
         [sys.executable, "manage.py", "check_text", "-"],
-        input="bonjour\n".encode() + "deuxième\n".encode("latin-1"),
+        input=b"bonjour\n" + "deuxième\n".encode("latin-1"),
         capture_output=True,
         cwd=ROOT,
         timeout=120,
