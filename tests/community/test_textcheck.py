@@ -58,6 +58,8 @@ def words_found(banned, text):
         ("Espèce d'enculé", "enculé"),
         ("espece d'encule", "enculé"),
         ("ENCULÉS", "enculé"),
+        ("Enculée", "enculé"),
+        ("des enculées", "enculé"),
         ("pede", "pédé"),
         ("PÉDÉS", "pédé"),
         # plural and feminine forms
@@ -291,6 +293,7 @@ def test_inflections_are_whole_forms_not_stems():
         "menteur", "menteurs", "menteuse", "menteuses", "mentrice", "mentrices"
     }  # fmt: skip
     assert inflections("de") == {"de"}
+    assert inflections("encule", participle=True) == {"encule", "encules", "enculee", "enculees"}
 
 
 def test_folding_keeps_every_offset():

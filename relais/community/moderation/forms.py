@@ -11,6 +11,7 @@ Rules (on the folded word, longest ending first), each feminine also taking its 
 ending      feminine                 example
 ==========  =======================  ==============================
 -e          (none: already one)      salope → salopes
+-é          -ée                      enculé → enculée
 -teur       -trice, -teuse           menteur → menteuse, (ac)trice
 -eur        -euse, -eure             voleur → voleuse
 -eux, -oux  -euse, -ouse             vicieux → vicieuse
@@ -79,10 +80,16 @@ def feminines(word: str) -> set[str]:
     return {word + "e"}
 
 
-def inflections(word: str) -> set[str]:
-    """Every form of a folded word: itself, its feminines, and the plurals of all of them."""
+def inflections(word: str, *, participle: bool = False) -> set[str]:
+    """Every form of a folded word: itself, its feminines, and the plurals of all of them.
+
+    ``participle``: the word was written with a final "é" (folded away), so it is masculine
+    and takes "-ée", "-ées" ("enculé" → "enculée").
+    """
     if len(word) < SHORTEST_INFLECTED or not word.isalpha():
         return {word}
+    if participle:
+        return plurals(word) | plurals(word + "e")
     forms = plurals(word)
     for feminine in feminines(word):
         forms |= plurals(feminine)

@@ -93,12 +93,13 @@ class BannedWords:
         self._root = _Node()
         for entry in self.entries:
             node = self._root
+            participles = entry.participles()
             for key in entry.lemmas():
                 lemma = lemma_ids.setdefault(key, len(lemma_ids))
                 if key.endswith("*"):
                     prefixes.setdefault(key[:-1], set()).add(lemma)
                 else:
-                    for form in inflections(key):
+                    for form in inflections(key, participle=key in participles):
                         forms.setdefault(form, set()).add(lemma)
                 node = node.children.setdefault(lemma, _Node())
             node.entries.append(entry)

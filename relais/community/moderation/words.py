@@ -29,7 +29,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from relais.community.moderation.normalize import WORD, fold_text, word_keys
+from relais.community.moderation.normalize import WORD, fold_text, prepare, word_keys
 
 BLOCK = "block"
 REQUIRE_APPROVAL = "require_approval"
@@ -88,6 +88,16 @@ class Entry:
         if self.is_prefix and keys:
             keys[-1] += "*"
         return keys
+
+    def participles(self) -> set[str]:
+        """The folded words of the entry written with a final "é" ("enculé" -> {'encule'}):
+        masculine, they take "-ée" (``forms.inflections``)."""
+        written = prepare(self.word)
+        return {
+            match.group()
+            for match in WORD.finditer(fold_text(written))
+            if written[match.end() - 1] in "éÉ"
+        }
 
 
 def parse_action(spec: str) -> tuple[str, str]:
