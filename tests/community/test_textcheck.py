@@ -14,6 +14,7 @@ from relais.community.moderation.words import (
     make_entry,
     parse_words_csv,
 )
+from relais.core.text import fold
 
 LIST = [
     ("con", "censor"),
@@ -306,6 +307,13 @@ def test_inflections_are_whole_forms_not_stems():
     }  # fmt: skip
     assert inflections("de") == {"de"}
     assert inflections("encule", participle=True) == {"encule", "encules", "enculee", "enculees"}
+
+
+def test_folding_agrees_with_the_kernel_fold_on_latin_letters():
+    for code in range(0x250):
+        char = chr(code)
+        if len(fold(char)) == 1 and char not in "`´":  # typed for an apostrophe: "'" here
+            assert fold_text(char) == fold(char), char
 
 
 def test_folding_keeps_every_offset():
