@@ -242,6 +242,12 @@ def test_censor_of_decomposed_accents_counts_letters_not_code_points():
     assert banned.check(text).text == "Pétrus, ****** !"
 
 
+def test_entry_typed_with_decomposed_accents_is_the_same_word():
+    banned = BannedWords(entries_from_pairs([(unicodedata.normalize("NFD", "enculé"), "block")]))
+    assert banned.check("ENCULÉE").action == "block"
+    assert banned.check("encule").action == "block"
+
+
 def test_censor_of_spaced_and_obfuscated_words(banned):
     assert banned.check("t'es un c o n.").text == "t'es un *****."
     assert banned.check("Quel c0n !").text == "Quel *** !"

@@ -83,7 +83,7 @@ class Entry:
     def lemmas(self) -> list[str]:
         """The folded words of the entry ('Fils-de-PUTE' -> ['fils', 'de', 'pute']), a trailing
         star kept on the last one."""
-        found = [match.group() for match in WORD.finditer(fold_text(self.word))]
+        found = [match.group() for match in WORD.finditer(fold_text(prepare(self.word)))]
         keys = [word_keys(word)[0] for word in found]
         if self.is_prefix and keys:
             keys[-1] += "*"
@@ -94,7 +94,7 @@ class Entry:
         masculine, they take "-ée" (``forms.inflections``)."""
         written = prepare(self.word)
         return {
-            match.group()
+            word_keys(match.group())[0]
             for match in WORD.finditer(fold_text(written))
             if written[match.end() - 1] in "éÉ"
         }
