@@ -99,6 +99,8 @@ def words_found(banned, text):
         ("c o n n a r d", "connard"),
         ("c-o-n-n-a-r-d", "connard"),
         ("t'es un c o n", "con"),
+        ("y a c o n s", "con"),
+        ("c o n à", "con"),
         ("\u0441\u043eNNARD", "connard"),  # Cyrillic "с" and "о"
         ("@connard tu exagères", "connard"),
         ("nique", "nique*"),
@@ -140,6 +142,9 @@ def test_variant_is_found(banned, text, word):
         "Annexe A B C",
         "S.N.C.F",
         "Bonjour... merci !!!",
+        "C O N V E N T I O N",
+        "c.u.l.t.u.r.e",
+        "S O M M A I R E",
         "un flacon, un faucon, une leçon, une rançon",
         "de cette façon, une icône",
         "conte, compte, comte, contre",

@@ -71,6 +71,10 @@ _TRIPLE = re.compile(r"(.)\1\1")
 _LETTER_TRIPLE = re.compile(r"([^\W\d_])\1\1")
 _SIGN_OR_DIGIT = re.compile(r"[\d@$€!|]")
 _RUN = re.compile(r"(.)\1+")
+_LONGEST_SPACED = 24
+_SHORTEST_SPACED = 3
+_ONE_LETTER_WORDS = "ayo"  # à, a, y, ô folded
+_ONE_LETTER_WORDS_AROUND = 2
 
 
 def fold_text(text: str) -> str:
@@ -141,23 +145,30 @@ def words(folded: str) -> Iterator[tuple[int, int, str]]:
 
 
 def spaced_runs(folded: str) -> Iterator[list[tuple[int, int, str]]]:
-    """For each spaced-out run of letters, its parts of three letters or more, longest first, as
-    ``(start, end, joined)``.
+    """For each spaced-out run of letters, its readings as ``(start, end, joined)``, longest
+    first: the whole run, then without one or two one-letter French words before it ("à", "a",
+    "y", "ô") or one after it.
 
-    "t'es un c o n" gives [(8, 13, 'con')]; "à c.o.n.s" gives the whole run 'acons', then
-    'acon', 'cons', then 'aco', 'con', 'ons', so that a French one-letter word before the run
-    ("à", "y") does not hide it. Runs of digits only ("1 2 3") are skipped.
+    "t'es un c o n" gives [(8, 13, 'con')]; "y a c.o.n.s" gives 'yacons', 'acons', 'cons';
+    a spaced-out heading ("C O N V E N T I O N") is read whole, never as the "con" it begins
+    with. Runs of digits only ("1 2 3") are skipped.
     """
     for match in SPACED.finditer(folded):
         step = len(match.group("sep")) + 1
         start = match.start()
         letters = match.group()[::step]
         count = len(letters)
-        if count > 24 or not any(c.isalpha() for c in letters):
+        if count > _LONGEST_SPACED or not any(c.isalpha() for c in letters):
             continue  # a line of dashes between letters, a table…: not a word
+        leads = [0]
+        while len(leads) <= _ONE_LETTER_WORDS_AROUND and letters[leads[-1]] in _ONE_LETTER_WORDS:
+            leads.append(leads[-1] + 1)
+        trails = [count, count - 1] if letters[-1] in _ONE_LETTER_WORDS else [count]
+        readings = [
+            (first, last) for first in leads for last in trails if last - first >= _SHORTEST_SPACED
+        ]
+        readings.sort(key=lambda reading: reading[0] - reading[1])
         yield [
-            (start + first * step, start + (first + length - 1) * step + 1,
-             letters[first : first + length])
-            for length in range(count, 2, -1)
-            for first in range(count - length + 1)
-        ]  # fmt: skip
+            (start + first * step, start + (last - 1) * step + 1, letters[first:last])
+            for first, last in readings
+        ]
