@@ -216,3 +216,12 @@ def test_nir_reason_tells_the_author_why():
     verdict = check_text(f"mon numéro {with_key('2951099126111')}")
     assert verdict.reasons[0].startswith(NIR_REASON)
     assert "donnée personnelle sensible" in verdict.reasons[0]
+
+
+def test_the_organisations_public_contacts_are_not_personal_data():
+    public = pii.public_keys(["01 53 35 83 63", "Contact@Organisme.fr", ""])
+    text = "Appelez le +33 1 53 35 83 63 ou écrivez à contact@organisme.fr"
+    assert check_text(text, public=public).action == "allow"
+    verdict = check_text(text + ", ou moi au 06 12 34 56 78", public=public)
+    assert verdict.action == "require_approval"
+    assert [finding.kind for finding in verdict.findings] == ["phone"]

@@ -14,15 +14,20 @@ order reference or a SIRET typed in a question does not hold it:
 * **phone numbers**: what ``phonenumbers`` finds as valid numbers, French by default
   ("06 12 34 56 78", "+33 6 12 34 56 78", "01.40.20.50.50"), not inside a NIR or an IBAN;
 * **e-mail addresses**.
+
+The organisation's own public contacts (its phone numbers, its addresses) are no personal data:
+``find(text, public=public_keys([...]))`` leaves them out.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import phonenumbers
 from django.utils.translation import gettext as _
 from stdnum import iban as stdnum_iban
+
+from relais.core.text import phone_key
 
 NIR = "nir"
 IBAN = "iban"
@@ -117,8 +122,38 @@ def _phones(text: str, numbers: list[Finding]) -> Iterator[Finding]:
         yield Finding(PHONE, match.start, match.end)
 
 
-def find(text: str) -> list[Finding]:
-    """Every piece of personal data in ``text``, in the order of the text."""
+def public_keys(contacts: Iterable[str]) -> frozenset[str]:
+    """Comparable keys of public contacts (the organisation's phone numbers and addresses, which
+    members may quote freely): e-mail addresses case-folded, phones by ``phone_key``."""
+    return frozenset(
+        contact.strip().casefold() if "@" in contact else phone_key(contact)
+        for contact in contacts
+        if contact and contact.strip()
+    ) - {""}
+
+
+def find(text: str, *, public: frozenset[str] = frozenset()) -> list[Finding]:
+    """Every piece of personal data in ``text``, in the order of the text; phone numbers and
+    e-mail addresses in ``public`` (``public_keys``) are not personal data."""
+    findings = _find(text)
+    if public:
+        findings = [
+            finding
+            for finding in findings
+            if _contact_key(finding, text[finding.start : finding.end]) not in public
+        ]
+    return findings
+
+
+def _contact_key(finding: Finding, written: str) -> str:
+    if finding.kind == EMAIL:
+        return written.casefold()
+    if finding.kind == PHONE:
+        return phone_key(written)
+    return ""
+
+
+def _find(text: str) -> list[Finding]:
     findings: list[Finding] = []
     digits = len(_NOT_DIGIT.sub("", text))  # most messages have too few to hide a number
     if digits >= _NIR_DIGITS:

@@ -218,12 +218,18 @@ class BannedWords:
 EMPTY = BannedWords(())
 
 
-def check_text(text: str, banned: BannedWords | None = None) -> Verdict:
+def check_text(
+    text: str, banned: BannedWords | None = None, *, public: frozenset[str] = frozenset()
+) -> Verdict:
     """The verdict on a member's text: the banned words of ``banned`` (if any) and the
-    personal-data detectors (NIR, IBAN, phone, e-mail), the strongest action winning."""
+    personal-data detectors (NIR, IBAN, phone, e-mail), the strongest action winning.
+
+    ``public``: the organisation's public contacts (``pii.public_keys``), which members may
+    quote without their message being held.
+    """
     text = prepare(text)
     hits = (banned or EMPTY).hits(text)
-    return _verdict(text, hits, tuple(pii.find(text)))
+    return _verdict(text, hits, tuple(pii.find(text, public=public)))
 
 
 def _verdict(text: str, hits: list[Hit], findings: tuple) -> Verdict:
