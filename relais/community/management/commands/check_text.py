@@ -2,6 +2,7 @@
 
 import json
 import sys
+from collections.abc import Iterable
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -53,12 +54,15 @@ class Command(BaseCommand):
             entries = load_community_words(options["community"])
         else:
             entries = []  # personal data only
-        banned = BannedWords(entries)
+        banned = BannedWords(entries)  # compiled once for all the lines
+        streaming = options["input"] == "-"
         for line in self._lines(options["input"], options.get("stdin")):
             verdict = check_text(line, banned)
             self.stdout.write(json.dumps(verdict.as_dict(), ensure_ascii=False))
+            if streaming:
+                self.stdout.flush()  # a verdict per line typed, not per buffer
 
-    def _lines(self, path: str, stdin=None) -> list[str] | object:
+    def _lines(self, path: str, stdin=None) -> Iterable[str]:
         """The texts, without their line ends. A file is read and decoded whole before the first
         verdict (an unreadable file prints nothing); standard input is read as it comes."""
         if path == "-":
