@@ -271,6 +271,13 @@ def test_link_makes_the_words_a_markdown_link(banned):
     assert verdict.action == "censor"
 
 
+def test_link_address_cannot_break_out_of_the_markdown_link():
+    banned = BannedWords(entries_from_pairs([("charte", "link:https://x.fr/charte_(2025)")]))
+    assert banned.check("la Charte").text == "la [Charte](https://x.fr/charte_%282025%29)"
+    relative = BannedWords(entries_from_pairs([("charte", "link:/communaute/charte")]))
+    assert relative.check("charte").text == "[charte](/communaute/charte)"
+
+
 def test_censor_wins_over_replace_on_the_same_words():
     banned = BannedWords(entries_from_pairs([("zut", "replace:flûte"), ("zut", "censor")]))
     assert banned.check("zut !").text == "*** !"

@@ -279,7 +279,9 @@ def _transform(text: str, hits: list[Hit]) -> str:
         elif hit.entry.action == REPLACE:
             parts.append(_same_case(hit.entry.argument, written))
         else:
-            parts.append(f"[{written}]({hit.entry.argument})")
+            # Parentheses would end the Markdown link early: percent-encoded, as browsers do.
+            url = hit.entry.argument.replace("(", "%28").replace(")", "%29")
+            parts.append(f"[{written}]({url})")
         position = hit.end
     parts.append(text[position:])
     return "".join(parts)
