@@ -325,4 +325,4 @@ def _reason(entry: Entry, written: str) -> str:
     return message % values
 
 
-__all__ = ["BLOCK", "CENSOR", "FLAG", "BannedWords", "Hit", "Verdict", "check_text"]
+__all__ = ["EMPTY", "BannedWords", "Hit", "Verdict", "check_text"]
