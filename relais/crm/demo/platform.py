@@ -15,6 +15,7 @@ from django.utils import timezone
 from relais.core.accounts.models import OrganizationMembership, User
 from relais.core.accounts.roles import Role
 from relais.core.contacts.models import Company, Person
+from relais.core.demo import DEMO_PASSWORD
 from relais.core.organizations.models import Organization, OrganizationDomain
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.crm.demo.generator import generate_customers
@@ -22,7 +23,6 @@ from relais.crm.demo.sales_tools import sales_tools_demo_load
 from relais.crm.models import Customer
 
 DEMO_SLUG = "relais-auto-formation"
-DEMO_PASSWORD = "relais-demo"  # noqa: S105 - printed for everyone to use: demo accounts only
 LIVE = "Concession de démonstration"
 TEMPLATE = "Base école de démonstration"
 SANDBOX = "Bac à sable de Léa Apprenante"  # named by the training app after the learner

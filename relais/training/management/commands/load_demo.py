@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from relais.crm.demo.platform import DEMO_PASSWORD, demo_organization
+from relais.core.demo import DEMO_PASSWORD, registered_demos
+from relais.crm.demo.platform import demo_organization
 from relais.training.demo import demo_load
 
 BAR_WIDTH = 30
@@ -80,22 +81,36 @@ class Command(BaseCommand):
         }
         _count(options["sandbox_customers"], "--sandbox-customers")
         seed = _count(options["seed"], "--seed")
-        if demo_organization() is not None:
-            if not options["reset"]:
-                self.stdout.write(
-                    _(
-                        "L'organisation de démonstration « Relais Auto Formation » existe déjà : "
-                        "rien n'a été modifié (--reset pour la recréer)."
-                    )
+        if demo_organization() is not None and not options["reset"]:
+            self.stdout.write(
+                _(
+                    "L'organisation de démonstration « Relais Auto Formation » existe déjà : "
+                    "elle reste telle quelle (--reset pour la recréer)."
                 )
-                return
+            )
+        else:
+            self._load_crm(sizes, seed, reset=options["reset"])
+        for module in registered_demos():
+            self.stdout.write(_("%(module)s…") % {"module": module.label})
+            started = time.monotonic()
+            try:
+                logins = module.load(reset=options["reset"])
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+            seconds = number_format(time.monotonic() - started, 1)
+            self.stdout.write(_("Terminé en %(seconds)s s.") % {"seconds": seconds})
+            for login in logins:
+                self.stdout.write(f"  {login.username:<12} {login.role:<15} {login.where}")
+
+    def _load_crm(self, sizes: dict, seed: int, *, reset: bool) -> None:
+        if reset and demo_organization() is not None:
             self.stdout.write(_("Remplacement de l'organisation de démonstration existante…"))
         else:
             self.stdout.write(_("Création de l'organisation « Relais Auto Formation »…"))
         started = time.monotonic()
         try:
             _organization, accounts, _users = demo_load(
-                **sizes, seed=seed, replace=options["reset"], progress=self._progress
+                **sizes, seed=seed, replace=reset, progress=self._progress
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
