@@ -1,0 +1,407 @@
+"""Topics and posts: ask, reply, edit (with history), accept an answer, delete and restore,
+close and move. Every write checks access, saves, keeps the search index in step, and logs
+the touchpoint (and, for moderation, the audit entry) in one transaction."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from relais.community.access import can, ensure, ensure_can_post_in, ensure_category_readable
+from relais.community.models import Category, OfficialAnswer, Post, PostRevision, Topic
+from relais.community.permissions import Event, Permission
+from relais.community.rendering import plain_text, render_markdown
+from relais.community.search import TOPIC_INDEX
+from relais.community.services._common import (
+    author_profile,
+    body_hash,
+    bump,
+    profile_for_posting,
+    record_event,
+)
+from relais.core.audit.services import audit_log, snapshot
+
+TITLE_MIN, TITLE_MAX = 10, 200
+BODY_MIN, BODY_MAX = 2, 20_000
+EXCERPT_MAX = 5_000
+
+
+def _check_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if len(title) < TITLE_MIN:
+        raise ValidationError(
+            {"title": _("Le titre doit compter au moins %(n)d caractères.") % {"n": TITLE_MIN}}
+        )
+    if len(title) > TITLE_MAX:
+        raise ValidationError(
+            {"title": _("Le titre ne doit pas dépasser %(n)d caractères.") % {"n": TITLE_MAX}}
+        )
+    return title
+
+
+def _check_body(body: str) -> str:
+    body = (body or "").strip()
+    if len(body) < BODY_MIN:
+        raise ValidationError({"body": _("Écrivez votre message.")})
+    if len(body) > BODY_MAX:
+        raise ValidationError(
+            {"body": _("Le message ne doit pas dépasser %(n)d caractères.") % {"n": BODY_MAX}}
+        )
+    return body
+
+
+def _slug(title: str) -> str:
+    return slugify(title)[:80].strip("-") or "sujet"
+
+
+def _new_post(*, topic: Topic, author, body: str, position: int) -> Post:
+    post = Post(
+        topic=topic, author=author, position=position, body=body, html=render_markdown(body)
+    )
+    post.full_clean(exclude=["topic"])
+    post.save()
+    PostRevision.objects.create(post=post, number=1, body=body, editor=author)
+    return post
+
+
+def _reindex(topic: Topic) -> None:
+    if topic.is_deleted:
+        TOPIC_INDEX.delete([topic.pk])
+    else:
+        TOPIC_INDEX.index([topic])
+
+
+@transaction.atomic
+def topic_create(*, user, category: Category, title: str, body: str, kind: str) -> Topic:
+    """Open a topic (a question or a discussion) in ``category`` with its first post.
+
+    The author must be a member (or staff) allowed to post there; the title counts 10 to 200
+    characters. Logged as ``community.question.asked`` (or ``.discussion.started``).
+    """
+    community = category.community
+    ensure_can_post_in(user, category)
+    if kind not in Topic.Kind.values:
+        raise ValidationError({"kind": _("Choisissez une question ou une discussion.")})
+    title, body = _check_title(title), _check_body(body)
+    profile = profile_for_posting(user, community)
+    now = timezone.now()
+    topic = Topic(
+        community=community,
+        category=category,
+        author=user,
+        title=title,
+        slug=_slug(title),
+        kind=kind,
+        excerpt=plain_text(body)[:EXCERPT_MAX],
+        last_activity_at=now,
+    )
+    topic.full_clean(exclude=["community", "category", "author", "accepted_answer"])
+    topic.save()
+    post = _new_post(topic=topic, author=user, body=body, position=0)
+    _reindex(topic)
+    bump(profile, topics_count=1, posts_count=1)
+    record_event(
+        community=community,
+        event_code=Event.QUESTION_ASKED
+        if kind == Topic.Kind.QUESTION
+        else Event.DISCUSSION_STARTED,
+        topic=topic,
+        profile=profile,
+        source=post,
+    )
+    return topic
+
+
+@transaction.atomic
+def post_reply(*, user, topic: Topic, body: str) -> Post:
+    """Answer ``topic``: refused on a closed or deleted topic. Logged as
+    ``community.answer.posted``."""
+    topic = Topic.objects.select_for_update().select_related("category__community").get(pk=topic.pk)
+    ensure_can_post_in(user, topic.category)
+    if topic.is_deleted:
+        raise ValidationError(_("Ce sujet a été supprimé."))
+    if topic.is_closed:
+        raise ValidationError(_("Ce sujet est fermé : il n'accepte plus de réponses."))
+    body = _check_body(body)
+    profile = profile_for_posting(user, topic.community)
+    position = (topic.posts.aggregate(last=Max("position"))["last"] or 0) + 1
+    post = _new_post(topic=topic, author=user, body=body, position=position)
+    Topic.objects.filter(pk=topic.pk).update(
+        replies_count=F("replies_count") + 1, last_activity_at=timezone.now()
+    )
+    bump(profile, posts_count=1)
+    record_event(
+        community=topic.community,
+        event_code=Event.ANSWER_POSTED,
+        topic=topic,
+        profile=profile,
+        source=post,
+    )
+    return post
+
+
+def _suspend_validation(*, user, post: Post, official: OfficialAnswer) -> None:
+    from relais.community.services.official import knowledge_entry_suspend
+
+    official.state = OfficialAnswer.State.SUSPENDED
+    official.state_reason = _("Texte modifié après sa validation : à valider de nouveau.")
+    official.save(update_fields=["state", "state_reason", "updated_at"])
+    knowledge_entry_suspend(user=user, official=official)
+    Topic.objects.filter(pk=post.topic_id, official_count__gt=0).update(
+        official_count=F("official_count") - 1
+    )
+    record_event(
+        community=post.topic.community,
+        event_code=Event.VALIDATION_SUSPENDED,
+        topic=post.topic,
+        profile=author_profile(post),
+        actor=user,
+        staff=True,
+        source=official,
+    )
+
+
+@transaction.atomic
+def post_edit(*, user, post: Post, body: str, reason: str = "") -> Post:
+    """Change a post's text, keeping the previous one as a revision.
+
+    The author edits their own post (while the topic is open); moderators edit any, with a
+    reason. If the post carries an official answer or a validation and its text changes, the
+    validation is suspended until someone validates it again (and its knowledge-base entry
+    with it).
+    """
+    post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
+    community = post.topic.community
+    moderator = can(user, Permission.MODERATE, community)
+    if post.author_id != getattr(user, "pk", None) and not moderator:
+        ensure(user, Permission.MODERATE, community)
+    if post.is_deleted:
+        raise ValidationError(_("Un message supprimé ne peut pas être modifié."))
+    if post.topic.is_closed and not moderator:
+        raise ValidationError(_("Ce sujet est fermé : ses messages ne peuvent plus être modifiés."))
+    if post.author_id != user.pk and not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif de la modification.")})
+    body = _check_body(body)
+    if body == post.body:
+        return post
+    number = post.revisions_count + 1
+    PostRevision.objects.create(
+        post=post, number=number, body=body, editor=user, reason=reason.strip()[:300]
+    )
+    post.body, post.html = body, render_markdown(body)
+    post.revisions_count, post.edited_at = number, timezone.now()
+    post.save(update_fields=["body", "html", "revisions_count", "edited_at", "updated_at"])
+    if post.position == 0:
+        Topic.objects.filter(pk=post.topic_id).update(excerpt=plain_text(body)[:EXCERPT_MAX])
+        post.topic.refresh_from_db(fields=["excerpt"])
+        _reindex(post.topic)
+    official = OfficialAnswer.objects.filter(post=post).first()
+    if (
+        official is not None
+        and official.state != OfficialAnswer.State.SUSPENDED
+        and body_hash(body) != official.text_hash
+    ):
+        _suspend_validation(user=user, post=post, official=official)
+    if post.author_id != user.pk:
+        audit_log(
+            actor=user,
+            action="community.post.edit",
+            target=post,
+            after={"revision": number, "reason": reason.strip()},
+            workspace=community.workspace,
+        )
+    return post
+
+
+@transaction.atomic
+def answer_accept(*, user, post: Post) -> Topic:
+    """Mark ``post`` as the accepted answer of its question (the question's author or a
+    moderator). Accepting another answer replaces the previous one."""
+    topic = Topic.objects.select_for_update().select_related("community").get(pk=post.topic_id)
+    ensure_category_readable(user, topic.category)
+    if topic.author_id != getattr(user, "pk", None):
+        ensure(user, Permission.MODERATE, topic.community)
+    if not topic.is_question:
+        raise ValidationError(_("Seule une question peut avoir une réponse acceptée."))
+    if post.position == 0 or not post.is_visible:
+        raise ValidationError(_("Ce message ne peut pas être accepté comme réponse."))
+    if topic.accepted_answer_id == post.pk:
+        return topic
+    topic.accepted_answer = post
+    topic.save(update_fields=["accepted_answer", "updated_at"])
+    record_event(
+        community=topic.community,
+        event_code=Event.ANSWER_ACCEPTED,
+        topic=topic,
+        profile=author_profile(topic.posts.get(position=0)),
+        source=post,
+    )
+    return topic
+
+
+def _moderation_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif.")})
+    return reason[:300]
+
+
+@transaction.atomic
+def post_delete(*, user, post: Post, reason: str) -> Post:
+    """Soft-delete ``post`` with a reason (a moderator, or the author for their own post).
+
+    Deleting a topic's first post deletes the topic (it leaves the lists and the search).
+    Reversible with ``post_restore``; audited, and logged on the author's history.
+    """
+    post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
+    community = post.topic.community
+    if post.author_id != getattr(user, "pk", None):
+        ensure(user, Permission.MODERATE, community)
+    reason = _moderation_reason(reason)
+    if post.is_deleted:
+        raise ValidationError(_("Ce message est déjà supprimé."))
+    before = snapshot(post)
+    post.is_deleted, post.deleted_reason = True, reason
+    post.deleted_at, post.deleted_by = timezone.now(), user
+    post.save(update_fields=["is_deleted", "deleted_reason", "deleted_at", "deleted_by"])
+    topic = post.topic
+    if post.position == 0:
+        topic.is_deleted, topic.deleted_reason = True, reason
+        topic.save(update_fields=["is_deleted", "deleted_reason", "updated_at"])
+        _reindex(topic)
+    else:
+        Topic.objects.filter(pk=topic.pk, replies_count__gt=0).update(
+            replies_count=F("replies_count") - 1
+        )
+        if topic.accepted_answer_id == post.pk:
+            Topic.objects.filter(pk=topic.pk).update(accepted_answer=None)
+    audit_log(
+        actor=user,
+        action="community.post.delete",
+        target=post,
+        before=before,
+        after=snapshot(post),
+        workspace=community.workspace,
+    )
+    record_event(
+        community=community,
+        event_code=Event.POST_DELETED,
+        topic=topic,
+        profile=author_profile(post),
+        actor=user,
+        staff=True,
+        summary=reason,
+        source=post,
+    )
+    return post
+
+
+@transaction.atomic
+def post_restore(*, user, post: Post, reason: str) -> Post:
+    """Undo ``post_delete`` (moderators): the post, and its topic if it was the first post."""
+    post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
+    community = post.topic.community
+    ensure(user, Permission.MODERATE, community)
+    reason = _moderation_reason(reason)
+    if not post.is_deleted:
+        raise ValidationError(_("Ce message n'est pas supprimé."))
+    before = snapshot(post)
+    post.is_deleted, post.deleted_reason, post.deleted_at, post.deleted_by = False, "", None, None
+    post.save(update_fields=["is_deleted", "deleted_reason", "deleted_at", "deleted_by"])
+    topic = post.topic
+    if post.position == 0:
+        topic.is_deleted, topic.deleted_reason = False, ""
+        topic.save(update_fields=["is_deleted", "deleted_reason", "updated_at"])
+        _reindex(topic)
+    else:
+        Topic.objects.filter(pk=topic.pk).update(replies_count=F("replies_count") + 1)
+    audit_log(
+        actor=user,
+        action="community.post.restore",
+        target=post,
+        before=before,
+        after={**snapshot(post), "reason": reason},
+        workspace=community.workspace,
+    )
+    record_event(
+        community=community,
+        event_code=Event.POST_RESTORED,
+        topic=topic,
+        profile=author_profile(post),
+        actor=user,
+        staff=True,
+        summary=reason,
+        source=post,
+    )
+    return post
+
+
+@transaction.atomic
+def topic_close(*, user, topic: Topic, reason: str, close: bool = True) -> Topic:
+    """Close a topic to new replies (``close=False`` reopens it). Moderators; audited."""
+    topic = Topic.objects.select_for_update().select_related("community").get(pk=topic.pk)
+    ensure(user, Permission.MODERATE, topic.community)
+    reason = _moderation_reason(reason)
+    state = Topic.State.CLOSED if close else Topic.State.OPEN
+    if topic.state == state:
+        raise ValidationError(
+            _("Ce sujet est déjà fermé.") if close else _("Ce sujet est déjà ouvert.")
+        )
+    before = snapshot(topic)
+    topic.state = state
+    topic.save(update_fields=["state", "updated_at"])
+    audit_log(
+        actor=user,
+        action="community.topic.close" if close else "community.topic.reopen",
+        target=topic,
+        before=before,
+        after={**snapshot(topic), "reason": reason},
+        workspace=topic.community.workspace,
+    )
+    record_event(
+        community=topic.community,
+        event_code=Event.TOPIC_CLOSED if close else Event.TOPIC_REOPENED,
+        topic=topic,
+        profile=author_profile(topic.posts.get(position=0)),
+        actor=user,
+        staff=True,
+        summary=reason,
+        source=topic,
+    )
+    return topic
+
+
+@transaction.atomic
+def topic_move(*, user, topic: Topic, category: Category, reason: str) -> Topic:
+    """Move a topic to another category of the same community (moderators; audited)."""
+    topic = Topic.objects.select_for_update().select_related("community").get(pk=topic.pk)
+    ensure(user, Permission.MODERATE, topic.community)
+    if category.community_id != topic.community_id:
+        raise ValidationError({"category": _("Catégorie introuvable.")})
+    reason = _moderation_reason(reason)
+    if category.pk == topic.category_id:
+        raise ValidationError({"category": _("Le sujet est déjà dans cette catégorie.")})
+    before = snapshot(topic)
+    topic.category = category
+    topic.save(update_fields=["category", "updated_at"])
+    audit_log(
+        actor=user,
+        action="community.topic.move",
+        target=topic,
+        before=before,
+        after={**snapshot(topic), "reason": reason},
+        workspace=topic.community.workspace,
+    )
+    record_event(
+        community=topic.community,
+        event_code=Event.TOPIC_MOVED,
+        topic=topic,
+        profile=author_profile(topic.posts.get(position=0)),
+        actor=user,
+        staff=True,
+        summary=reason,
+        source=topic,
+    )
+    return topic
