@@ -12,6 +12,11 @@ urlpatterns = [
     path("recherche/", views.SearchView.as_view(), name="search"),
     path("moderation/", views.ReviewQueueView.as_view(), name="review-queue"),
     path("c/<slug:category_slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
+    path(
+        "c/<slug:category_slug>/poser-une-question/",
+        views.TopicCreateView.as_view(),
+        name="category-topic-create",
+    ),
     path("sujets/<uuid:topic_id>/", views.TopicRedirectView.as_view(), name="topic-redirect"),
     path("sujets/<uuid:topic_id>/repondre/", views.ReplyView.as_view(), name="topic-reply"),
     path(

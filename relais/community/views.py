@@ -237,15 +237,15 @@ class TopicCreateView(CommunityView):
             return redirect(f"{reverse('community:join')}?next={request.get_full_path()}")
         return None
 
-    def get(self, request):
+    def get(self, request, category_slug=""):
         if response := self._guard(request):
             return response
-        form = TopicForm(
-            categories=self._categories(), initial={"category": request.GET.get("categorie", "")}
-        )
+        if category_slug:  # « ask here » from a category: it must be one the user reads
+            selectors.category_get(user=request.user, community=self.community, slug=category_slug)
+        form = TopicForm(categories=self._categories(), initial={"category": category_slug})
         return self.render("community/topic_form.html", {"form": form})
 
-    def post(self, request):
+    def post(self, request, category_slug=""):
         if response := self._guard(request):
             return response
         categories = self._categories()
