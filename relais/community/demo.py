@@ -31,6 +31,7 @@ from relais.community.models import (
     CategoryKind,
     Community,
     MemberProfile,
+    OfficialAnswer,
     Post,
     Topic,
     WordAction,
@@ -228,6 +229,11 @@ def _backdate(topic: Topic, rng: random.Random, now: datetime.datetime) -> None:
         when += datetime.timedelta(hours=rng.randint(1, 40))
     last = min(when, now)
     Topic.objects.filter(pk=topic.pk).update(created_at=start, last_activity_at=last)
+    for official in OfficialAnswer.objects.filter(post__topic=topic).select_related("post"):
+        official.post.refresh_from_db(fields=["created_at"])
+        OfficialAnswer.objects.filter(pk=official.pk).update(
+            validated_at=min(official.post.created_at + datetime.timedelta(hours=20), now)
+        )
 
 
 @transaction.atomic
