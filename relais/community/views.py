@@ -6,7 +6,6 @@ users the staff one.
 """
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -49,22 +48,12 @@ from relais.community.services import (
     topic_move,
 )
 from relais.community.services._common import profile_of
+from relais.community.services.forum import topic_view_count
 from relais.core.exceptions import AccessDenied
 from relais.core.web import paginate, submit
 
 TOPICS_PER_PAGE = 20
 ANSWERS_PER_PAGE = 20
-VIEWS_CACHE_KEY = "community:topic-views:{pk}"
-
-
-def topic_views_count(topic) -> None:
-    """Count a view without writing on a GET: in the shared cache, flushed by
-    ``services.forum.topic_views_flush``."""
-    key = VIEWS_CACHE_KEY.format(pk=topic.pk)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=None)
 
 
 class CommunityView(View):
@@ -169,7 +158,7 @@ class TopicDetailView(CommunityView):
         topic = selectors.topic_get(user=request.user, community=self.community, public_id=topic_id)
         if topic_slug != topic.slug:
             return redirect(seo.topic_path(topic), permanent=True)
-        topic_views_count(topic)
+        topic_view_count(topic=topic)
         return self.render_topic(topic)
 
     def render_topic(self, topic, reply_form=None, status=200):

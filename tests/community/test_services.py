@@ -380,3 +380,20 @@ def test_thresholds_are_the_communitys_own(community, bruno):
     assert trust_level_compute(profile, community.thresholds()) == 1
     profile.days_visited = 3
     assert trust_level_compute(profile, community.thresholds()) == 2
+
+
+def test_views_are_counted_without_writing_then_flushed(client, question, community):
+    from relais.community.seo import topic_path
+    from django.core.cache import cache
+
+    from relais.community.services.forum import topic_views_flush
+
+    cache.clear()  # ids are reused between tests: start from no pending count
+    for _ in range(3):
+        assert client.get(topic_path(question)).status_code == 200
+    question.refresh_from_db()
+    assert question.views_count == 0
+    assert topic_views_flush(community=community) == 3
+    question.refresh_from_db()
+    assert question.views_count == 3
+    assert topic_views_flush(community=community) == 0

@@ -2,6 +2,7 @@
 close and move. Every write checks access, saves, keeps the search index in step, and logs
 the touchpoint (and, for moderation, the audit entry) in one transaction."""
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -405,3 +406,31 @@ def topic_move(*, user, topic: Topic, category: Category, reason: str) -> Topic:
         source=topic,
     )
     return topic
+
+
+VIEWS_CACHE_KEY = "community:topic-views:{pk}"
+
+
+def topic_view_count(*, topic: Topic) -> None:
+    """Count one view of ``topic`` without writing to the database (a GET never writes):
+    the count waits in the shared cache until ``topic_views_flush``."""
+    key = VIEWS_CACHE_KEY.format(pk=topic.pk)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=None)
+
+
+@transaction.atomic
+def topic_views_flush(*, community) -> int:
+    """Add the views counted in the cache to the topics of ``community`` (a periodic job);
+    returns how many views were written."""
+    written = 0
+    for pk in Topic.objects.filter(community=community).values_list("pk", flat=True):
+        key = VIEWS_CACHE_KEY.format(pk=pk)
+        count = cache.get(key)
+        if count:
+            cache.decr(key, count)
+            Topic.objects.filter(pk=pk).update(views_count=F("views_count") + count)
+            written += count
+    return written
