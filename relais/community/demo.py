@@ -271,13 +271,24 @@ def load_community_demo(
             member.role,
             password,
         )
-        member_join(
+        profile = member_join(
             user=user,
             community=community,
             display_name=member.display_name,
             branch=member.branch,
             accept_charter=True,
         )
+        # Their past activity first: it sets the level their posts are allowed at.
+        days, read, given, received = member.activity
+        MemberProfile.objects.filter(pk=profile.pk).update(
+            days_visited=days,
+            posts_read=read,
+            likes_given=given,
+            likes_received=received,
+            last_visit_on=(now - datetime.timedelta(days=rng.randint(0, 20))).date(),
+        )
+        profile.refresh_from_db()
+        trust_level_update(profile=profile)
         users[member.username] = user
     for username, first_name, last_name, role in STAFF:
         users[username] = _user(
@@ -517,18 +528,8 @@ def load_community_demo(
         user=paul, post=leak, reason="personal_data", text="Numéro de sécurité sociale visible."
     )
 
-    # Activity counters and trust levels.
-    for member in MEMBERS:
-        days, read, given, received = member.activity
-        profile = MemberProfile.objects.get(community=community, user=users[member.username])
-        MemberProfile.objects.filter(pk=profile.pk).update(
-            days_visited=days,
-            posts_read=read,
-            likes_given=given,
-            likes_received=received,
-            last_visit_on=(now - datetime.timedelta(days=rng.randint(0, 20))).date(),
-        )
-        profile.refresh_from_db()
+    # Levels again, with the posts they just wrote.
+    for profile in MemberProfile.objects.filter(community=community):
         trust_level_update(profile=profile)
     for topic in topics:
         _backdate(topic, rng, now)

@@ -422,6 +422,12 @@ class PostEditView(_PostFormView):
     template = "community/post_edit.html"
     form_class = EditForm
 
+    def get_post(self, request, post_id):
+        post = super().get_post(request, post_id)
+        if post.author_id != request.user.pk and not self.can(Permission.MODERATE):
+            raise AccessDenied(_("Vous ne pouvez modifier que vos propres messages."))
+        return post
+
     def initial_form(self, post):
         return EditForm(initial={"body": post.body})
 

@@ -383,9 +383,9 @@ def test_thresholds_are_the_communitys_own(community, bruno):
 
 
 def test_views_are_counted_without_writing_then_flushed(client, question, community):
-    from relais.community.seo import topic_path
     from django.core.cache import cache
 
+    from relais.community.seo import topic_path
     from relais.community.services.forum import topic_views_flush
 
     cache.clear()  # ids are reused between tests: start from no pending count
@@ -397,3 +397,20 @@ def test_views_are_counted_without_writing_then_flushed(client, question, commun
     question.refresh_from_db()
     assert question.views_count == 3
     assert topic_views_flush(community=community) == 0
+
+
+def test_new_members_are_rate_limited_and_trusted_ones_are_not(
+    community, alice, bruno, question, fixed_clock
+):
+    import datetime
+
+    for n in range(2):  # bruno (level 0): 3 posts per 10 minutes
+        post_reply(user=bruno, topic=question, body=f"Réponse {n}")
+    post_reply(user=bruno, topic=question, body="Troisième réponse")
+    with pytest.raises(ValidationError, match="3 messages par tranche de 10 minutes"):
+        post_reply(user=bruno, topic=question, body="Quatrième réponse")
+    fixed_clock.shift(datetime.timedelta(minutes=11))
+    post_reply(user=bruno, topic=question, body="Plus tard, c'est permis")
+    MemberProfile.objects.filter(user=alice).update(trust_level=2)
+    for n in range(5):
+        post_reply(user=alice, topic=question, body=f"Membre de confiance {n}")

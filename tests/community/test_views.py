@@ -317,3 +317,28 @@ def test_several_communities_get_a_sitemap_index_on_their_own_domains(client, so
         "https://voisine.exemple.fr/communaute/c/cotisations/",
     ]
     assert client.get("/sitemap-inconnue.xml").status_code == 404
+
+
+def test_a_long_topic_page_runs_a_bounded_number_of_queries(
+    client, django_assert_max_num_queries, solved, community
+):
+    from relais.community.models import MemberProfile
+
+    helpers = [make_member(community, f"aide{n}", f"Aide numéro {n}") for n in range(6)]
+    MemberProfile.objects.filter(user__in=helpers).update(trust_level=2)
+    for n in range(30):
+        post_reply(user=helpers[n % 6], topic=solved, body=f"Réponse **{n}**")
+    with django_assert_max_num_queries(20):
+        response = client.get(topic_path(solved))
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == 32
+    assert len(response.context["answers"]) == 20
+
+
+def test_only_the_author_or_a_moderator_opens_the_edit_form(client, alice, moderator, solved):
+    answer = solved.posts.get(position=1)
+    url = reverse("community:post-edit", kwargs={"post_id": answer.public_id})
+    client.force_login(alice)
+    assert client.get(url).status_code == 403
+    client.force_login(moderator)
+    assert client.get(url).status_code == 200

@@ -2,6 +2,8 @@
 close and move. Every write checks access, saves, keeps the search index in step, and logs
 the touchpoint (and, for moderation, the audit entry) in one transaction."""
 
+import datetime
+
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +27,10 @@ from relais.community.services._common import (
 from relais.core.audit.services import audit_log, snapshot
 
 TITLE_MIN, TITLE_MAX = 10, 200
+# New members are rate-limited (trust level → at most N posts per window); from level 2 on,
+# and for the organisation's staff and moderators, there is no limit.
+RATE_LIMITS = {0: 3, 1: 10}
+RATE_WINDOW = datetime.timedelta(minutes=10)
 BODY_MIN, BODY_MAX = 2, 20_000
 EXCERPT_MAX = 5_000
 
@@ -51,6 +57,26 @@ def _check_body(body: str) -> str:
             {"body": _("Le message ne doit pas dépasser %(n)d caractères.") % {"n": BODY_MAX}}
         )
     return body
+
+
+def _check_rate(user, profile) -> None:
+    """Refuse a post beyond the author's trust level allowance in the last ten minutes."""
+    limit = RATE_LIMITS.get(profile.trust_level)
+    if limit is None or can(user, Permission.MODERATE, profile.community):
+        return
+    recent = Post.objects.filter(
+        topic__community_id=profile.community_id,
+        author=user,
+        created_at__gte=timezone.now() - RATE_WINDOW,
+    ).count()
+    if recent >= limit:
+        raise ValidationError(
+            _(
+                "Les nouveaux membres peuvent publier %(limit)d messages par tranche de "
+                "%(minutes)d minutes : réessayez un peu plus tard."
+            )
+            % {"limit": limit, "minutes": RATE_WINDOW.seconds // 60}
+        )
 
 
 def _slug(title: str) -> str:
@@ -87,6 +113,7 @@ def topic_create(*, user, category: Category, title: str, body: str, kind: str) 
         raise ValidationError({"kind": _("Choisissez une question ou une discussion.")})
     title, body = _check_title(title), _check_body(body)
     profile = profile_for_posting(user, community)
+    _check_rate(user, profile)
     now = timezone.now()
     topic = Topic(
         community=community,
@@ -127,6 +154,7 @@ def post_reply(*, user, topic: Topic, body: str) -> Post:
         raise ValidationError(_("Ce sujet est fermé : il n'accepte plus de réponses."))
     body = _check_body(body)
     profile = profile_for_posting(user, topic.community)
+    _check_rate(user, profile)
     position = (topic.posts.aggregate(last=Max("position"))["last"] or 0) + 1
     post = _new_post(topic=topic, author=user, body=body, position=position)
     Topic.objects.filter(pk=topic.pk).update(
