@@ -1,6 +1,7 @@
 """The community's forms (French labels and errors; the services validate again)."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from relais.community.models import ArtisticBranch, Flag, Topic
@@ -60,6 +61,16 @@ class TopicForm(BootstrapForm):
             "Choisissez une catégorie de la liste."
         )
         self.fields["kind"].widget.attrs.pop("class", None)
+        # While the title is typed, similar questions appear under it (HTMX; optional).
+        self.fields["title"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("community:similar"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#similar-questions",
+                "hx-vals": 'js:{"q": event.target.value}',
+                "autocomplete": "off",
+            }
+        )
 
 
 class ReplyForm(BootstrapForm):

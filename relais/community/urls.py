@@ -10,6 +10,7 @@ urlpatterns = [
     path("poser-une-question/", views.TopicCreateView.as_view(), name="topic-create"),
     path("sans-reponse/", views.UnansweredView.as_view(), name="unanswered"),
     path("recherche/", views.SearchView.as_view(), name="search"),
+    path("questions-similaires/", views.SimilarQuestionsView.as_view(), name="similar"),
     path("moderation/", views.ReviewQueueView.as_view(), name="review-queue"),
     path("c/<slug:category_slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
     path(

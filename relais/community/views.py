@@ -559,6 +559,29 @@ class FlagDecideView(CommunityView):
         return redirect("community:review-queue")
 
 
+class SimilarQuestionsView(CommunityView):
+    """``?q=<title being typed>``: the questions that look like it (an HTMX fragment under the
+    title field of the ask form; a plain page without JavaScript)."""
+
+    def get(self, request):
+        form = SearchForm(request.GET)
+        form.is_valid()
+        query = form.cleaned_data.get("q", "")
+        hits = (
+            selectors.topics_search(
+                user=request.user, community=self.community, query=query, limit=5
+            )
+            if len(query.strip()) >= 4
+            else []
+        )
+        if request.headers.get("HX-Request"):
+            return render(request, "community/_similar.html", {"hits": hits})
+        return self.render(
+            "community/search.html",
+            {"search_form": form, "query": query, "hits": hits, "noindex": True},
+        )
+
+
 class UnansweredView(CommunityView):
     def get(self, request):
         page_obj = paginate(

@@ -342,3 +342,16 @@ def test_only_the_author_or_a_moderator_opens_the_edit_form(client, alice, moder
     assert client.get(url).status_code == 403
     client.force_login(moderator)
     assert client.get(url).status_code == 200
+
+
+def test_similar_questions_are_proposed_while_typing(client, solved, alice):
+    client.force_login(alice)
+    form = client.get(reverse("community:topic-create")).content.decode()
+    assert 'hx-get="/communaute/questions-similaires/"' in form
+    assert 'id="similar-questions"' in form
+    fragment = client.get(
+        reverse("community:similar"), {"q": "taux cotisation retraite"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Des questions proches" in fragment and str(solved.public_id) in fragment
+    assert "<html" not in fragment
+    assert client.get(reverse("community:similar"), {"q": "ab"}).status_code == 200
