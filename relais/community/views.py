@@ -49,6 +49,7 @@ from relais.community.services import (
 )
 from relais.community.services._common import profile_of
 from relais.community.services.forum import topic_view_count
+from relais.community.services.members import member_activity_note
 from relais.core.exceptions import AccessDenied
 from relais.core.web import paginate, submit
 
@@ -159,7 +160,11 @@ class TopicDetailView(CommunityView):
         if topic_slug != topic.slug:
             return redirect(seo.topic_path(topic), permanent=True)
         topic_view_count(topic=topic)
-        return self.render_topic(topic)
+        response = self.render_topic(topic)
+        profile = profile_of(request.user, self.community)
+        if profile is not None:  # the question and the answers of this page were read
+            member_activity_note(profile=profile, posts_read=1 + self.answers_shown)
+        return response
 
     def render_topic(self, topic, reply_form=None, status=200):
         request = self.request
@@ -171,6 +176,7 @@ class TopicDetailView(CommunityView):
             per_page=ANSWERS_PER_PAGE,
         )
         answers = list(page_obj.object_list)
+        self.answers_shown = len(answers)
         accepted = next((p for p in answers if p.pk == topic.accepted_answer_id), None)
         if accepted is None and topic.accepted_answer_id:
             accepted = (

@@ -414,3 +414,31 @@ def test_new_members_are_rate_limited_and_trusted_ones_are_not(
     MemberProfile.objects.filter(user=alice).update(trust_level=2)
     for n in range(5):
         post_reply(user=alice, topic=question, body=f"Membre de confiance {n}")
+
+
+def test_reading_counts_towards_trust_levels_once_flushed(client, bruno, question, fixed_clock):
+    import datetime
+
+    from django.core.cache import cache
+
+    from relais.community.seo import topic_path
+    from relais.community.services.members import member_activity_flush
+
+    cache.clear()
+    community = question.community
+    community.trust_thresholds = {"1": {"days_visited": 2, "posts_read": 4}}
+    community.save()
+    client.force_login(bruno)
+    for _ in range(2):
+        client.get(topic_path(question))  # the question alone: 1 post read each time
+    profile = MemberProfile.objects.get(user=bruno)
+    assert profile.posts_read == 0  # nothing written on a GET
+    assert member_activity_flush(community=community) == 1
+    profile.refresh_from_db()
+    assert (profile.posts_read, profile.days_visited, profile.trust_level) == (2, 1, 0)
+    fixed_clock.shift(datetime.timedelta(days=1))
+    client.get(topic_path(question))
+    client.get(topic_path(question))
+    member_activity_flush(community=community)
+    profile.refresh_from_db()
+    assert (profile.posts_read, profile.days_visited, profile.trust_level) == (4, 2, 1)

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -205,3 +206,52 @@ def trust_level_lock(
         workspace=profile.community.workspace,
     )
     return trust_level_update(profile=profile)
+
+
+_READS_KEY = "community:reads:{pk}"
+_VISIT_KEY = "community:visit:{pk}"
+
+
+def member_activity_note(*, profile: MemberProfile, posts_read: int) -> None:
+    """Note that the member read ``posts_read`` posts today, without writing to the database
+    (reading is a GET): the counts wait in the shared cache for ``member_activity_flush``."""
+    key = _READS_KEY.format(pk=profile.pk)
+    try:
+        cache.incr(key, posts_read)
+    except ValueError:
+        cache.set(key, posts_read, timeout=None)
+    cache.set(_VISIT_KEY.format(pk=profile.pk), timezone.localdate().isoformat(), timeout=None)
+
+
+@transaction.atomic
+def member_activity_flush(*, community: Community, batch: int = 1000) -> int:
+    """Write the reads and visit days noted in the cache to the members' counters (a periodic
+    job), then recompute the trust level of each member who changed. Returns how many."""
+    changed = 0
+    pks = list(MemberProfile.objects.filter(community=community).values_list("pk", flat=True))
+    for start in range(0, len(pks), batch):
+        chunk = pks[start : start + batch]
+        keys = [_READS_KEY.format(pk=pk) for pk in chunk] + [
+            _VISIT_KEY.format(pk=pk) for pk in chunk
+        ]
+        noted = cache.get_many(keys)
+        for pk in chunk:
+            reads = noted.get(_READS_KEY.format(pk=pk)) or 0
+            visit = noted.get(_VISIT_KEY.format(pk=pk))
+            if not reads and not visit:
+                continue
+            profile = MemberProfile.objects.select_for_update().get(pk=pk)
+            if reads:
+                cache.decr(_READS_KEY.format(pk=pk), reads)
+                profile.posts_read += reads
+            if visit:
+                day = datetime.date.fromisoformat(visit)
+                if profile.last_visit_on is None or day > profile.last_visit_on:
+                    profile.days_visited += 1
+                    profile.last_visit_on = day
+            profile.save(
+                update_fields=["posts_read", "days_visited", "last_visit_on", "updated_at"]
+            )
+            trust_level_update(profile=profile)
+            changed += 1
+    return changed
