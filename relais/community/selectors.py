@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -38,6 +39,7 @@ from relais.community.models import (
     MemberProfile,
     OfficialAnswer,
     Post,
+    PostLike,
     Topic,
 )
 from relais.community.permissions import Permission
@@ -170,6 +172,10 @@ def answers_of_topic(*, user, topic: Topic) -> QuerySet[Post]:
     accepted answer, then the others by position. Hidden or deleted answers only for
     moderators (who see them marked)."""
     posts = _posts(topic).filter(position__gt=0)
+    if user is not None and user.is_authenticated:
+        posts = posts.annotate(
+            liked=Exists(PostLike.objects.filter(post_id=OuterRef("pk"), user_id=user.pk))
+        )
     if not can(user, Permission.MODERATE, topic.community):
         posts = posts.filter(is_deleted=False, hidden="")
     return posts.annotate(

@@ -37,6 +37,7 @@ urlpatterns = [
     path(
         "messages/<uuid:post_id>/valider/", views.AnswerValidateView.as_view(), name="post-validate"
     ),
+    path("messages/<uuid:post_id>/aimer/", views.PostLikeView.as_view(), name="post-like"),
     path("messages/<uuid:post_id>/signaler/", views.PostFlagView.as_view(), name="post-flag"),
     path("messages/<uuid:post_id>/modifier/", views.PostEditView.as_view(), name="post-edit"),
     path("messages/<uuid:post_id>/supprimer/", views.PostDeleteView.as_view(), name="post-delete"),

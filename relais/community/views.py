@@ -41,6 +41,7 @@ from relais.community.services import (
     official_answer_publish,
     post_delete,
     post_edit,
+    post_like,
     post_reply,
     post_restore,
     topic_close,
@@ -332,6 +333,11 @@ class AnswerAcceptView(_PostAction):
     def act(self, request, post):
         answer_accept(user=request.user, post=post)
         messages.success(request, _("Réponse acceptée : la question est résolue."))
+
+
+class PostLikeView(_PostAction):
+    def act(self, request, post):
+        post_like(user=request.user, post=post, like=request.POST.get("like") != "0")
 
 
 class PostDeleteView(_PostAction):

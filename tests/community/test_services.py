@@ -442,3 +442,20 @@ def test_reading_counts_towards_trust_levels_once_flushed(client, bruno, questio
     member_activity_flush(community=community)
     profile.refresh_from_db()
     assert (profile.posts_read, profile.days_visited, profile.trust_level) == (4, 2, 1)
+
+
+def test_likes_count_for_both_members_and_never_for_oneself(alice, bruno, answer):
+    from relais.community.services import post_like
+
+    with pytest.raises(ValidationError):
+        post_like(user=bruno, post=answer)
+    post_like(user=alice, post=answer)
+    post_like(user=alice, post=answer)  # twice is once
+    answer.refresh_from_db()
+    assert answer.likes_count == 1
+    assert MemberProfile.objects.get(user=alice).likes_given == 1
+    assert MemberProfile.objects.get(user=bruno).likes_received == 1
+    post_like(user=alice, post=answer, like=False)
+    answer.refresh_from_db()
+    assert answer.likes_count == 0
+    assert MemberProfile.objects.get(user=bruno).likes_received == 0

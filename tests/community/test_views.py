@@ -355,3 +355,14 @@ def test_similar_questions_are_proposed_while_typing(client, solved, alice):
     assert "Des questions proches" in fragment and str(solved.public_id) in fragment
     assert "<html" not in fragment
     assert client.get(reverse("community:similar"), {"q": "ab"}).status_code == 200
+
+
+def test_a_member_likes_an_answer_through_the_page(client, alice, solved):
+    answer = solved.posts.get(position=1)
+    client.force_login(alice)
+    url = reverse("community:post-like", kwargs={"post_id": answer.public_id})
+    assert client.post(url, {"like": "1"}).status_code == 302
+    page = client.get(topic_path(solved)).content.decode()
+    assert 'aria-pressed="true"' in page
+    answer.refresh_from_db()
+    assert answer.likes_count == 1

@@ -15,7 +15,7 @@ from relais.community.models.communities import (
     Community,
     WordAction,
 )
-from relais.community.models.forum import OfficialAnswer, Post, PostRevision, Topic
+from relais.community.models.forum import OfficialAnswer, Post, PostLike, PostRevision, Topic
 from relais.community.models.members import ArtisticBranch, Flag, MemberProfile
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "MemberProfile",
     "OfficialAnswer",
     "Post",
+    "PostLike",
     "PostRevision",
     "Topic",
     "WordAction",

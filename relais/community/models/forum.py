@@ -140,6 +140,22 @@ class Post(PublicIdModel):
         return self.position == 0
 
 
+class PostLike(TimeStampedModel):
+    """A member's « j'aime » on a post (counts for both members' trust levels)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("mention j'aime")
+        verbose_name_plural = _("mentions j'aime")
+        ordering = ["post", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="community_one_like")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ♥ {self.post}"
+
+
 class PostRevision(TimeStampedModel):
     """A previous text of a post (the edit history); ``number`` 1 is the original."""
 

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from relais.community.access import can, ensure, ensure_can_post_in, ensure_category_readable
-from relais.community.models import Category, OfficialAnswer, Post, PostRevision, Topic
+from relais.community.models import Category, OfficialAnswer, Post, PostLike, PostRevision, Topic
 from relais.community.permissions import Event, Permission
 from relais.community.rendering import plain_text, render_markdown
 from relais.community.search import TOPIC_INDEX
@@ -462,3 +462,38 @@ def topic_views_flush(*, community) -> int:
             Topic.objects.filter(pk=pk).update(views_count=F("views_count") + count)
             written += count
     return written
+
+
+@transaction.atomic
+def post_like(*, user, post: Post, like: bool = True) -> Post:
+    """Like (or, with ``like=False``, unlike) a post: members only, never one's own post.
+    Keeps the post's count and both members' counters (trust levels) in step."""
+    post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
+    community = post.topic.community
+    ensure_category_readable(user, post.topic.category)
+    ensure(user, Permission.POST, community)
+    if post.author_id == user.pk:
+        raise ValidationError(_("Vous ne pouvez pas aimer votre propre message."))
+    if not post.is_visible:
+        raise ValidationError(_("Ce message n'est pas visible."))
+    from relais.community.services._common import profile_of
+    from relais.community.services.members import trust_level_update
+
+    existing = PostLike.objects.filter(post=post, user=user)
+    if like == existing.exists():
+        return post
+    step = 1 if like else -1
+    if like:
+        PostLike.objects.create(post=post, user=user)
+    else:
+        existing.delete()
+    Post.objects.filter(pk=post.pk).update(likes_count=F("likes_count") + step)
+    post.refresh_from_db(fields=["likes_count"])
+    for profile, counter in (
+        (profile_of(user, community), "likes_given"),
+        (author_profile(post), "likes_received"),
+    ):
+        if profile is not None:
+            bump(profile, **{counter: step})
+            trust_level_update(profile=profile)
+    return post
