@@ -65,7 +65,7 @@ def community_for_request(request) -> Community:
         only = list(communities.order_by("id")[:2])
         community = only[0] if len(only) == 1 else None
     if community is None:
-        raise NotFound(_("Communauté introuvable."))
+        raise NotFound(_("Aucune communauté n'est ouverte pour cette organisation."))
     return community
 
 
