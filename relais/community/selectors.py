@@ -7,10 +7,12 @@ non-moderator — as *not found*.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import (
     Case,
     Count,
+    DecimalField,
     Exists,
     IntegerField,
     OuterRef,
@@ -21,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -101,7 +104,7 @@ def category_get(*, user, community: Community, slug: str) -> Category:
 
 def _topics(*, user, community: Community) -> QuerySet[Topic]:
     return (
-        Topic.objects.filter(community=community, is_deleted=False)
+        Topic.objects.filter(community=community, is_deleted=False, is_held=False)
         .filter(readable_categories_filter(user, community, prefix="category__"))
         .select_related("category")
         .annotate(author_name=_author_name())
@@ -143,7 +146,10 @@ def topic_get(*, user, community: Community, public_id) -> Topic:
     )
     if topic is None or not can_read_category(user, topic.category):
         raise NotFound(_("Sujet introuvable."))
-    if topic.is_deleted and not can(user, Permission.MODERATE, community):
+    # A held question is shown to its author (marked as waiting), a deleted one to nobody but
+    # the moderators.
+    hidden = topic.is_deleted or (topic.is_held and topic.author_id != getattr(user, "pk", None))
+    if hidden and not can(user, Permission.MODERATE, community):
         raise NotFound(_("Sujet introuvable."))
     return topic
 
@@ -177,7 +183,9 @@ def answers_of_topic(*, user, topic: Topic) -> QuerySet[Post]:
             liked=Exists(PostLike.objects.filter(post_id=OuterRef("pk"), user_id=user.pk))
         )
     if not can(user, Permission.MODERATE, topic.community):
-        posts = posts.filter(is_deleted=False, hidden="")
+        # Visible answers, and the reader's own answers waiting for approval (marked).
+        own_held = Q(hidden=Post.Hidden.APPROVAL, author_id=getattr(user, "pk", None))
+        posts = posts.filter(is_deleted=False).filter(Q(hidden="") | own_held)
     return posts.annotate(
         rank=Case(
             When(official__state=OfficialAnswer.State.ACTIVE, then=Value(0)),
@@ -209,17 +217,34 @@ class ReviewItem:
 
 
 def review_queue(*, user, community: Community) -> list[ReviewItem]:
-    """Posts with pending flags, the heaviest first, with their flags (moderators)."""
+    """Posts waiting for a moderator (moderators): held or flagged by the text screening,
+    then flagged by members, the heaviest first, with their flags."""
     ensure(user, Permission.MODERATE, community)
+    pending_flags = Flag.objects.filter(post_id=OuterRef("pk"), state=Flag.State.PENDING)
     posts = list(
-        Post.objects.filter(topic__community=community, flags__state=Flag.State.PENDING)
+        Post.objects.filter(topic__community=community, is_deleted=False)
+        .filter(Exists(pending_flags) | ~Q(screen_action=""))
         .select_related("topic__category")
         .annotate(
-            pending=Sum("flags__weight", filter=Q(flags__state=Flag.State.PENDING)),
+            pending=Coalesce(
+                Subquery(
+                    pending_flags.order_by()
+                    .values("post_id")
+                    .annotate(total=Sum("weight"))
+                    .values("total")[:1]
+                ),
+                Value(Decimal(0)),
+                output_field=DecimalField(max_digits=7, decimal_places=2),
+            ),
             author_name=_author_name(community_ref="topic__community_id"),
+            held_first=Case(
+                When(hidden=Post.Hidden.APPROVAL, then=Value(0)),
+                When(~Q(screen_action=""), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
         )
-        .order_by("-pending", "id")
-        .distinct()[:200]
+        .order_by("held_first", "-pending", "id")[:200]
     )
     flags: dict[int, list[Flag]] = {}
     for flag in (

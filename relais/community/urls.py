@@ -44,5 +44,10 @@ urlpatterns = [
     path(
         "messages/<uuid:post_id>/restaurer/", views.PostRestoreView.as_view(), name="post-restore"
     ),
+    path(
+        "messages/<uuid:post_id>/controle/",
+        views.ScreenDecideView.as_view(),
+        name="post-screen-decide",
+    ),
     path("messages/<uuid:post_id>/decider/", views.FlagDecideView.as_view(), name="flag-decide"),
 ]

@@ -44,6 +44,7 @@ from relais.community.services import (
     post_like,
     post_reply,
     post_restore,
+    post_screen_decide,
     topic_close,
     topic_create,
     topic_move,
@@ -258,7 +259,8 @@ class TopicCreateView(CommunityView):
             ),
         )
         if topic:
-            messages.success(request, _("Votre sujet est publié."))
+            if not _held_message(request, topic.posts.get(position=0)):
+                messages.success(request, _("Votre sujet est publié."))
             return redirect(seo.topic_path(topic))
         return self.render("community/topic_form.html", {"form": form}, status=400)
 
@@ -307,7 +309,8 @@ class ReplyView(TopicDetailView):
             form, lambda: post_reply(user=request.user, topic=topic, body=form.cleaned_data["body"])
         )
         if post:
-            messages.success(request, _("Votre réponse est publiée."))
+            if not _held_message(request, post):
+                messages.success(request, _("Votre réponse est publiée."))
             return redirect(f"{seo.topic_path(topic)}#message-{post.public_id}")
         return self.render_topic(topic, reply_form=form, status=400)
 
@@ -592,6 +595,40 @@ class SimilarQuestionsView(CommunityView):
             "community/search.html",
             {"search_form": form, "query": query, "hits": hits, "noindex": True},
         )
+
+
+class ScreenDecideView(CommunityView):
+    """A moderator approves or rejects a post held (or flagged) by the text screening."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, post_id):
+        post = selectors.post_get(user=request.user, community=self.community, public_id=post_id)
+        try:
+            post_screen_decide(
+                user=request.user,
+                post=post,
+                approve=request.POST.get("decision") == "approve",
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Décision enregistrée."))
+        return redirect("community:review-queue")
+
+
+def _held_message(request, post) -> None:
+    """Tell the author what the text screening decided about their post, and why."""
+    if post.hidden == post.Hidden.APPROVAL:
+        messages.warning(
+            request,
+            _("Votre message sera publié après vérification par la modération : %(reasons)s")
+            % {"reasons": " ; ".join(post.screen_reasons)},
+        )
+        return True
+    return False
 
 
 class UnansweredView(CommunityView):

@@ -57,6 +57,8 @@ class Topic(PublicIdModel):
     last_activity_at = models.DateTimeField(_("dernière activité"), db_index=True)
     is_deleted = models.BooleanField(_("supprimé"), default=False)
     deleted_reason = models.CharField(_("motif de suppression"), max_length=300, blank=True)
+    # Its opening post waits for a moderator's approval: shown to its author and moderators only.
+    is_held = models.BooleanField(_("en attente d'approbation"), default=False)
 
     class Meta:
         verbose_name = _("sujet")
@@ -95,6 +97,7 @@ class Post(PublicIdModel):
         NO = "", _("Visible")
         FLAGS = "flags", _("Masqué automatiquement (signalements)")
         MODERATOR = "moderator", _("Masqué par la modération")
+        APPROVAL = "approval", _("En attente d'approbation par la modération")
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(
@@ -119,6 +122,11 @@ class Post(PublicIdModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     likes_count = models.PositiveIntegerField(_("mentions j'aime"), default=0)
+    # What the text screening (banned words, personal data) asked of the moderators: ``flag``
+    # (published, to be looked at) or ``require_approval`` (hidden until approved); emptied
+    # once a moderator decided. ``screen_reasons`` are the French reasons shown to both.
+    screen_action = models.CharField(_("contrôle du texte"), max_length=20, blank=True)
+    screen_reasons = models.JSONField(_("motifs du contrôle"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("message")

@@ -16,6 +16,14 @@ from relais.community.access import can, ensure, ensure_can_post_in, ensure_cate
 from relais.community.models import Category, OfficialAnswer, Post, PostLike, PostRevision, Topic
 from relais.community.permissions import Event, Permission
 from relais.community.rendering import plain_text, render_markdown
+from relais.community.screening import (
+    ALLOW,
+    BLOCK,
+    RANK,
+    REQUIRE_APPROVAL,
+    Screening,
+    screen_text,
+)
 from relais.community.search import TOPIC_INDEX
 from relais.community.services._common import (
     author_profile,
@@ -83,10 +91,46 @@ def _slug(title: str) -> str:
     return slugify(title)[:80].strip("-") or "sujet"
 
 
-def _new_post(*, topic: Topic, author, body: str, position: int) -> Post:
+def _screen(user, community, text: str, field: str) -> Screening:
+    """Screen ``text`` (banned words, personal data); a blocked text is refused here, with the
+    engine's reasons. The organisation's staff publish as written."""
+    if can(user, Permission.OFFICIAL, community):
+        return Screening(ALLOW, text, [])
+    result = screen_text(community=community, text=text)
+    if result.action == BLOCK:
+        raise ValidationError(
+            {
+                field: _("Ce texte ne peut pas être publié : %(reasons)s")
+                % {"reasons": " ; ".join(result.reasons)}
+            }
+        )
+    return result
+
+
+def _strongest(*screenings: Screening) -> tuple[str, list[str]]:
+    action = max((s.action for s in screenings), key=lambda a: RANK.get(a, 0), default=ALLOW)
+    return action, [reason for s in screenings for reason in s.reasons]
+
+
+def _apply_screening(post: Post, action: str, reasons: list[str]) -> None:
+    if action == REQUIRE_APPROVAL:
+        post.hidden = Post.Hidden.APPROVAL
+    if action in ("flag", REQUIRE_APPROVAL):
+        post.screen_action, post.screen_reasons = action, reasons
+
+
+def _new_post(
+    *,
+    topic: Topic,
+    author,
+    body: str,
+    position: int,
+    screening: tuple[str, list[str]] = (ALLOW, []),
+) -> Post:
     post = Post(
         topic=topic, author=author, position=position, body=body, html=render_markdown(body)
     )
+    _apply_screening(post, *screening)
     post.full_clean(exclude=["topic"])
     post.save()
     PostRevision.objects.create(post=post, number=1, body=body, editor=author)
@@ -112,6 +156,10 @@ def topic_create(*, user, category: Category, title: str, body: str, kind: str) 
     if kind not in Topic.Kind.values:
         raise ValidationError({"kind": _("Choisissez une question ou une discussion.")})
     title, body = _check_title(title), _check_body(body)
+    screened_title = _screen(user, community, title, "title")
+    screened_body = _screen(user, community, body, "body")
+    title, body = screened_title.text, screened_body.text
+    screening = _strongest(screened_title, screened_body)
     profile = profile_for_posting(user, community)
     _check_rate(user, profile)
     now = timezone.now()
@@ -124,10 +172,11 @@ def topic_create(*, user, category: Category, title: str, body: str, kind: str) 
         kind=kind,
         excerpt=plain_text(body)[:EXCERPT_MAX],
         last_activity_at=now,
+        is_held=screening[0] == REQUIRE_APPROVAL,
     )
     topic.full_clean(exclude=["community", "category", "author", "accepted_answer"])
     topic.save()
-    post = _new_post(topic=topic, author=user, body=body, position=0)
+    post = _new_post(topic=topic, author=user, body=body, position=0, screening=screening)
     _reindex(topic)
     bump(profile, topics_count=1, posts_count=1)
     record_event(
@@ -152,14 +201,21 @@ def post_reply(*, user, topic: Topic, body: str) -> Post:
         raise ValidationError(_("Ce sujet a été supprimé."))
     if topic.is_closed:
         raise ValidationError(_("Ce sujet est fermé : il n'accepte plus de réponses."))
-    body = _check_body(body)
+    screened = _screen(user, topic.community, _check_body(body), "body")
     profile = profile_for_posting(user, topic.community)
     _check_rate(user, profile)
     position = (topic.posts.aggregate(last=Max("position"))["last"] or 0) + 1
-    post = _new_post(topic=topic, author=user, body=body, position=position)
-    Topic.objects.filter(pk=topic.pk).update(
-        replies_count=F("replies_count") + 1, last_activity_at=timezone.now()
+    post = _new_post(
+        topic=topic,
+        author=user,
+        body=screened.text,
+        position=position,
+        screening=_strongest(screened),
     )
+    if post.hidden != Post.Hidden.APPROVAL:  # a held reply counts once approved
+        Topic.objects.filter(pk=topic.pk).update(
+            replies_count=F("replies_count") + 1, last_activity_at=timezone.now()
+        )
     bump(profile, posts_count=1)
     record_event(
         community=topic.community,
@@ -212,16 +268,38 @@ def post_edit(*, user, post: Post, body: str, reason: str = "") -> Post:
         raise ValidationError(_("Ce sujet est fermé : ses messages ne peuvent plus être modifiés."))
     if post.author_id != user.pk and not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de la modification.")})
-    body = _check_body(body)
+    screened = _screen(user, community, _check_body(body), "body")
+    body = screened.text
     if body == post.body:
         return post
     number = post.revisions_count + 1
+    if screened.action in ("flag", REQUIRE_APPROVAL):
+        if screened.action == REQUIRE_APPROVAL and not post.hidden:
+            post.hidden = Post.Hidden.APPROVAL
+            if post.position == 0:
+                Topic.objects.filter(pk=post.topic_id).update(is_held=True)
+            else:
+                Topic.objects.filter(pk=post.topic_id, replies_count__gt=0).update(
+                    replies_count=F("replies_count") - 1
+                )
+        post.screen_action, post.screen_reasons = screened.action, screened.reasons
     PostRevision.objects.create(
         post=post, number=number, body=body, editor=user, reason=reason.strip()[:300]
     )
     post.body, post.html = body, render_markdown(body)
     post.revisions_count, post.edited_at = number, timezone.now()
-    post.save(update_fields=["body", "html", "revisions_count", "edited_at", "updated_at"])
+    post.save(
+        update_fields=[
+            "body",
+            "html",
+            "revisions_count",
+            "edited_at",
+            "hidden",
+            "screen_action",
+            "screen_reasons",
+            "updated_at",
+        ]
+    )
     if post.position == 0:
         Topic.objects.filter(pk=post.topic_id).update(excerpt=plain_text(body)[:EXCERPT_MAX])
         post.topic.refresh_from_db(fields=["excerpt"])
@@ -496,4 +574,64 @@ def post_like(*, user, post: Post, like: bool = True) -> Post:
         if profile is not None:
             bump(profile, **{counter: step})
             trust_level_update(profile=profile)
+    return post
+
+
+@transaction.atomic
+def post_screen_decide(*, user, post: Post, approve: bool, reason: str = "") -> Post:
+    """A moderator's decision on a post the text screening held or flagged: ``approve``
+    publishes it (a held question enters the lists and the search), otherwise it is deleted
+    with ``reason``. Audited and logged on the author's history."""
+    post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
+    community = post.topic.community
+    ensure(user, Permission.MODERATE, community)
+    if post.is_deleted or (not post.screen_action and post.hidden != Post.Hidden.APPROVAL):
+        raise ValidationError(_("Ce message n'attend aucune décision."))
+    if not approve:
+        reason = _moderation_reason(reason)
+    before = snapshot(post)
+    topic = post.topic
+    held = post.hidden == Post.Hidden.APPROVAL
+    post.screen_action = ""
+    if approve:
+        if held:
+            post.hidden = Post.Hidden.NO
+            if post.position == 0:
+                topic.is_held = False
+                topic.save(update_fields=["is_held", "updated_at"])
+                _reindex(topic)
+            else:
+                Topic.objects.filter(pk=topic.pk).update(
+                    replies_count=F("replies_count") + 1, last_activity_at=timezone.now()
+                )
+    else:
+        post.is_deleted, post.deleted_reason = True, reason
+        post.deleted_at, post.deleted_by = timezone.now(), user
+        if post.position == 0:
+            topic.is_deleted, topic.deleted_reason = True, reason
+            topic.save(update_fields=["is_deleted", "deleted_reason", "updated_at"])
+            _reindex(topic)
+        elif not held:
+            Topic.objects.filter(pk=topic.pk, replies_count__gt=0).update(
+                replies_count=F("replies_count") - 1
+            )
+    post.save()
+    audit_log(
+        actor=user,
+        action="community.post.approve" if approve else "community.post.reject",
+        target=post,
+        before=before,
+        after={**snapshot(post), "reason": reason},
+        workspace=community.workspace,
+    )
+    record_event(
+        community=community,
+        event_code=Event.POST_SHOWN if approve else Event.POST_DELETED,
+        topic=topic,
+        profile=author_profile(post),
+        actor=user,
+        staff=True,
+        summary=reason,
+        source=post,
+    )
     return post
