@@ -103,7 +103,7 @@ def test_a_blocked_text_is_refused_with_its_reasons_and_nothing_is_written(verdi
     verdicts["insulte"] = "block"
     with pytest.raises(ValidationError) as error:
         post_reply(user=bruno, topic=topic, body="Une insulte")
-    assert REASON in error.value.message_dict["body"][0]
+    assert error.value.message_dict["body"] == [REASON]
     assert topic.posts.count() == 1
 
 

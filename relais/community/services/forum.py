@@ -98,12 +98,8 @@ def _screen(user, community, text: str, field: str) -> Screening:
         return Screening(ALLOW, text, [])
     result = screen_text(community=community, text=text)
     if result.action == BLOCK:
-        raise ValidationError(
-            {
-                field: _("Ce texte ne peut pas être publié : %(reasons)s")
-                % {"reasons": " ; ".join(result.reasons)}
-            }
-        )
+        # The engine's reasons say what was found and that the text cannot be published.
+        raise ValidationError({field: " ".join(result.reasons)})
     return result
 
 
