@@ -89,7 +89,9 @@ def categories_for(*, user, community: Community) -> QuerySet[Category]:
     """The categories ``user`` may read, with their count of visible topics."""
     return (
         community.categories.filter(readable_categories_filter(user, community))
-        .annotate(topics_total=Count("topics", filter=Q(topics__is_deleted=False)))
+        .annotate(
+            topics_total=Count("topics", filter=Q(topics__is_deleted=False, topics__is_held=False))
+        )
         .order_by("kind", "position", "name")
     )
 
@@ -291,7 +293,7 @@ def topics_search(*, user, community: Community, query: str, limit: int = 30) ->
 def public_topics(*, community: Community) -> QuerySet[Topic]:
     """What search engines may index: topics of public categories, not deleted."""
     return Topic.objects.filter(
-        community=community, is_deleted=False, category__read_access=Access.PUBLIC
+        community=community, is_deleted=False, is_held=False, category__read_access=Access.PUBLIC
     ).order_by("-last_activity_at", "-id")
 
 

@@ -87,6 +87,7 @@ def test_a_held_question_is_seen_by_its_author_only_until_approved(
     client.logout()
     assert client.get(topic_path(topic)).status_code == 404
     assert topic.title not in client.get(reverse("community:home")).content.decode()
+    assert str(topic.public_id) not in client.get("/sitemap.xml").content.decode()
     post_screen_decide(
         user=moderator,
         post=topic.posts.get(position=0),
