@@ -198,7 +198,9 @@ class TopicDetailView(CommunityView):
             accepted=accepted if accepted is not None and accepted.is_visible else None,
             url=self.absolute(path),
         )
-        can_reply = can_post_in(user, topic.category) and not topic.is_closed
+        can_reply = can_post_in(user, topic.category) and not (
+            topic.is_closed or topic.is_deleted or topic.is_held
+        )
         return self.render(
             "community/topic_detail.html",
             {
@@ -211,7 +213,9 @@ class TopicDetailView(CommunityView):
                 "can_reply": can_reply,
                 "reply_form": reply_form or (ReplyForm() if can_reply else None),
                 "canonical": canonical,
-                "noindex": topic.category.read_access != Access.PUBLIC or topic.is_deleted,
+                "noindex": topic.category.read_access != Access.PUBLIC
+                or topic.is_deleted
+                or topic.is_held,
                 "meta_description": seo.description(topic.excerpt or topic.title),
                 "json_ld": seo.json_ld(structured),
                 "og_type": "article",
