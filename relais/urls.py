@@ -4,10 +4,19 @@ from django.urls import include, path
 from django.views.static import serve
 
 from relais.api import api
+from relais.community import views as community_views
 from relais.core.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    # Search engines look for these at the site's root (the community's public pages).
+    path("robots.txt", community_views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", community_views.sitemap_xml, name="sitemap"),
+    path(
+        "sitemap-<slug:community_slug>.xml",
+        community_views.community_sitemap_xml,
+        name="community-sitemap",
+    ),
     path("comptes/", include("relais.core.accounts.urls")),
     path("espaces/", include("relais.core.workspaces.urls")),
     path("taches/", include("relais.core.jobs.urls")),

@@ -1,3 +1,11 @@
+"""The community platform (seed ``001_…``): forum with official answers, moderation, chat,
+polls, events, gamification, KPIs, SSO and SEO.
+
+Built on the shared kernel only: it imports ``relais.core`` and never another app (the
+import-linter contracts in ``pyproject.toml`` say so). Members, their posts' touchpoints and
+validated answers go through core's contacts, interaction log and knowledge base.
+"""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,5 +17,30 @@ class CommunityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registrations with the kernel (permissions, navigation, job kinds, event codes) go here.
-        pass
+        from relais.community import permissions
+        from relais.core.navigation import register_nav_entry
+
+        permissions.register()
+        # The forum, for visitors (public layout) and for signed-in users (staff layout).
+        register_nav_entry(
+            key="community.home",
+            label=_("Communauté"),
+            url_name="community:home",
+            icon="bi-chat-square-text",
+            order=400,
+            active_prefix=True,
+            public=True,
+            description=_(
+                "Questions et réponses entre artistes-auteurs, validées par l'organisme."
+            ),
+        )
+        register_nav_entry(
+            key="community.forum",
+            label=_("Communauté"),
+            url_name="community:home",
+            icon="bi-chat-square-text",
+            permission=permissions.Permission.POST,
+            order=400,
+            active_prefix=True,
+            description=_("Le forum d'entraide, ses réponses officielles et sa modération."),
+        )

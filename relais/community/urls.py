@@ -1,5 +1,53 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from relais.community import views
 
 app_name = "community"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.CommunityHomeView.as_view(), name="home"),
+    path("rejoindre/", views.JoinView.as_view(), name="join"),
+    path("poser-une-question/", views.TopicCreateView.as_view(), name="topic-create"),
+    path("sans-reponse/", views.UnansweredView.as_view(), name="unanswered"),
+    path("recherche/", views.SearchView.as_view(), name="search"),
+    path("questions-similaires/", views.SimilarQuestionsView.as_view(), name="similar"),
+    path("moderation/", views.ReviewQueueView.as_view(), name="review-queue"),
+    path("c/<slug:category_slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
+    path(
+        "c/<slug:category_slug>/poser-une-question/",
+        views.TopicCreateView.as_view(),
+        name="category-topic-create",
+    ),
+    path("sujets/<uuid:topic_id>/", views.TopicRedirectView.as_view(), name="topic-redirect"),
+    path("sujets/<uuid:topic_id>/repondre/", views.ReplyView.as_view(), name="topic-reply"),
+    path(
+        "sujets/<uuid:topic_id>/reponse-officielle/",
+        views.OfficialAnswerView.as_view(),
+        name="topic-official",
+    ),
+    path("sujets/<uuid:topic_id>/fermer/", views.TopicCloseView.as_view(), name="topic-close"),
+    path("sujets/<uuid:topic_id>/deplacer/", views.TopicMoveView.as_view(), name="topic-move"),
+    # After the actions: their last segment would read as a slug.
+    path(
+        "sujets/<uuid:topic_id>/<slug:topic_slug>/",
+        views.TopicDetailView.as_view(),
+        name="topic-detail",
+    ),
+    path("messages/<uuid:post_id>/accepter/", views.AnswerAcceptView.as_view(), name="post-accept"),
+    path(
+        "messages/<uuid:post_id>/valider/", views.AnswerValidateView.as_view(), name="post-validate"
+    ),
+    path("messages/<uuid:post_id>/aimer/", views.PostLikeView.as_view(), name="post-like"),
+    path("messages/<uuid:post_id>/signaler/", views.PostFlagView.as_view(), name="post-flag"),
+    path("messages/<uuid:post_id>/modifier/", views.PostEditView.as_view(), name="post-edit"),
+    path("messages/<uuid:post_id>/supprimer/", views.PostDeleteView.as_view(), name="post-delete"),
+    path(
+        "messages/<uuid:post_id>/restaurer/", views.PostRestoreView.as_view(), name="post-restore"
+    ),
+    path(
+        "messages/<uuid:post_id>/controle/",
+        views.ScreenDecideView.as_view(),
+        name="post-screen-decide",
+    ),
+    path("messages/<uuid:post_id>/decider/", views.FlagDecideView.as_view(), name="flag-decide"),
+]

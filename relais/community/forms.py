@@ -1,0 +1,182 @@
+"""The community's forms (French labels and errors; the services validate again)."""
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from relais.community.models import ArtisticBranch, Flag, Topic
+from relais.core.forms import BootstrapForm, DateInput
+
+BODY_HELP = _("Markdown : **gras**, *italique*, listes, liens. Le HTML n'est pas interprété.")
+
+
+class JoinForm(BootstrapForm):
+    display_name = forms.CharField(
+        label=_("Nom affiché"),
+        max_length=60,
+        help_text=_("Public, différent de votre nom civil (qui reste privé)."),
+    )
+    branch = forms.ChoiceField(
+        label=_("Branche artistique"),
+        choices=[("", _("Je préfère ne pas le dire"))] + list(ArtisticBranch.choices),
+        required=False,
+    )
+    accept_charter = forms.BooleanField(
+        label=_("J'ai lu et j'accepte la charte de la communauté"),
+        required=False,
+    )
+
+
+class TopicForm(BootstrapForm):
+    category = forms.ChoiceField(label=_("Catégorie"))
+    kind = forms.ChoiceField(
+        label=_("Type de sujet"),
+        choices=Topic.Kind.choices,
+        initial=Topic.Kind.QUESTION,
+        widget=forms.RadioSelect,
+    )
+    title = forms.CharField(
+        label=_("Titre"),
+        max_length=200,
+        help_text=_("Une question précise, de 10 à 200 caractères."),
+        error_messages={
+            "required": _("Indiquez le titre de votre question."),
+            "max_length": _("Le titre ne doit pas dépasser 200 caractères."),
+        },
+    )
+    body = forms.CharField(
+        label=_("Votre message"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=BODY_HELP,
+        error_messages={"required": _("Écrivez votre message.")},
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("Choisissez…"))] + [
+            (c.slug, c.name) for c in categories
+        ]
+        self.fields["category"].error_messages["required"] = _("Choisissez une catégorie.")
+        self.fields["category"].error_messages["invalid_choice"] = _(
+            "Choisissez une catégorie de la liste."
+        )
+        self.fields["kind"].widget.attrs.pop("class", None)
+        # While the title is typed, similar questions appear under it (HTMX; optional).
+        self.fields["title"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("community:similar"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#similar-questions",
+                "hx-vals": 'js:{"q": event.target.value}',
+                "autocomplete": "off",
+            }
+        )
+
+
+class ReplyForm(BootstrapForm):
+    body = forms.CharField(
+        label=_("Votre réponse"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=BODY_HELP,
+        error_messages={"required": _("Écrivez votre réponse.")},
+    )
+
+
+class EditForm(BootstrapForm):
+    body = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=BODY_HELP,
+        error_messages={"required": _("Écrivez votre message.")},
+    )
+    reason = forms.CharField(label=_("Motif de la modification"), max_length=300, required=False)
+
+
+class _OfficialMeta(BootstrapForm):
+    service_name = forms.CharField(
+        label=_("Service de l'organisme"),
+        max_length=120,
+        error_messages={"required": _("Indiquez le service qui signe la réponse.")},
+    )
+    source_text = forms.CharField(
+        label=_("Source ou référence réglementaire"), max_length=300, required=False
+    )
+    source_url = forms.URLField(
+        label=_("Lien vers la source"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": _("Indiquez un lien valide, par exemple https://…")},
+    )
+    review_date = forms.DateField(
+        label=_("À revoir le"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": _("Indiquez une date valide.")},
+    )
+
+
+class ValidateForm(_OfficialMeta):
+    pass
+
+
+class OfficialAnswerForm(_OfficialMeta):
+    body = forms.CharField(
+        label=_("Réponse de l'organisme"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=BODY_HELP,
+        error_messages={"required": _("Écrivez la réponse.")},
+    )
+    field_order = ["body", "service_name", "source_text", "source_url", "review_date"]
+
+
+class FlagForm(BootstrapForm):
+    reason = forms.ChoiceField(
+        label=_("Motif"),
+        choices=Flag.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez le motif du signalement.")},
+    )
+    text = forms.CharField(
+        label=_("Précisions"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obligatoire pour « Autre motif »."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs.pop("class", None)
+
+
+class DecideForm(BootstrapForm):
+    decision = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[
+            ("agree", _("Confirmer")),
+            ("disagree", _("Rejeter")),
+            ("defer", _("Classer sans suite")),
+        ],
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ReasonForm(BootstrapForm):
+    reason = forms.CharField(
+        label=_("Motif"),
+        max_length=300,
+        error_messages={"required": _("Indiquez le motif.")},
+    )
+
+
+class MoveForm(ReasonForm):
+    category = forms.ChoiceField(label=_("Nouvelle catégorie"))
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c.slug, c.name) for c in categories]
+
+
+class SearchForm(BootstrapForm):
+    q = forms.CharField(label=_("Rechercher dans la communauté"), max_length=256, required=False)

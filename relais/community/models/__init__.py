@@ -1,0 +1,38 @@
+"""The community's data: communities and their categories, topics and posts, official answers,
+members' profiles and trust levels, flags and banned words.
+
+Split by topic: ``communities`` (a community, its categories and word list), ``forum``
+(topics, posts, revisions, official answers), ``members`` (profiles, flags).
+"""
+
+from relais.community.models.communities import (
+    DEFAULT_FEATURES,
+    DEFAULT_TRUST_THRESHOLDS,
+    Access,
+    BannedWord,
+    Category,
+    CategoryKind,
+    Community,
+    WordAction,
+)
+from relais.community.models.forum import OfficialAnswer, Post, PostLike, PostRevision, Topic
+from relais.community.models.members import ArtisticBranch, Flag, MemberProfile
+
+__all__ = [
+    "Access",
+    "ArtisticBranch",
+    "BannedWord",
+    "Category",
+    "CategoryKind",
+    "Community",
+    "DEFAULT_FEATURES",
+    "DEFAULT_TRUST_THRESHOLDS",
+    "Flag",
+    "MemberProfile",
+    "OfficialAnswer",
+    "Post",
+    "PostLike",
+    "PostRevision",
+    "Topic",
+    "WordAction",
+]

@@ -1,0 +1,301 @@
+"""Reading the community, always through what the user may see.
+
+Every read starts from the community the request is for (``community_for_request``), keeps
+only the categories the user may read (``access.readable_categories_filter``), and reports
+anything else — another community's topic, a private category, a deleted topic for a
+non-moderator — as *not found*.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from relais.community.access import (
+    can,
+    can_read_category,
+    ensure,
+    ensure_category_readable,
+    readable_categories_filter,
+)
+from relais.community.models import (
+    Access,
+    Category,
+    Community,
+    Flag,
+    MemberProfile,
+    OfficialAnswer,
+    Post,
+    PostLike,
+    Topic,
+)
+from relais.community.permissions import Permission
+from relais.community.search import TOPIC_INDEX
+from relais.core.exceptions import NotFound, public_id_or_not_found
+from relais.core.organizations.selectors import branding_for_request, organization_for_request_host
+from relais.core.search import snippet
+
+
+def community_for_request(request) -> Community:
+    """The community a request is for.
+
+    The organization owning the requested host first (white label: the body's own domain
+    serves its community to everyone); otherwise that of the signed-in user's current
+    workspace or home organization; otherwise, on a host no organization owns, the site's
+    only community if there is exactly one. Anything else is ``NotFound``.
+    """
+    organization = organization_for_request_host(request) or branding_for_request(request)
+    communities = Community.objects.select_related("organization", "workspace")
+    if organization is not None:
+        community = communities.filter(organization=organization).order_by("id").first()
+    else:
+        only = list(communities.order_by("id")[:2])
+        community = only[0] if len(only) == 1 else None
+    if community is None:
+        raise NotFound(_("Aucune communauté n'est ouverte pour cette organisation."))
+    return community
+
+
+def communities_public() -> QuerySet[Community]:
+    """Every community (their public categories are public): the sitemap index."""
+    return Community.objects.select_related("organization").order_by("id")
+
+
+def _author_name(outer: str = "author_id", community_ref: str = "community_id"):
+    return Subquery(
+        MemberProfile.objects.filter(
+            community_id=OuterRef(community_ref), user_id=OuterRef(outer)
+        ).values("display_name")[:1]
+    )
+
+
+def categories_for(*, user, community: Community) -> QuerySet[Category]:
+    """The categories ``user`` may read, with their count of visible topics."""
+    return (
+        community.categories.filter(readable_categories_filter(user, community))
+        .annotate(
+            topics_total=Count("topics", filter=Q(topics__is_deleted=False, topics__is_held=False))
+        )
+        .order_by("kind", "position", "name")
+    )
+
+
+def category_get(*, user, community: Community, slug: str) -> Category:
+    category = community.categories.filter(slug=slug).select_related("community").first()
+    if category is None:
+        raise NotFound(_("Catégorie introuvable."))
+    ensure_category_readable(user, category)
+    return category
+
+
+def _topics(*, user, community: Community) -> QuerySet[Topic]:
+    return (
+        Topic.objects.filter(community=community, is_deleted=False, is_held=False)
+        .filter(readable_categories_filter(user, community, prefix="category__"))
+        .select_related("category")
+        .annotate(author_name=_author_name())
+    )
+
+
+def topics_of_category(*, user, category: Category) -> QuerySet[Topic]:
+    """The category's topics, most recently active first."""
+    ensure_category_readable(user, category)
+    return (
+        _topics(user=user, community=category.community)
+        .filter(category=category)
+        .order_by("-last_activity_at", "-id")
+    )
+
+
+def topics_unanswered(*, user, community: Community) -> QuerySet[Topic]:
+    """Open questions nobody answered yet, oldest first (the helpers' queue)."""
+    return (
+        _topics(user=user, community=community)
+        .filter(kind=Topic.Kind.QUESTION, replies_count=0, state=Topic.State.OPEN)
+        .order_by("created_at", "id")
+    )
+
+
+def topics_latest(*, user, community: Community, limit: int = 10) -> list[Topic]:
+    return list(
+        _topics(user=user, community=community).order_by("-last_activity_at", "-id")[:limit]
+    )
+
+
+def topic_get(*, user, community: Community, public_id) -> Topic:
+    """One topic of ``community`` that ``user`` may read; a deleted topic only for moderators."""
+    topic = (
+        Topic.objects.filter(community=community, public_id=public_id_or_not_found(public_id))
+        .select_related("category__community", "community__organization")
+        .annotate(author_name=_author_name())
+        .first()
+    )
+    if topic is None or not can_read_category(user, topic.category):
+        raise NotFound(_("Sujet introuvable."))
+    # A held question is shown to its author (marked as waiting), a deleted one to nobody but
+    # the moderators.
+    hidden = topic.is_deleted or (topic.is_held and topic.author_id != getattr(user, "pk", None))
+    if hidden and not can(user, Permission.MODERATE, community):
+        raise NotFound(_("Sujet introuvable."))
+    return topic
+
+
+def _posts(topic: Topic) -> QuerySet[Post]:
+    return (
+        Post.objects.filter(topic=topic)
+        .select_related("official__validator")
+        .annotate(
+            author_name=_author_name(community_ref="topic__community_id"),
+            author_level=Subquery(
+                MemberProfile.objects.filter(
+                    community_id=OuterRef("topic__community_id"), user_id=OuterRef("author_id")
+                ).values("trust_level")[:1]
+            ),
+        )
+    )
+
+
+def question_post(*, topic: Topic) -> Post:
+    return _posts(topic).get(position=0)
+
+
+def answers_of_topic(*, user, topic: Topic) -> QuerySet[Post]:
+    """The topic's answers in reading order: official answers in force first, then the
+    accepted answer, then the others by position. Hidden or deleted answers only for
+    moderators (who see them marked)."""
+    posts = _posts(topic).filter(position__gt=0)
+    if user is not None and user.is_authenticated:
+        posts = posts.annotate(
+            liked=Exists(PostLike.objects.filter(post_id=OuterRef("pk"), user_id=user.pk))
+        )
+    if not can(user, Permission.MODERATE, topic.community):
+        # Visible answers, and the reader's own answers waiting for approval (marked).
+        own_held = Q(hidden=Post.Hidden.APPROVAL, author_id=getattr(user, "pk", None))
+        posts = posts.filter(is_deleted=False).filter(Q(hidden="") | own_held)
+    return posts.annotate(
+        rank=Case(
+            When(official__state=OfficialAnswer.State.ACTIVE, then=Value(0)),
+            When(pk=topic.accepted_answer_id or 0, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("rank", "position")
+
+
+def post_get(*, user, community: Community, public_id) -> Post:
+    """One post of ``community`` whose topic ``user`` may read."""
+    post = (
+        Post.objects.filter(topic__community=community, public_id=public_id_or_not_found(public_id))
+        .select_related("topic__category__community", "topic__community")
+        .first()
+    )
+    if post is None:
+        raise NotFound(_("Message introuvable."))
+    topic_get(user=user, community=community, public_id=post.topic.public_id)
+    return post
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    post: Post
+    weight: float
+    flags: list[Flag]
+
+
+def review_queue(*, user, community: Community) -> list[ReviewItem]:
+    """Posts waiting for a moderator (moderators): held or flagged by the text screening,
+    then flagged by members, the heaviest first, with their flags."""
+    ensure(user, Permission.MODERATE, community)
+    pending_flags = Flag.objects.filter(post_id=OuterRef("pk"), state=Flag.State.PENDING)
+    posts = list(
+        Post.objects.filter(topic__community=community, is_deleted=False)
+        .filter(Exists(pending_flags) | ~Q(screen_action=""))
+        .select_related("topic__category")
+        .annotate(
+            pending=Coalesce(
+                Subquery(
+                    pending_flags.order_by()
+                    .values("post_id")
+                    .annotate(total=Sum("weight"))
+                    .values("total")[:1]
+                ),
+                Value(Decimal(0)),
+                output_field=DecimalField(max_digits=7, decimal_places=2),
+            ),
+            author_name=_author_name(community_ref="topic__community_id"),
+            held_first=Case(
+                When(hidden=Post.Hidden.APPROVAL, then=Value(0)),
+                When(~Q(screen_action=""), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("held_first", "-pending", "id")[:200]
+    )
+    flags: dict[int, list[Flag]] = {}
+    for flag in (
+        Flag.objects.filter(post__in=posts, state=Flag.State.PENDING)
+        .annotate(flagger_name=_author_name(outer="flagger_id"))
+        .order_by("created_at", "id")
+    ):
+        flags.setdefault(flag.post_id, []).append(flag)
+    return [ReviewItem(post=p, weight=float(p.pending), flags=flags.get(p.pk, [])) for p in posts]
+
+
+def validations_to_review(*, user, community: Community) -> QuerySet[OfficialAnswer]:
+    """Validations suspended by an edit or past their review date (staff)."""
+    ensure(user, Permission.VALIDATE, community)
+    return (
+        OfficialAnswer.objects.filter(post__topic__community=community)
+        .exclude(state=OfficialAnswer.State.ACTIVE)
+        .select_related("post__topic", "validator")
+        .order_by("updated_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class TopicHit:
+    topic: Topic
+    score: float
+    snippet: SafeString
+
+
+def topics_search(*, user, community: Community, query: str, limit: int = 30) -> list[TopicHit]:
+    """Topics ``user`` may read matching ``query`` (French full text), best first."""
+    topics = _topics(user=user, community=community)
+    hits = TOPIC_INDEX.search(topics, query, limit=max(1, min(limit, 100)))
+    by_pk = topics.in_bulk([hit.pk for hit in hits])
+    return [
+        TopicHit(
+            topic=by_pk[hit.pk], score=hit.score, snippet=snippet(by_pk[hit.pk].excerpt, query)
+        )
+        for hit in hits
+        if hit.pk in by_pk
+    ]
+
+
+def public_topics(*, community: Community) -> QuerySet[Topic]:
+    """What search engines may index: topics of public categories, not deleted."""
+    return Topic.objects.filter(
+        community=community, is_deleted=False, is_held=False, category__read_access=Access.PUBLIC
+    ).order_by("-last_activity_at", "-id")
+
+
+def public_categories(*, community: Community) -> QuerySet[Category]:
+    return community.categories.filter(read_access=Access.PUBLIC).order_by("kind", "position")

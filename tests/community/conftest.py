@@ -1,0 +1,103 @@
+"""A small artists-authors community: an organization, its workspace, public / members /
+staff categories, members of several levels, a moderator and a supervisor (staff)."""
+
+import pytest
+
+from relais.community.models import Access, Category, CategoryKind, Community
+from relais.community.services import member_join
+from relais.core.accounts.roles import Role
+from tests.factories import OrganizationFactory, UserFactory, WorkspaceFactory
+
+
+def make_community(slug="artistes", name="Communauté des artistes-auteurs", organization=None):
+    organization = organization or OrganizationFactory(
+        name=f"Sécurité sociale {slug}", slug=f"org-{slug}"
+    )
+    workspace = WorkspaceFactory(organization=organization, name=f"Relation {slug}")
+    community = Community.objects.create(
+        organization=organization, workspace=workspace, slug=slug, name=name
+    )
+    for position, (cat_slug, cat_name, read) in enumerate(
+        [
+            ("cotisations", "Cotisations", Access.PUBLIC),
+            ("entre-membres", "Entre membres", Access.MEMBERS),
+            ("equipe", "Coulisses de l'équipe", Access.STAFF),
+        ]
+    ):
+        Category.objects.create(
+            community=community,
+            slug=cat_slug,
+            name=cat_name,
+            read_access=read,
+            post_access=Access.STAFF if read == Access.STAFF else Access.MEMBERS,
+            kind=CategoryKind.THEME,
+            position=position,
+        )
+    return community
+
+
+def make_member(community, username, display_name, role=Role.MEMBER, **profile):
+    user = UserFactory(
+        username=username,
+        role=role,
+        organization=community.organization,
+        first_name="Prénom",
+        last_name=f"Nom {username}",
+        email=f"{username}@exemple.fr",
+    )
+    member_join(
+        user=user,
+        community=community,
+        display_name=display_name,
+        branch="photographie",
+        accept_charter=True,
+    )
+    return user
+
+
+@pytest.fixture
+def community(db):
+    return make_community()
+
+
+@pytest.fixture
+def public_category(community):
+    return community.categories.get(slug="cotisations")
+
+
+@pytest.fixture
+def members_category(community):
+    return community.categories.get(slug="entre-membres")
+
+
+@pytest.fixture
+def staff_category(community):
+    return community.categories.get(slug="equipe")
+
+
+@pytest.fixture
+def alice(community):
+    return make_member(community, "alice", "Alice photo")
+
+
+@pytest.fixture
+def bruno(community):
+    return make_member(community, "bruno", "Bruno dessin")
+
+
+@pytest.fixture
+def moderator(community):
+    return make_member(community, "modo", "Modération", role=Role.MODERATOR)
+
+
+@pytest.fixture
+def staff(community):
+    """A supervisor of the organisation: official answers and validations."""
+    return UserFactory(
+        username="conseillere",
+        role=Role.SUPERVISOR,
+        organization=community.organization,
+        workspaces=[community.workspace],
+        first_name="Nadia",
+        last_name="Conseillère",
+    )
