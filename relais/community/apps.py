@@ -21,6 +21,13 @@ class CommunityConfig(AppConfig):
         from relais.core.navigation import register_nav_entry
 
         permissions.register()
+
+        from relais.community.demo import load_demo_for_platform
+        from relais.core.demo import register_demo
+
+        register_demo(
+            "community", _("Communauté des artistes-auteurs"), load_demo_for_platform, order=200
+        )
         # The forum, for visitors (public layout) and for signed-in users (staff layout).
         register_nav_entry(
             key="community.home",

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relais.community.models import (
     Access,
@@ -50,10 +51,11 @@ from relais.community.services import (
 )
 from relais.core.accounts.models import OrganizationMembership, User
 from relais.core.accounts.roles import Role
+from relais.core.demo import DEMO_PASSWORD, DemoLogin
+from relais.core.organizations.models import Organization
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 
 COMMUNITY_SLUG = "artistes-auteurs"
-DEMO_PASSWORD = "relais-demo"  # noqa: S105 - printed in the README: demo accounts only
 
 THEMES = [
     ("affiliation", "Affiliation", "Statut d'artiste-auteur, premières démarches, SIRET."),
@@ -534,3 +536,23 @@ def load_community_demo(
     for topic in topics:
         _backdate(topic, rng, now)
     return community
+
+
+ORGANIZATION_SLUG = "secu-artistes-auteurs"
+DEMO_LOGINS = (
+    ("communaute-membre", _("membre")),
+    ("communaute-moderatrice", _("modératrice")),
+    ("communaute-conseiller", _("superviseur")),
+    ("communaute-admin", _("administrateur")),
+)
+
+
+def load_demo_for_platform(*, reset: bool = False) -> list[DemoLogin]:
+    """``load_demo``'s step (``relais.core.demo``): the demo community in the artists-authors'
+    body, created when missing. Idempotent; ``reset`` keeps an existing community as it is."""
+    organization, _created = Organization.objects.get_or_create(
+        slug=ORGANIZATION_SLUG, defaults={"name": "Sécurité sociale des artistes-auteurs"}
+    )
+    community = load_community_demo(organization)
+    where = _("communauté « %(name)s »") % {"name": community.name}
+    return [DemoLogin(username, str(role), where) for username, role in DEMO_LOGINS]

@@ -2,18 +2,17 @@
 detectors (NIR, IBAN, phone numbers, e-mail addresses), through the pure engine of
 ``relais.community.moderation`` (``check_text``), fed with the community's ``BannedWord`` list.
 
-The engine lives in its own package, merged from another branch: until it is present, every
-text is allowed as written (``ENGINE_AVAILABLE`` says which). The compiled list is kept per
-process and rebuilt when the community's list changes.
+The compiled list is kept per process and rebuilt when the community's list changes.
 """
 
-import importlib.util
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db.models import Count, Max
 
 from relais.community.models import BannedWord, Community
+from relais.community.moderation.textcheck import BannedWords, check_text
+from relais.community.moderation.words import entries_from_pairs
 
 ALLOW, CENSOR, FLAG, REQUIRE_APPROVAL, BLOCK = (
     "allow",
@@ -23,7 +22,6 @@ ALLOW, CENSOR, FLAG, REQUIRE_APPROVAL, BLOCK = (
     "block",
 )
 RANK = {ALLOW: 0, CENSOR: 1, FLAG: 2, REQUIRE_APPROVAL: 3, BLOCK: 4}
-ENGINE_AVAILABLE = importlib.util.find_spec("relais.community.moderation") is not None
 
 
 @dataclass(frozen=True)
@@ -40,21 +38,21 @@ def _spec(word: BannedWord) -> str:
     return f"{word.action}:{word.replacement}" if word.replacement else word.action
 
 
-@lru_cache(maxsize=32)
-def _compiled(community_id: int, version: tuple):
-    from relais.community.moderation.textcheck import BannedWords
-    from relais.community.moderation.words import entries_from_pairs
+def community_word_entries(community: Community) -> list:
+    """The community's banned-word list as the engine's entries."""
+    words = BannedWord.objects.filter(community=community).order_by("id")
+    return entries_from_pairs((w.word, _spec(w)) for w in words)
 
-    words = BannedWord.objects.filter(community_id=community_id).order_by("id")
-    return BannedWords(entries_from_pairs((w.word, _spec(w)) for w in words))
+
+@lru_cache(maxsize=32)
+def _compiled(community_id: int, version: tuple) -> BannedWords:
+    return BannedWords(community_word_entries(Community(pk=community_id)))
 
 
 def screen_text(*, community: Community, text: str) -> Screening:
-    """The verdict on ``text`` in ``community`` (``allow`` as written without the engine)."""
-    if not ENGINE_AVAILABLE or not text:
+    """The verdict on ``text`` in ``community``."""
+    if not text:
         return Screening(ALLOW, text, [])
-    from relais.community.moderation.textcheck import check_text
-
     state = BannedWord.objects.filter(community=community).aggregate(
         n=Count("id"), changed=Max("updated_at")
     )

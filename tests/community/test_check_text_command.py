@@ -154,14 +154,30 @@ def test_input_not_in_utf8_is_refused_before_any_output(tmp_path):
     assert out.getvalue() == ""
 
 
-def test_unknown_community_until_the_models_are_merged(texts):
+@pytest.mark.django_db
+def test_unknown_community_is_refused(texts):
     with pytest.raises(CommandError, match="Communauté inconnue : « artistes-auteurs »"):
         run("--community", "artistes-auteurs", texts)
 
 
-def test_words_take_precedence_over_the_community(texts, words):
-    result = verdicts(run("--community", "artistes-auteurs", "--words", words, texts))
+def test_community_list_is_read_from_its_back_office(community, texts):
+    from relais.community.models import BannedWord
+
+    BannedWord.objects.create(community=community, word="connard", action="block")
+    BannedWord.objects.create(
+        community=community, word="merde", action="replace", replacement="zut"
+    )
+    result = verdicts(run("--community", community.slug, texts))
+    assert [v["action"] for v in result] == [
+        "allow", "allow", "block", "censor", "allow", "require_approval"
+    ]  # fmt: skip
+    assert result[3]["text"] == "Zut, encore refusé"
+
+
+def test_words_take_precedence_over_the_community(community, texts, words):
+    result = verdicts(run("--community", community.slug, "--words", words, texts))
     assert result[2]["action"] == "block"
+    assert result[1]["action"] == "censor"  # 'con' is in the file's list only
 
 
 def test_standard_input_not_in_utf8_names_its_line():

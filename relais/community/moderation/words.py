@@ -221,10 +221,11 @@ def entries_from_pairs(pairs: Iterable[tuple[str, str]]) -> list[Entry]:
 
 
 def load_community_words(slug: str) -> list[Entry]:
-    """The banned-word list of the community ``slug``.
+    """The banned-word list of the community ``slug`` (``check_text --community``)."""
+    from relais.community.models import Community
+    from relais.community.screening import community_word_entries
 
-    TODO(merge): the community models live on another branch; at merge, read the community's
-    list model here (``entries_from_pairs`` of its rows) and raise only when no community has
-    this slug. Until then every slug is unknown.
-    """
-    raise CommandError(_("Communauté inconnue : « %(slug)s ».") % {"slug": slug})
+    community = Community.objects.filter(slug=slug).first()
+    if community is None:
+        raise CommandError(_("Communauté inconnue : « %(slug)s ».") % {"slug": slug})
+    return community_word_entries(community)

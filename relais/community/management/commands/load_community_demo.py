@@ -5,10 +5,11 @@ missing)."""
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from relais.community.demo import DEMO_PASSWORD, load_community_demo
+from relais.community.demo import ORGANIZATION_SLUG, load_community_demo
+from relais.core.demo import DEMO_PASSWORD
 from relais.core.organizations.models import Organization
 
-DEFAULT_SLUG = "secu-artistes-auteurs"
+DEFAULT_SLUG = ORGANIZATION_SLUG
 
 
 class Command(BaseCommand):
