@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from relais.core.downloads import csv_safe
 from relais.crm.dedup.csv_input import ColumnMap, InputError, Report, read_contacts
 from relais.crm.dedup.engine import FIELDS, find_duplicates_prepared, prepare
 from relais.crm.dedup.weights import DECISION
@@ -95,7 +96,8 @@ class Command(BaseCommand):
                 writer = csv.writer(out)
                 writer.writerow(["id_a", "id_b", "score"])
                 for pair in pairs:
-                    writer.writerow([pair.id_a, pair.id_b, f"{pair.score:.4f}"])
+                    # An id such as ``=1+1`` would run as a formula in a spreadsheet.
+                    writer.writerow([csv_safe(pair.id_a), csv_safe(pair.id_b), f"{pair.score:.4f}"])
         except OSError as exc:
             raise CommandError(
                 _("impossible d'écrire %(path)s (%(reason)s).")
