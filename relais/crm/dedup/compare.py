@@ -35,6 +35,8 @@ def name_similarity(a: str, b: str) -> float:
     sa, sb = squeeze(a), squeeze(b)
     if sa == sb:
         return 1.0
+    if (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b)):
+        return 0.8  # an initial: consistent, but no more than that
     score = JaroWinkler.normalized_similarity(sa, sb)
     if " " in a or " " in b:
         if score < 0.92 and token_set_ratio(a, b) >= 99.9:

@@ -45,6 +45,7 @@ DEFAULT_U = {
     "vehicle": (0.01, 0.0001, 0.0001, 0.99),
 }
 PRIOR = -8.0
+MIN_PAIRS_TO_LEARN = 200  # fewer candidate pairs: the set weights, not EM
 SURE = 0.95  # at or above: a sure match
 DECISION = 0.5  # at or above: a candidate pair
 
@@ -103,6 +104,24 @@ class Weights:
             learnt.m[name] = tuple(float(x) for x in m[f])
             learnt.u[name] = tuple(float(x) for x in u[f])
         return learnt
+
+    def degenerate(self, pairs: int) -> str:
+        """Why weights learned by ``estimate`` on ``pairs`` candidate pairs cannot be trusted,
+        in French, or "" when they can. EM finds *a* two-class split of the pairs, not
+        necessarily "same person / two people": on a base of households it may learn "same
+        address" instead (nobody ever moves, and the "matches" mostly have other birth
+        dates), and on a handful of pairs it learns noise."""
+        if pairs < MIN_PAIRS_TO_LEARN:
+            return f"trop peu de paires candidates ({pairs}) pour apprendre des poids"
+        for name in ("first_name", "last_name"):
+            if self.m[name][0] <= self.u[name][0]:
+                return "les poids appris ne font pas d'un nom identique un indice de doublon"
+        moves = [self.m[name][3] for name in ("street", "postal_code", "city")]
+        if max(moves) < 0.05:
+            return "les poids appris supposent que personne ne déménage (foyers dans le fichier)"
+        if self.m["birth_date"][3] > 0.5:
+            return "les poids appris acceptent le plus souvent une autre date de naissance"
+        return ""
 
     @classmethod
     def fit(cls, levels: list[dict[str, int | None]], labels: list[bool], smoothing=0.5):
