@@ -193,7 +193,7 @@ class HouseholdDrawer:
             age_at_birth = rng.randint(22, 38)
             birth = parent.birth + timedelta(days=age_at_birth * 365 + rng.randint(0, 364))
             if birth > TODAY - timedelta(days=18 * 365):
-                birth = TODAY - timedelta(days=18 * 365 + rng.randint(0, 2000))
+                continue  # a minor: not a customer of the file
             junior = index == 0 and parent.sex == "M" and rng.random() < 0.02
             self.person(
                 home,

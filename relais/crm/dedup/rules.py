@@ -9,8 +9,8 @@ what only a person has — a first name, a birth date — and cap the score:
 
 * **household / two people** (``HOUSEHOLD``): the first names clearly differ (not a typo, not
   a shortened compound name or initial, not the names swapped; a gendered pair such as Michel
-  and Michèle counts as different) and the birth date is absent on one side or clearly another
-  person's. Whatever else is shared, the score is capped under the decision threshold.
+  and Michèle counts as different) and the birth date is absent on one side or another
+  person's (more than one typo away: a sibling born the same year is not a twin). Whatever else is shared, the score is capped under the decision threshold.
 * **namesake elsewhere** (``NAMESAKE``): first and last names agree, the birth dates clearly
   differ and nothing places them at one address, postal code, town, phone, e-mail,
   identifier or vehicle: capped under the decision threshold. (In the same town, the weights
@@ -22,7 +22,8 @@ what only a person has — a first name, a birth date — and cap the score:
 
 "Clearly different" and "clearly another person's" are the comparison levels of
 ``compare.py``: a first name at « proche » or « différent » (Jaro–Winkler under 0.9) and more
-than one typo away from the other, a birth date « différent » (more than one typo, or two in the year).
+than one typo away from the other, a birth date « proche » or « différent » for the household rule (more than one typo), « différent »
+for namesakes (more than two typos, or two in the year).
 """
 
 from rapidfuzz.distance import OSA
@@ -104,7 +105,7 @@ def relation(
     if _initial_of(first_a, first_b) or _initial_of(first_b, first_a):
         return REVIEW  # "A." and "Agathe": her, or Arthur of the same household
     if given in (FAIR, OTHER):
-        if birth in (-1, OTHER):
+        if birth in (-1, FAIR, OTHER):
             return HOUSEHOLD
         if family in AGREE:
             return REVIEW  # twins, or one of the two first names is wrong
@@ -114,7 +115,7 @@ def relation(
         shared = (
             street in (EXACT, CLOSE, FAIR)
             or EXACT in (postal, city)
-            or any(lvl in AGREE for lvl in others)
+            or EXACT in others  # a near e-mail is a namesake's habit: "jean.martin2@"
         )
         return REVIEW if shared else NAMESAKE
     return NONE

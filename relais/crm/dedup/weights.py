@@ -50,6 +50,20 @@ SURE = 0.95  # at or above: a sure match
 DECISION = 0.5  # at or above: a candidate pair
 
 
+def _monotone(m, u) -> tuple[float, ...]:
+    """``m`` raised where needed so that a closer level never weighs less than a farther
+    one, once EM has converged (EM, free of that knowledge, can learn "equal birth dates" as weaker evidence than
+    "one typo" on a file where most equal dates are chance)."""
+    m = [float(x) for x in m]
+    for lvl in range(len(m) - 2, -1, -1):
+        weight = math.log2(m[lvl] / u[lvl])
+        next_weight = math.log2(m[lvl + 1] / u[lvl + 1])
+        if weight < next_weight:  # both levels take the mean of their weights
+            mean = (weight + next_weight) / 2
+            m[lvl], m[lvl + 1] = u[lvl] * 2**mean, u[lvl + 1] * 2**mean
+    return tuple(m)
+
+
 @dataclass
 class Weights:
     m: dict = field(default_factory=lambda: dict(DEFAULT_M))
@@ -101,7 +115,7 @@ class Weights:
                 break
         learnt = Weights(m=dict(self.m), u=dict(self.u), prior=math.log2(share / (1 - share)))
         for f, name in enumerate(fields):
-            learnt.m[name] = tuple(float(x) for x in m[f])
+            learnt.m[name] = _monotone(m[f], u[f])
             learnt.u[name] = tuple(float(x) for x in u[f])
         return learnt
 
