@@ -95,6 +95,7 @@ class HouseholdDrawer:
         self.lasts = list(fr_FR.Provider.last_names)
         self.people: list[Person] = []
         self.kinds: dict[frozenset, str] = {}  # person ids → relation, for the tests
+        self.mailboxes: set[str] = set()
 
     # --- small draws -------------------------------------------------------------------
 
@@ -141,6 +142,9 @@ class HouseholdDrawer:
                 f"{_mail_word(first)}.{_mail_word(last)}{rng.choice(['', str(rng.randrange(100))])}"
                 f"@{rng.choice(MAIL_DOMAINS)}"
             )
+            while email in self.mailboxes:  # a mailbox is one person's (a namesake's is not)
+                email = email.replace("@", f"{rng.randrange(10)}@")
+            self.mailboxes.add(email)
         person = Person(len(self.people), first, last, sex, birth, mobile, email, home)
         for other in self.people[-6:]:
             if other.home is home:

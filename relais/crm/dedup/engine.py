@@ -134,7 +134,9 @@ def similarities(a: tuple, b: tuple) -> tuple[dict[str, float | None], bool, int
         -1 if sims[name] is None else cmp.level(sims[name])
         for name in ("street", "postal_code", "city", "phone", "email", "identifier", "vehicle")
     ]
-    rule = rules.relation(a[1], a[2], b[1], b[2], first, last, swapped, sims["birth_date"], contact)
+    rule = rules.relation(
+        a[1], a[2], b[1], b[2], first, last, swapped, sims["birth_date"], contact, a[3], b[3]
+    )
     return sims, swapped, rule
 
 
@@ -264,7 +266,9 @@ def levels(a: tuple, b: tuple) -> list[int]:
     level = cmp.level
     out = [-1 if s is None else level(s) for s in sims]
     contact = (out[5], out[6], out[7], out[4], out[3], out[8], out[9])
-    out.append(rules.relation(a[1], a[2], b[1], b[2], first, last, swapped, sims[2], contact))
+    out.append(
+        rules.relation(a[1], a[2], b[1], b[2], first, last, swapped, sims[2], contact, a[3], b[3])
+    )
     return out
 
 
@@ -330,7 +334,10 @@ def choose_weights(matrix, weights: Weights | None = None) -> tuple[Weights, str
     way."""
     weights = weights or Weights()
     learnt = weights.estimate(matrix, SCORED_FIELDS)
-    reason = learnt.degenerate(len(matrix))
+    kept = scores_of(matrix[:, :RULE_COLUMN], learnt) >= DECISION  # before the caps
+    two_people = np.isin(matrix[:, RULE_COLUMN], (rules.HOUSEHOLD, rules.NAMESAKE))
+    share = float((kept & two_people).sum() / max(kept.sum(), 1))
+    reason = learnt.degenerate(len(matrix), share)
     if reason:
         return weights, f"poids par défaut ({reason})"
     return learnt, "poids appris sur le fichier (espérance-maximisation)"

@@ -46,6 +46,9 @@ DEFAULT_U = {
 }
 PRIOR = -8.0
 MIN_PAIRS_TO_LEARN = 200  # fewer candidate pairs: the set weights, not EM
+# Above this share of households and namesakes among the pairs EM would keep, its split is
+# "same address", not "same person" (1 % on FEBRL, 80 % on a base of households).
+MAX_HOUSEHOLD_SHARE = 0.05
 SURE = 0.95  # at or above: a sure match
 DECISION = 0.5  # at or above: a candidate pair
 
@@ -119,22 +122,25 @@ class Weights:
             learnt.u[name] = tuple(float(x) for x in u[f])
         return learnt
 
-    def degenerate(self, pairs: int) -> str:
+    def degenerate(self, pairs: int, household_share: float = 0.0) -> str:
         """Why weights learned by ``estimate`` on ``pairs`` candidate pairs cannot be trusted,
         in French, or "" when they can. EM finds *a* two-class split of the pairs, not
-        necessarily "same person / two people": on a base of households it may learn "same
-        address" instead (nobody ever moves, and the "matches" mostly have other birth
-        dates), and on a handful of pairs it learns noise."""
+        necessarily "same person / two people": on a base of households it learns "same
+        address" instead — then ``household_share``, the share of the pairs it calls
+        matches that the rules know to be two people (households, namesakes), is high —,
+        and on a handful of pairs it learns noise."""
         if pairs < MIN_PAIRS_TO_LEARN:
             return f"trop peu de paires candidates ({pairs}) pour apprendre des poids"
         for name in ("first_name", "last_name"):
             if self.m[name][0] <= self.u[name][0]:
                 return "les poids appris ne font pas d'un nom identique un indice de doublon"
-        moves = [self.m[name][3] for name in ("street", "postal_code", "city")]
-        if max(moves) < 0.05:
-            return "les poids appris supposent que personne ne déménage (foyers dans le fichier)"
         if self.m["birth_date"][3] > 0.5:
             return "les poids appris acceptent le plus souvent une autre date de naissance"
+        if household_share > MAX_HOUSEHOLD_SHARE:
+            return (
+                f"{100 * household_share:.0f} % des paires que les poids appris retiendraient "
+                "sont des foyers ou des homonymes"
+            )
         return ""
 
     @classmethod
