@@ -324,7 +324,7 @@ def _damage(rng: random.Random, record: dict, drawer: HouseholdDrawer) -> dict:
             copy["email"] = ""
         elif kind == "phone_missing":
             copy["phone"] = copy["phone"][1:]
-        elif kind == "phone_format" and copy["phone"]:
+        elif kind == "phone_format" and copy["phone"] and copy["phone"][0].startswith("0"):
             copy["phone"][0] = "+33 " + copy["phone"][0].replace(" ", "")[1:]
         elif kind == "street_abbrev":
             number, _, rest = copy["street"].partition(" ")
