@@ -11,8 +11,9 @@ what only a person has — a first name, a birth date — and cap the score:
   a shortened compound name or initial, not the names swapped; a gendered pair such as Michel
   and Michèle counts as different) and the birth date is absent on one side or another
   person's (more than one typo away — a sibling born the same year is not a twin —, or one
-  typo in the year). Whatever else is shared, the score is capped under the decision
-  threshold.
+  typo in the year), and they share a surname or a place (address, exact phone or e-mail,
+  identifier, vehicle). Whatever else is shared, the score is capped under the decision
+  threshold. (Sharing nothing, such a pair is left to the weights, which keep it low.)
 * **namesake elsewhere** (``NAMESAKE``): first and last names agree, the birth dates clearly
   differ and nothing places them at one address, postal code, town, phone, e-mail,
   identifier or vehicle: capped under the decision threshold. (In the same town, the weights
@@ -129,16 +130,19 @@ def relation(
     birth = _level(birth_sim)
     if _initial_of(first_a, first_b) or _initial_of(first_b, first_a):
         return REVIEW  # "A." and "Agathe": her, or Arthur of the same household
+    street, postal, city, *others = contact_levels
+    here = street in (EXACT, CLOSE, FAIR) or EXACT in others  # a near e-mail is a
+    # namesake's habit ("jean.martin2@"), not a shared one
     if given in (FAIR, OTHER):
-        if birth in (-1, FAIR, OTHER) or (birth == CLOSE and birth_a[:4] != birth_b[:4]):
-            return HOUSEHOLD  # a year typo ("1959"/"1995") and another name: two people
-        if family in AGREE:
+        other_birth = birth in (-1, FAIR, OTHER) or (
+            birth == CLOSE and birth_a[:4] != birth_b[:4]  # a year typo, "1959"/"1995"
+        )
+        if other_birth and (here or family in AGREE):
+            return HOUSEHOLD
+        if family in AGREE and not other_birth:
             return REVIEW  # twins, or one of the two first names is wrong
-        return NONE
+        return NONE  # nothing in common but perhaps a date: the weights decide
     if given in AGREE and family in AGREE and birth in (-1, OTHER):
-        street, postal, city, *others = contact_levels
-        here = street in (EXACT, CLOSE, FAIR) or EXACT in others  # a near e-mail is a
-        # namesake's habit ("jean.martin2@"), not a shared one
         if birth == OTHER:
             return REVIEW if here or EXACT in (postal, city) else NAMESAKE
         if not here and street != -1:
