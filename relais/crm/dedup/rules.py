@@ -114,6 +114,8 @@ def relation(
     ``swapped`` come from ``compare.names``; ``contact_levels`` are the levels of street,
     postal code, city, phone, e-mail, identifier and vehicle (-1 missing); ``birth_a`` and
     ``birth_b`` the normalised birth dates (``YYYYMMDD``)."""
+    if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim > 0.5:
+        return NONE  # the bulk of true pairs: same names, a birth date that agrees
     first, last = _level(first_sim), _level(last_sim)
     if swapped:  # which crossed name is the first name is unknown: assume the worse one
         given, family = max(first, last), min(first, last)
