@@ -79,14 +79,15 @@ def _one_typo(first_a: str, last_a: str, first_b: str, last_b: str, swapped: boo
 
 
 def _short_and_apart(a: str, b: str) -> bool:
-    """Two short first names two edits or more apart, neither a part of the other."""
+    """Two first names two edits or more apart (three for names over six letters: Charlotte
+    and Charles), neither a part of the other."""
     words_a, words_b = set(a.split()), set(b.split())
     if words_a <= words_b or words_b <= words_a:
         return False  # "Jean" and "Jean Pierre"
     if initials(a) == initials(b) and (max(map(len, words_a)) == 1 or max(map(len, words_b)) == 1):
         return False  # "J P" and "Jean Pierre"
     x, y = squeeze(a), squeeze(b)
-    return min(len(x), len(y)) <= 6 and OSA.distance(x, y) >= 2
+    return OSA.distance(x, y) >= (2 if min(len(x), len(y)) <= 6 else 3)
 
 
 def _initial_of(short: str, name: str) -> bool:
