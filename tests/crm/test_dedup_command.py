@@ -125,3 +125,55 @@ def test_unknown_id_column_message_names_the_column(input_csv, tmp_path):
             "-o",
             str(tmp_path / "o.csv"),
         )
+
+
+def test_formula_like_ids_are_neutralised_in_the_output(tmp_path):
+    path = tmp_path / "hostile.csv"
+    path.write_text(
+        "ID,Prénom,Nom,Naissance,CP\n"
+        "=1+1,Jean,Dupré,1970-03-12,75005\n"
+        "@SUM(A1),Jean,Dupré,1970-03-12,75005\n"
+        "+33,Jean,Dupre,1970-03-12,75005\n"
+        "-2,Jean,Dupré,1970-03-12,75005\n",
+        encoding="utf-8",
+    )
+    rows = run(
+        path,
+        tmp_path / "o.csv",
+        maps=["Prénom=first_name", "Nom=last_name", "Naissance=birth_date", "CP=postal_code"],
+    )
+    cells = {cell for row in rows[1:] for cell in row[:2]}
+    assert cells == {"'=1+1", "'@SUM(A1)", "'+33", "'-2"}
+    # The raw bytes too: no cell of the file starts with a formula character.
+    text = (tmp_path / "o.csv").read_text(encoding="utf-8")
+    for line in text.splitlines()[1:]:
+        for cell in line.split(","):
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), line
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-16", b""), ("utf-16-le", b""), ("utf-16-be", b""), ("utf-32", b"")],
+    ids=["utf16-bom", "utf16le-no-bom", "utf16be-no-bom", "utf32-bom"],
+)
+def test_utf16_and_utf32_files_are_read(tmp_path, encoding, bom):
+    path = tmp_path / "unicode.csv"
+    path.write_bytes(bom + (HEADER + "".join(ROWS)).encode(encoding))
+    rows = run(path, tmp_path / "pairs.csv")
+    pairs = {tuple(sorted(row[:2])) for row in rows[1:]}
+    assert pairs == {("1", "2"), ("1", "6"), ("2", "6")}  # accents read right: "Dupré"
+
+
+def test_binary_file_gives_a_clear_french_message(tmp_path):
+    path = tmp_path / "image.csv"
+    path.write_bytes(b"ID;Nom\n\x00\x00\x01\x02PK\x03\x04" * 20)
+    with pytest.raises(CommandError, match=r"fichier illisible : .*octets nuls.*CSV UTF-8"):
+        run(path, tmp_path / "o.csv", maps=["Nom=last_name"])
+
+
+def test_utf16_bom_with_broken_content_gives_a_clear_french_message(tmp_path):
+    path = tmp_path / "broken.csv"
+    # A UTF-16 BOM then a lone high surrogate: not valid UTF-16.
+    path.write_bytes(b"\xff\xfe" + "ID;Nom\n".encode("utf-16-le") + b"\x00\xd8")
+    with pytest.raises(CommandError, match=r"encodage UTF-16 annoncé mais contenu invalide"):
+        run(path, tmp_path / "o.csv", maps=["Nom=last_name"])

@@ -11,7 +11,12 @@ linear in the number of records:
   names give the same key, cut to two characters, with the postal code;
 * the birth date with the initial of either name, and with the postal code;
 * the sorted full sound keys of both names (people who moved);
-* the start of the street with the postal code.
+* the start of the street with the postal code;
+* for a record with neither phone nor e-mail (a file without contact points, such as FEBRL),
+  whose duplicates only its names, birth date and address can find, wider keys: the birth
+  date alone, the house number with the postal code and with the sound of the city, each
+  name whole with the start of the city's sound key. A record with a phone or an e-mail
+  does without them, which keeps a CRM's candidate count linear and small.
 
 A block larger than ``max_block`` records (a very common name in a big city) is compared by
 sorted neighbourhood instead: each record with the ``window`` records that follow it in the
@@ -56,7 +61,26 @@ def keys(record) -> list[str]:
         out.append(f"d{birth}|{postal}")
     if street and postal:
         out.append(f"s{street.replace(' ', '')[:8]}|{postal}")
-    return list(dict.fromkeys(out))  # a key twice would pair the record with itself
+    if not phones and not email:
+        out.extend(_wide_keys(first, last, birth, street, postal, _city))
+    return list(dict.fromkeys(out))
+
+
+def _wide_keys(first: str, last: str, birth: str, street: str, postal: str, city: str):
+    if birth:
+        yield f"B{birth}"
+    words = street.split()
+    number = words[0] if words and words[0].isdigit() else ""
+    sound = phonetic(city)
+    if number and postal:
+        yield f"N{number}|{postal}"
+    if number and sound:
+        yield f"c{number}|{sound}"
+    if sound:
+        if first:
+            yield f"f{first}|{sound[:3]}"
+        if last:
+            yield f"l{last}|{sound[:3]}"  # a key twice would pair the record with itself
 
 
 def sort_key(record) -> str:

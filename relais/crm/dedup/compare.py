@@ -6,12 +6,15 @@ missing field is evidence of nothing). The similarity is then cut into an agreem
 ``relais.crm.dedup.weights`` turn into a log-likelihood ratio.
 """
 
+import re
+
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 
 from relais.crm.dedup.normalize import initials, squeeze
 
 EXACT, CLOSE, FAIR, OTHER = 0, 1, 2, 3
+_DIGITS = re.compile(r"\d+")
 LEVEL_NAMES = ("identique", "très proche", "proche", "différent")
 
 
@@ -35,6 +38,8 @@ def name_similarity(a: str, b: str) -> float:
     sa, sb = squeeze(a), squeeze(b)
     if sa == sb:
         return 1.0
+    if (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b)):
+        return 0.8  # an initial: consistent, but no more than that
     score = JaroWinkler.normalized_similarity(sa, sb)
     if " " in a or " " in b:
         if score < 0.92 and token_set_ratio(a, b) >= 99.9:
@@ -85,11 +90,16 @@ def birth_date(a: str, b: str) -> float | None:
 
 
 def email(a: str, b: str) -> float | None:
+    """Levenshtein similarity; but two addresses whose names differ only by their digits
+    ("jean.martin@…", "jean.martin45@…") are two mailboxes, namesakes' habit, not a typo."""
     if not a or not b:
         return None
     if a == b:
         return 1.0
-    return Levenshtein.normalized_similarity(a, b)
+    similarity = Levenshtein.normalized_similarity(a, b)
+    if similarity >= 0.75 and _DIGITS.sub("", a) == _DIGITS.sub("", b):
+        return 0.7
+    return similarity
 
 
 def phones(a: tuple, b: tuple) -> float | None:

@@ -1,6 +1,7 @@
 """Reading contacts from any CSV file for the de-duplication engine.
 
-The encoding (UTF-8 with or without BOM, else Latin-1) and the delimiter (``,`` ``;`` tab
+The encoding (UTF-8 with or without BOM, UTF-16 or UTF-32 with a BOM or UTF-16 without one —
+what spreadsheets write as « Unicode text » —, else Latin-1) and the delimiter (``,`` ``;`` tab
 ``|``) are detected. A mapping says which input columns feed which contact field; several
 columns joined with ``+`` are concatenated with a space (``street_number+address_1``). Rows
 that cannot be used (wrong number of cells, no identifier, identifier seen before) are
@@ -8,6 +9,7 @@ skipped and reported with their line number; a date that cannot be read is repor
 left out, the row kept.
 """
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -67,13 +69,53 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "latin-1"):
+# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when most odd (even) bytes of the start are NUL, the
+    mark of UTF-16 text without a BOM; else None."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    odd, even = sample[1::2], sample[0::2]
+    if odd.count(0) > 0.7 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.7 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _decode(data: bytes, path) -> str:
+    """The text of the file: by its byte-order mark, else UTF-16 without BOM, UTF-8 or
+    Latin-1. A file that still holds NUL characters is not text: ``InputError``."""
+    encoding = next((name for bom, name in BOMS if data.startswith(bom)), None)
+    encoding = encoding or _bomless_utf16(data)
+    candidates = (encoding,) if encoding else ("utf-8", "latin-1")
+    for candidate in candidates:
         try:
-            return data.decode(encoding)
+            text = data.decode(candidate)
+            break
         except UnicodeDecodeError:
             continue
-    raise AssertionError("latin-1 decodes anything")
+    else:
+        raise InputError(
+            f"fichier illisible : {path} (encodage {encoding.upper()} annoncé mais contenu "
+            "invalide) ; enregistrez-le en CSV UTF-8."
+        )
+    if "\x00" in text:
+        raise InputError(
+            f"fichier illisible : {path} (octets nuls : ce n'est pas un fichier texte CSV, ou "
+            "son encodage n'est pas reconnu) ; enregistrez-le en CSV UTF-8."
+        )
+    return text
 
 
 def _delimiter(sample: str) -> str:
@@ -93,7 +135,7 @@ def read_contacts(path, mapping: ColumnMap, report: Report | None = None) -> Ite
         data = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"fichier illisible : {path} ({exc.strerror or exc}).") from exc
-    text = _decode(data)
+    text = _decode(data, path)
     if not text.strip():
         raise InputError(f"fichier vide : {path}.")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:65536]))

@@ -89,14 +89,15 @@ def find_duplicate_customers(
     threshold: float = DECISION,
     explain: bool = True,
     weights: Weights | None = None,
-    learn: bool = False,
+    learn: bool | None = None,
     workers: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Pair]:
     """Candidate duplicate customers of ``workspace`` the user may see, best first, each
     pair (customer public ids) with its score, ``sure`` flag and, when ``explain``, its
-    field-by-field explanation — what a review screen or a merge wizard shows. ``learn``
-    re-estimates the weights on this base (expectation–maximisation) first."""
+    field-by-field explanation — what a review screen or a merge wizard shows. ``learn``:
+    as ``find_duplicates`` (by default weights learned on this base unless the fit is
+    degenerate; households, namesakes and twins capped by the rules either way)."""
     ensure_permission(user, Permission.CRM_VIEW, workspace)
     return find_duplicates(
         customer_records(workspace),

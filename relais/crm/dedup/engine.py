@@ -7,6 +7,7 @@ probability in [0, 1] (see ``relais.crm.dedup.weights``) and whose ``fields`` ex
 field by field when asked.
 """
 
+import math
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -16,6 +17,7 @@ import numpy as np
 
 from relais.crm.dedup import compare as cmp
 from relais.crm.dedup import normalize as norm
+from relais.crm.dedup import rules
 from relais.crm.dedup.blocking import candidate_pairs
 from relais.crm.dedup.weights import DECISION, SURE, Weights
 
@@ -46,6 +48,8 @@ FIELD_LABELS = {
     "vehicle": "Véhicule (VIN, immatriculation)",
 }
 SCORED_FIELDS = tuple(FIELD_LABELS)
+RULE_COLUMN = len(SCORED_FIELDS)  # in a ``pair_levels`` matrix, after the fields
+COLUMNS = RULE_COLUMN + 1
 CHUNK = 20_000  # pairs per task when comparing on several processes
 
 
@@ -70,6 +74,7 @@ class Pair:
     sure: bool
     swapped_names: bool = False
     fields: list[FieldComparison] = field(default_factory=list)
+    rule: int = rules.NONE  # the rule of ``rules`` that capped the score, if any
 
 
 def _listed(value) -> list[str]:
@@ -109,11 +114,11 @@ def prepare(record: Mapping) -> tuple:
     )
 
 
-def similarities(a: tuple, b: tuple) -> tuple[dict[str, float | None], bool]:
-    """Field → similarity (None when missing) of two prepared records, and whether the
-    names matched crossed."""
+def similarities(a: tuple, b: tuple) -> tuple[dict[str, float | None], bool, int]:
+    """Field → similarity (None when missing) of two prepared records, whether the names
+    matched crossed, and the rule of ``rules`` that applies (``rules.NONE`` if none)."""
     first, last, swapped = cmp.names(a[1], a[2], b[1], b[2])
-    return {
+    sims = {
         "first_name": first,
         "last_name": last,
         "birth_date": cmp.birth_date(a[3], b[3]),
@@ -124,7 +129,23 @@ def similarities(a: tuple, b: tuple) -> tuple[dict[str, float | None], bool]:
         "city": cmp.city(a[8], b[8]),
         "identifier": cmp.identifier(a[9], b[9]),
         "vehicle": cmp.identifiers(a[10], b[10]),
-    }, swapped
+    }
+    contact = [
+        -1 if sims[name] is None else cmp.level(sims[name])
+        for name in ("street", "postal_code", "city", "phone", "email", "identifier", "vehicle")
+    ]
+    rule = rules.relation(
+        a[1], a[2], b[1], b[2], first, last, swapped, sims["birth_date"], contact, a[3], b[3]
+    )
+    return sims, swapped, rule
+
+
+def _capped(total: float, rule: int) -> float:
+    """The log2 odds after the rule's cap."""
+    cap = rules.CAPS.get(rule)
+    if cap is None:
+        return total
+    return min(total, math.log2(cap / (1 - cap)))
 
 
 def _logistic(log2_odds: float) -> float:
@@ -141,18 +162,18 @@ class Scorer:
         self.table = self.weights.table()
 
     def score(self, a: tuple, b: tuple) -> float:
-        sims, _swapped = similarities(a, b)
+        sims, _swapped, rule = similarities(a, b)
         total = self.weights.prior
         table = self.table
         for name, similarity in sims.items():
             if similarity is not None:
                 total += table[name][cmp.level(similarity)]
-        return _logistic(total)
+        return _logistic(_capped(total, rule))
 
     def explain(self, a: tuple, b: tuple, raw_a=None, raw_b=None) -> Pair:
         """The pair scored, with one ``FieldComparison`` per field. ``raw_a``/``raw_b``
         (the input mappings) give the values shown; else the normalised ones."""
-        sims, swapped = similarities(a, b)
+        sims, swapped, rule = similarities(a, b)
         total = self.weights.prior
         lines = []
         for name, similarity in sims.items():
@@ -173,8 +194,21 @@ class Scorer:
                     weight=round(weight, 2),
                 )
             )
-        score = _logistic(total)
-        return Pair(a[0], b[0], score, score >= SURE, swapped, lines)
+        capped = _capped(total, rule)
+        if capped < total:  # the cap as one more line, so that the weights still add up
+            lines.append(
+                FieldComparison(
+                    field="rule",
+                    label="Règle",
+                    value_a="",
+                    value_b="",
+                    similarity=None,
+                    level=rules.LABELS[rule],
+                    weight=round(capped - total, 2),
+                )
+            )
+        score = _logistic(capped)
+        return Pair(a[0], b[0], score, score >= SURE, swapped, lines, rule)
 
 
 _POSITION = {
@@ -213,9 +247,10 @@ _shared: dict = {}
 
 
 def levels(a: tuple, b: tuple) -> list[int]:
-    """Agreement level of each of ``SCORED_FIELDS`` (-1: missing on one side); the hot loop
-    of a large run, hence the plain tuple instead of ``similarities``' dict."""
-    first, last, _swapped = cmp.names(a[1], a[2], b[1], b[2])
+    """Agreement level of each of ``SCORED_FIELDS`` (-1: missing on one side), then the
+    rule of ``rules`` that applies; the hot loop of a large run, hence the plain tuple
+    instead of ``similarities``' dict."""
+    first, last, swapped = cmp.names(a[1], a[2], b[1], b[2])
     sims = (
         first,
         last,
@@ -229,7 +264,12 @@ def levels(a: tuple, b: tuple) -> list[int]:
         cmp.identifiers(a[10], b[10]),
     )
     level = cmp.level
-    return [-1 if s is None else level(s) for s in sims]
+    out = [-1 if s is None else level(s) for s in sims]
+    contact = (out[5], out[6], out[7], out[4], out[3], out[8], out[9])
+    out.append(
+        rules.relation(a[1], a[2], b[1], b[2], first, last, swapped, sims[2], contact, a[3], b[3])
+    )
+    return out
 
 
 def _levels_chunk(bounds: tuple[int, int]):
@@ -239,11 +279,12 @@ def _levels_chunk(bounds: tuple[int, int]):
         levels(records[i], records[j])
         for i, j in zip(left[start:end].tolist(), right[start:end].tolist(), strict=True)
     ]
-    return np.array(rows, dtype=np.int8).reshape(len(rows), len(SCORED_FIELDS))
+    return np.array(rows, dtype=np.int8).reshape(len(rows), COLUMNS)
 
 
 def pair_levels(prepared, pairs, *, workers=1, progress=None):
-    """An int8 matrix, one row per pair, one column per scored field (level or -1)."""
+    """An int8 matrix, one row per pair, one column per scored field (level or -1), then
+    one for the rule of ``rules`` (``RULE_COLUMN``)."""
     total = len(pairs[0])
     _shared.update(records=prepared, pairs=pairs)
     bounds = [(start, min(start + CHUNK, total)) for start in range(0, total, CHUNK)]
@@ -264,7 +305,7 @@ def pair_levels(prepared, pairs, *, workers=1, progress=None):
     finally:
         _shared.clear()
     if not chunks:
-        return np.zeros((0, len(SCORED_FIELDS)), dtype=np.int8)
+        return np.zeros((0, COLUMNS), dtype=np.int8)
     return np.concatenate(chunks)
 
 
@@ -277,7 +318,29 @@ def scores_of(matrix, weights: Weights):
     total = np.full(len(matrix), weights.prior, dtype=float)
     for f in range(len(SCORED_FIELDS)):
         total += lookup[f][matrix[:, f]]
+    if matrix.shape[1] > RULE_COLUMN:
+        for rule, cap in rules.CAPS.items():
+            ceiling = math.log2(cap / (1 - cap))
+            capped = matrix[:, RULE_COLUMN] == rule
+            total[capped] = np.minimum(total[capped], ceiling)
     return 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
+
+
+def choose_weights(matrix, weights: Weights | None = None) -> tuple[Weights, str]:
+    """The default scoring (``learn=None``): weights learned on this file's candidate pairs
+    by expectation–maximisation, starting from ``weights`` (the set weights), unless the
+    fit is degenerate (``Weights.degenerate``), then the set weights. Returns the weights
+    and a French sentence saying which and why. The rules of ``rules`` cap the score either
+    way."""
+    weights = weights or Weights()
+    learnt = weights.estimate(matrix, SCORED_FIELDS)
+    kept = scores_of(matrix[:, :RULE_COLUMN], learnt) >= DECISION  # before the caps
+    two_people = np.isin(matrix[:, RULE_COLUMN], (rules.HOUSEHOLD, rules.NAMESAKE))
+    share = float((kept & two_people).sum() / max(kept.sum(), 1))
+    reason = learnt.degenerate(len(matrix), share)
+    if reason:
+        return weights, f"poids par défaut ({reason})"
+    return learnt, "poids appris sur le fichier (espérance-maximisation)"
 
 
 def find_duplicates(
@@ -285,17 +348,22 @@ def find_duplicates(
     *,
     threshold: float = DECISION,
     weights: Weights | None = None,
-    learn: bool = False,
+    learn: bool | None = None,
     explain: bool = False,
     workers: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    report: dict | None = None,
 ) -> list[Pair]:
     """Candidate duplicate pairs among ``records`` scoring at least ``threshold``, best
-    first. ``learn`` re-estimates the weights on the candidate pairs by
-    expectation–maximisation (``Weights.estimate``) before scoring. ``explain`` adds the
+    first. ``learn``: ``None`` (default) chooses (``choose_weights``: weights learned on
+    the file by expectation–maximisation unless the fit is degenerate, else the set
+    weights); ``True`` always learns (``Weights.estimate``); ``False`` scores with
+    ``weights`` (the set weights by default). Households, namesakes and twins are capped by
+    ``rules`` whatever the weights. ``explain`` adds the
     field-by-field explanation of each pair (costly on large inputs). ``workers`` processes
     compare the pairs (default: one per core, at most 2, and one for small inputs).
-    ``progress(stage, done, total)`` is called as work goes."""
+    ``progress(stage, done, total)`` is called as work goes. ``report``, a dict, receives
+    ``scoring``: which weights scored, in French."""
     raw = list(records)
     prepared = [prepare(record) for record in raw]
     if progress:
@@ -308,6 +376,7 @@ def find_duplicates(
         raw=raw if explain else None,
         workers=workers,
         progress=progress,
+        report=report,
     )
 
 
@@ -316,14 +385,14 @@ def find_duplicates_prepared(
     *,
     threshold: float = DECISION,
     weights: Weights | None = None,
-    learn: bool = False,
+    learn: bool | None = None,
     raw: list[Mapping] | None = None,
     workers: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    report: dict | None = None,
 ) -> list[Pair]:
     """``find_duplicates`` on records already passed through ``prepare``; explanations
     when ``raw`` (the input mappings, same order) is given."""
-    weights = weights or Weights()
     left, right = pairs = candidate_pairs(prepared)
     total = len(left)
     if progress:
@@ -333,8 +402,16 @@ def find_duplicates_prepared(
     if total < 4 * CHUNK:
         workers = 1
     matrix = pair_levels(prepared, pairs, workers=workers, progress=progress)
-    if learn and total:
-        weights = weights.estimate(matrix, SCORED_FIELDS)
+    if learn is None:
+        weights, scoring = choose_weights(matrix, weights)
+    elif learn and total:
+        weights = (weights or Weights()).estimate(matrix, SCORED_FIELDS)
+        scoring = "poids appris sur le fichier (espérance-maximisation, demandé)"
+    else:
+        scoring = "poids fournis" if weights else "poids par défaut (demandé)"
+        weights = weights or Weights()
+    if report is not None:
+        report["scoring"] = scoring
     scores = scores_of(matrix, weights)
     kept = np.nonzero(scores >= threshold)[0]
     kept = kept[np.lexsort((right[kept], left[kept], -scores[kept]))]  # best first
@@ -343,7 +420,13 @@ def find_duplicates_prepared(
         scorer = Scorer(weights)
         return [scorer.explain(prepared[i], prepared[j], raw[i], raw[j]) for _k, i, j in order]
     return [
-        Pair(prepared[i][0], prepared[j][0], float(scores[k]), bool(scores[k] >= SURE))
+        Pair(
+            prepared[i][0],
+            prepared[j][0],
+            float(scores[k]),
+            bool(scores[k] >= SURE),
+            rule=int(matrix[k, RULE_COLUMN]),
+        )
         for k, i, j in order
     ]
 

@@ -45,8 +45,26 @@ DEFAULT_U = {
     "vehicle": (0.01, 0.0001, 0.0001, 0.99),
 }
 PRIOR = -8.0
+MIN_PAIRS_TO_LEARN = 200  # fewer candidate pairs: the set weights, not EM
+# Above this share of households and namesakes among the pairs EM would keep, its split is
+# "same address", not "same person" (1 % on FEBRL, 80 % on a base of households).
+MAX_HOUSEHOLD_SHARE = 0.05
 SURE = 0.95  # at or above: a sure match
 DECISION = 0.5  # at or above: a candidate pair
+
+
+def _monotone(m, u) -> tuple[float, ...]:
+    """``m`` raised where needed so that a closer level never weighs less than a farther
+    one, once EM has converged (EM, free of that knowledge, can learn "equal birth dates" as weaker evidence than
+    "one typo" on a file where most equal dates are chance)."""
+    m = [float(x) for x in m]
+    for lvl in range(len(m) - 2, -1, -1):
+        weight = math.log2(m[lvl] / u[lvl])
+        next_weight = math.log2(m[lvl + 1] / u[lvl + 1])
+        if weight < next_weight:  # both levels take the mean of their weights
+            mean = (weight + next_weight) / 2
+            m[lvl], m[lvl + 1] = u[lvl] * 2**mean, u[lvl + 1] * 2**mean
+    return tuple(m)
 
 
 @dataclass
@@ -100,9 +118,30 @@ class Weights:
                 break
         learnt = Weights(m=dict(self.m), u=dict(self.u), prior=math.log2(share / (1 - share)))
         for f, name in enumerate(fields):
-            learnt.m[name] = tuple(float(x) for x in m[f])
+            learnt.m[name] = _monotone(m[f], u[f])
             learnt.u[name] = tuple(float(x) for x in u[f])
         return learnt
+
+    def degenerate(self, pairs: int, household_share: float = 0.0) -> str:
+        """Why weights learned by ``estimate`` on ``pairs`` candidate pairs cannot be trusted,
+        in French, or "" when they can. EM finds *a* two-class split of the pairs, not
+        necessarily "same person / two people": on a base of households it learns "same
+        address" instead — then ``household_share``, the share of the pairs it calls
+        matches that the rules know to be two people (households, namesakes), is high —,
+        and on a handful of pairs it learns noise."""
+        if pairs < MIN_PAIRS_TO_LEARN:
+            return f"trop peu de paires candidates ({pairs}) pour apprendre des poids"
+        for name in ("first_name", "last_name"):
+            if self.m[name][0] <= self.u[name][0]:
+                return "les poids appris ne font pas d'un nom identique un indice de doublon"
+        if self.m["birth_date"][3] > 0.5:
+            return "les poids appris acceptent le plus souvent une autre date de naissance"
+        if household_share > MAX_HOUSEHOLD_SHARE:
+            return (
+                f"{100 * household_share:.0f} % des paires que les poids appris retiendraient "
+                "sont des foyers ou des homonymes"
+            )
+        return ""
 
     @classmethod
     def fit(cls, levels: list[dict[str, int | None]], labels: list[bool], smoothing=0.5):

@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from relais.core.downloads import csv_safe
 from relais.crm.dedup.csv_input import ColumnMap, InputError, Report, read_contacts
 from relais.crm.dedup.engine import FIELDS, find_duplicates_prepared, prepare
 from relais.crm.dedup.weights import DECISION
@@ -42,13 +43,24 @@ class Command(BaseCommand):
             default=DECISION,
             help=_("Seuil de décision entre 0 et 1 (par défaut %(default)s)."),
         )
-        parser.add_argument(
+        scoring = parser.add_mutually_exclusive_group()
+        scoring.add_argument(
             "--learn",
-            action="store_true",
+            action="store_const",
+            const=True,
+            dest="learn",
             help=_(
-                "Réestime les poids sur le fichier (espérance-maximisation) au lieu des poids "
-                "par défaut."
+                "Apprend toujours les poids sur le fichier (espérance-maximisation). Par "
+                "défaut, ils sont appris sauf si l'apprentissage est dégénéré (foyers, trop peu "
+                "de paires) : alors les poids par défaut."
             ),
+        )
+        scoring.add_argument(
+            "--set-weights",
+            action="store_const",
+            const=False,
+            dest="learn",
+            help=_("Utilise toujours les poids par défaut, sans apprentissage."),
         )
         parser.add_argument(
             "--workers",
@@ -83,19 +95,23 @@ class Command(BaseCommand):
             _("%(rows)d lignes lues, %(skipped)d ignorées.")
             % {"rows": report.rows, "skipped": report.skipped}
         )
+        choice: dict = {}
         pairs = find_duplicates_prepared(
             prepared,
             threshold=threshold,
             learn=options["learn"],
             workers=options["workers"],
             progress=self._progress,
+            report=choice,
         )
+        self.stderr.write(_("Pondération : %(scoring)s.") % {"scoring": choice["scoring"]})
         try:
             with open(options["output"], "w", newline="", encoding="utf-8") as out:
                 writer = csv.writer(out)
                 writer.writerow(["id_a", "id_b", "score"])
                 for pair in pairs:
-                    writer.writerow([pair.id_a, pair.id_b, f"{pair.score:.4f}"])
+                    # An id such as ``=1+1`` would run as a formula in a spreadsheet.
+                    writer.writerow([csv_safe(pair.id_a), csv_safe(pair.id_b), f"{pair.score:.4f}"])
         except OSError as exc:
             raise CommandError(
                 _("impossible d'écrire %(path)s (%(reason)s).")

@@ -1,0 +1,153 @@
+"""Rules that no weight may overturn: households, namesakes, twins.
+
+The Fellegi–Sunter score adds evidence field by field, so two people who share an address, a
+landline and a family e-mail pile up enough of it to look « sure » although their first names
+and birth dates say they are two people: a couple, a parent and an adult child, two siblings.
+And a namesake (same first and last name) born another day and living elsewhere is someone
+else, whatever weights EM learned on a file whose errors are not a CRM's. These rules look at
+what only a person has — a first name, a birth date — and cap the score:
+
+* **household / two people** (``HOUSEHOLD``): the first names clearly differ (not a typo, not
+  a shortened compound name or initial, not the names swapped; a gendered pair such as Michel
+  and Michèle counts as different) and the birth date is absent on one side or another
+  person's (more than one typo away — a sibling born the same year is not a twin —, or one
+  typo in the year), and they share a surname or a place (address, exact phone or e-mail,
+  identifier, vehicle). Whatever else is shared, the score is capped under the decision
+  threshold. (Sharing nothing, such a pair is left to the weights, which keep it low.)
+* **namesake elsewhere** (``NAMESAKE``): first and last names agree, the birth dates clearly
+  differ and nothing places them at one address, postal code, town, phone, e-mail,
+  identifier or vehicle: capped under the decision threshold. (In the same town, the weights
+  decide, and the pair is never « sure ».)
+* **to review** (``REVIEW``): a first name given as an initial (« A. » and « Agathe »), twins
+  (first names clearly different, same birth date or one typo in its day or month, same
+  surname), a namesake with another birth date at the same address or in the same town (a
+  father and son of one name, or a birth date entered wrongly), and one name on two records
+  without a birth date to compare, at another address, sharing no phone nor e-mail (someone
+  who moved, or a namesake): genuinely ambiguous, so
+  capped under « sure » — they stay in the review queue, never merged without a person
+  looking.
+
+"Clearly different" and "clearly another person's" are the comparison levels of
+``compare.py``: a first name at « proche » or « différent » (Jaro–Winkler under 0.9) and more
+than one typo away from the other, or a short one (six letters or fewer) two typos away
+(« Martin » and « Marine »); for the household rule a birth date « proche » or
+« différent », for namesakes « différent » (more than two typos, or two in the year).
+"""
+
+from rapidfuzz.distance import OSA
+
+from relais.crm.dedup.compare import CLOSE, EXACT, FAIR, OTHER, level
+from relais.crm.dedup.normalize import initials, squeeze
+
+NONE, HOUSEHOLD, NAMESAKE, REVIEW = 0, 1, 2, 3
+HOUSEHOLD_CAP = 0.2  # under DECISION (0.5)
+REVIEW_CAP = 0.8  # under SURE (0.95), over DECISION: listed as « probable »
+CAPS = {HOUSEHOLD: HOUSEHOLD_CAP, NAMESAKE: HOUSEHOLD_CAP, REVIEW: REVIEW_CAP}
+LABELS = {
+    HOUSEHOLD: "Foyer ou autre personne : prénoms différents, date de naissance absente ou autre",
+    NAMESAKE: "Homonyme : même nom, autre date de naissance, rien d'autre en commun",
+    REVIEW: "À examiner : jumeaux ou homonyme à la même adresse, jamais fusionné sans vous",
+}
+AGREE = (EXACT, CLOSE)
+# Feminine endings of a first name's masculine form: Michel/Michèle, Jean/Jeanne,
+# Gabriel/Gabrielle, Antoine/Antoinette, Henri/Henriette.
+FEMININE_ENDINGS = ("e", "le", "ne", "te", "tte", "ette")
+
+
+def gendered(a: str, b: str) -> bool:
+    """Two (folded) first names of one root and two genders: Michel and Michèle, Louis and
+    Louise, Frédéric and Frédérique, Julien and Julienne, Stéphane and Stéphanie."""
+    if not a or not b or a == b:
+        return False
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if long.startswith(short) and long[len(short) :] in FEMININE_ENDINGS:
+        return True
+    if short.endswith("c") and long == short[:-1] + "que":
+        return True  # Frédéric, Frédérique
+    return short.endswith("e") and long == short[:-1] + "ie"  # Stéphane, Stéphanie
+
+
+def _one_typo(first_a: str, last_a: str, first_b: str, last_b: str, swapped: bool) -> bool:
+    """Whether the first names, as ``compare.names`` paired them, are one typo apart (and
+    not a gendered pair). Crossed, the worse of the two crossed pairs is taken."""
+    if swapped:
+        pairs = ((first_a, last_b), (last_a, first_b))
+        x, y = max(pairs, key=lambda p: OSA.distance(squeeze(p[0]), squeeze(p[1])))
+    else:
+        x, y = first_a, first_b
+    return OSA.distance(squeeze(x), squeeze(y)) <= 1 and not gendered(x, y)
+
+
+def _short_and_apart(a: str, b: str) -> bool:
+    """Two first names two edits or more apart (three for names over six letters: Charlotte
+    and Charles), neither a part of the other."""
+    words_a, words_b = set(a.split()), set(b.split())
+    if words_a <= words_b or words_b <= words_a:
+        return False  # "Jean" and "Jean Pierre"
+    if initials(a) == initials(b) and (max(map(len, words_a)) == 1 or max(map(len, words_b)) == 1):
+        return False  # "J P" and "Jean Pierre"
+    x, y = squeeze(a), squeeze(b)
+    return OSA.distance(x, y) >= (2 if min(len(x), len(y)) <= 6 else 3)
+
+
+def _initial_of(short: str, name: str) -> bool:
+    return len(short) == 1 and len(name) > 1 and name.startswith(short)
+
+
+def _level(similarity) -> int:
+    return -1 if similarity is None else level(similarity)
+
+
+def relation(
+    first_a: str,
+    last_a: str,
+    first_b: str,
+    last_b: str,
+    first_sim,
+    last_sim,
+    swapped: bool,
+    birth_sim,
+    contact_levels,
+    birth_a: str = "",
+    birth_b: str = "",
+) -> int:
+    """The rule that applies to a pair (``NONE`` when none). ``first_sim``/``last_sim`` and
+    ``swapped`` come from ``compare.names``; ``contact_levels`` are the levels of street,
+    postal code, city, phone, e-mail, identifier and vehicle (-1 missing); ``birth_a`` and
+    ``birth_b`` the normalised birth dates (``YYYYMMDD``)."""
+    if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim > 0.5:
+        return NONE  # the bulk of true pairs: same names, a birth date that agrees
+    first, last = _level(first_sim), _level(last_sim)
+    if swapped:  # which crossed name is the first name is unknown: assume the worse one
+        given, family = max(first, last), min(first, last)
+    else:
+        given, family = first, last
+    if given in AGREE and (
+        gendered(first_a, first_b) or gendered(first_a, last_b) or gendered(last_a, first_b)
+    ):
+        given = OTHER
+    elif given in (FAIR, OTHER) and _one_typo(first_a, last_a, first_b, last_b, swapped):
+        given = CLOSE  # one typo in a short first name ("Luc", "Lcu"): not another name
+    elif given == CLOSE and not swapped and _short_and_apart(first_a, first_b):
+        given = FAIR  # "Martin" and "Marine", "Marie" and "Marion": close, yet two names
+    birth = _level(birth_sim)
+    if _initial_of(first_a, first_b) or _initial_of(first_b, first_a):
+        return REVIEW  # "A." and "Agathe": her, or Arthur of the same household
+    street, postal, city, *others = contact_levels
+    here = street in (EXACT, CLOSE, FAIR) or EXACT in others  # a near e-mail is a
+    # namesake's habit ("jean.martin2@"), not a shared one
+    if given in (FAIR, OTHER):
+        other_birth = birth in (-1, FAIR, OTHER) or (
+            birth == CLOSE and birth_a[:4] != birth_b[:4]  # a year typo, "1959"/"1995"
+        )
+        if other_birth and (here or family in AGREE):
+            return HOUSEHOLD
+        if family in AGREE and not other_birth:
+            return REVIEW  # twins, or one of the two first names is wrong
+        return NONE  # nothing in common but perhaps a date: the weights decide
+    if given in AGREE and family in AGREE and birth in (-1, OTHER):
+        if birth == OTHER:
+            return REVIEW if here or EXACT in (postal, city) else NAMESAKE
+        if not here and street != -1:
+            return REVIEW  # no birth date, another address, no shared phone or e-mail
+    return NONE

@@ -1,0 +1,368 @@
+"""Households, namesakes and twins are not duplicates; real duplicates are still found; the
+default scoring chooses its weights on the file."""
+
+import csv
+import random
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from rapidfuzz.distance import OSA
+
+from bench._households import households_base
+from relais.crm.dedup import DECISION, SURE, Weights, explain_pair, find_duplicates, rules
+from relais.crm.dedup.normalize import birth_date
+from relais.crm.dedup.normalize import name as fold_name
+
+HOME = {
+    "street": "12 rue des Tilleuls",
+    "postal_code": "69003",
+    "city": "Lyon",
+    "phone": ["06 12 34 56 78", "04 78 00 11 22"],  # mobile, shared landline
+    "email": "famille.martin@orange.fr",  # shared family e-mail
+}
+JEAN = {"id": "a", "first_name": "Jean", "last_name": "Martin", "birth_date": date(1962, 3, 12)}
+
+
+def member(**values):
+    """Someone else of Jean's household: same address, landline and family e-mail."""
+    return {"id": "b", **HOME, "phone": ["07 98 76 54 32", "04 78 00 11 22"], **values}
+
+
+A = {**JEAN, **HOME}
+
+HOUSEHOLD = {
+    "wife, other birth date": member(
+        first_name="Sylvie", last_name="Martin", birth_date="1965-07-01"
+    ),
+    "wife, no birth date": member(first_name="Sylvie", last_name="Martin"),
+    "wife, her own surname": member(first_name="Sylvie", last_name="Roux", birth_date=""),
+    "Michel and Michèle": {
+        **member(first_name="Michèle", last_name="Martin"),
+        "id": "b",
+    },
+    "adult son": member(first_name="Lucas", last_name="Martin", birth_date="1990-11-02"),
+    "adult daughter, no date": member(first_name="Chloé", last_name="MARTIN"),
+    "sister, same year": member(first_name="Anne", last_name="Martin", birth_date="1962-09-30"),
+    "brother, year typo": member(first_name="Paul", last_name="Martin", birth_date="1926-03-12"),
+    "names swapped on the son's record": member(
+        first_name="Martin", last_name="Lucas", birth_date=""
+    ),
+}
+
+
+def _a(first="Jean"):
+    return {**A, "first_name": first}
+
+
+@pytest.mark.parametrize("other", HOUSEHOLD.values(), ids=HOUSEHOLD.keys())
+def test_household_members_are_never_sure_nor_candidates(other):
+    record = _a("Michel") if other["first_name"] == "Michèle" else A
+    pair = explain_pair(record, other)
+    assert pair.rule == rules.HOUSEHOLD
+    assert pair.score < DECISION and not pair.sure
+    # The cap is one more line of the explanation: the weights still add up to the score.
+    rule = next(f for f in pair.fields if f.field == "rule")
+    assert rule.label == "Règle" and rule.level.startswith("Foyer") and rule.weight < 0
+    total = Weights().prior + sum(f.weight for f in pair.fields)
+    assert pair.score == pytest.approx(1 / (1 + 2**-total), abs=0.01)  # weights rounded
+
+
+@pytest.mark.parametrize("other", HOUSEHOLD.values(), ids=HOUSEHOLD.keys())
+def test_household_members_stay_out_whatever_the_weights(other):
+    # Weights learned on a file where a shared address or phone is overwhelming evidence.
+    greedy = Weights()
+    greedy.m = {**greedy.m, "phone": (0.99, 0.005, 0.0025, 0.0025)}
+    greedy.m["street"] = (0.99, 0.005, 0.0025, 0.0025)
+    greedy.m["first_name"] = (0.5, 0.1, 0.1, 0.3)
+    record = _a("Michel") if other["first_name"] == "Michèle" else A
+    pair = explain_pair(record, other, greedy)
+    assert pair.score < DECISION
+
+
+def test_twins_go_to_review_never_sure():
+    twin = member(first_name="Hugo", last_name="Martin", birth_date=JEAN["birth_date"])
+    pair = explain_pair(A, twin)
+    assert pair.rule == rules.REVIEW
+    assert DECISION <= pair.score < SURE and not pair.sure
+
+
+def test_father_and_son_of_one_name_go_to_review_never_sure():
+    son = member(first_name="Jean", last_name="Martin", birth_date="1991-05-20")
+    pair = explain_pair(A, son)
+    assert pair.rule == rules.REVIEW and not pair.sure and pair.score < SURE
+
+
+def test_an_initial_at_the_same_address_goes_to_review():
+    pair = explain_pair(A, member(first_name="J.", last_name="Martin"))
+    assert pair.rule == rules.REVIEW and not pair.sure
+
+
+NAMESAKE = {
+    "id": "n",
+    "first_name": "Jean",
+    "last_name": "Martin",
+    "birth_date": "1979-08-14",
+    "phone": "06 55 44 33 22",
+    "email": "jean.martin2@gmail.com",  # close to Jean's own address: names make e-mails
+    "street": "3 avenue Foch",
+    "postal_code": "33000",
+    "city": "Bordeaux",
+}
+
+
+def test_namesake_elsewhere_is_never_a_candidate_whatever_the_weights():
+    a = {**A, "email": "jean.martin@gmail.com"}
+    pair = explain_pair(a, NAMESAKE)
+    assert pair.rule == rules.NAMESAKE and pair.score < DECISION
+    lenient = Weights()  # a file where birth dates are often wrong (FEBRL-like)
+    lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
+    lenient.prior = 2.0
+    assert explain_pair(a, NAMESAKE, lenient).score < DECISION
+
+
+def test_namesake_in_the_same_town_is_never_sure():
+    local = {**NAMESAKE, "postal_code": "69003", "city": "Lyon"}
+    lenient = Weights(prior=4.0)
+    lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
+    pair = explain_pair(A, local, lenient)
+    assert pair.rule == rules.REVIEW and not pair.sure
+
+
+# --- recall kept ------------------------------------------------------------------------------
+
+DUPLICATES = {
+    "last-name typo": {"last_name": "Matrin"},
+    "first-name typo, no birth date": {"first_name": "Jaen", "birth_date": ""},
+    "short first name typo, no date": {"first_name": "Jan", "birth_date": ""},
+    "names swapped": {"first_name": "Martin", "last_name": "Jean"},
+    "names swapped, one typo": {"first_name": "Martin", "last_name": "Jan", "birth_date": ""},
+    "moved house, same mobile": {
+        "street": "8 place Bellecour",
+        "postal_code": "69002",
+        "city": "Lyon",
+        "phone": ["06 12 34 56 78"],
+        "email": "",
+    },
+    "moved house, same e-mail, no date": {
+        "street": "40 rue Nationale",
+        "postal_code": "59000",
+        "city": "Lille",
+        "phone": [],
+        "birth_date": "",
+    },
+    "missing fields": {"email": "", "phone": [], "birth_date": ""},
+    "birth date day and month swapped": {"birth_date": "1962-12-03"},
+    "upper case, no accents, +33": {"last_name": "MARTIN", "phone": ["+33 6 12 34 56 78"]},
+}
+
+
+@pytest.mark.parametrize("changes", DUPLICATES.values(), ids=DUPLICATES.keys())
+def test_real_duplicates_are_still_candidates(changes):
+    pair = explain_pair(A, {**A, "id": "b", **changes})
+    assert pair.rule in (rules.NONE, rules.REVIEW)
+    assert pair.score >= DECISION, pair.fields
+
+
+# --- the generated French base with households ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base():
+    return households_base(3000, seed=7)
+
+
+def test_generated_base_has_every_kind_of_household_and_namesake(base):
+    _records, truth, kinds = base
+    counts = {kind: list(kinds.values()).count(kind) for kind in set(kinds.values())}
+    assert counts["household"] > 1000 and counts["namesake"] > 20 and counts["twins"] >= 1
+    assert len(truth) > 300
+
+
+def _date(text: str) -> str:
+    return birth_date(text)[0]
+
+
+def _two_people(a, b, kind, *, town=True) -> bool:
+    """What the issue calls a household — different first names, a birth date absent or
+    clearly another person's (more than one typo away) — or a namesake — same names living
+    elsewhere, born another day (``town=False``: in another town). Same names at one address
+    with other birth dates (a father and son, or a wrong date) and same names without dates
+    are ambiguous: to review."""
+    first_a, first_b = fold_name(a["first_name"]), fold_name(b["first_name"])
+    date_a, date_b = _date(a["birth_date"]), _date(b["birth_date"])
+    dated = bool(date_a and date_b)
+    clearly_other = dated and OSA.distance(date_a, date_b) > 1
+    if kind == "household" and first_a != first_b:
+        return not dated or clearly_other
+    if kind == "namesake":
+        elsewhere = a["street"] != b["street"] and (town or a["city"] != b["city"])
+        return clearly_other and elsewhere
+    return False
+
+
+def test_household_and_namesake_pairs_of_the_base_are_never_sure_nor_candidates(base):
+    records, truth, kinds = base
+    by_id = {r["id"]: r for r in records}
+    pairs = find_duplicates(records)
+    found = {frozenset((p.id_a, p.id_b)): p for p in pairs}
+    checked = ambiguous = 0
+    for ids, kind in kinds.items():
+        a, b = (by_id[i] for i in sorted(ids))
+        pair = found.get(ids)
+        if _two_people(a, b, kind):
+            checked += 1
+            assert pair is None, (kind, a, b, pair)
+        elif kind in ("household", "namesake") and a["birth_date"] and b["birth_date"]:
+            ambiguous += 1  # one name, other birth dates, one address: to review at most
+            assert pair is None or not pair.sure, (a, b, pair)
+        # One name at one address and a single birth date: nothing tells a Dominique and
+        # her husband Dominique from one Dominique entered twice (docs/dedup.md, Limits).
+    assert checked > 1000 and ambiguous > 5
+    sure_false = [p for p in pairs if p.sure and frozenset((p.id_a, p.id_b)) not in truth]
+    twins = {ids for ids, kind in kinds.items() if kind == "twins"}
+    assert not [p for p in sure_false if frozenset((p.id_a, p.id_b)) in twins]
+
+
+def test_recall_and_precision_on_the_generated_base(base):
+    records, truth, _kinds = base
+    found = {frozenset((p.id_a, p.id_b)) for p in find_duplicates(records)}
+    hits = len(found & truth)
+    assert hits / len(truth) >= 0.95
+    assert hits / len(found) >= 0.9
+
+
+# --- the default choice, through the command ----------------------------------------------------
+
+
+def _write(path, records):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "prenom", "nom", "naissance", "rue", "cp", "ville", "tel", "mel"])
+        for r in records:
+            phones = r.get("phone") or []
+            phones = [phones] if isinstance(phones, str) else phones
+            writer.writerow(
+                [
+                    r["id"],
+                    r.get("first_name", ""),
+                    r.get("last_name", ""),
+                    r.get("birth_date", ""),
+                    r.get("street", ""),
+                    r.get("postal_code", ""),
+                    r.get("city", ""),
+                    phones[0] if phones else "",
+                    r.get("email", ""),
+                ]
+            )
+
+
+MAPS = [
+    "prenom=first_name",
+    "nom=last_name",
+    "naissance=birth_date",
+    "rue=street",
+    "cp=postal_code",
+    "ville=city",
+    "tel=phone",
+    "mel=email",
+]
+
+
+def run(path, out, *extra):
+    args = [str(path), "--id", "id", "-o", str(out), *extra]
+    for spec in MAPS:
+        args += ["--map", spec]
+    call_command("find_duplicates", *args)
+    with open(out, encoding="utf-8", newline="") as handle:
+        return {frozenset(row[:2]) for row in list(csv.reader(handle))[1:]}
+
+
+def febrl_like(count=1500, seed=11):
+    """People without phone nor e-mail, a third entered twice with heavy damage (FEBRL's
+    kind of file): EM should learn its weights."""
+    rng = random.Random(seed)
+    firsts = ["jack", "olivia", "thomas", "chloe", "liam", "ruby", "noah", "mia", "ethan", "ava"]
+    lasts = [f"{a}{b}" for a in ("ro", "ka", "mi", "ste", "bla") for b in ("wson", "ller", "rke")]
+    records, truth = [], set()
+    for n in range(count):
+        person = {
+            "id": f"r{n}",
+            "first_name": rng.choice(firsts),
+            "last_name": rng.choice(lasts) + rng.choice(["", "s", "e"]),
+            "birth_date": f"{1930 + rng.randrange(70)}{rng.randrange(1, 13):02d}"
+            f"{rng.randrange(1, 29):02d}",
+            "street": f"{rng.randrange(1, 300)} {rng.choice(lasts)} street",
+            "postal_code": f"{rng.randrange(2000, 7000)}",
+            "city": rng.choice(lasts) + " park",
+        }
+        records.append(person)
+        if n % 3 == 0:
+            copy = dict(person, id=f"d{n}")
+            if rng.random() < 0.2:  # moved
+                copy["street"] = f"{rng.randrange(1, 300)} {rng.choice(lasts)} road"
+                copy["city"] = rng.choice(lasts) + " hill"
+            if rng.random() < 0.5:
+                name = copy["last_name"]
+                copy["last_name"] = name[:2] + name[3:]
+            if rng.random() < 0.3:
+                copy["birth_date"] = ""
+            if rng.random() < 0.3:
+                copy["postal_code"] = copy["postal_code"][:3] + "9"
+            records.append(copy)
+            truth.add(frozenset((person["id"], copy["id"])))
+    return records, truth
+
+
+def f1(found, truth):
+    hits = len(found & truth)
+    return 2 * hits / (len(found) + len(truth))
+
+
+def test_default_learns_weights_on_a_file_fit_for_it(tmp_path, capsys):
+    records, truth = febrl_like()
+    _write(tmp_path / "in.csv", records)
+    found = run(tmp_path / "in.csv", tmp_path / "out.csv")
+    err = capsys.readouterr().err
+    assert "Pondération : poids appris sur le fichier (espérance-maximisation)." in err
+    fixed = run(tmp_path / "in.csv", tmp_path / "fixed.csv", "--set-weights")
+    # The choice is the better one on this file, and good.
+    assert f1(found, truth) > f1(fixed, truth)
+    assert f1(found, truth) >= 0.95
+
+
+def test_default_keeps_the_set_weights_on_a_base_of_households(tmp_path, capsys, base):
+    records, truth, kinds = base
+    _write(tmp_path / "in.csv", records)
+    found = run(tmp_path / "in.csv", tmp_path / "out.csv")
+    err = capsys.readouterr().err
+    assert "Pondération : poids par défaut (" in err  # EM's fit was degenerate, and says why
+    learnt = run(tmp_path / "in.csv", tmp_path / "learnt.csv", "--learn")
+    assert "poids appris sur le fichier (espérance-maximisation, demandé)" in (
+        capsys.readouterr().err
+    )
+    # The choice is the better one on this file, and the rules hold either way.
+    assert f1(found, truth) > f1(learnt, truth)
+    by_id = {r["id"]: r for r in records}
+    apart = {
+        ids for ids, kind in kinds.items() if _two_people(*(by_id[i] for i in sorted(ids)), kind)
+    }
+    assert len(apart) > 1000 and not (found & apart), [
+        [by_id[i] for i in ids] for ids in found & apart
+    ][:3]
+    # Learned weights are not CRM weights: in the same town, a namesake is theirs to judge
+    # (never « sure »); everywhere else the rules hold.
+    ruled = {
+        ids
+        for ids, kind in kinds.items()
+        if _two_people(*(by_id[i] for i in sorted(ids)), kind, town=False)
+    }
+    assert not (learnt & ruled), [[by_id[i] for i in ids] for ids in learnt & ruled][:3]
+
+
+def test_set_weights_flag_and_too_few_pairs(tmp_path, capsys):
+    _write(tmp_path / "in.csv", [A, {**A, "id": "b", "last_name": "Matrin"}])
+    assert run(tmp_path / "in.csv", tmp_path / "o.csv") == {frozenset(("a", "b"))}
+    assert "poids par défaut (trop peu de paires candidates (1)" in capsys.readouterr().err
+    run(tmp_path / "in.csv", tmp_path / "o.csv", "--set-weights")
+    assert "Pondération : poids par défaut (demandé)." in capsys.readouterr().err
