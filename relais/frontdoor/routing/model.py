@@ -1,0 +1,424 @@
+"""The routing model: the network's rules and a classifier trained on labelled questions.
+
+Features of a question: TF-IDF of its stemmed words (one and two words) and of the character
+n-grams (2 to 5) of its folded text, plus, in the default ``"features"`` combination, the rule
+evidence for each body (the log of its summed phrase weights). One logistic regression per body
+(one-vs-rest, so a question may belong to several bodies) gives a score; a Platt sigmoid fitted
+on out-of-fold scores (5 folds) turns it into a calibrated probability. The ``"blend"``
+combination instead fits the text-only classifier and learns the sigmoid on two inputs, its
+out-of-fold score and the rule evidence. ``bench.frontdoor_routing`` measures both.
+
+Everything is deterministic: fixed folds, the liblinear solver, examples in a canonical order.
+``model.version`` is a hash of the examples, the rules, the catalogue, the parameters and the
+scikit-learn version. ``default_model()`` trains on ``data/training.csv`` at first use (about a
+second) and keeps the model in memory, keyed by that hash; ``train`` retrains with confirmed
+routings (a human override, a "pas pour moi").
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import sklearn
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+from relais.core.text import fold_words
+
+from .phrases import Text
+from .rules import (
+    CATALOGUE_PATH,
+    DATA_DIR,
+    RULES_PATH,
+    Catalogue,
+    RuleMatch,
+    RuleSet,
+    file_digest,
+    load_catalogue,
+    load_rules,
+)
+
+TRAINING_PATH = DATA_DIR / "training.csv"
+COMBINATIONS = ("features", "blend", "classifier", "rules")
+# A body with fewer confirmed examples than this is scored by its rules alone.
+MIN_POSITIVES = 3
+FOLDS = 5
+
+
+@dataclass(frozen=True)
+class Params:
+    combination: str = "features"  # see COMBINATIONS
+    C: float = 10.0  # inverse regularisation of each body's logistic regression
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    rule_scale: float = 1.0  # weight of the rule features next to the TF-IDF ones
+    label_threshold: float = 0.5  # a body whose probability reaches it is competent
+    abstain_below: float = 0.6  # under this confidence, the dispatcher decides
+    extra_weight: float = 2.0  # sample weight of a confirmed routing added by ``train``
+
+
+@dataclass(frozen=True)
+class Example:
+    """A labelled question. ``bodies``: the competent bodies; ``refused``: bodies known not
+    to be competent ("pas pour moi") when the competent one is not known yet."""
+
+    text: str
+    bodies: tuple[str, ...] = ()
+    critical: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
+    weight: float = 1.0
+
+
+def _codes(value: str) -> tuple[str, ...]:
+    return tuple(code.strip().upper() for code in (value or "").split("|") if code.strip())
+
+
+def read_examples(path: Path = TRAINING_PATH) -> list[Example]:
+    """The labelled questions of a CSV with columns ``text``, ``bodies`` (codes separated by
+    ``|``) and ``critical`` (critical-event codes, possibly empty)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return [
+            Example(
+                text=row["text"], bodies=_codes(row["bodies"]), critical=_codes(row.get("critical"))
+            )
+            for row in csv.DictReader(handle)
+            if row.get("text", "").strip()
+        ]
+
+
+def examples_from_pairs(pairs: Iterable[tuple[str, Sequence[str]]], weight: float) -> list[Example]:
+    """``(text, codes)`` pairs as examples; a code written ``-CODE`` is a refusal ("pas pour
+    moi") of that body."""
+    examples = []
+    for text, codes in pairs:
+        codes = [c.strip().upper() for c in codes if c and c.strip()]
+        examples.append(
+            Example(
+                text=text,
+                bodies=tuple(c for c in codes if not c.startswith("-")),
+                refused=tuple(c[1:] for c in codes if c.startswith("-")),
+                weight=weight,
+            )
+        )
+    return examples
+
+
+def _canonical(examples: Sequence[Example]) -> list[Example]:
+    """One example per folded text, the last one given winning (an override replaces the
+    original label), in a stable order."""
+    by_text: dict[str, Example] = {}
+    for example in examples:
+        key = fold_words(example.text)
+        if key:
+            by_text[key] = example
+    return [by_text[key] for key in sorted(by_text)]
+
+
+def _stemmed(text: Text) -> str:
+    return " ".join(text.stems)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@dataclass
+class BodyModel:
+    """One body's classifier and calibration."""
+
+    code: str
+    classifier: LogisticRegression | None  # None: too few examples, rules alone
+    calibration: LogisticRegression | None
+    positives: int
+
+
+@dataclass
+class Scored:
+    """What the model computed for one question."""
+
+    text: Text
+    probabilities: dict[str, float]
+    rule_matches: list[RuleMatch]
+    rule_scores: dict[str, float]
+    decision_scores: dict[str, float]
+    features: sparse.csr_matrix | None
+
+
+@dataclass
+class Model:
+    """A trained routing model (see the module's docstring)."""
+
+    params: Params
+    rules: RuleSet
+    catalogue: Catalogue
+    examples: list[Example]
+    version: str
+    bodies: tuple[str, ...]
+    word_vectorizer: TfidfVectorizer | None = None
+    char_vectorizer: TfidfVectorizer | None = None
+    body_models: dict[str, BodyModel] = field(default_factory=dict)
+
+    # --- features ---------------------------------------------------------------------------
+
+    def _rule_features(self, scores: list[dict[str, float]]) -> np.ndarray:
+        return (
+            np.array([[math.log1p(s.get(code, 0.0)) for code in self.bodies] for s in scores])
+            * self.params.rule_scale
+        )
+
+    def _features(self, texts: list[Text], rule_scores: list[dict[str, float]]):
+        word = self.word_vectorizer.transform([_stemmed(t) for t in texts])
+        char = self.char_vectorizer.transform([" ".join(t.words) for t in texts])
+        blocks = [word, char]
+        if self.params.combination == "features":
+            blocks.append(sparse.csr_matrix(self._rule_features(rule_scores)))
+        return sparse.hstack(blocks, format="csr")
+
+    def feature_names(self) -> list[str]:
+        names = [f"w:{n}" for n in self.word_vectorizer.get_feature_names_out()]
+        names += [f"c:{n}" for n in self.char_vectorizer.get_feature_names_out()]
+        if self.params.combination == "features":
+            names += [f"r:{code}" for code in self.bodies]
+        return names
+
+    # --- scoring ----------------------------------------------------------------------------
+
+    def score(self, text: str) -> Scored:
+        return self.score_many([text])[0]
+
+    def score_many(self, texts: Sequence[str]) -> list[Scored]:
+        prepared = [Text.of(t) for t in texts]
+        matches = [self.rules.match(t) for t in prepared]
+        rule_scores = [self.rules.scores(m) for m in matches]
+        features = None
+        if self.word_vectorizer is not None and self.params.combination != "rules":
+            features = self._features(prepared, rule_scores)
+        rule_matrix = self._rule_features(rule_scores)
+        results = []
+        columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for index, code in enumerate(self.bodies):
+            body = self.body_models.get(code)
+            if body is None or body.classifier is None or features is None:
+                raw = rule_matrix[:, index]
+                columns[code] = (raw, _rules_probability(raw))
+                continue
+            decision = body.classifier.decision_function(features)
+            inputs = self._calibration_inputs(decision, rule_matrix[:, index])
+            columns[code] = (decision, body.calibration.predict_proba(inputs)[:, 1])
+        for row, text in enumerate(prepared):
+            results.append(
+                Scored(
+                    text=text,
+                    probabilities={code: float(columns[code][1][row]) for code in self.bodies},
+                    rule_matches=matches[row],
+                    rule_scores=rule_scores[row],
+                    decision_scores={code: float(columns[code][0][row]) for code in self.bodies},
+                    features=features[row] if features is not None else None,
+                )
+            )
+        return results
+
+    def _calibration_inputs(self, decision: np.ndarray, rules: np.ndarray) -> np.ndarray:
+        if self.params.combination == "blend":
+            return np.column_stack([decision, rules])
+        return decision.reshape(-1, 1)
+
+    def strongest_terms(self, scored: Scored, code: str, limit: int = 5) -> list[tuple[str, float]]:
+        """The features that pushed ``code``'s score up most for this question, as words of
+        the question where possible."""
+        body = self.body_models.get(code)
+        if body is None or body.classifier is None or scored.features is None:
+            return []
+        row = scored.features
+        contributions = row.multiply(body.classifier.coef_[0]).tocsr()
+        names = self._names()
+        words_by_stem: dict[str, str] = {}
+        for word, stem_ in zip(scored.text.words, scored.text.stems, strict=True):
+            words_by_stem.setdefault(stem_, word)
+        seen: dict[str, float] = {}
+        order = np.argsort(-contributions.data, kind="stable")
+        for position in order:
+            value = float(contributions.data[position])
+            if value <= 0:
+                break
+            name = names[contributions.indices[position]]
+            kind, _, term = name.partition(":")
+            if kind == "w":
+                label = " ".join(words_by_stem.get(part, part) for part in term.split())
+            elif kind == "c":
+                label = f"…{term.strip()}…"
+            else:
+                label = f"règles {self.rules.name(term)}"
+            if label not in seen:
+                seen[label] = round(value, 3)
+            if len(seen) >= limit:
+                break
+        return list(seen.items())
+
+    def _names(self) -> list[str]:
+        cached = getattr(self, "_cached_names", None)
+        if cached is None:
+            cached = self.feature_names()
+            self._cached_names = cached
+        return cached
+
+
+def _rules_probability(raw: np.ndarray) -> np.ndarray:
+    # A body known only by its rules (no confirmed routing yet): no evidence is a low
+    # probability, one strong phrase about one half, more phrases more.
+    return 1.0 - np.exp(-0.6 * np.expm1(raw))
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+def _version(examples: Sequence[Example], params: Params, rules: RuleSet, catalogue: Catalogue):
+    digest = hashlib.sha256()
+    payload = {
+        "params": params.__dict__,
+        "rules": rules.digest,
+        "catalogue": catalogue.digest,
+        "sklearn": sklearn.__version__,
+        "examples": [
+            [e.text, list(e.bodies), list(e.critical), list(e.refused), e.weight] for e in examples
+        ],
+    }
+    digest.update(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode())
+    return "routing-" + digest.hexdigest()[:12]
+
+
+def _classifier(params: Params) -> LogisticRegression:
+    return LogisticRegression(
+        C=params.C, solver="liblinear", dual=True, class_weight="balanced", max_iter=2000
+    )
+
+
+def _calibrator() -> LogisticRegression:
+    return LogisticRegression(C=100.0, solver="lbfgs", max_iter=1000)
+
+
+def train(
+    examples: Sequence[Example] = (),
+    *,
+    base: Model | None = None,
+    params: Params | None = None,
+    rules: RuleSet | None = None,
+    catalogue: Catalogue | None = None,
+) -> Model:
+    """A model trained on ``base``'s examples (if any) followed by ``examples``; for the same
+    folded text the later label wins, so a human override replaces the original one."""
+    params = params or (base.params if base else Params())
+    rules = rules or (base.rules if base else load_rules())
+    catalogue = catalogue or (base.catalogue if base else load_catalogue())
+    if params.combination not in COMBINATIONS:
+        raise ValueError(f"combinaison inconnue : {params.combination}")
+    data = _canonical([*(base.examples if base else []), *examples])
+    known = set(rules.codes)
+    seen = {code for e in data for code in e.bodies}
+    bodies = tuple(rules.codes) + tuple(sorted(seen - known))
+    model = Model(
+        params=params,
+        rules=rules,
+        catalogue=catalogue,
+        examples=data,
+        version=_version(data, params, rules, catalogue),
+        bodies=bodies,
+    )
+    if params.combination == "rules" or not data:
+        return model
+    texts = [Text.of(e.text) for e in data]
+    model.word_vectorizer = TfidfVectorizer(
+        analyzer="word",
+        ngram_range=params.word_ngrams,
+        sublinear_tf=True,
+        tokenizer=str.split,
+        token_pattern=None,
+        lowercase=False,
+    ).fit([_stemmed(t) for t in texts])
+    model.char_vectorizer = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=params.char_ngrams, sublinear_tf=True, min_df=2
+    ).fit([" ".join(t.words) for t in texts])
+    rule_scores = [rules.scores(rules.match(t)) for t in texts]
+    features = model._features(texts, rule_scores)
+    rule_matrix = model._rule_features(rule_scores)
+    weights = np.array([e.weight for e in data])
+    folds = list(KFold(n_splits=FOLDS, shuffle=True, random_state=0).split(np.arange(len(data))))
+    for index, code in enumerate(bodies):
+        labels = np.array([1 if code in e.bodies else 0 for e in data])
+        # An example says nothing about a body it neither names nor refuses when it names no
+        # body at all (a bare "pas pour moi"): it is left out of that body's training.
+        usable = np.array([bool(e.bodies) or code in e.refused for e in data])
+        positives = int(labels[usable].sum())
+        if positives < MIN_POSITIVES or positives == int(usable.sum()):
+            model.body_models[code] = BodyModel(code, None, None, positives)
+            continue
+        rows = np.flatnonzero(usable)
+        out_of_fold = np.zeros(len(data))
+        for train_rows, test_rows in folds:
+            train_rows = np.intersect1d(train_rows, rows)
+            test_rows = np.intersect1d(test_rows, rows)
+            if len(set(labels[train_rows])) < 2 or not len(test_rows):
+                continue
+            fold_classifier = _classifier(params).fit(
+                features[train_rows], labels[train_rows], sample_weight=weights[train_rows]
+            )
+            out_of_fold[test_rows] = fold_classifier.decision_function(features[test_rows])
+        classifier = _classifier(params).fit(
+            features[rows], labels[rows], sample_weight=weights[rows]
+        )
+        calibration = _calibrator().fit(
+            model._calibration_inputs(out_of_fold[rows], rule_matrix[rows, index]), labels[rows]
+        )
+        model.body_models[code] = BodyModel(code, classifier, calibration, positives)
+    return model
+
+
+# --- the default model ----------------------------------------------------------------------
+
+_LOCK = threading.Lock()
+_CACHE: dict[tuple, Model] = {}
+
+
+def default_model(params: Params | None = None) -> Model:
+    """The model trained on the shipped examples and rules, trained once per process and per
+    content of ``data/`` (editing a rule or an example retrains it at the next call)."""
+    params = params or Params()
+    key = (
+        file_digest(TRAINING_PATH),
+        file_digest(RULES_PATH),
+        file_digest(CATALOGUE_PATH),
+        params,
+    )
+    with _LOCK:
+        model = _CACHE.get(key)
+        if model is None:
+            model = train(read_examples(), params=params)
+            _CACHE.clear()
+            _CACHE[key] = model
+        return model
+
+
+def train_model(
+    extra_examples: Sequence[tuple[str, Sequence[str]]], *, base: Model | None = None
+) -> Model:
+    """The default model retrained with confirmed routings ``(text, [codes])``: a human
+    override or the bodies that finally took the request. ``-CODE`` marks a refusal ("pas pour
+    moi"). Confirmed routings weigh ``Params.extra_weight`` times a shipped example."""
+    base = base or default_model()
+    extra = examples_from_pairs(extra_examples, weight=base.params.extra_weight)
+    return train(extra, base=base)
+
+
+def with_params(model: Model, **changes) -> Model:
+    """``model``'s examples and rules retrained with other parameters (for the benchmark)."""
+    return train((), base=model, params=replace(model.params, **changes))
