@@ -53,18 +53,21 @@ COMBINATIONS = ("features", "blend", "classifier", "rules")
 # A body with fewer confirmed examples than this is scored by its rules alone.
 MIN_POSITIVES = 3
 FOLDS = 5
+# Changes with the way a model is built, so that a model of another engine has another version.
+ENGINE = "tfidf-words-chars/logreg-liblinear-dual-balanced/platt-oof-5"
 
 
 @dataclass(frozen=True)
 class Params:
     combination: str = "features"  # see COMBINATIONS
-    C: float = 10.0  # inverse regularisation of each body's logistic regression
+    C: float = 30.0  # inverse regularisation of each body's logistic regression
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
     rule_scale: float = 1.0  # weight of the rule features next to the TF-IDF ones
     label_threshold: float = 0.5  # a body whose probability reaches it is competent
     abstain_below: float = 0.6  # under this confidence, the dispatcher decides
     extra_weight: float = 2.0  # sample weight of a confirmed routing added by ``train``
+    balanced: bool = True  # weigh each body's rare positives up
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,7 @@ def _version(examples: Sequence[Example], params: Params, rules: RuleSet, catalo
         "rules": rules.digest,
         "catalogue": catalogue.digest,
         "sklearn": sklearn.__version__,
+        "engine": ENGINE,
         "examples": [
             [e.text, list(e.bodies), list(e.critical), list(e.refused), e.weight] for e in examples
         ],
@@ -299,7 +303,11 @@ def _version(examples: Sequence[Example], params: Params, rules: RuleSet, catalo
 
 def _classifier(params: Params) -> LogisticRegression:
     return LogisticRegression(
-        C=params.C, solver="liblinear", dual=True, class_weight="balanced", max_iter=2000
+        C=params.C,
+        solver="liblinear",
+        dual=True,
+        class_weight="balanced" if params.balanced else None,
+        max_iter=2000,
     )
 
 
