@@ -258,3 +258,32 @@ def test_pas_pour_moi_lowers_the_refused_body(model):
     )
     after = route(text, model=retrained).explanation["scores"]
     assert after[refused]["probability"] < before[refused]["probability"]
+
+
+def test_the_decision_can_be_stored_as_json(model):
+    import json
+
+    decision = route("mon gars est mort sur le chantier, attestation de salaire ?", model=model)
+    stored = json.loads(json.dumps(decision.explanation))
+    assert stored["critical"][0]["code"] == "ACCIDENT_MORTEL"
+    assert stored["scores"].keys() == decision.explanation["scores"].keys()
+
+
+def test_a_saved_model_decides_like_the_original(model, tmp_path):
+    from relais.frontdoor.routing import load_model, save_model
+
+    path = save_model(model, tmp_path / "var" / "routing.joblib")
+    loaded = load_model(path)
+    text = "Mon salarié est en arrêt et je n'arrive plus à payer les salaires"
+    assert loaded.version == model.version
+    assert route(text, model=loaded) == route(text, model=model)
+
+
+def test_loading_something_else_is_refused(tmp_path):
+    import joblib
+
+    from relais.frontdoor.routing import load_model
+
+    joblib.dump({"not": "a model"}, tmp_path / "other.joblib")
+    with pytest.raises(ValueError, match="modèle"):
+        load_model(tmp_path / "other.joblib")

@@ -14,7 +14,9 @@ from .model import (
     Model,
     Params,
     default_model,
+    load_model,
     read_examples,
+    save_model,
     train,
     train_model,
 )
@@ -33,10 +35,12 @@ __all__ = [
     "default_model",
     "explanation_text",
     "load_catalogue",
+    "load_model",
     "load_rules",
     "read_examples",
     "route",
     "route_many",
+    "save_model",
     "train",
     "train_model",
 ]

@@ -35,7 +35,7 @@ from sklearn.model_selection import KFold
 
 from relais.core.text import fold_words
 
-from .phrases import Text
+from .phrases import STOP_WORDS, Text
 from .rules import (
     CATALOGUE_PATH,
     DATA_DIR,
@@ -53,6 +53,42 @@ COMBINATIONS = ("features", "blend", "classifier", "rules")
 # A body with fewer confirmed examples than this is scored by its rules alone.
 MIN_POSITIVES = 3
 FOLDS = 5
+MIN_SHOWN_CHARS = 4  # shortest character n-gram shown among the strongest terms
+# Stems never shown alone among the strongest terms.
+UNINFORMATIVE = STOP_WORDS | frozenset(
+    [
+        "ai",
+        "alor",
+        "bonjour",
+        "c",
+        "ca",
+        "cel",
+        "est",
+        "et",
+        "il",
+        "j",
+        "je",
+        "jai",
+        "m",
+        "me",
+        "n",
+        "ne",
+        "nos",
+        "notr",
+        "nou",
+        "on",
+        "qu",
+        "que",
+        "qui",
+        "s",
+        "si",
+        "son",
+        "t",
+        "vos",
+        "votr",
+        "vous",
+    ]
+)
 # Changes with the way a model is built, so that a model of another engine has another version.
 ENGINE = "tfidf-words-chars/logreg-liblinear-dual-balanced/platt-oof-5"
 
@@ -249,7 +285,7 @@ class Model:
         for word, stem_ in zip(scored.text.words, scored.text.stems, strict=True):
             words_by_stem.setdefault(stem_, word)
         seen: dict[str, float] = {}
-        order = np.argsort(-contributions.data, kind="stable")
+        order = np.argsort(-contributions.data, kind="stable")[: 20 * limit]
         for position in order:
             value = float(contributions.data[position])
             if value <= 0:
@@ -257,8 +293,12 @@ class Model:
             name = names[contributions.indices[position]]
             kind, _, term = name.partition(":")
             if kind == "w":
+                if all(part in UNINFORMATIVE for part in term.split()):
+                    continue  # "de la" explains nothing to a referent
                 label = " ".join(words_by_stem.get(part, part) for part in term.split())
             elif kind == "c":
+                if len(term.strip()) < MIN_SHOWN_CHARS:
+                    continue  # "…on…" tells a referent nothing
                 label = f"…{term.strip()}…"
             else:
                 label = f"règles {self.rules.name(term)}"
@@ -430,3 +470,26 @@ def train_model(
 def with_params(model: Model, **changes) -> Model:
     """``model``'s examples and rules retrained with other parameters (for the benchmark)."""
     return train((), base=model, params=replace(model.params, **changes))
+
+
+def save_model(model: Model, path: Path) -> Path:
+    """Write ``model`` to ``path`` (joblib), e.g. under ``var/`` after a retraining job; the
+    file holds code objects of scikit-learn: load only files Relais wrote itself."""
+    import joblib
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    joblib.dump(model, temporary)
+    temporary.replace(path)
+    return path
+
+
+def load_model(path: Path) -> Model:
+    """A model written by ``save_model`` (``ValueError`` if the file holds something else)."""
+    import joblib
+
+    model = joblib.load(Path(path))
+    if not isinstance(model, Model):
+        raise ValueError(f"{path} ne contient pas un modèle d'orientation")
+    return model
