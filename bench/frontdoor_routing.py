@@ -97,9 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     best = results["relais (rules as features)"]
     print(
-        f"\nshipped model: top-1 {best['top1']:.1%} (target ≥ {TARGET_TOP1:.0%}: "
+        f"\nshipped model: top-1 {best['top1']:.2%} (target ≥ {TARGET_TOP1:.0%}: "
         f"{'met' if best['top1'] >= TARGET_TOP1 else 'NOT met'}), critical recall "
-        f"{best['critical_recall']:.1%} (target ≥ {TARGET_CRITICAL_RECALL:.0%}: "
+        f"{best['critical_recall']:.2%} (target ≥ {TARGET_CRITICAL_RECALL:.0%}: "
         f"{'met' if best['critical_recall'] >= TARGET_CRITICAL_RECALL else 'NOT met'})"
     )
     if args.errors:

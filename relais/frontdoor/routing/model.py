@@ -99,11 +99,12 @@ class Params:
     C: float = 30.0  # inverse regularisation of each body's logistic regression
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
-    rule_scale: float = 1.0  # weight of the rule features next to the TF-IDF ones
-    label_threshold: float = 0.5  # a body whose probability reaches it is competent
+    rule_scale: float = 0.5  # weight of the rule features next to the TF-IDF ones
+    label_threshold: float = 0.6  # a body whose probability reaches it is competent
     abstain_below: float = 0.6  # under this confidence, the dispatcher decides
     extra_weight: float = 2.0  # sample weight of a confirmed routing added by ``train``
     balanced: bool = True  # weigh each body's rare positives up
+    phrase_features: bool = True  # also one indicator feature per rule phrase
 
 
 @dataclass(frozen=True)
@@ -215,12 +216,32 @@ class Model:
             * self.params.rule_scale
         )
 
-    def _features(self, texts: list[Text], rule_scores: list[dict[str, float]]):
+    def _phrase_index(self) -> dict[tuple[str, str], int]:
+        return {
+            (body.code, phrase.source): index
+            for index, (body, phrase) in enumerate(
+                (body, phrase) for body in self.rules.bodies for phrase, _w in body.phrases
+            )
+        }
+
+    def _features(
+        self,
+        texts: list[Text],
+        rule_scores: list[dict[str, float]],
+        matches: list[list[RuleMatch]] | None = None,
+    ):
         word = self.word_vectorizer.transform([_stemmed(t) for t in texts])
         char = self.char_vectorizer.transform([" ".join(t.words) for t in texts])
         blocks = [word, char]
         if self.params.combination == "features":
             blocks.append(sparse.csr_matrix(self._rule_features(rule_scores)))
+            if self.params.phrase_features:
+                index = self._phrase_index()
+                indicator = sparse.lil_matrix((len(texts), len(index)))
+                for row, found in enumerate(matches or []):
+                    for match in found:
+                        indicator[row, index[(match.body, match.phrase)]] = self.params.rule_scale
+                blocks.append(indicator.tocsr())
         return sparse.hstack(blocks, format="csr")
 
     def feature_names(self) -> list[str]:
@@ -228,6 +249,8 @@ class Model:
         names += [f"c:{n}" for n in self.char_vectorizer.get_feature_names_out()]
         if self.params.combination == "features":
             names += [f"r:{code}" for code in self.bodies]
+            if self.params.phrase_features:
+                names += [f"p:{body}:{phrase}" for body, phrase in self._phrase_index()]
         return names
 
     # --- scoring ----------------------------------------------------------------------------
@@ -241,14 +264,14 @@ class Model:
         rule_scores = [self.rules.scores(m) for m in matches]
         features = None
         if self.word_vectorizer is not None and self.params.combination != "rules":
-            features = self._features(prepared, rule_scores)
+            features = self._features(prepared, rule_scores, matches)
         rule_matrix = self._rule_features(rule_scores)
         results = []
         columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for index, code in enumerate(self.bodies):
             body = self.body_models.get(code)
             if body is None or body.classifier is None or features is None:
-                raw = rule_matrix[:, index]
+                raw = np.array([math.log1p(s.get(code, 0.0)) for s in rule_scores])
                 columns[code] = (raw, _rules_probability(raw))
                 continue
             decision = body.classifier.decision_function(features)
@@ -300,6 +323,9 @@ class Model:
                 if len(term.strip()) < MIN_SHOWN_CHARS:
                     continue  # "…on…" tells a referent nothing
                 label = f"…{term.strip()}…"
+            elif kind == "p":
+                body_code, _, phrase = term.partition(":")
+                label = f"règle « {phrase} » ({self.rules.name(body_code)})"
             else:
                 label = f"règles {self.rules.name(term)}"
             if label not in seen:
@@ -396,8 +422,9 @@ def train(
     model.char_vectorizer = TfidfVectorizer(
         analyzer="char_wb", ngram_range=params.char_ngrams, sublinear_tf=True, min_df=2
     ).fit([" ".join(t.words) for t in texts])
-    rule_scores = [rules.scores(rules.match(t)) for t in texts]
-    features = model._features(texts, rule_scores)
+    matches = [rules.match(t) for t in texts]
+    rule_scores = [rules.scores(m) for m in matches]
+    features = model._features(texts, rule_scores, matches)
     rule_matrix = model._rule_features(rule_scores)
     weights = np.array([e.weight for e in data])
     folds = list(KFold(n_splits=FOLDS, shuffle=True, random_state=0).split(np.arange(len(data))))
