@@ -287,3 +287,21 @@ def test_loading_something_else_is_refused(tmp_path):
     joblib.dump({"not": "a model"}, tmp_path / "other.joblib")
     with pytest.raises(ValueError, match="modèle"):
         load_model(tmp_path / "other.joblib")
+
+
+def test_bodies_lists_the_codes_and_french_names():
+    from relais.frontdoor.routing import bodies
+
+    listed = {code: name for code, name, _description in bodies()}
+    assert BODIES | {"CIBTP"} <= set(listed)
+    assert listed["CPAM"].startswith("CPAM")
+
+
+def test_a_very_long_request_is_routed_quickly(model):
+    import time
+
+    text = "Bonjour, je voudrais un échéancier pour mes cotisations. " * 2000
+    started = time.perf_counter()
+    decision = route(text, model=model)
+    assert decision.bodies[0][0] == "URSSAF"
+    assert time.perf_counter() - started < 10

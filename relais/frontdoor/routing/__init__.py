@@ -28,6 +28,7 @@ __all__ = [
     "Example",
     "Model",
     "Params",
+    "bodies",
     "RoutingDecision",
     "critical_event",
     "critical_events",
@@ -44,6 +45,11 @@ __all__ = [
     "train",
     "train_model",
 ]
+
+
+def bodies() -> list[tuple[str, str, str]]:
+    """The bodies of the rules: ``(code, name, description)``, in the rules' order."""
+    return [(body.code, body.name, body.description) for body in load_rules().bodies]
 
 
 def critical_events() -> tuple[CriticalEvent, ...]:

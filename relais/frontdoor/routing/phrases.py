@@ -38,6 +38,7 @@ UNORDERED_WINDOW = 8
 STEM_PREFIX_MIN = 5
 FUZZY_ONE_FROM = 6
 FUZZY_TWO_FROM = 9
+MAX_KNOWN_WORDS = 200_000
 
 # Dropped from phrases (never from texts): they carry no meaning for routing and are often
 # left out or misspelt ("d'en finir" / "den finir").
@@ -191,6 +192,8 @@ class _WordIndex:
                 if _close(form, word):
                     ids |= self.fuzzy[form]
         found = frozenset(ids)
+        if len(self.known) >= MAX_KNOWN_WORDS:
+            self.known.clear()  # bounded memory in a long-running server fed with typos
         self.known[word] = found
         return found
 
