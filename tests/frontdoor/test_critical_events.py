@@ -17,6 +17,8 @@ CRITICAL = [
     ("jpeux pas payer mes gars ce mois", "SALAIRES_IMPAYES"),
     ("les salaires de mars n'ont pas été payés", "SALAIRES_IMPAYES"),
     ("huissier demain matin", "SAISIE"),
+    ("l'huissier va saisir mes comptes", "SAISIE"),
+    ("nos comptes sont saisis", "SAISIE"),
     ("mon compte pro a été saisi par l'urssaf", "SAISIE"),
     ("avis à tiers détenteur sur mon compte", "SAISIE"),
     ("on est en cessation de paiment", "CESSATION_PAIEMENTS"),
@@ -48,6 +50,13 @@ LOOK_ALIKES = [
     "je ferme ma boite en fin d'année",
     "décès du père d'un salarié, congé pour événement familial",
     "le contrôleur a parlé de risque mortel de chute, il exige des garde-corps",
+    "je n'arrive pas à saisir mes identifiants sur mon compte",
+    "la saisie des congés sur le compte de la caisse",
+    "dépôt du bilan comptable au greffe pour les comptes annuels",
+    "je vais tout arrêter le chantier demain car il va neiger",
+    "liquidation amiable de la société après mon départ en retraite",
+    "mon gars s'est tué à la tâche toute la semaine",
+    "je suis mort de fatigue",
 ]
 
 

@@ -80,6 +80,12 @@ def test_a_stem_alone_would_match_fin_for_finir():
     assert find(compile_phrase("en finir"), Text.of("en fin d'annee"))
 
 
+def test_a_caret_word_must_follow_directly():
+    phrase = compile_phrase("saisie ^de ^mes comptes")
+    assert find(phrase, Text.of("saisie de mes comptes"))
+    assert not find(phrase, Text.of("saisie des conges de mes comptes"))
+
+
 def test_order_gap_and_unordered_parts():
     assert find(compile_phrase("salaire .. payer"), Text.of("salaires du mois pas encore payer"))
     assert not find(compile_phrase("payer salaire"), Text.of("salaire payer"))
@@ -190,8 +196,16 @@ def test_routing_is_deterministic_for_a_given_model():
     first = train((), base=default_model())
     second = train((), base=default_model())
     assert first.version == second.version == default_model().version
-    text = "Mon compte urssaf est bloqué et un salarié est en arrêt"
-    assert route(text, model=first) == route(text, model=second)
+    for text in (
+        "Mon compte urssaf est bloqué et un salarié est en arrêt",
+        "Bonjour, j'ai une question.",
+        "ma salariée part en congé maternité puis en congé parental",
+    ):
+        assert route(text, model=first) == route(text, model=second)
+    for body in first.bodies:
+        one, two = first.body_models[body], second.body_models[body]
+        if one.classifier is not None:
+            assert (one.classifier.coef_ == two.classifier.coef_).all()
 
 
 def test_the_version_changes_with_the_training_data(model):

@@ -90,7 +90,7 @@ UNINFORMATIVE = STOP_WORDS | frozenset(
     ]
 )
 # Changes with the way a model is built, so that a model of another engine has another version.
-ENGINE = "tfidf-words-chars/logreg-liblinear-dual-balanced/platt-oof-5"
+ENGINE = "tfidf-words-chars/logreg-liblinear-dual-balanced-seed0/platt-oof-5"
 
 
 @dataclass(frozen=True)
@@ -374,6 +374,7 @@ def _classifier(params: Params) -> LogisticRegression:
         dual=True,
         class_weight="balanced" if params.balanced else None,
         max_iter=2000,
+        random_state=0,  # liblinear's dual solver shuffles: fixed for a deterministic model
     )
 
 

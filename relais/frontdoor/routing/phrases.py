@@ -16,7 +16,7 @@ when:
 Other syntax: ``a|b`` alternatives for one word, ``..`` allows up to six words before the next
 one, and ``&`` between parts makes them an unordered set within eight words
 (``salaire & impaye``); ``=word`` matches that word only (or one typo away), not its stem
-(``=tuer`` is not "tue"). Short function words inside a phrase ("de", "la", "les"…) are dropped,
+(``=tuer`` is not "tue"); ``^word`` must follow the previous word directly. Short function words inside a phrase ("de", "la", "les"…) are dropped,
 so "mort de rire" is matched as ``mort`` then ``rire``; at its edges they are kept ("en finir").
 """
 
@@ -83,7 +83,7 @@ STOP_WORDS = frozenset(
 )
 
 _STEMMER = snowballstemmer.stemmer("french")
-_NOT_SYNTAX = re.compile(r"[^0-9a-z|*=_]+")
+_NOT_SYNTAX = re.compile(r"[^0-9a-z|*=_^]+")
 _WIDE = "__gap__"
 
 
@@ -235,6 +235,8 @@ def compile_phrase(source: str) -> Phrase:
         if token == _WIDE:
             gap = WIDE_GAP
             continue
+        if token.startswith("^"):
+            token, gap = token.lstrip("^"), 0
         steps.append((_matcher(token), gap))
         gap = DEFAULT_GAP
     if not steps:
