@@ -57,6 +57,8 @@ LOOK_ALIKES = [
     "liquidation amiable de la société après mon départ en retraite",
     "mon gars s'est tué à la tâche toute la semaine",
     "je suis mort de fatigue",
+    "personne n'est mort, heureusement, le mur est tombé la nuit",
+    "la tranchée s'est effondrée, personne n'a été blessé",
 ]
 
 
