@@ -30,6 +30,17 @@ CRITICAL = [
     ("jen peux plus jvais tout lacher", "DETRESSE"),
     ("un salarié parle de se suicider", "DETRESSE"),
     ("Je songe à mettre fin à mes jours", "DETRESSE"),
+    # Phrasings written after the held-out set, to probe the catalogue beyond it.
+    ("un salarié a été retrouvé inanimé, les secours n'ont rien pu faire", "ACCIDENT_MORTEL"),
+    ("notre couvreur nous a quittés hier après sa chute", "ACCIDENT_MORTEL"),
+    ("un collègue s'est noyé dans le bassin du chantier", "ACCIDENT_MORTEL"),
+    ("le chef de chantier a été victime d'un accident fatal", "ACCIDENT_MORTEL"),
+    ("on n'a plus un rond pour les salaires", "SALAIRES_IMPAYES"),
+    ("les gars sont pas payés depuis deux mois", "SALAIRES_IMPAYES"),
+    ("la banque a rejeté les virements des salaires", "SALAIRES_IMPAYES"),
+    ("le tribunal a mis la boite en redressement", "PROCEDURE_COLLECTIVE"),
+    ("je veux plus vivre", "DETRESSE"),
+    ("tout s'écroule, je vois plus comment m'en sortir", "DETRESSE"),
 ]
 
 LOOK_ALIKES = [
@@ -59,6 +70,11 @@ LOOK_ALIKES = [
     "je suis mort de fatigue",
     "personne n'est mort, heureusement, le mur est tombé la nuit",
     "la tranchée s'est effondrée, personne n'a été blessé",
+    "les IJ de mon ouvrier ne sont toujours pas payées",
+    "un salarié qui ne peut plus payer son loyer, la CAF peut aider ?",
+    "le salarié ne s'est pas présenté, inconscient des conséquences",
+    "on a fait une tentative de conciliation avec le client",
+    "le salarié a quitté l'entreprise hier",
 ]
 
 
