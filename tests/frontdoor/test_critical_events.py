@@ -130,3 +130,32 @@ def test_the_fatal_accident_checklist_has_the_legal_deadlines():
 def test_an_unknown_event_is_refused():
     with pytest.raises(KeyError):
         critical_event("NOPE")
+
+
+def test_the_classifier_net_catches_an_event_worded_beyond_the_triggers():
+    from relais.frontdoor.routing import default_model
+    from relais.frontdoor.routing.phrases import Text
+
+    text = "Nous déplorons la disparition brutale de notre collaborateur sur le chantier"
+    model = default_model()
+    assert model.catalogue.detect(Text.of(text)) == []  # no trigger says it
+    decision = route(text, model=model)
+    assert decision.critical
+    item = decision.explanation["critical"][0]
+    assert item["source"] == "classifier"
+    assert item["probability"] >= model.params.critical_threshold
+    from relais.frontdoor.routing import explanation_text
+
+    assert "selon le classifieur, à vérifier" in explanation_text(decision, model=model)
+
+
+def test_the_net_can_be_switched_off_by_its_threshold():
+    from relais.frontdoor.routing import default_model, train
+    from relais.frontdoor.routing.model import Params
+
+    base = default_model()
+    off = train((), base=base, params=Params(critical_threshold=1.01))
+    text = "Nous déplorons la disparition brutale de notre collaborateur sur le chantier"
+    assert route(text, model=off).critical == []
+    # The triggers still work without the net.
+    assert route("mon gars est mort sur le chantier", model=off).critical == ["ACCIDENT_MORTEL"]

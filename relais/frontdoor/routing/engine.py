@@ -49,6 +49,16 @@ def decide(model: Model, scored: Scored) -> RoutingDecision:
     chosen = [(code, p) for code, p in ranking if p >= params.label_threshold] or ranking[:1]
     critical_matches = model.catalogue.detect(scored.text)
     critical = [match.code for match in critical_matches]
+    # The classifier's safety net: an event the triggers missed, worded otherwise.
+    look_alikes = [] if critical else model.catalogue.look_alikes(scored.text)
+    net = (
+        not critical
+        and not look_alikes
+        and scored.critical_guess in model.catalogue.codes
+        and scored.critical_probability >= params.critical_threshold
+    )
+    if net:
+        critical = [scored.critical_guess]
     added = []
     for code in critical:
         for body in model.catalogue.get(code).bodies:
@@ -82,9 +92,28 @@ def decide(model: Model, scored: Scored) -> RoutingDecision:
                 "words": match.words,
                 "bodies": list(model.catalogue.get(match.code).bodies),
                 "callback_hours": model.catalogue.get(match.code).callback_hours,
+                "source": "rules",
             }
             for match in critical_matches
-        ],
+        ]
+        + (
+            [
+                {
+                    "code": scored.critical_guess,
+                    "label": model.catalogue.get(scored.critical_guess).label,
+                    "phrase": "",
+                    "words": "",
+                    "source": "classifier",
+                    "probability": round(scored.critical_probability, 4),
+                    "bodies": list(model.catalogue.get(scored.critical_guess).bodies),
+                    "callback_hours": model.catalogue.get(scored.critical_guess).callback_hours,
+                }
+            ]
+            if net
+            else []
+        ),
+        "critical_probability": round(scored.critical_probability, 4),
+        "look_alikes": look_alikes,
         "added_by_critical": added,
         "thresholds": {
             "label_threshold": params.label_threshold,
@@ -125,8 +154,12 @@ def explanation_text(decision: RoutingDecision, *, model: Model | None = None) -
         head += "."
     parts = [head]
     for item in explanation.get("critical", []):
+        if item.get("source") == "classifier":
+            found = f"probabilité {_percent(item['probability'])} selon le classifieur, à vérifier"
+        else:
+            found = f"« {item['words']} »"
         parts.append(
-            f"Événement critique : {item['label']} (« {item['words']} ») — rappel sous "
+            f"Événement critique : {item['label']} ({found}) — rappel sous "
             f"{item['callback_hours']} h."
         )
     rules = explanation.get("rules", {})

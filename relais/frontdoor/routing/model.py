@@ -90,7 +90,7 @@ UNINFORMATIVE = STOP_WORDS | frozenset(
     ]
 )
 # Changes with the way a model is built, so that a model of another engine has another version.
-ENGINE = "tfidf-words-chars/logreg-liblinear-dual-balanced-seed0/platt-oof-5"
+ENGINE = "tfidf-words-chars/logreg-liblinear-dual-balanced-seed0/platt-oof-5/critical-net"
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,8 @@ class Params:
     abstain_below: float = 0.6  # under this confidence, the dispatcher decides
     extra_weight: float = 2.0  # sample weight of a confirmed routing added by ``train``
     balanced: bool = True  # weigh each body's rare positives up
+    critical_features: str = "all"  # the net reads "words" (stems) or "all" the features
+    critical_threshold: float = 0.7  # classifier's probability that flags an event rules missed
     phrase_features: bool = True  # also one indicator feature per rule phrase
 
 
@@ -114,7 +116,7 @@ class Example:
 
     text: str
     bodies: tuple[str, ...] = ()
-    critical: tuple[str, ...] = ()
+    critical: tuple[str, ...] | None = ()  # None: not known (a confirmed routing)
     refused: tuple[str, ...] = ()
     weight: float = 1.0
 
@@ -147,6 +149,7 @@ def examples_from_pairs(pairs: Iterable[tuple[str, Sequence[str]]], weight: floa
                 text=text,
                 bodies=tuple(c for c in codes if not c.startswith("-")),
                 refused=tuple(c[1:] for c in codes if c.startswith("-")),
+                critical=None,
                 weight=weight,
             )
         )
@@ -192,6 +195,8 @@ class Scored:
     rule_scores: dict[str, float]
     decision_scores: dict[str, float]
     features: sparse.csr_matrix | None
+    critical_probability: float = 0.0  # the classifier's, rules aside
+    critical_guess: str = ""  # the most likely event by the classifier
 
 
 @dataclass
@@ -207,6 +212,8 @@ class Model:
     word_vectorizer: TfidfVectorizer | None = None
     char_vectorizer: TfidfVectorizer | None = None
     body_models: dict[str, BodyModel] = field(default_factory=dict)
+    critical_model: BodyModel | None = None
+    critical_codes: LogisticRegression | None = None
 
     # --- features ---------------------------------------------------------------------------
 
@@ -244,6 +251,12 @@ class Model:
                 blocks.append(indicator.tocsr())
         return sparse.hstack(blocks, format="csr")
 
+    def _critical_features(self, features):
+        # "words": stems only (measured worse than all the features on the probe set).
+        if self.params.critical_features == "words":
+            return features[:, : len(self.word_vectorizer.vocabulary_)]
+        return features
+
     def feature_names(self) -> list[str]:
         names = [f"w:{n}" for n in self.word_vectorizer.get_feature_names_out()]
         names += [f"c:{n}" for n in self.char_vectorizer.get_feature_names_out()]
@@ -277,6 +290,16 @@ class Model:
             decision = body.classifier.decision_function(features)
             inputs = self._calibration_inputs(decision, rule_matrix[:, index])
             columns[code] = (decision, body.calibration.predict_proba(inputs)[:, 1])
+        critical_p = np.zeros(len(prepared))
+        guesses = [""] * len(prepared)
+        if features is not None and self.critical_model is not None:
+            net_features = self._critical_features(features)
+            decision = self.critical_model.classifier.decision_function(net_features)
+            critical_p = self.critical_model.calibration.predict_proba(decision.reshape(-1, 1))[
+                :, 1
+            ]
+            if self.critical_codes is not None:
+                guesses = [str(code) for code in self.critical_codes.predict(net_features)]
         for row, text in enumerate(prepared):
             results.append(
                 Scored(
@@ -286,6 +309,8 @@ class Model:
                     rule_scores=rule_scores[row],
                     decision_scores={code: float(columns[code][0][row]) for code in self.bodies},
                     features=features[row] if features is not None else None,
+                    critical_probability=float(critical_p[row]),
+                    critical_guess=guesses[row],
                 )
             )
         return results
@@ -360,7 +385,7 @@ def _version(examples: Sequence[Example], params: Params, rules: RuleSet, catalo
         "sklearn": sklearn.__version__,
         "engine": ENGINE,
         "examples": [
-            [e.text, list(e.bodies), list(e.critical), list(e.refused), e.weight] for e in examples
+            [e.text, list(e.bodies), e.critical, list(e.refused), e.weight] for e in examples
         ],
     }
     digest.update(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode())
@@ -456,7 +481,41 @@ def train(
             model._calibration_inputs(out_of_fold[rows], rule_matrix[rows, index]), labels[rows]
         )
         model.body_models[code] = BodyModel(code, classifier, calibration, positives)
+    _train_critical(model, data, features, weights, folds)
     return model
+
+
+def _train_critical(model: Model, data, features, weights, folds) -> None:
+    """A classifier of "critical or not" (calibrated like the bodies) and one of which event,
+    a safety net for the phrasings the catalogue's triggers miss."""
+    features = model._critical_features(features)
+    known = np.array([e.critical is not None for e in data])
+    labels = np.array([1 if e.critical else 0 for e in data])
+    rows = np.flatnonzero(known)
+    positives = int(labels[rows].sum())
+    if positives < MIN_POSITIVES or positives == len(rows):
+        return
+    out_of_fold = np.zeros(len(data))
+    for train_rows, test_rows in folds:
+        train_rows = np.intersect1d(train_rows, rows)
+        test_rows = np.intersect1d(test_rows, rows)
+        if len(set(labels[train_rows])) < 2 or not len(test_rows):
+            continue
+        fold = _classifier(model.params).fit(
+            features[train_rows], labels[train_rows], sample_weight=weights[train_rows]
+        )
+        out_of_fold[test_rows] = fold.decision_function(features[test_rows])
+    classifier = _classifier(model.params).fit(
+        features[rows], labels[rows], sample_weight=weights[rows]
+    )
+    calibration = _calibrator().fit(out_of_fold[rows].reshape(-1, 1), labels[rows])
+    model.critical_model = BodyModel("CRITICAL", classifier, calibration, positives)
+    critical_rows = [i for i in rows if data[i].critical]
+    codes = [data[i].critical[0] for i in critical_rows]
+    if len(set(codes)) >= 2:
+        model.critical_codes = LogisticRegression(C=model.params.C, max_iter=2000).fit(
+            features[critical_rows], codes
+        )
 
 
 # --- the default model ----------------------------------------------------------------------

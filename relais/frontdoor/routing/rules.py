@@ -146,6 +146,16 @@ class Catalogue:
     def codes(self) -> tuple[str, ...]:
         return tuple(event.code for event in self.events)
 
+    def look_alikes(self, text: Text) -> list[str]:
+        """The look-alike phrases (``excludes``) found in ``text``: its author said such words
+        are not critical, so the classifier's safety net keeps quiet."""
+        return [
+            exclude.source
+            for event in self.events
+            for exclude in event.excludes
+            if find(exclude, text)
+        ]
+
     def detect(self, text: Text) -> list[CriticalMatch]:
         """The first trigger found for each event in ``text``, look-alikes set aside; an event
         superseded by another one found (a serious accident by a fatal one) is dropped."""
