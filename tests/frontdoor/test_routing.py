@@ -319,3 +319,12 @@ def test_a_very_long_request_is_routed_quickly(model):
     decision = route(text, model=model)
     assert decision.bodies[0][0] == "URSSAF"
     assert time.perf_counter() - started < 10
+
+
+def test_changing_a_threshold_does_not_refit_but_changes_the_version(model):
+    from dataclasses import replace
+
+    stricter = train((), base=model, params=replace(model.params, abstain_below=0.9))
+    assert stricter.body_models is model.body_models  # same learnt weights
+    assert stricter.version != model.version
+    assert stricter.params.abstain_below == 0.9

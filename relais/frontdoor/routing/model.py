@@ -392,6 +392,14 @@ def _version(examples: Sequence[Example], params: Params, rules: RuleSet, catalo
     return "routing-" + digest.hexdigest()[:12]
 
 
+DECISION_PARAMS = ("abstain_below", "label_threshold", "critical_threshold")
+
+
+def _decision_only(old: Params, new: Params) -> bool:
+    """Whether ``new`` differs from ``old`` in decision thresholds only."""
+    return replace(old, **{name: getattr(new, name) for name in DECISION_PARAMS}) == new
+
+
 def _classifier(params: Params) -> LogisticRegression:
     return LogisticRegression(
         C=params.C,
@@ -422,6 +430,14 @@ def train(
     catalogue = catalogue or (base.catalogue if base else load_catalogue())
     if params.combination not in COMBINATIONS:
         raise ValueError(f"combinaison inconnue : {params.combination}")
+    unchanged = base is not None and rules is base.rules and catalogue is base.catalogue
+    if unchanged and not examples and _decision_only(base.params, params):
+        # Thresholds change decisions, not what was learnt: no refit.
+        return replace(
+            base,
+            params=params,
+            version=_version(base.examples, params, base.rules, base.catalogue),
+        )
     data = _canonical([*(base.examples if base else []), *examples])
     known = set(rules.codes)
     seen = {code for e in data for code in e.bodies}
