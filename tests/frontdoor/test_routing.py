@@ -328,3 +328,34 @@ def test_changing_a_threshold_does_not_refit_but_changes_the_version(model):
     assert stricter.body_models is model.body_models  # same learnt weights
     assert stricter.version != model.version
     assert stricter.params.abstain_below == 0.9
+
+
+def test_the_default_model_is_kept_on_disk_for_the_next_process(settings, tmp_path, monkeypatch):
+    from relais.frontdoor.routing import model as routing_model
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(routing_model, "_CACHE", {})
+    first = routing_model.default_model()
+    saved = tmp_path / "routing" / f"{first.version}.joblib"
+    assert saved.exists()
+
+    # A new process: nothing in memory, the file is read instead of training again.
+    monkeypatch.setattr(routing_model, "_CACHE", {})
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("retrained although the saved model was current")
+
+    monkeypatch.setattr(routing_model, "train", no_training)
+    again = routing_model.default_model()
+    assert again.version == first.version
+    text = "attestation de vigilance svp"
+    assert route(text, model=again) == route(text, model=first)
+
+
+def test_a_damaged_file_on_disk_is_ignored(settings, tmp_path, monkeypatch, model):
+    from relais.frontdoor.routing import model as routing_model
+
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "routing").mkdir()
+    (tmp_path / "routing" / f"{model.version}.joblib").write_bytes(b"not a model")
+    assert routing_model._from_disk(model.params) is None

@@ -10,13 +10,15 @@ out-of-fold score and the rule evidence. ``bench.frontdoor_routing`` measures bo
 
 Everything is deterministic: fixed folds, the liblinear solver, examples in a canonical order.
 ``model.version`` is a hash of the examples, the rules, the catalogue, the parameters and the
-scikit-learn version. ``default_model()`` trains on ``data/training.csv`` at first use (about a
-second) and keeps the model in memory, keyed by that hash; ``train`` retrains with confirmed
-routings (a human override, a "pas pour moi").
+scikit-learn version. ``default_model()`` trains on ``data/training.csv`` at first use (a few
+seconds) and keeps the model in memory, keyed by the data files' hashes, and on disk under
+``VAR_DIR/routing/<version>.joblib`` for the next processes (a file of another version is never
+used); ``train`` retrains with confirmed routings (a human override, a "pas pour moi").
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -553,10 +555,49 @@ def default_model(params: Params | None = None) -> Model:
     with _LOCK:
         model = _CACHE.get(key)
         if model is None:
-            model = train(read_examples(), params=params)
+            model = _from_disk(params) or train(read_examples(), params=params)
+            _to_disk(model)
             _CACHE.clear()
             _CACHE[key] = model
         return model
+
+
+def _disk_path(version: str) -> Path | None:
+    """Where the default model of ``version`` is kept between processes: ``VAR_DIR/routing``
+    when Django is configured (read at call time, never at import)."""
+    try:
+        from django.conf import settings
+
+        if not settings.configured or not getattr(settings, "VAR_DIR", None):
+            return None
+        return Path(settings.VAR_DIR) / "routing" / f"{version}.joblib"
+    except Exception:  # noqa: BLE001 - no Django, no disk cache
+        return None
+
+
+def _expected_version(params: Params) -> str:
+    return _version(_canonical(read_examples()), params, load_rules(), load_catalogue())
+
+
+def _from_disk(params: Params) -> Model | None:
+    """The default model saved by an earlier process, if it is exactly the one ``train`` would
+    build now (same version); anything else is ignored and retrained."""
+    path = _disk_path(_expected_version(params))
+    if path is None or not path.exists():
+        return None
+    try:
+        model = load_model(path)
+    except Exception:  # noqa: BLE001 - a damaged or foreign file: train again
+        return None
+    return model if model.version == path.stem else None
+
+
+def _to_disk(model: Model) -> None:
+    path = _disk_path(model.version)
+    if path is None or path.exists():
+        return
+    with contextlib.suppress(OSError):  # a read-only disk costs a retraining, nothing more
+        save_model(model, path)
 
 
 def train_model(
