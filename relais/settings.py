@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "relais.core.workspaces.middleware.CurrentWorkspaceMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A learner's window launched from an LMS keeps its opener (relais/training/middleware.py).
+    "relais.training.middleware.LmsLaunchOpenerPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "relais.urls"
@@ -248,6 +250,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"  # no page of Relais is meant to be framed
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # relaxed only for LMS launches (training)
+# The LMS origins allowed to launch exercises (SCORM); empty: any web origin.
+RELAIS_LMS_ORIGINS = env_list("RELAIS_LMS_ORIGINS")
 if env_bool("RELAIS_HTTPS"):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
