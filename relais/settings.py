@@ -253,6 +253,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # relaxed only for LMS launches (training)
 # The LMS origins allowed to launch exercises (SCORM); empty: any web origin.
 RELAIS_LMS_ORIGINS = env_list("RELAIS_LMS_ORIGINS")
+# Seals the hidden identity keys in Excel snapshots (default: derived from SECRET_KEY); share it
+# between installations that exchange graded school bases.
+RELAIS_SNAPSHOT_KEY = os.environ.get("RELAIS_SNAPSHOT_KEY", "")
 if env_bool("RELAIS_HTTPS"):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
