@@ -36,6 +36,7 @@ from relais.core.jobs.services import job_start
 from relais.core.organizations.models import Organization
 from relais.core.workspaces.cloning import workspace_records_delete
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
+from relais.crm.services.customers import customers_reindex
 from relais.training.models import Anomaly, Enrollment, SchoolBase
 from relais.training.permissions import Permission
 from relais.training.snapshots.workbook import (
@@ -73,6 +74,7 @@ class SnapshotImportResult:
     renamed_ids: int = 0  # public ids already used elsewhere, replaced by derived ones
     unknown_users: list[str] = field(default_factory=list)
     unopened_keys: int = 0  # sealed identity keys of another installation (none restored)
+    reindexed: int = 0  # customers whose search text in the file was stale
 
     def summary(self) -> str:
         text = _("%(rows)s lignes importées dans « %(name)s ».") % {
@@ -402,6 +404,10 @@ def snapshot_import(
                 unopened_keys=parsed.unopened_keys,
             )
             _insert(parsed, target, actor, user_ids, content_types, result, progress)
+            # Derived columns are never trusted: recomputed from the rows just written.
+            if progress:
+                progress(_("Recalcul des textes de recherche"))
+            result.reindexed = customers_reindex(workspace=target)
             _restore_school(parsed, target)
             if created and actor is not None:
                 Membership.objects.get_or_create(workspace=target, user=actor)

@@ -58,6 +58,17 @@ HIDDEN_COLUMNS = frozenset(
 )
 HIDDEN_RECORD_KEY = "identity_key"
 
+# Texts no record goes without, whatever a file says (a formula cell without a cached value
+# reads as empty): the names that identify a contact, a segment, a campaign.
+REQUIRED_TEXT = frozenset(
+    {
+        "contacts.person.last_name",
+        "contacts.company.legal_name",
+        "crm.segment.name",
+        "crm.campaign.name",
+    }
+)
+
 # Metadata keys left out of the checksum: they change at every export of the same content.
 UNCHECKED_META = {"exported_at", "exported_by", "checksum"}
 
@@ -242,13 +253,19 @@ def to_cell(column: Column, value):
     return encode_text(str(value))
 
 
+def _label(field_: models.Field) -> str:
+    return f"{field_.model._meta.label_lower}.{field_.name}"
+
+
 def from_cell(column: Column, raw):
     """The Python value of a cell of a value column; raises ``ValidationError``."""
     field_ = column.field
     if raw is None or raw == "":
         if field_.null:
             return None
-        if column.kind == "text":
+        if column.kind == "text" and _label(field_) not in REQUIRED_TEXT:
+            # Whatever the workspace held (events logged without a code, say) comes back;
+            # derived columns are recomputed on import anyway.
             return ""
         raise ValidationError(_("valeur obligatoire manquante"))
     if column.kind == "bool":
