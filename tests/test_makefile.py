@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+MAKE = shutil.which("make")
+pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
 
 
 def _group_members(pgid: int) -> list[int]:
@@ -46,8 +47,8 @@ def _sleepers(pgid: int) -> int:
     ids=["ctrl-c-to-the-terminal-group", "term-to-the-recipe-shell"],
 )
 def test_make_serve_stops_once_without_a_crash(sig, whole_group):
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "serve", "WORKER_CMD=sleep 300", "WEB_CMD=sleep 301"],
+    process = subprocess.Popen(  # noqa: S603 - our own Makefile, fixed arguments
+        [MAKE, "--no-print-directory", "serve", "WORKER_CMD=sleep 300", "WEB_CMD=sleep 301"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -84,8 +85,8 @@ def test_make_serve_stops_once_without_a_crash(sig, whole_group):
 
 
 def test_when_the_web_server_ends_the_worker_is_stopped_too():
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "serve", "WORKER_CMD=sleep 300", "WEB_CMD=sleep 0.3"],
+    process = subprocess.Popen(  # noqa: S603 - our own Makefile, fixed arguments
+        [MAKE, "--no-print-directory", "serve", "WORKER_CMD=sleep 300", "WEB_CMD=sleep 0.3"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
