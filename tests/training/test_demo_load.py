@@ -135,3 +135,23 @@ def test_load_demo_refuses_a_username_taken_elsewhere():
     with pytest.raises(CommandError, match="agent"):
         _load_demo()
     assert not Organization.objects.filter(slug=DEMO_SLUG).exists()
+
+
+@pytest.mark.django_db
+def test_the_trainer_lands_in_the_school_base(client):
+    """README: ``formateur`` works in « Base école de démonstration », not a learner's sandbox."""
+    _load_demo()
+    client.post("/comptes/connexion/", {"username": "formateur", "password": DEMO_PASSWORD})
+    page = client.get("/crm/clients/", follow=True)
+    assert page.status_code == 200
+    from relais.core.workspaces.middleware import SESSION_KEY
+    from relais.core.workspaces.selectors import default_workspace_for_user
+
+    trainer = User.objects.get(username="formateur")
+    assert default_workspace_for_user(user=trainer).name == TEMPLATE
+    assert TEMPLATE in page.content.decode()
+    assert client.session[SESSION_KEY] == str(Workspace.objects.get(name=TEMPLATE).public_id)
+    learner = User.objects.get(username="apprenant")
+    assert default_workspace_for_user(user=learner).name == SANDBOX
+    agent = User.objects.get(username="agent")
+    assert default_workspace_for_user(user=agent).name == LIVE
