@@ -37,8 +37,8 @@ class SafeTextMixin:
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         for field in self._meta.concrete_fields:
-            if (exclude and field.name in exclude) or field.choices:
-                continue
+            if (exclude and field.name in exclude) or field.choices or not field.editable:
+                continue  # choices are checked already; derived columns are not typed
             if not isinstance(field, models.CharField | models.TextField):
                 continue
             value = getattr(self, field.attname)

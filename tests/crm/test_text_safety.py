@@ -82,3 +82,14 @@ def test_a_note_of_100000_characters_is_refused_everywhere(agent_client, client,
     assert not Note.objects.exists()
     note_create(actor=agent, customer=customer, data={"body": "x" * TEXT_MAX_LENGTH})
     assert Note.objects.count() == 1
+
+
+def test_a_long_derived_search_text_never_blocks_an_update(agent, workspace):
+    """A fleet's search text outgrows the limit of typed texts: it is derived, not checked."""
+    from relais.core.contacts.services import person_update
+
+    customer = CustomerFactory(workspace=workspace)
+    Customer.objects.filter(pk=customer.pk).update(search_document="x" * (TEXT_MAX_LENGTH + 10))
+    customer.refresh_from_db()
+    customer.full_clean()
+    person_update(actor=agent, person=customer.person, first_name="Paul")
