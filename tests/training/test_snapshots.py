@@ -728,3 +728,24 @@ def test_a_formula_without_a_cached_value_is_a_missing_required_last_name(
     rewrite(exported, path, change)  # openpyxl stores the formula, no cached value
     _resign_as_read(path)
     _rejected(learner, enrollment.sandbox, path, "colonne last_name : valeur obligatoire manquante")
+
+
+def test_the_format_document_lists_every_sheet_and_column():
+    """docs/training/snapshot-format.md names every record sheet an export writes, with its
+    columns in order (it once listed 12 sheets where an export had 22)."""
+    import re
+    from pathlib import Path
+
+    from relais.training.snapshots.workbook import tables
+
+    doc = (Path(__file__).resolve().parents[2] / "docs/training/snapshot-format.md").read_text()
+    documented = {}
+    for line in doc.splitlines():
+        found = re.match(r"\| `([a-z_]+\.[a-z_]+)` \| [^|]+ \| (.+) \|$", line)
+        if found:
+            documented[found.group(1)] = re.findall(r"`([a-z_]+)`", found.group(2))
+    expected = {t.sheet: [c.name for c in t.columns] for t in tables()}
+    assert list(documented) == list(expected)
+    for sheet, columns in expected.items():
+        assert [c for c in documented[sheet] if c in columns] == columns, sheet
+    assert f"{len(expected)} record sheets" in doc.replace("\n", " ")
