@@ -689,10 +689,6 @@ def test_users_of_the_workspace_are_matched_by_username(people, workspace):
 
 def test_a_nested_error_names_its_condition_once():
     """« Condition 1.2.1 », not « Condition Condition Condition 1.2.1 »."""
-    from django.core.exceptions import ValidationError
-
-    from relais.crm.segments.definition import validate_definition
-
     definition = {
         "conditions": [
             {
