@@ -25,11 +25,22 @@ demo: $(VENV)/.installed  ## Set up and serve the whole platform with demo data 
 	$(PY) manage.py load_demo
 	@echo "Relais: http://$(HOST):$(PORT)/  (comptes de démonstration : voir README.md)"
 	@echo "E-mails envoyés : var/mail/ (EMAIL_HOST pour un vrai serveur SMTP)"
-	@# One ASGI worker per core (WORKERS=n to change), serving pages and websockets alike.
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(PY) manage.py run_huey --quiet & \
-	  $(VENV)/bin/uvicorn relais.asgi:application --host $(HOST) --port $(PORT) \
-	    --workers $${WORKERS:-$$(nproc 2>/dev/null || echo 1)} --log-level warning
+	@$(MAKE) --no-print-directory serve
+
+# One ASGI worker per core (WORKERS=n to change), serving pages and websockets alike.
+WORKER_CMD ?= $(PY) manage.py run_huey --quiet
+WEB_CMD ?= $(VENV)/bin/uvicorn relais.asgi:application --host $(HOST) --port $(PORT) \
+	--workers $${WORKERS:-$$(nproc 2>/dev/null || echo 1)} --log-level warning
+
+serve:  ## Serve pages, websockets and background tasks on http://127.0.0.1:$(PORT) (Ctrl-C stops all)
+	@# Both run in the background and the shell waits (a wait a signal interrupts at once). On
+	@# Ctrl-C, TERM, or either of them ending, the trap removes itself, stops the other(s) and
+	@# waits for them. (It used to run ``kill 0``: that signalled the shell itself, which ran the
+	@# trap again, and again, until bash died with "Segmentation fault".)
+	@trap 'trap - EXIT INT TERM; kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
+	  $(WORKER_CMD) & \
+	  $(WEB_CMD) & \
+	  wait -n
 
 chromium:  ## Install Debian's chromium for the browser tests when it is missing and root can
 	@if ! command -v chromium >/dev/null 2>&1; then \

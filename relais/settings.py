@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "relais.core.workspaces.middleware.CurrentWorkspaceMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A learner's window launched from an LMS keeps its opener (relais/training/middleware.py).
+    "relais.training.middleware.LmsLaunchOpenerPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "relais.urls"
@@ -251,6 +253,12 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"  # no page of Relais is meant to be framed
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # relaxed only for LMS launches (training)
+# The LMS origins allowed to launch exercises (SCORM); empty: any web origin.
+RELAIS_LMS_ORIGINS = env_list("RELAIS_LMS_ORIGINS")
+# Seals the hidden identity keys in Excel snapshots (default: derived from SECRET_KEY); share it
+# between installations that exchange graded school bases.
+RELAIS_SNAPSHOT_KEY = os.environ.get("RELAIS_SNAPSHOT_KEY", "")
 if env_bool("RELAIS_HTTPS"):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -263,7 +271,10 @@ if env_bool("RELAIS_HTTPS"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_client_errors": {"()": "relais.core.logging.OneLineClientErrors"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["one_line_client_errors"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

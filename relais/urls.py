@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from relais.api import api
 from relais.community import views as community_views
-from relais.core.views import HomeView
+from relais.core.views import HomeView, api_not_found, favicon
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -29,6 +29,9 @@ urlpatterns = [
     path("guichet/", include("relais.frontdoor.urls")),
     path("parcours/", include("relais.journeys.urls")),
     path("api/", api.urls),
+    # What the API's routes do not match (``/api/workspaces/not-a-uuid/…``): a JSON 404.
+    re_path(r"^api/", api_not_found),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -84,6 +84,7 @@ def _request_error_message(error: dict) -> str:
         "model_attributes_type": _("Saisissez un objet."),
         "json_invalid": _("Le corps de la requête n'est pas un document JSON valide."),
         "extra_forbidden": _("Ce champ n'existe pas ici."),
+        "date_too_old": _("Date invalide : saisissez une date postérieure à 1900 (AAAA-MM-JJ)."),
     }
     if kind in messages:
         return messages[kind]

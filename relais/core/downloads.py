@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
+from relais.core.text import without_control_characters
+
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,15 +52,24 @@ def csv_content(rows: Iterable[Iterable]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _xml_safe(line: list) -> list:
+    # XML (hence xlsx) cannot carry C0 control characters: stored text holding one (typed
+    # before fields refused them, or imported) is written with U+FFFD in its place.
+    return [
+        without_control_characters(value) if isinstance(value, str) else value for value in line
+    ]
+
+
 def xlsx_content(rows: Iterable[Iterable], *, sheet_title: str) -> bytes:
-    """``rows`` (header first) as a one-sheet workbook, formulas neutralised. Written in
-    openpyxl's streaming mode, so that a large export does not hold every cell object."""
+    """``rows`` (header first) as a one-sheet workbook, formulas neutralised, control
+    characters replaced. Written in openpyxl's streaming mode, so that a large export does not
+    hold every cell object."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(sheet_title)[:31])  # Excel's limit on sheet names
     for line in rows:
-        sheet.append(_safe(line))
+        sheet.append(_xml_safe(_safe(line)))
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -1,12 +1,47 @@
 """Base form that renders accessibly with Bootstrap: classes, aria-invalid and aria-describedby."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext as _
+
+from relais.core.models import limit_message
+from relais.core.text import TEXT_MAX_LENGTH, has_control_characters
+
+
+def refuse_control_characters(value) -> None:
+    if has_control_characters(value):
+        raise ValidationError(
+            _(
+                "Ce texte contient un caractère de contrôle invisible (copié d'un autre "
+                "logiciel ?) : retirez-le."
+            ),
+            code="control_characters",
+        )
+
+
+def _limit_text(field: forms.Field) -> None:
+    """Every text field refuses control characters; a long text (textarea) gets a limit,
+    said under the field and enforced by the browser and the server."""
+    if not isinstance(field, forms.CharField):
+        return
+    field.validators.append(refuse_control_characters)
+    if not isinstance(field.widget, forms.Textarea):
+        return
+    if field.max_length is None:
+        field.max_length = TEXT_MAX_LENGTH
+        field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
+    field.widget.attrs["maxlength"] = str(field.max_length)
+    hint = limit_message(field.max_length)
+    if hint not in str(field.help_text or ""):
+        field.help_text = f"{field.help_text} {hint}".strip() if field.help_text else hint
 
 
 class BootstrapFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            _limit_text(field)
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"

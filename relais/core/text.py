@@ -59,3 +59,19 @@ def phone_key(text) -> str:
 def is_french_phone_key(key: str) -> bool:
     """Whether ``phone_key`` gave a French number (nine digits, not starting with 0)."""
     return len(key) == _FRENCH_NSN_LENGTH
+
+
+# Characters no one types: C0 controls but tab, line feed and carriage return, and DEL. They
+# break exports (XML refuses them) and hide text; text fields refuse them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The limit of a long text without a declared one (a note, a description, a message body).
+TEXT_MAX_LENGTH = 10_000
+
+
+def has_control_characters(text) -> bool:
+    return isinstance(text, str) and CONTROL_CHARACTERS.search(text) is not None
+
+
+def without_control_characters(text: str, replacement: str = "\ufffd") -> str:
+    """``text`` with each control character replaced (for writing stored text out safely)."""
+    return CONTROL_CHARACTERS.sub(replacement, text)

@@ -1,7 +1,10 @@
 """The shell's pages: the home page at ``/``, for staff and for anonymous visitors."""
 
-from django.http import HttpResponseRedirect
+from pathlib import Path
+
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views import View
 
 from relais.core.navigation import nav_entries_for_request
@@ -22,3 +25,27 @@ class HomeView(View):
         if len(items) == 1 and items[0].url != request.path:
             return HttpResponseRedirect(items[0].url)
         return render(request, "home.html", {"items": items})
+
+
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "relais" / "favicon.ico"
+
+
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for whatever the page says (JSON, downloads)."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any address under /api/ that the API does not know (a malformed id in the path, a
+    typo): a JSON 404 like the API's own, never the HTML page."""
+    return JsonResponse(
+        {
+            "detail": _(
+                "Adresse inconnue de l'API : vérifiez le chemin et les identifiants (UUID). "
+                "Documentation : /api/docs"
+            )
+        },
+        status=404,
+    )

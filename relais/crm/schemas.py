@@ -8,13 +8,14 @@ all optional, for partial updates (a field left out is left unchanged).
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
 from django.db import models
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, create_model
+from pydantic import AfterValidator, ConfigDict, create_model, field_validator
+from pydantic_core import PydanticCustomError
 
 from relais.core.contacts.models import Civility, CompanyType, FleetSize
 from relais.crm.models import (
@@ -47,10 +48,35 @@ def _aware(value: datetime) -> datetime:
 LocalDatetime = Annotated[datetime, AfterValidator(_aware)]
 
 
+def _accepts(annotation, kinds: tuple) -> bool:
+    """Whether ``annotation`` (``int``, ``int | None``, ``Annotated[…]``…) takes one of ``kinds``."""
+    if annotation in kinds:
+        return True
+    return any(_accepts(arg, kinds) for arg in get_args(annotation))
+
+
 class InputSchema(Schema):
     # An unknown field is an error rather than silently ignored: a typo in a PATCH
     # would otherwise look like a successful update.
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_for_a_number(cls, value, info):
+        """JSON ``true``/``false`` is not a number (pydantic would read it as 1/0)."""
+        if isinstance(value, bool):
+            annotation = cls.model_fields[info.field_name].annotation
+            if _accepts(annotation, (int, float, Decimal)) and not _accepts(annotation, (bool,)):
+                raise PydanticCustomError("int_type", "Input should be a valid number")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_date_before_1900(cls, value, info):
+        """A date of year 25 parses, and is a typo: no date Relais keeps is that old."""
+        if isinstance(value, date) and value.year < 1900:
+            raise PydanticCustomError("date_too_old", "Date before 1900")
+        return value
 
 
 def partial(

@@ -82,8 +82,8 @@ CATALOGUE = [
         "title": "Mettre à jour une fiche client",
         "target_kind": "customer",
         "instructions": (
-            "Le client {cible} a appelé : il a changé de téléphone mobile (06 98 76 54 32) et "
-            "a déménagé au 5 place Bellecour, 69002 Lyon. Mettez sa fiche à jour."
+            "Appel de votre client {cible} : nouveau téléphone mobile (06 98 76 54 32) et "
+            "nouvelle adresse, 5 place Bellecour, 69002 Lyon. Mettez sa fiche à jour."
         ),
         "checks": [
             {
@@ -120,7 +120,7 @@ CATALOGUE = [
         "title": "Rechercher une fiche client",
         "target_kind": "customer_with_vehicle",
         "instructions": (
-            "Le client {cible} appelle pour prendre des nouvelles de son véhicule. Retrouvez sa "
+            "Votre client {cible} appelle pour prendre des nouvelles de son véhicule. Retrouvez sa "
             "fiche et indiquez l'immatriculation de son véhicule."
         ),
         "checks": [
@@ -311,8 +311,8 @@ CATALOGUE = [
         "title": "Transformer un prospect en client",
         "target_kind": "prospect",
         "instructions": (
-            "Le prospect {cible} vient d'acheter un véhicule. Enregistrez sa facture d'achat "
-            "(véhicule neuf ou d'occasion) : dès sa première facture, il devient client."
+            "Votre prospect {cible} vient d'acheter un véhicule. Enregistrez sa facture d'achat "
+            "(véhicule neuf ou d'occasion) : dès la première facture, la fiche passe en client."
         ),
         "checks": [
             {

@@ -474,9 +474,17 @@ class Outcome:
         return self.max_score > 0 and self.score == self.max_score
 
 
+# « de » before a vowel or a mute h is elided: « d'Andrée », « d'Hélène » (never « de Andrée »).
+_ELIDABLE = re.compile(r"(?i)^[aeiouyhàâäéèêëîïôöùûü]")
+
+
 def _fmt(text: str, context: dict) -> str:
     for key, value in context.items():
-        text = text.replace("{" + key + "}", value)
+        placeholder = "{" + key + "}"
+        if _ELIDABLE.match(value or ""):
+            text = text.replace("de " + placeholder, "d'" + value)
+            text = text.replace("De " + placeholder, "D'" + value)
+        text = text.replace(placeholder, value)
     return text
 
 

@@ -381,3 +381,33 @@ def test_a_cancelled_send_can_be_resumed(
     campaign.refresh_from_db()
     assert resumed.status == JobStatus.SUCCEEDED and resumed.total == 2
     assert campaign.status == CampaignStatus.SENT
+
+
+def test_bookings_always_have_an_owner_who_gets_them_in_the_ics(
+    agent, supervisor, workspace, send, client
+):
+    """The sender left the workspace before the replies came: each booking goes to the
+    customer's account manager, and reaches their .ics."""
+    from django.urls import reverse
+
+    from relais.core.workspaces.models import Membership
+    from relais.crm.models import Customer
+
+    campaign, customers = _reacting_campaign(agent, workspace, send)
+    Customer.objects.filter(pk__in=[c.pk for c in customers]).update(owner=supervisor)
+    Membership.objects.filter(user=agent, workspace=workspace).delete()
+    campaign_clock_advance(actor=supervisor, campaign=campaign, days=37)
+    booked = list(Appointment.objects.filter(source=AppointmentSource.CAMPAIGN))
+    assert booked
+    assert {appointment.owner for appointment in booked} == {supervisor}
+    client.force_login(supervisor)
+    ics = client.get(reverse("crm:agenda-ics")).content.decode()
+    assert ics.count("BEGIN:VEVENT") == len(booked)
+
+
+def test_bookings_of_a_sender_still_in_place_are_theirs(agent, workspace, send):
+    campaign, _customers = _reacting_campaign(agent, workspace, send)
+    campaign_clock_advance(actor=agent, campaign=campaign, days=37)
+    booked = Appointment.objects.filter(source=AppointmentSource.CAMPAIGN)
+    assert booked.exists()
+    assert set(booked.values_list("owner", flat=True)) == {agent.pk}

@@ -685,3 +685,23 @@ def test_users_of_the_workspace_are_matched_by_username(people, workspace):
     colleague = UserFactory(username="collegue", workspaces=[workspace])
     ActivityFactory(customer=people["chloe"], owner=colleague)
     assert names(one("activity.owner", "eq", "collegue"), workspace) == {"Chloé"}
+
+
+def test_a_nested_error_names_its_condition_once():
+    """« Condition 1.2.1 », not « Condition Condition Condition 1.2.1 »."""
+    definition = {
+        "conditions": [
+            {
+                "match": "any",
+                "conditions": [
+                    {"field": "customer.city", "op": "eq", "value": "Lyon"},
+                    {"match": "all", "conditions": [{"field": "nope", "op": "eq", "value": 1}]},
+                ],
+            }
+        ]
+    }
+    with pytest.raises(ValidationError) as error:
+        validate_definition(definition)
+    messages = " ".join(error.value.messages)
+    assert "Condition 1.2.1" in messages
+    assert messages.count("Condition") == 1

@@ -458,3 +458,57 @@ def test_export_segment_command(agent, workspace, base, tmp_path, capsys):
         call_command("export_segment", workspace.name, "Inconnu", "-o", str(target))
     with pytest.raises(CommandError, match=r"\.csv ou \.xlsx"):
         call_command("export_segment", workspace.name, "Relance atelier", "-o", "x.pdf")
+
+
+# --- saved conditions that no longer validate, audit ------------------------------------------
+
+STALE_DEFINITION = {"conditions": [{"field": "customer.retired_field", "op": "eq", "value": "x"}]}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exporting_a_segment_whose_conditions_no_longer_validate(
+    agent_client, agent, workspace, base, fmt
+):
+    segment = make_segment(workspace, agent)
+    Segment.objects.filter(pk=segment.pk).update(definition=STALE_DEFINITION)
+    response = agent_client.post(
+        reverse("crm:segment-export", args=[segment.public_id]), {"format": fmt}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("crm:segment-detail", args=[segment.public_id])
+    page = html.unescape(response.content.decode())
+    assert "Les conditions enregistrées du segment « Relance atelier » ne sont plus valides" in page
+    assert "modifiez le segment" in page
+
+
+def test_a_background_export_of_stale_conditions_fails_with_the_french_message(
+    agent, workspace, base, django_capture_on_commit_callbacks
+):
+    segment = make_segment(workspace, agent)
+    Segment.objects.filter(pk=segment.pk).update(definition=STALE_DEFINITION)
+    segment.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.segment_export_start(actor=agent, segment=segment, fmt="xlsx")
+    job = Job.objects.get(owner=agent)
+    assert job.status == JobStatus.FAILED
+    assert job.message.startswith("Les conditions enregistrées du segment")
+
+
+def test_segment_update_is_audited(agent, workspace):
+    from relais.core.audit.models import AuditEntry
+
+    segment = make_segment(workspace, agent)
+    services.segment_update(
+        actor=agent,
+        segment=segment,
+        name="Relance atelier Lyon",
+        description="",
+        definition={"conditions": []},
+    )
+    entry = AuditEntry.objects.get(action="segment.update")
+    assert entry.actor == agent
+    assert entry.before["name"] == "Relance atelier"
+    assert entry.after["name"] == "Relance atelier Lyon"
+    assert entry.after["definition"]["conditions"] == []
+    assert entry.before["definition"]["conditions"] == LYON_OLD_CAR_NO_VISIT["conditions"]
+    assert "description" not in entry.after  # unchanged values are not repeated

@@ -193,3 +193,23 @@ def test_dragging_an_occurrence_of_a_series_asks_the_scope(page, login, seller):
     assert timezone.localtime(detached.starts_at).hour == 11
     assert not detached.recurrence
     expect(page.locator("#agenda-status")).to_contain_text("est déplacé au")
+
+
+def test_an_occurrence_page_is_accessible(page, login, seller):
+    """The « Annuler cette occurrence » button of a series' occurrence reads with AA contrast."""
+    workspace = Workspace.objects.get(name="Concession de Nantes")
+    starts_at = timezone.make_aware(datetime.datetime.combine(DAY, datetime.time(10, 0)))
+    appointment = appointment_create(
+        actor=seller,
+        workspace=workspace,
+        title="Réunion d'équipe",
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=1),
+        recurrence="weekly",
+        recurrence_count=4,
+    )
+    login(seller)
+    second = DAY + datetime.timedelta(days=7)
+    page.goto(f"/crm/agenda/rendez-vous/{appointment.public_id}/?occurrence={second:%Y-%m-%d}")
+    expect(page.get_by_role("link", name="Annuler cette occurrence")).to_be_visible()
+    assert_accessible(page)

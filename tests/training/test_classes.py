@@ -210,3 +210,31 @@ def test_commands_print_their_help(command, capsys):
         ManagementUtility(["manage.py", command, "--help"]).execute()
     assert exit_info.value.code == 0
     assert "usage" in capsys.readouterr().out
+
+
+def test_class_detail_counts_every_exercise_of_the_session(
+    trainer_client, training_class, enrollment
+):
+    """« 1 sur N », N the session's exercises, not the few the learner has tried."""
+    from relais.training.models import Exercise, ExerciseResult
+    from relais.training.services.exercises import exercise_catalogue_install
+
+    exercise_catalogue_install()
+    total = Exercise.objects.filter(organization__isnull=True).count()
+    assert total > 3
+    tried = list(Exercise.objects.order_by("pk")[:3])
+    for index, exercise in enumerate(tried):
+        passed = index == 0
+        ExerciseResult.objects.create(
+            enrollment=enrollment,
+            exercise=exercise,
+            attempts=1,
+            score=5 if passed else 1,
+            best_score=5 if passed else 1,
+            max_score=5,
+            passed=passed,
+        )
+    page = trainer_client.get(
+        reverse("training:class-detail", kwargs={"class_id": training_class.public_id})
+    ).content.decode()
+    assert f"1 sur {total} (score 7/15)" in page

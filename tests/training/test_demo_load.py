@@ -17,7 +17,7 @@ from relais.crm.demo.platform import DEMO_PASSWORD, DEMO_SLUG
 from relais.crm.models import Customer, Lead
 from relais.training.models import Enrollment, SchoolBase, TrainingClass
 
-SMALL = {"customers": "12", "template_customers": "6", "sandbox_customers": "4"}
+SMALL = {"customers": "12", "template_customers": "6"}
 LIVE, TEMPLATE = "Concession de démonstration", "Base école de démonstration"
 SANDBOX = "Bac à sable de Léa Apprenante"
 
@@ -42,7 +42,7 @@ def test_load_demo_creates_the_organization_school_base_class_and_sandbox():
     sandbox = workspaces[SANDBOX]
     assert sandbox.kind == WorkspaceKind.SANDBOX and sandbox.template == workspaces[TEMPLATE]
     counts = {name: Customer.objects.in_workspace(ws).count() for name, ws in workspaces.items()}
-    # The sandbox is a clone of the school base: same customers (--sandbox-customers is ignored).
+    # The sandbox is a clone of the school base: same customers.
     assert counts == {LIVE: 12, TEMPLATE: 6, SANDBOX: 6}
     assert set(
         Customer.objects.in_workspace(sandbox).values_list("identity_key", flat=True)
@@ -116,7 +116,7 @@ def test_load_demo_is_idempotent_and_reset_recreates():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("option", ["customers", "template_customers", "sandbox_customers"])
+@pytest.mark.parametrize("option", ["customers", "template_customers"])
 @pytest.mark.parametrize("value", ["-5", "beaucoup"])
 def test_load_demo_refuses_a_bad_count(option, value):
     flag = "--" + option.replace("_", "-")
@@ -126,8 +126,36 @@ def test_load_demo_refuses_a_bad_count(option, value):
 
 
 @pytest.mark.django_db
+def test_load_demo_has_no_sandbox_customers_option_any_more():
+    """The learner's sandbox is a copy of the school base: no option pretends to size it."""
+    with pytest.raises(CommandError, match="sandbox-customers"):
+        call_command("load_demo", "--sandbox-customers", "4", stdout=StringIO())
+    assert not Organization.objects.filter(slug=DEMO_SLUG).exists()
+
+
+@pytest.mark.django_db
 def test_load_demo_refuses_a_username_taken_elsewhere():
     User.objects.create_user(username="agent", password="x")
     with pytest.raises(CommandError, match="agent"):
         _load_demo()
     assert not Organization.objects.filter(slug=DEMO_SLUG).exists()
+
+
+@pytest.mark.django_db
+def test_the_trainer_lands_in_the_school_base(client):
+    """README: ``formateur`` works in « Base école de démonstration », not a learner's sandbox."""
+    _load_demo()
+    client.post("/comptes/connexion/", {"username": "formateur", "password": DEMO_PASSWORD})
+    page = client.get("/crm/clients/", follow=True)
+    assert page.status_code == 200
+    from relais.core.workspaces.middleware import SESSION_KEY
+    from relais.core.workspaces.selectors import default_workspace_for_user
+
+    trainer = User.objects.get(username="formateur")
+    assert default_workspace_for_user(user=trainer).name == TEMPLATE
+    assert TEMPLATE in page.content.decode()
+    assert client.session[SESSION_KEY] == str(Workspace.objects.get(name=TEMPLATE).public_id)
+    learner = User.objects.get(username="apprenant")
+    assert default_workspace_for_user(user=learner).name == SANDBOX
+    agent = User.objects.get(username="agent")
+    assert default_workspace_for_user(user=agent).name == LIVE

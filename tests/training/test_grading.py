@@ -23,6 +23,12 @@ from relais.training.services.exercises import (
 )
 from tests.training.test_grading_sales_tools import SALES_CODES
 
+
+def de(name: str) -> str:
+    """« de Lucie », « d'Élodie »: French elision, as the exercise texts write it."""
+    return f"d'{name}" if name[:1].lower() in "aeiouyhàâäéèêëîïôöùûü" else f"de {name}"
+
+
 pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
@@ -133,7 +139,7 @@ def test_exercise_modifier_fiche_client(fixed_clock, enrollment, catalogue):
     customer = _target(result)
     assert result.target["label"] == customer.display_name
     result = _fails(enrollment, exercise)
-    assert f"Le mobile de {customer.display_name} n'est pas 06 98 76 54 32." in [
+    assert f"Le mobile {de(customer.display_name)} n'est pas 06 98 76 54 32." in [
         i["message"] for i in result.feedback
     ]
     customer_services.customer_update(
@@ -194,7 +200,7 @@ def test_exercise_planifier_relance(fixed_clock, enrollment, catalogue):
     )
     result = _fails(enrollment, exercise)
     assert result.score == 2
-    assert f"La relance de {customer.display_name} ne tombe pas un jour ouvré." in [
+    assert f"La relance {de(customer.display_name)} ne tombe pas un jour ouvré." in [
         i["message"] for i in result.feedback
     ]
     record_services.activity_update(
@@ -241,7 +247,7 @@ def test_exercise_ajouter_vehicule(fixed_clock, enrollment, catalogue):
     result = _start(fixed_clock, enrollment, exercise)
     customer = _target(result)
     result = _fails(enrollment, exercise)
-    assert f"Aucun véhicule GH-123-JK sur la fiche de {customer.display_name}." in [
+    assert f"Aucun véhicule GH-123-JK sur la fiche {de(customer.display_name)}." in [
         i["message"] for i in result.feedback
     ]
     vehicle = record_services.vehicle_create(
@@ -435,3 +441,32 @@ def test_a_reset_restarts_the_clock_and_a_vanished_target_is_picked_again(
     result = _fails(enrollment, exercise)
     assert result.target["id"] != str(customer.public_id)
     assert Customer.objects.filter(public_id=result.target["id"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Andrée MARTIN", "Le mobile d'Andrée MARTIN n'est pas"),
+        ("Hélène DUPRÉ", "Le mobile d'Hélène DUPRÉ n'est pas"),
+        ("Lucie BERNARD", "Le mobile de Lucie BERNARD n'est pas"),
+    ],
+    ids=["vowel", "mute-h", "consonant"],
+)
+def test_exercise_texts_elide_de_before_a_vowel(name, expected):
+    from relais.training.grading import _fmt
+
+    text = _fmt("Le mobile de {cible} n'est pas 06 98 76 54 32.", {"cible": name})
+    assert text.startswith(expected)
+
+
+def test_catalogue_instructions_never_assume_the_customers_gender():
+    """« Le client {cible} … il » read « Le client Lucie … il » for a woman."""
+    import re
+
+    from relais.training.catalogue import CATALOGUE
+
+    for exercise in CATALOGUE:
+        text = exercise["instructions"]
+        assert not re.search(r"\b(Le client|Le prospect|La cliente) \{cible\}", text), exercise[
+            "code"
+        ]

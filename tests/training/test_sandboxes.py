@@ -429,3 +429,57 @@ def test_an_interaction_about_a_template_lead_loses_its_link(school_template, le
     sandbox_clone_records(source=school_template, target=target, today=TODAY, owner=learner_account)
     copy = Interaction.objects.in_workspace(target).get(topic="lead")
     assert copy.source_type_id is None and copy.source_id is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("reference", "today", "sources"),
+    [
+        # Winter template, summer sandbox (147 days = 21 weeks): 10:00 stays 10:00.
+        (datetime.date(2025, 1, 19), TODAY, [(2025, 1, 21, 10, 0), (2025, 1, 22, 23, 30)]),
+        # Summer template, winter sandbox (91 days).
+        (datetime.date(2024, 9, 15), datetime.date(2024, 12, 15), [(2024, 9, 17, 10, 0)]),
+        # The template itself straddles the change of 30 March 2025.
+        (
+            datetime.date(2025, 3, 16),
+            TODAY,
+            [(2025, 3, 25, 10, 0), (2025, 3, 31, 8, 15), (2025, 4, 1, 10, 0)],
+        ),
+    ],
+    ids=["winter-to-summer", "summer-to-winter", "template-across-the-change"],
+)
+def test_appointments_keep_their_local_hour_across_daylight_saving(
+    organization, learner_account, reference, today, sources
+):
+    from django.utils import timezone
+
+    from relais.crm.models import Appointment
+    from tests.factories import CustomerFactory
+
+    paris = timezone.get_current_timezone()
+    template = WorkspaceFactory(organization=organization, kind=WorkspaceKind.TEMPLATE)
+    SchoolBase.objects.create(
+        workspace=template, seed=1, reference_date=reference, customer_count=1
+    )
+    customer = CustomerFactory(workspace=template)
+    shift = datetime.timedelta(days=date_shift_days(reference=reference, today=today))
+    for index, parts in enumerate(sources):
+        starts_at = datetime.datetime(*parts, tzinfo=paris)
+        Appointment.objects.create(
+            workspace=template,
+            title=f"rdv {index}",
+            customer=customer,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(hours=1),
+        )
+    target = _fresh_sandbox(template)
+    sandbox_clone_records(source=template, target=target, today=today, owner=learner_account)
+    cloned = {a.title: a for a in Appointment.objects.in_workspace(target)}
+    assert len(cloned) == len(sources)
+    for index, parts in enumerate(sources):
+        source_local = datetime.datetime(*parts)
+        local = timezone.localtime(cloned[f"rdv {index}"].starts_at, paris)
+        ends = timezone.localtime(cloned[f"rdv {index}"].ends_at, paris)
+        expected = source_local + shift  # none of these lands on a public holiday
+        assert local.replace(tzinfo=None) == expected, index
+        assert (ends - local) == datetime.timedelta(hours=1)

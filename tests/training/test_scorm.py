@@ -115,3 +115,78 @@ def test_exercise_page_posts_the_score_to_its_opener(learner_client, enrollment)
 def test_scorm_package_forbidden_to_learners(learner_client, training_class):
     url = reverse("training:scorm-package", kwargs={"class_id": training_class.public_id})
     assert learner_client.get(url).status_code in (403, 404)
+
+
+# The opener policy: relaxed for the window an LMS launched, and nowhere else.
+
+COOP = "Cross-Origin-Opener-Policy"
+LMS = "http://127.0.0.1:8001"
+
+
+def _exercise_url(code, name="exercise-detail"):
+    exercise = Exercise.objects.get(code=code)
+    return reverse(f"training:{name}", kwargs={"exercise_id": exercise.public_id})
+
+
+def test_the_site_keeps_same_origin_without_a_launch(learner_client, enrollment):
+    exercise_catalogue_install()
+    assert learner_client.get(_exercise_url("creer-fiche-client"))[COOP] == "same-origin"
+    assert learner_client.get(reverse("crm:customer-list"))[COOP] == "same-origin"
+
+
+def test_a_launched_learner_window_keeps_its_opener_on_every_page(learner_client, enrollment):
+    exercise_catalogue_install()
+    url = _exercise_url("creer-fiche-client")
+    response = learner_client.get(url, {"lms": LMS})
+    assert response[COOP] == "unsafe-none"
+    # The learner does the work in the CRM, in the same window: the opener must survive it.
+    assert learner_client.get(reverse("crm:customer-list"))[COOP] == "unsafe-none"
+    learner_client.post(_exercise_url("creer-fiche-client", "exercise-start"))
+    response = learner_client.post(_exercise_url("creer-fiche-client", "exercise-check"))
+    assert response[COOP] == "unsafe-none"
+    assert f'data-lms-origin="{LMS}"' in response.content.decode()
+
+
+def test_an_anonymous_launch_keeps_the_opener_through_the_login(client, learner, password):
+    exercise_catalogue_install()
+    url = _exercise_url("creer-fiche-client")
+    response = client.get(url, {"lms": LMS})
+    assert response.status_code == 302 and "/comptes/connexion/" in response["Location"]
+    assert response[COOP] == "unsafe-none"
+    login_page = client.get(response["Location"])
+    assert login_page[COOP] == "unsafe-none"
+    client.post(response["Location"], {"username": learner.username, "password": password})
+    page = client.get(url)
+    assert page.status_code == 200 and page[COOP] == "unsafe-none"
+    assert (
+        f'data-lms-origin="{LMS}"'
+        in client.post(_exercise_url("creer-fiche-client", "exercise-check")).content.decode()
+    )
+
+
+def test_a_trainer_never_loses_the_isolation(trainer_client, training_class):
+    exercise_catalogue_install()
+    response = trainer_client.get(_exercise_url("creer-fiche-client"), {"lms": LMS})
+    assert response[COOP] == "same-origin"
+
+
+@pytest.mark.parametrize("given", ["null", "https://lms.example.fr/path", "javascript:x"])
+def test_an_invalid_lms_origin_relaxes_nothing(learner_client, enrollment, given):
+    exercise_catalogue_install()
+    url = _exercise_url("creer-fiche-client")
+    learner_client.get(url, {"lms": LMS})
+    response = learner_client.get(url, {"lms": given})
+    assert response[COOP] == "same-origin"
+    assert learner_client.get(reverse("crm:customer-list"))[COOP] == "same-origin"
+
+
+def test_only_the_configured_lms_origins_may_launch(settings, learner_client, enrollment):
+    settings.RELAIS_LMS_ORIGINS = ["https://lms.cfa.fr"]
+    exercise_catalogue_install()
+    url = _exercise_url("creer-fiche-client")
+    assert learner_client.get(url, {"lms": "https://other.example.fr"})[COOP] == "same-origin"
+    assert learner_client.get(url, {"lms": "https://lms.cfa.fr"})[COOP] == "unsafe-none"
+
+
+def test_a_launch_link_on_another_page_relaxes_nothing(learner_client, enrollment):
+    assert learner_client.get(reverse("crm:customer-list"), {"lms": LMS})[COOP] == "same-origin"

@@ -116,6 +116,10 @@ def rich_sandbox(enrollment, trainer):
         last_name="=cmd|'/C calc'!A0", first_name="<script>x</script>"
     )
     assert customer is not None
+    # The update above went round the services: derived columns follow, as they would.
+    from relais.crm.services.customers import customers_reindex
+
+    customers_reindex(workspace=sandbox)
     return sandbox
 
 
@@ -655,3 +659,93 @@ def test_a_workbook_saved_with_shared_strings_is_still_accepted(rich_sandbox, le
         InvoiceLine.objects.filter(invoice__workspace=rich_sandbox).values_list("label", flat=True)
     )
     assert set(HOSTILE_TEXTS) <= labels
+
+
+# --- derived columns and required fields -------------------------------------------------------
+
+
+def _resign_as_read(path):
+    """Like ``_resign``, over the values a reader sees (a formula's cached value, or nothing)."""
+    book = load_workbook(path, read_only=True, data_only=True)
+    sheets = {
+        name: [list(row) for row in book[name].iter_rows(values_only=True)]
+        for name in book.sheetnames
+    }
+    book.close()
+    meta = {row[0]: decode_text(row[1] or "") for row in sheets[fmt.META_SHEET][1:]}
+    checksum = fmt.Checksum()
+    for name in meta["tables"].split(","):
+        checksum.sheet(name)
+        for row in sheets[name]:
+            checksum.row(list(row) + [None] * (len(sheets[name][0]) - len(row)))
+    checksum.meta(meta)
+    full = load_workbook(path)
+    for row in full[fmt.META_SHEET].iter_rows():
+        if row[0].value == "checksum":
+            row[1].value = checksum.hexdigest()
+    full.save(path)
+
+
+def test_an_import_recomputes_the_search_text_never_trusts_the_file(
+    enrollment, learner, exported, tmp_path
+):
+    """The file renames a customer but keeps its old search text: search follows the name."""
+    path = tmp_path / "renamed.xlsx"
+    person = Person.objects.filter(workspace=enrollment.sandbox).order_by("pk").first()
+    old_name = person.last_name
+
+    def change(book):
+        sheet = book["contacts.person"]
+        header = [cell.value for cell in sheet[1]]
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value == str(person.public_id):
+                row[header.index("last_name")].value = "Zyrkowski"
+
+    rewrite(exported, path, change)
+    _resign(path)
+    workspace = snapshot_import(actor=learner, path=path, workspace=enrollment.sandbox)
+    assert workspace.snapshot_result.reindexed >= 1
+    found = customer_list(user=learner, workspace=enrollment.sandbox, query="zyrkowski")
+    assert [c.person.public_id for c in found] == [person.public_id]
+    assert found[0].sort_name.startswith("zyrkowski")
+    from relais.crm.search import build_search_document
+
+    customer = Customer.objects.get(person__public_id=person.public_id)
+    assert customer.search_document == build_search_document(customer)
+    assert old_name.lower() not in customer.sort_name
+
+
+def test_a_formula_without_a_cached_value_is_a_missing_required_last_name(
+    enrollment, learner, exported, tmp_path
+):
+    path = tmp_path / "formula.xlsx"
+
+    def change(book):
+        sheet = book["contacts.person"]
+        header = [cell.value for cell in sheet[1]]
+        sheet.cell(row=2, column=header.index("last_name") + 1).value = "=UPPER(B2)"
+
+    rewrite(exported, path, change)  # openpyxl stores the formula, no cached value
+    _resign_as_read(path)
+    _rejected(learner, enrollment.sandbox, path, "colonne last_name : valeur obligatoire manquante")
+
+
+def test_the_format_document_lists_every_sheet_and_column():
+    """docs/training/snapshot-format.md names every record sheet an export writes, with its
+    columns in order (it once listed 12 sheets where an export had 22)."""
+    import re
+    from pathlib import Path
+
+    from relais.training.snapshots.workbook import tables
+
+    doc = (Path(__file__).resolve().parents[2] / "docs/training/snapshot-format.md").read_text()
+    documented = {}
+    for line in doc.splitlines():
+        found = re.match(r"\| `([a-z_]+\.[a-z_]+)` \| [^|]+ \| (.+) \|$", line)
+        if found:
+            documented[found.group(1)] = re.findall(r"`([a-z_]+)`", found.group(2))
+    expected = {t.sheet: [c.name for c in t.columns] for t in tables()}
+    assert list(documented) == list(expected)
+    for sheet, columns in expected.items():
+        assert [c for c in documented[sheet] if c in columns] == columns, sheet
+    assert f"{len(expected)} record sheets" in doc.replace("\n", " ")

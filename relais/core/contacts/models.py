@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.contacts import validators as v
-from relais.core.models import TimeStampedModel
+from relais.core.models import SafeTextMixin, TimeStampedModel
 from relais.core.workspaces.models import WorkspaceScopedModel
 
 
@@ -25,7 +25,7 @@ class ConsentChannel(models.TextChoices):
     MAIL = "mail", _("Courrier")
 
 
-class ContactDetails(models.Model):
+class ContactDetails(SafeTextMixin, models.Model):
     """Postal address, phones, e-mail and marketing consent per channel."""
 
     street = models.CharField(_("rue"), max_length=200, blank=True)

@@ -2,11 +2,11 @@
 
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from relais.core.accounts.models import OrganizationMembership, User
 from relais.core.accounts.roles import Role
-from relais.core.workspaces.models import Membership, Workspace
+from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 
 # Kept on the user object with its roles, and forgotten with them (accounts.selectors.forget_roles).
 WORKSPACE_IDS_ATTRIBUTE = "_relais_workspace_ids"
@@ -51,8 +51,18 @@ def workspace_get_for_user(*, user: User, public_id) -> Workspace | None:
     return workspaces_for_user(user=user).filter(public_id=public_id).first()
 
 
+# Where a user lands first: the real work, then the school bases a trainer prepares, then a
+# learner's sandbox (a trainer who also has a sandbox lands in the school base, as the README says).
+KIND_PREFERENCE = (WorkspaceKind.LIVE, WorkspaceKind.TEMPLATE, WorkspaceKind.SANDBOX)
+
+
 def default_workspace_for_user(*, user: User) -> Workspace | None:
-    return workspaces_for_user(user=user).order_by("kind", "name").first()
+    rank = Case(
+        *(When(kind=kind, then=Value(index)) for index, kind in enumerate(KIND_PREFERENCE)),
+        default=Value(len(KIND_PREFERENCE)),
+        output_field=IntegerField(),
+    )
+    return workspaces_for_user(user=user).order_by(rank, "name", "pk").first()
 
 
 def users_of_workspace(*, workspace: Workspace) -> QuerySet[User]:

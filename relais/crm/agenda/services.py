@@ -192,14 +192,15 @@ def appointment_create(
     ends_at: datetime.datetime,
     customer: Customer | None = None,
     source: str = AppointmentSource.MANUAL,
+    owner=None,
     **details,
 ) -> Appointment:
     """Create an appointment in ``workspace``; ``details`` are further model fields
-    (location, notes, all_day, recurrence…). The actor owns it. With a customer, the
-    appointment enters the customer's history.
+    (location, notes, all_day, recurrence…). The actor owns it (``owner`` when given). With a
+    customer, the appointment enters the customer's history.
 
     ``actor`` may be ``None`` for an appointment booked by the campaign simulator, which has
-    checked access itself.
+    checked access itself and names its ``owner`` (so that it reaches someone's .ics).
     """
     if actor is not None:
         ensure_permission(actor, Permission.CRM_EDIT, workspace)
@@ -208,7 +209,7 @@ def appointment_create(
         raise TypeError(f"Unknown appointment fields: {sorted(unknown)}")
     appointment = Appointment(
         workspace=workspace,
-        owner=actor,
+        owner=owner if owner is not None else actor,
         title=title,
         starts_at=starts_at,
         ends_at=ends_at,

@@ -91,7 +91,8 @@ def validate_definition(definition) -> dict:
 
 
 def _group(node: dict, errors: _Errors, *, where: str, depth: int, entity: str | None) -> dict:
-    label = where or _("Segment")
+    """``where``: the group's position (``"2.1"``), "" for the segment itself."""
+    label = (_("Condition %(n)s") % {"n": where}) if where else _("Segment")
     if depth > MAX_DEPTH:
         errors.add(
             label, _("trop de groupes imbriqués (%(max)s niveaux au plus).") % {"max": MAX_DEPTH}
@@ -129,7 +130,7 @@ def _group(node: dict, errors: _Errors, *, where: str, depth: int, entity: str |
             continue
         if "conditions" in child:
             group["conditions"].append(
-                _group(child, errors, where=child_label, depth=depth + 1, entity=entity)
+                _group(child, errors, where=child_where, depth=depth + 1, entity=entity)
             )
             continue
         errors.conditions += 1

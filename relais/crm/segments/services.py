@@ -87,10 +87,27 @@ def segment_update(
 ) -> Segment:
     """Change a segment's name, description and conditions."""
     ensure_permission(actor, Permission.CRM_EDIT, segment.workspace)
+    before = {
+        "name": segment.name,
+        "description": segment.description,
+        "definition": segment.definition,
+    }
     segment.name = _clean_name(name, workspace=segment.workspace, exclude=segment)
     segment.description = (description or "").strip()
     segment.definition = _clean_definition(definition)
     segment.save()
+    after = {
+        "name": segment.name,
+        "description": segment.description,
+        "definition": segment.definition,
+    }
+    audit_log(
+        actor=actor,
+        action="segment.update",
+        target=segment,
+        before={key: value for key, value in before.items() if value != after[key]},
+        after={key: value for key, value in after.items() if value != before[key]},
+    )
     return segment
 
 
@@ -159,6 +176,24 @@ def segment_delete(*, actor, segment: Segment) -> None:
 # --- export ------------------------------------------------------------------------------
 
 
+def _members(segment: Segment, today: datetime.date | None = None):
+    """The segment's customers; a clear French ``ValidationError`` when its saved conditions
+    no longer validate (a field removed since, a definition edited by hand)."""
+    try:
+        return segment_queryset(segment.definition, workspace=segment.workspace, today=today)
+    except ValidationError as exc:
+        raise ValidationError(
+            _(
+                "Les conditions enregistrées du segment « %(name)s » ne sont plus valides "
+                "(%(reason)s) : modifiez le segment, puis exportez-le de nouveau."
+            )
+            % {
+                "name": segment.name,
+                "reason": " ; ".join(m.rstrip(".") for m in exc.messages[:3]),
+            }
+        ) from exc
+
+
 def export_filename(segment: Segment, fmt: str) -> str:
     slug = slugify(segment.name)[:60] or "segment"
     return f"segment-{slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"
@@ -186,9 +221,7 @@ def segment_export_file(
     ``start(total)`` and ``advance(n)``, like ``JobProgress``."""
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(_("Format d'export inconnu : choisissez CSV ou Excel (xlsx)."))
-    customers = segment_queryset(
-        segment.definition, workspace=segment.workspace, today=today
-    ).select_related("person", "company", "owner")
+    customers = _members(segment, today).select_related("person", "company", "owner")
     total = customers.count()
     if progress is not None:
         progress.start(total)
@@ -236,12 +269,7 @@ def segment_export_start(*, actor, segment: Segment, fmt: str) -> Job:
 
 def segment_export_is_large(*, actor, segment: Segment) -> bool:
     ensure_permission(actor, Permission.CRM_VIEW, segment.workspace)
-    return (
-        segment_queryset(segment.definition, workspace=segment.workspace)[
-            : INLINE_EXPORT_MAX + 1
-        ].count()
-        > INLINE_EXPORT_MAX
-    )
+    return _members(segment)[: INLINE_EXPORT_MAX + 1].count() > INLINE_EXPORT_MAX
 
 
 def segment_export_request(*, actor, segment: Segment, fmt: str) -> SegmentExport | Job:

@@ -1,5 +1,6 @@
 """Background export of a segment (CSV or xlsx), with progress on the job page."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 from huey.contrib.djhuey import db_task
 
@@ -15,7 +16,11 @@ def segment_export_task(job_id: int, segment_pk: int, fmt: str) -> None:
     def body(job, progress) -> str:
         # The segment of the job's own workspace only: a stale or forged id finds nothing.
         segment = Segment.objects.in_workspace(job.workspace).get(pk=segment_pk)
-        export = segment_export(actor=job.owner, segment=segment, fmt=fmt, progress=progress)
+        try:
+            export = segment_export(actor=job.owner, segment=segment, fmt=fmt, progress=progress)
+        except ValidationError as exc:
+            # The job page shows the French sentence, not a list's repr.
+            raise ValueError(" ".join(exc.messages)) from exc
         job_attach_file(
             job,
             filename=export.filename,

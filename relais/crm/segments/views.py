@@ -278,9 +278,14 @@ class SegmentExportView(WorkspaceRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, _("Choisissez un format d'export : CSV ou Excel (xlsx)."))
             return redirect("crm:segment-detail", segment_id=segment.public_id)
-        export = services.segment_export_request(
-            actor=request.user, segment=segment, fmt=form.cleaned_data["format"]
-        )
+        try:
+            export = services.segment_export_request(
+                actor=request.user, segment=segment, fmt=form.cleaned_data["format"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("crm:segment-detail", segment_id=segment.public_id)
         if isinstance(export, Job):
             messages.info(request, _("L'export est en cours de préparation."))
             return redirect(reverse("jobs:job-detail", kwargs={"public_id": export.public_id}))

@@ -58,6 +58,26 @@ def customer_reindex(*, customer: Customer) -> None:
     )
 
 
+def customers_reindex(*, workspace) -> int:
+    """Recompute the sort key and search tokens of every customer of ``workspace`` (deleted
+    ones included) from their records: after a bulk load whose derived columns cannot be
+    trusted (a snapshot import). Returns how many changed."""
+    customers = (
+        Customer._base_manager.filter(workspace=workspace)
+        .select_related("person", "company")
+        .prefetch_related("vehicles", "company__contacts__person")
+        .order_by("pk")
+    )
+    changed = []
+    for customer in customers.iterator(chunk_size=2000):
+        sort_name, document = _sort_name(customer), build_search_document(customer)
+        if (sort_name, document) != (customer.sort_name, customer.search_document):
+            customer.sort_name, customer.search_document = sort_name, document
+            changed.append(customer)
+    Customer._base_manager.bulk_update(changed, ["sort_name", "search_document"], batch_size=1000)
+    return len(changed)
+
+
 def _sort_name(customer: Customer) -> str:
     from relais.core.contacts.normalize import fold
 

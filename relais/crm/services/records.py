@@ -1,5 +1,6 @@
 """Vehicles, mileage readings, invoices, activities, notes: the records under a customer."""
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -144,10 +145,17 @@ def mileage_reading_delete(*, actor, reading: MileageReading) -> None:
     reading.delete()
 
 
+EARLIEST_READING = datetime.date(1900, 1, 1)
+
+
 def _check_mileage_order(reading: MileageReading) -> None:
     others = reading.vehicle.mileage_readings.exclude(pk=reading.pk)
     if reading.read_on and reading.read_on > timezone.localdate():
         raise ValidationError({"read_on": [_("Un relevé ne peut pas être daté dans le futur.")]})
+    if reading.read_on and reading.read_on < EARLIEST_READING:
+        raise ValidationError(
+            {"read_on": [_("Date invalide : un relevé ne peut pas être daté d'avant 1900.")]}
+        )
     earlier = (
         others.filter(read_on__lt=reading.read_on, mileage__gt=reading.mileage)
         .order_by("-mileage")

@@ -10,6 +10,8 @@
   "use strict";
 
   var number = new Intl.NumberFormat("fr-FR");
+  // « 95,7 % », as the tables print it.
+  var share = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 });
 
   function drawFunnel(container) {
     var source = document.getElementById(container.dataset.chartSource);
@@ -43,8 +45,8 @@
             backgroundColor: "rgba(255,255,255,0.85)",
             padding: [2, 4],
             formatter: function (item) {
-              var share = first ? Math.round((1000 * item.value) / first) / 10 : 0;
-              return item.name + " : " + number.format(item.value) + " (" + share + " %)";
+              var part = first ? (100 * item.value) / first : 0;
+              return item.name + " : " + number.format(item.value) + " (" + share.format(part) + "\u00a0%)";
             },
           },
           itemStyle: { borderColor: "#fff", borderWidth: 1 },

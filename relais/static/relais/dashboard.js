@@ -16,6 +16,9 @@
 
   var numbers = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 });
   var euros = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR", maximumFractionDigits: 0 });
+  // Shares and rates as the tables print them: « 95,7 % » (comma, no-break space).
+  var decimals = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 });
+  function percent(value) { return decimals.format(value) + "\u00a0%"; }
   var SYMBOLS = ["circle", "rect", "triangle", "diamond", "pin", "arrow"];
   var LINE_TYPES = ["solid", "dashed", "dotted"];
   var charts = [];
@@ -26,6 +29,9 @@
     }
     if (unit === "€") {
       return euros.format(value);
+    }
+    if (unit === "%") {
+      return percent(value);
     }
     return numbers.format(value);
   }
@@ -57,7 +63,7 @@
       radius: ["30%", "65%"],
       label: {
         show: true,
-        formatter: function (p) { return p.name + " : " + format(p.value, data.unit) + " (" + p.percent + " %)"; },
+        formatter: function (p) { return p.name + " : " + format(p.value, data.unit) + " (" + percent(p.percent) + ")"; },
       },
       data: data.labels.map(function (label, i) { return { name: label, value: series.values[i] }; }),
     }];

@@ -93,6 +93,7 @@ class LearnerProgress:
     customer_count: int
     last_activity: datetime | None
     results: list = field(default_factory=list)
+    exercise_count: int = 0  # the exercises of the session, attempted or not
 
     @property
     def passed_count(self) -> int:
@@ -123,6 +124,9 @@ def class_progress(*, user, training_class: TrainingClass) -> list[LearnerProgre
         )
         .order_by("learner__last_name", "learner__first_name", "learner__username")
     )
+    from relais.training.selectors.exercises import exercises_of_organization
+
+    exercise_count = exercises_of_organization(training_class.organization_id).count()
     results: dict[int, list] = {}
     for result in ExerciseResult.objects.filter(
         enrollment__training_class=training_class
@@ -134,6 +138,7 @@ def class_progress(*, user, training_class: TrainingClass) -> list[LearnerProgre
             customer_count=enrollment.customer_count or 0,
             last_activity=enrollment.last_activity,
             results=results.get(enrollment.pk, []),
+            exercise_count=exercise_count,
         )
         for enrollment in enrollments
     ]

@@ -77,17 +77,85 @@ def _is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _add_days_sql(column: str, field: models.Field, days: int) -> str:
-    if not days:
+def _add_days_sql(column: str, field: models.Field, days: int, seconds: int = 0) -> str:
+    if not days and not seconds:
         return column
     if _is_postgresql():
         if isinstance(field, models.DateTimeField):
-            return f"({column} + interval '{int(days)} days')"
+            # The connection works in UTC: a day is 24 hours; ``seconds`` restores local time.
+            extra = f" + interval '{int(seconds)} seconds'" if seconds else ""
+            return f"({column} + interval '{int(days)} days'{extra})"
         return f"({column} + {int(days)})"
     if isinstance(field, models.DateTimeField):
         # Django reads back SQLite's "YYYY-MM-DD HH:MM:SS.SSS".
-        return f"strftime('%Y-%m-%d %H:%M:%f', {column}, '{int(days):+d} days')"
+        extra = f", '{int(seconds):+d} seconds'" if seconds else ""
+        return f"strftime('%Y-%m-%d %H:%M:%f', {column}, '{int(days):+d} days'{extra})"
     return f"date({column}, '{int(days):+d} days')"
+
+
+def _offset_changes(first: datetime.datetime, last: datetime.datetime) -> list:
+    """The instants in [first, last] where the local UTC offset changes (daylight saving)."""
+    zone = timezone.get_current_timezone()
+    changes = []
+    day = first.astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    offset = day.astimezone(zone).utcoffset()
+    while day <= last:
+        following = day + datetime.timedelta(days=1)
+        next_offset = following.astimezone(zone).utcoffset()
+        if next_offset != offset:
+            for quarter in range(1, 97):  # transitions fall on quarter hours
+                instant = day + datetime.timedelta(minutes=15 * quarter)
+                if instant.astimezone(zone).utcoffset() != offset:
+                    changes.append(instant)
+                    break
+        day, offset = following, next_offset
+    return changes
+
+
+def _wall_clock_corrections(
+    low: datetime.datetime, high: datetime.datetime, days: int
+) -> list[tuple[datetime.datetime | None, int]]:
+    """How many seconds to add, after moving an instant of [low, high] by ``days`` × 24 h,
+    for it to keep its local wall-clock time (10:00 in winter stays 10:00 in summer):
+    ``[(until, seconds), …, (None, seconds)]``, the pieces in order."""
+    zone = timezone.get_current_timezone()
+    delta = datetime.timedelta(days=days)
+    margin = datetime.timedelta(days=1)
+    bounds = set(_offset_changes(low - margin, high + margin))
+    bounds |= {t - delta for t in _offset_changes(low + delta - margin, high + delta + margin)}
+    bounds = sorted(b for b in bounds if low < b <= high)
+
+    def correction(instant: datetime.datetime) -> int:
+        wall = instant.astimezone(zone).replace(tzinfo=None) + delta
+        return int((timezone.make_aware(wall, zone) - (instant + delta)).total_seconds())
+
+    pieces: list = []
+    start = low
+    for bound in [*bounds, None]:
+        seconds = correction(start)
+        if pieces and pieces[-1][1] == seconds:
+            pieces[-1] = (bound, seconds)
+        else:
+            pieces.append((bound, seconds))
+        start = bound
+    return pieces
+
+
+def _moved_sql(column: str, field: models.Field, days: int, low, high) -> tuple[str, list]:
+    """The SQL moving ``column`` by ``days``: dates as they are; date-times in local time, so
+    that an appointment keeps its hour across a daylight-saving change."""
+    if not isinstance(field, models.DateTimeField) or low is None or not days:
+        return _add_days_sql(column, field, days), []
+    pieces = _wall_clock_corrections(low, high, days)
+    if len(pieces) == 1:
+        return _add_days_sql(column, field, days, pieces[0][1]), []
+    adapt = connection.ops.adapt_datetimefield_value
+    whens, params = [], []
+    for bound, seconds in pieces[:-1]:
+        whens.append(f"WHEN {column} < %s THEN {_add_days_sql(column, field, days, seconds)}")
+        params.append(adapt(bound))
+    last = _add_days_sql(column, field, days, pieces[-1][1])
+    return f"(CASE {' '.join(whens)} ELSE {last} END)", params
 
 
 def sandbox_clone_records(*, source: Workspace, target: Workspace, today, owner) -> int:
@@ -133,13 +201,14 @@ def _regenerate(*, source, target, school, today, owner) -> int:
 
 
 def _rolled_date_sql(cursor, model, field, column: str, shift: int, source) -> tuple[str, list]:
-    """The SQL moving a date column by ``shift`` days, then off public holidays, in the same
-    expression (no second pass over the rows): the holidays that the moved dates can reach
-    are looked up from the column's range in the source, and each is tested in the source's
-    frame (the holiday minus the shift), so that the test reads the stored value as is."""
-    moved = _add_days_sql(column, field, shift)
-    if field.name in NOT_EVENTS:
-        return moved, []
+    """The SQL moving a date column by ``shift`` days (date-times in local time), then off
+    public holidays, in the same expression (no second pass over the rows): the holidays that
+    the moved dates can reach are looked up from the column's range in the source, and each is
+    tested in the source's frame (the local day ``shift`` days before), so that the test reads
+    the stored value as is."""
+    is_datetime = isinstance(field, models.DateTimeField)
+    if field.name in NOT_EVENTS and not is_datetime:
+        return _add_days_sql(column, field, shift), []
     table = _q(model._meta.db_table)
     bounds = (
         f"SELECT MIN(s.{_q(field.column)}), MAX(s.{_q(field.column)}) "  # noqa: S608
@@ -148,23 +217,28 @@ def _rolled_date_sql(cursor, model, field, column: str, shift: int, source) -> t
     cursor.execute(bounds, [source.pk])
     low, high = cursor.fetchone()
     if low is None:
-        return moved, []
+        return _add_days_sql(column, field, shift), []
+    if is_datetime:
+        low, high = _as_datetime(low), _as_datetime(high)
+    moved, moved_params = _moved_sql(column, field, shift, low, high)
+    if field.name in NOT_EVENTS:
+        return moved, moved_params
     delta = datetime.timedelta(days=shift)
     first = _as_date(low, field) + delta - datetime.timedelta(days=1)
     last = _as_date(high, field) + delta + datetime.timedelta(days=1)
     moves = _holidays_between(first, last)
     if not moves:
-        return moved, []
+        return moved, moved_params
     cases, params, guard_days = [], [], set()
     adapt = connection.ops.adapt_datetimefield_value
     for day, days in moves.items():
-        later = _add_days_sql(column, field, shift + days)
-        if isinstance(field, models.DateTimeField):
-            # The holiday is a local day: its bounds in UTC, moved back to the source's frame.
-            start = _local_midnight(day) - delta
-            end = _local_midnight(day + datetime.timedelta(days=1)) - delta
+        later, later_params = _moved_sql(column, field, shift + days, low, high)
+        if is_datetime:
+            # The holiday is a local day: the source instants whose local day, moved, is it.
+            start = _local_midnight(day - delta)
+            end = _local_midnight(day - delta + datetime.timedelta(days=1))
             cases.append(f"WHEN {column} >= %s AND {column} < %s THEN {later}")
-            params += [adapt(start), adapt(end)]
+            params += [adapt(start), adapt(end), *later_params]
             guard_days |= {
                 start.astimezone(datetime.UTC).date(),
                 end.astimezone(datetime.UTC).date(),
@@ -176,14 +250,22 @@ def _rolled_date_sql(cursor, model, field, column: str, shift: int, source) -> t
     # A cheap membership test first: most rows are on no holiday and skip the long CASE.
     guard = ", ".join(["%s"] * len(guard_days))
     guard_params = [connection.ops.adapt_datefield_value(d) for d in sorted(guard_days)]
-    if not isinstance(field, models.DateTimeField):
+    if not is_datetime:
         subject = column
     elif _is_postgresql():
         subject = f"CAST(({column} AT TIME ZONE 'UTC') AS date)"
     else:
         subject = f"substr({column}, 1, 10)"
     sql = f"CASE WHEN {subject} IN ({guard}) THEN CASE {' '.join(cases)} ELSE {moved} END ELSE {moved} END"
-    return sql, [*guard_params, *params]
+    return sql, [*guard_params, *params, *moved_params, *moved_params]
+
+
+def _as_datetime(value) -> datetime.datetime:
+    if isinstance(value, str):  # SQLite aggregates come back as text
+        value = datetime.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:

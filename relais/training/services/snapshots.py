@@ -36,6 +36,7 @@ from relais.core.jobs.services import job_start
 from relais.core.organizations.models import Organization
 from relais.core.workspaces.cloning import workspace_records_delete
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
+from relais.crm.services.customers import customers_reindex
 from relais.training.models import Anomaly, Enrollment, SchoolBase
 from relais.training.permissions import Permission
 from relais.training.snapshots.workbook import (
@@ -43,11 +44,14 @@ from relais.training.snapshots.workbook import (
     ANOMALY_SHEET,
     FORMAT_NAME,
     FORMAT_VERSION,
+    HIDDEN_COLUMNS,
     ParsedSnapshot,
     SheetData,
     Table,
     encode_text,
     read_workbook,
+    seal_hidden,
+    seal_records,
     table_queryset,
     tables,
     to_cell,
@@ -69,6 +73,8 @@ class SnapshotImportResult:
     rows: int = 0
     renamed_ids: int = 0  # public ids already used elsewhere, replaced by derived ones
     unknown_users: list[str] = field(default_factory=list)
+    unopened_keys: int = 0  # sealed identity keys of another installation (none restored)
+    reindexed: int = 0  # customers whose search text in the file was stale
 
     def summary(self) -> str:
         text = _("%(rows)s lignes importées dans « %(name)s ».") % {
@@ -79,6 +85,11 @@ class SnapshotImportResult:
             text += " " + _(
                 "%(count)s identifiants déjà utilisés dans un autre espace ont été remplacés."
             ) % {"count": self.renamed_ids}
+        if self.unopened_keys:
+            text += " " + _(
+                "%(count)s clés d'identité cachées viennent d'une autre installation et n'ont "
+                "pas pu être relues : les fusions de ces fiches ne seront pas notées."
+            ) % {"count": self.unopened_keys}
         if self.unknown_users:
             text += " " + _("Utilisateurs inconnus remplacés par l'importateur : %s.") % ", ".join(
                 self.unknown_users[:10]
@@ -195,7 +206,10 @@ def snapshot_export(*, actor, workspace: Workspace, path, progress: Progress = N
             by_name = {}
             for column, value in zip(table.columns, values, strict=True):
                 by_name[column.name] = value
-                row.append(_export_cell(column, value, external, usernames, by_name))
+                if (table.sheet, column.name) in HIDDEN_COLUMNS:
+                    row.append(seal_hidden(table.sheet, own[pk], column.name, value))
+                else:
+                    row.append(_export_cell(column, value, external, usernames, by_name))
             rows.append(row)
         sheets.append(SheetData(table.sheet, table.header, rows))
     school = SchoolBase.objects.filter(workspace=workspace).first()
@@ -211,7 +225,7 @@ def snapshot_export(*, actor, workspace: Workspace, path, progress: Progress = N
                         encode_text(anomaly.kind),
                         encode_text(anomaly.description) or None,
                         encode_text(anomaly.expected_correction) or None,
-                        encode_text(_json(anomaly.records)),
+                        encode_text(_json(seal_records(str(rank), anomaly.records))),
                     ]
                     for rank, anomaly in enumerate(anomalies, start=1)
                 ],
@@ -384,9 +398,16 @@ def snapshot_import(
                 progress(_("Suppression du contenu actuel de « %s »") % target.name)
             workspace_records_delete(target)
             result = SnapshotImportResult(
-                workspace=target, created=created, unknown_users=unknown_users
+                workspace=target,
+                created=created,
+                unknown_users=unknown_users,
+                unopened_keys=parsed.unopened_keys,
             )
             _insert(parsed, target, actor, user_ids, content_types, result, progress)
+            # Derived columns are never trusted: recomputed from the rows just written.
+            if progress:
+                progress(_("Recalcul des textes de recherche"))
+            result.reindexed = customers_reindex(workspace=target)
             _restore_school(parsed, target)
             if created and actor is not None:
                 Membership.objects.get_or_create(workspace=target, user=actor)

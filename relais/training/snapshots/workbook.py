@@ -34,6 +34,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from relais.core.workspaces.sandbox import sandbox_models, workspace_parent_field
+from relais.training.snapshots.sealing import open_identity, seal
 
 FORMAT_NAME = "relais-snapshot"
 FORMAT_VERSION = "1"
@@ -49,6 +50,24 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_ROWS = 1_000_000
 MAX_ERRORS = 20
+
+# Columns sealed in the file (hidden answers: relais/training/snapshots/sealing.py), and the
+# key of an anomaly's record.
+HIDDEN_COLUMNS = frozenset(
+    {("crm.customer", "identity_key"), ("crm.customermerge", "absorbed_identity_key")}
+)
+HIDDEN_RECORD_KEY = "identity_key"
+
+# Texts no record goes without, whatever a file says (a formula cell without a cached value
+# reads as empty): the names that identify a contact, a segment, a campaign.
+REQUIRED_TEXT = frozenset(
+    {
+        "contacts.person.last_name",
+        "contacts.company.legal_name",
+        "crm.segment.name",
+        "crm.campaign.name",
+    }
+)
 
 # Metadata keys left out of the checksum: they change at every export of the same content.
 UNCHECKED_META = {"exported_at", "exported_by", "checksum"}
@@ -91,6 +110,34 @@ def decode_text(value: str) -> str:
     if value.startswith("'"):
         value = value[1:]
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
+
+
+def hidden_context(sheet: str, external_id: str, column: str) -> str:
+    return f"{sheet}:{external_id}:{column}"
+
+
+def anomaly_context(rank: str, index: int) -> str:
+    return f"{ANOMALY_SHEET}:{rank}:{index}"
+
+
+def seal_hidden(sheet: str, external_id: str, column: str, value):
+    """The cell of a hidden column: its value sealed where it is written."""
+    if value in (None, ""):
+        return None
+    return seal(str(value), hidden_context(sheet, external_id, column))
+
+
+def seal_records(rank: str, records: list) -> list:
+    """An anomaly's records with their identity keys sealed."""
+    sealed = []
+    for index, record in enumerate(records):
+        record = dict(record) if isinstance(record, dict) else record
+        if isinstance(record, dict) and record.get(HIDDEN_RECORD_KEY):
+            record[HIDDEN_RECORD_KEY] = seal(
+                str(record[HIDDEN_RECORD_KEY]), anomaly_context(rank, index)
+            )
+        sealed.append(record)
+    return sealed
 
 
 # --- Table layout ------------------------------------------------------------------------------
@@ -206,13 +253,19 @@ def to_cell(column: Column, value):
     return encode_text(str(value))
 
 
+def _label(field_: models.Field) -> str:
+    return f"{field_.model._meta.label_lower}.{field_.name}"
+
+
 def from_cell(column: Column, raw):
     """The Python value of a cell of a value column; raises ``ValidationError``."""
     field_ = column.field
     if raw is None or raw == "":
         if field_.null:
             return None
-        if column.kind == "text":
+        if column.kind == "text" and _label(field_) not in REQUIRED_TEXT:
+            # Whatever the workspace held (events logged without a code, say) comes back;
+            # derived columns are recomputed on import anyway.
             return ""
         raise ValidationError(_("valeur obligatoire manquante"))
     if column.kind == "bool":
@@ -417,6 +470,7 @@ class ParsedSnapshot:
     meta: dict
     tables: list[ParsedTable]
     anomalies: list[dict]
+    unopened_keys: int = 0  # sealed identity keys this installation cannot open
 
     @property
     def row_count(self) -> int:
@@ -701,6 +755,7 @@ def _parse(
     meta: dict, known: dict[str, Table], raw_sheets: dict[str, list[list]]
 ) -> ParsedSnapshot:
     errors = Errors()
+    unopened = 0
     parsed_tables = []
     ids_by_model: dict[type[models.Model], set[str]] = {}
     for name, table in known.items():
@@ -730,6 +785,13 @@ def _parse(
             seen.add(external_id)
             values = {}
             for column, cell in zip(table.columns, raw[1:], strict=True):
+                if (name, column.name) in HIDDEN_COLUMNS:
+                    key, opened = open_identity(
+                        cell, hidden_context(name, external_id, column.name)
+                    )
+                    unopened += not opened
+                    values[column.name] = key
+                    continue
                 try:
                     values[column.name] = _reference_cell(column, cell)
                 except ValidationError as exc:
@@ -777,6 +839,13 @@ def _parse(
     for number, raw in enumerate(raw_sheets.get(ANOMALY_SHEET, []), start=2):
         try:
             records = json.loads(decode_text(raw[4] or "[]"))
+            for index, record in enumerate(records):
+                if isinstance(record, dict) and HIDDEN_RECORD_KEY in record:
+                    key, opened = open_identity(
+                        record[HIDDEN_RECORD_KEY], anomaly_context(str(raw[0]), index)
+                    )
+                    unopened += not opened
+                    record[HIDDEN_RECORD_KEY] = key
             anomalies.append(
                 {
                     "kind": decode_text(raw[1] or ""),
@@ -788,7 +857,9 @@ def _parse(
         except (ValueError, TypeError, AttributeError):
             errors.add(_("Feuille « Anomalies », ligne %s : valeur invalide.") % number)
     errors.raise_if_any()
-    return ParsedSnapshot(meta=meta, tables=parsed_tables, anomalies=anomalies)
+    return ParsedSnapshot(
+        meta=meta, tables=parsed_tables, anomalies=anomalies, unopened_keys=unopened
+    )
 
 
 def _reference_cell(column: Column, cell):

@@ -18,14 +18,11 @@ from relais.training.forms.exercises import (
     ExerciseForm,
     checks_from_formset,
 )
+from relais.training.middleware import launched_lms_origin
 from relais.training.permissions import Permission
-from relais.training.scorm import lms_origin
 from relais.training.selectors import exercises as selectors
 from relais.training.selectors.classes import classes_for_trainer
 from relais.training.services import exercises as services
-
-# The LMS origin an exercise was launched from, for the score message.
-LMS_ORIGIN_SESSION_KEY = "training.lms_origin"
 
 
 def _is_trainer(user) -> bool:
@@ -73,8 +70,6 @@ class _LearnerExerciseMixin(LoginRequiredMixin):
         return enrollment, exercise
 
     def render_detail(self, request, enrollment, exercise, result, *, checked=False):
-        if "lms" in request.GET:
-            request.session[LMS_ORIGIN_SESSION_KEY] = lms_origin(request.GET["lms"])
         since = services.exercise_started_at(enrollment=enrollment, result=result)
         needs_answer = any(c.get("type") == "answer" for c in exercise.checks)
         return render(
@@ -90,7 +85,8 @@ class _LearnerExerciseMixin(LoginRequiredMixin):
                     exercise.instructions, target=result.target, since=since
                 ),
                 "missing_target": bool(exercise.target_kind and not result.target),
-                "lms_origin": request.session.get(LMS_ORIGIN_SESSION_KEY, ""),
+                # The LMS that launched this window (SCORM), the only target of the score.
+                "lms_origin": launched_lms_origin(request),
             },
         )
 

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from relais.core.accounts.permissions import ensure_permission
 from relais.core.contacts.services import consent_set
+from relais.core.exceptions import NotFound
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import JobProgress, job_create, job_enqueue
 from relais.crm.agenda.services import appointment_create
@@ -259,11 +260,28 @@ def _book(campaign: Campaign, customer: Customer, event: CampaignEvent):
         "source": AppointmentSource.CAMPAIGN,
         "workspace": campaign.workspace,
     }
-    try:
-        return appointment_create(actor=campaign.sent_by, **details)
-    except PermissionDenied:
-        # The sender lost access since: the booking still happens, owned by nobody.
-        return appointment_create(actor=None, **details)
+    if campaign.sent_by is not None:
+        try:
+            return appointment_create(actor=campaign.sent_by, **details)
+        except (PermissionDenied, NotFound):  # NotFound: no longer a member of the workspace
+            pass
+    # The sender lost access since (or is unknown): the booking still happens, owned by someone
+    # who can see it, so that it reaches an agenda and an .ics.
+    return appointment_create(actor=None, owner=_booking_owner(campaign, customer), **details)
+
+
+def _booking_owner(campaign: Campaign, customer: Customer):
+    """The customer's account manager, else the campaign's author, else its sender — the first
+    who still works in the campaign's workspace; failing that, the first known of them."""
+    candidates = [
+        user
+        for user in (customer.owner, campaign.created_by, campaign.sent_by)
+        if user is not None and user.is_active
+    ]
+    for user in candidates:
+        if user.has_role_permission(Permission.CRM_VIEW, workspace=campaign.workspace):
+            return user
+    return candidates[0] if candidates else None
 
 
 def _unsubscribe(campaign: Campaign, event: CampaignEvent) -> None:

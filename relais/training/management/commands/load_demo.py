@@ -53,15 +53,6 @@ class Command(BaseCommand):
             help=_("clients de la base école (600 par défaut)"),
         )
         parser.add_argument(
-            "--sandbox-customers",
-            default="50",
-            metavar="N",
-            help=_(
-                "accepté pour compatibilité, sans effet : le bac à sable de l'apprenant est une "
-                "copie de la base école"
-            ),
-        )
-        parser.add_argument(
             "--seed",
             default="2025",
             metavar="N",
@@ -79,7 +70,6 @@ class Command(BaseCommand):
             "customers": _count(options["customers"], "--customers"),
             "template_customers": _count(options["template_customers"], "--template-customers"),
         }
-        _count(options["sandbox_customers"], "--sandbox-customers")
         seed = _count(options["seed"], "--seed")
         if demo_organization() is not None and not options["reset"]:
             self.stdout.write(
