@@ -1,0 +1,365 @@
+"""Process mining on the canonical event frame of :mod:`relais.journeys.eventlogs`, in Polars.
+
+Conventions (those of PM4Py's pandas functions, written down; the bench checks them on real
+logs):
+
+* **Order.** Events are ordered by (case id as text, start timestamp when the log has one,
+  timestamp, position in the file) — one stable order used for everything below. The activity
+  is the activity column alone (no lifecycle appended or filtered).
+* **Directly-follows graph.** Every consecutive pair (a, b) of a case counts, self-loops
+  included. Its *performance* is ``start(b) − timestamp(a)`` in seconds, where ``start(b)`` is
+  b's start timestamp when the log has one and its timestamp otherwise; it is **not** clipped
+  at zero (a b that started before a ended gives a negative value). Per edge: mean, median,
+  min, max, sum and sample standard deviation (``None`` for a single occurrence).
+* **Variants.** A variant is the sequence of activities of a case in that order; listed most
+  frequent first, ties broken by the sequence compared activity by activity (ascending text,
+  a prefix before its extensions). PM4Py's ``get_variant_statistics`` breaks ties the other
+  way (descending); counts are the same.
+* **Case duration** = latest timestamp − earliest timestamp of the case (start timestamps not
+  used). **Rework** of an activity = the number of cases in which it occurs more than once.
+* Durations are seconds as floats (microsecond precision of the instants).
+
+Beyond PM4Py, when the log has them: *service time* (timestamp − start of an event, per
+activity), *waiting time* (start(b) − timestamp(a) attributed to b), *channel switches*
+(consecutive events of a case on different channels), *repeat contacts* (an event following
+another of the same case on the same activity within a window) and *drop-offs* (cases that
+end on an activity which is not an expected end). :func:`mine_by_group` gives every metric per
+segment, channel or period.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+
+from relais.journeys.eventlogs import ACTIVITY, CASE, CHANNEL, POSITION, START, TIMESTAMP
+
+_SECONDS = 1_000_000.0  # microseconds in a second
+_NEXT = "next_activity"
+_GAP = "gap"
+
+# Statistics of a set of durations, in the order written out.
+STAT_KEYS = ("mean", "median", "min", "max", "sum", "stdev")
+
+
+@dataclass
+class MiningResult:
+    """Everything :func:`mine` computes; :meth:`as_dict` is the JSON of ``mine_journeys``."""
+
+    n_cases: int
+    n_events: int
+    activity_counts: dict[str, int]
+    start_activities: dict[str, int]
+    end_activities: dict[str, int]
+    dfg: dict[tuple[str, str], int]
+    performance_dfg: dict[tuple[str, str], dict[str, float | None]]
+    variants: list[tuple[tuple[str, ...], int]]
+    case_durations: dict[str, float]
+    rework_cases_per_activity: dict[str, int]
+    service_times: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    waiting_times: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    channel_switches: dict[tuple[str, str], int] = field(default_factory=dict)
+    repeat_contacts: dict[str, int] = field(default_factory=dict)
+    drop_offs: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_activities(self) -> int:
+        return len(self.activity_counts)
+
+    @property
+    def n_variants(self) -> int:
+        return len(self.variants)
+
+    def as_dict(self, *, extended: bool = False) -> dict[str, Any]:
+        """Plain JSON-ready dict: edges as ``"A -> B"``, variants as lists."""
+        out: dict[str, Any] = {
+            "n_cases": self.n_cases,
+            "n_events": self.n_events,
+            "n_activities": self.n_activities,
+            "activity_counts": self.activity_counts,
+            "start_activities": self.start_activities,
+            "end_activities": self.end_activities,
+            "dfg": {edge_label(edge): count for edge, count in self.dfg.items()},
+            "performance_dfg": {
+                edge_label(edge): stats for edge, stats in self.performance_dfg.items()
+            },
+            "n_variants": self.n_variants,
+            "variants": [
+                {"activities": list(sequence), "count": count} for sequence, count in self.variants
+            ],
+            "case_durations": self.case_durations,
+            "rework_cases_per_activity": self.rework_cases_per_activity,
+        }
+        if extended:
+            out["service_times"] = self.service_times
+            out["waiting_times"] = self.waiting_times
+            out["channel_switches"] = {
+                edge_label(edge): count for edge, count in self.channel_switches.items()
+            }
+            out["repeat_contacts"] = self.repeat_contacts
+            out["drop_offs"] = self.drop_offs
+        return out
+
+
+def edge_label(edge: tuple[str, str]) -> str:
+    return f"{edge[0]} -> {edge[1]}"
+
+
+def sort_events(events: pl.DataFrame) -> pl.DataFrame:
+    """The mining order: (case id, start timestamp if any, timestamp, position)."""
+    keys = [CASE, *([START] if START in events.columns else []), TIMESTAMP, POSITION]
+    return events.sort(keys, maintain_order=True)
+
+
+def _stats(values: pl.Expr) -> list[pl.Expr]:
+    return [
+        values.mean().alias("mean"),
+        values.median().alias("median"),
+        values.min().alias("min"),
+        values.max().alias("max"),
+        values.sum().alias("sum"),
+        values.std(ddof=1).alias("stdev"),
+    ]
+
+
+def _clean(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def _stats_dict(row: dict[str, Any]) -> dict[str, float | None]:
+    return {key: _clean(row[key]) for key in STAT_KEYS}
+
+
+def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    counted = (
+        frame.group_by(column).len().sort([pl.col("len"), pl.col(column)], descending=[True, False])
+    )
+    return dict(
+        zip(counted.get_column(column).to_list(), counted.get_column("len").to_list(), strict=True)
+    )
+
+
+def _seconds(expr: pl.Expr) -> pl.Expr:
+    return expr.dt.total_microseconds().cast(pl.Float64) / _SECONDS
+
+
+def mine(
+    events: pl.DataFrame,
+    *,
+    sorted_already: bool = False,
+    expected_ends: set[str] | None = None,
+    repeat_window: timedelta | None = None,
+) -> MiningResult:
+    """Every metric of the module docstring on the canonical frame ``events``.
+
+    ``expected_ends``: the activities a case should end on; the others count as drop-offs
+    (empty when not given). ``repeat_window``: an event is a *repeat contact* when the
+    previous event of the case with the same activity happened less than this long before
+    (empty when not given).
+    """
+    frame = events if sorted_already else sort_events(events)
+    has_start = START in frame.columns
+    case = pl.col(CASE)
+    same_case_next = case == case.shift(-1)
+    begin = pl.col(START) if has_start else pl.col(TIMESTAMP)
+
+    core = frame.select(
+        case,
+        pl.col(ACTIVITY),
+        pl.col(TIMESTAMP),
+        same_case_next.fill_null(False).alias("has_next"),
+        (case != case.shift(1)).fill_null(True).alias("is_first"),
+        pl.col(ACTIVITY).shift(-1).alias(_NEXT),
+        _seconds(begin.shift(-1) - pl.col(TIMESTAMP)).alias(_GAP),
+    )
+
+    pairs = (
+        core.lazy()
+        .filter(pl.col("has_next"))
+        .group_by(ACTIVITY, _NEXT)
+        .agg(pl.len().alias("count"), *_stats(pl.col(_GAP)))
+        .sort(ACTIVITY, _NEXT)
+        .collect()
+    )
+    dfg: dict[tuple[str, str], int] = {}
+    performance: dict[tuple[str, str], dict[str, float | None]] = {}
+    for row in pairs.iter_rows(named=True):
+        edge = (row[ACTIVITY], row[_NEXT])
+        dfg[edge] = row["count"]
+        performance[edge] = _stats_dict(row)
+
+    firsts = core.filter(pl.col("is_first"))
+    lasts = core.filter(~pl.col("has_next"))
+
+    result = MiningResult(
+        n_cases=firsts.height,
+        n_events=frame.height,
+        activity_counts=_counts(core, ACTIVITY),
+        start_activities=_counts(firsts, ACTIVITY),
+        end_activities=_counts(lasts, ACTIVITY),
+        dfg=dfg,
+        performance_dfg=performance,
+        variants=variants(core),
+        case_durations=case_durations(core),
+        rework_cases_per_activity=rework(core),
+    )
+    if has_start:
+        result.service_times = _per_activity_stats(
+            frame.select(ACTIVITY, _seconds(pl.col(TIMESTAMP) - pl.col(START)).alias(_GAP))
+        )
+        waits = core.filter(pl.col("has_next")).select(pl.col(_NEXT).alias(ACTIVITY), _GAP)
+        result.waiting_times = _per_activity_stats(waits)
+    if CHANNEL in frame.columns:
+        result.channel_switches = channel_switches(frame)
+    if repeat_window is not None:
+        result.repeat_contacts = repeat_contacts(frame, repeat_window)
+    if expected_ends is not None:
+        result.drop_offs = {
+            activity: count
+            for activity, count in result.end_activities.items()
+            if activity not in expected_ends
+        }
+    return result
+
+
+def _per_activity_stats(frame: pl.DataFrame) -> dict[str, dict[str, float | None]]:
+    grouped = frame.group_by(ACTIVITY).agg(*_stats(pl.col(_GAP))).sort(ACTIVITY)
+    return {row[ACTIVITY]: _stats_dict(row) for row in grouped.iter_rows(named=True)}
+
+
+def variants(core: pl.DataFrame) -> list[tuple[tuple[str, ...], int]]:
+    """Variants of a sorted frame, most frequent first, ties by sequence (ascending).
+
+    Activities are coded as integers first: grouping cases by a list of small integers is
+    much cheaper than by a list of strings.
+    """
+    names = core.get_column(ACTIVITY).unique().sort()
+    codes = names.to_frame().with_row_index("code")
+    sequences = (
+        core.lazy()
+        .select(CASE, ACTIVITY)
+        .join(codes.lazy(), on=ACTIVITY, how="left", maintain_order="left")
+        .group_by(CASE, maintain_order=True)
+        .agg(pl.col("code"))
+        .group_by("code")
+        .len()
+        .collect()
+    )
+    labels = names.to_list()
+    rows = [
+        (tuple(labels[c] for c in sequence), count) for sequence, count in sequences.iter_rows()
+    ]
+    # Codes are in activity order, so ordering by names equals ordering by codes.
+    rows.sort(key=lambda row: (-row[1], row[0]))
+    return rows
+
+
+def case_durations(core: pl.DataFrame) -> dict[str, float]:
+    """Case id → latest timestamp − earliest timestamp, in seconds, in case order."""
+    durations = core.group_by(CASE, maintain_order=True).agg(
+        _seconds(pl.col(TIMESTAMP).max() - pl.col(TIMESTAMP).min()).alias("seconds")
+    )
+    return dict(
+        zip(
+            durations.get_column(CASE).to_list(),
+            durations.get_column("seconds").to_list(),
+            strict=True,
+        )
+    )
+
+
+def rework(core: pl.DataFrame) -> dict[str, int]:
+    """Activity → number of cases in which it occurs more than once (absent when none)."""
+    repeated = (
+        core.lazy()
+        .group_by(CASE, ACTIVITY)
+        .len()
+        .filter(pl.col("len") > 1)
+        .group_by(ACTIVITY)
+        .len()
+        .sort([pl.col("len"), pl.col(ACTIVITY)], descending=[True, False])
+        .collect()
+    )
+    return dict(
+        zip(
+            repeated.get_column(ACTIVITY).to_list(),
+            repeated.get_column("len").to_list(),
+            strict=True,
+        )
+    )
+
+
+def channel_switches(frame: pl.DataFrame) -> dict[tuple[str, str], int]:
+    """(channel of a, channel of b) → count, over consecutive events a, b of a case whose
+    channels differ (events without a channel are skipped)."""
+    switched = (
+        frame.lazy()
+        .filter(pl.col(CHANNEL).is_not_null())
+        .select(
+            pl.col(CHANNEL),
+            pl.col(CHANNEL).shift(-1).alias("next_channel"),
+            (pl.col(CASE) == pl.col(CASE).shift(-1)).alias("same"),
+        )
+        .filter(pl.col("same") & (pl.col(CHANNEL) != pl.col("next_channel")))
+        .group_by(CHANNEL, "next_channel")
+        .len()
+        .sort(CHANNEL, "next_channel")
+        .collect()
+    )
+    return {(a, b): n for a, b, n in switched.iter_rows()}
+
+
+def repeat_contacts(frame: pl.DataFrame, window: timedelta) -> dict[str, int]:
+    """Activity → number of events that repeat the previous event of the same case and
+    activity less than ``window`` after its start (start timestamp when there is one)."""
+    begin = pl.col(START) if START in frame.columns else pl.col(TIMESTAMP)
+    repeated = (
+        frame.lazy()
+        .select(CASE, ACTIVITY, begin.alias("at"))
+        .with_columns((pl.col("at") - pl.col("at").shift(1).over(CASE, ACTIVITY)).alias("since"))
+        .filter(pl.col("since").is_not_null() & (pl.col("since") < window))
+        .group_by(ACTIVITY)
+        .len()
+        .sort(ACTIVITY)
+        .collect()
+    )
+    return {activity: n for activity, n in repeated.iter_rows()}
+
+
+def case_groups(events: pl.DataFrame, by: str, *, period: str | None = None) -> pl.DataFrame:
+    """Case id → group: the case's first value of column ``by`` (in mining order), or with
+    ``by="period"`` the calendar ``period`` ("month", "quarter" or "year") of its first event,
+    in UTC."""
+    frame = sort_events(events)
+    if by == "period":
+        every = {"month": "1mo", "quarter": "1q", "year": "1y"}.get(period or "month")
+        if every is None:
+            raise ValueError(f"Période inconnue : {period!r} (month, quarter ou year).")
+        value = pl.col(TIMESTAMP).first().dt.truncate(every).dt.strftime("%Y-%m-%d")
+    else:
+        if by not in frame.columns:
+            raise ValueError(f"Colonne de regroupement absente : {by!r}.")
+        value = pl.col(by).first().cast(pl.String)
+    return frame.group_by(CASE, maintain_order=True).agg(value.alias("group"))
+
+
+def mine_by_group(
+    events: pl.DataFrame, *, by: str, period: str | None = None, **options: Any
+) -> dict[str | None, MiningResult]:
+    """:func:`mine` per group of cases (see :func:`case_groups`); a case belongs to one
+    group, so a case's journey is never cut in two. Groups in ascending order."""
+    groups = case_groups(events, by, period=period)
+    tagged = sort_events(events).join(groups, on=CASE, how="left", maintain_order="left")
+    out: dict[str | None, MiningResult] = {}
+    for (group,), part in sorted(
+        tagged.partition_by("group", as_dict=True, maintain_order=True).items(),
+        key=lambda item: (item[0][0] is None, item[0][0] or ""),
+    ):
+        out[group] = mine(part.drop("group"), sorted_already=True, **options)
+    return out
