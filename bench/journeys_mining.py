@@ -314,8 +314,8 @@ def time_pm4py_pandas(path: Path) -> dict:
 
 
 def time_pm4py_polars(path: Path) -> dict:
-    import polars as pl
     import pm4py
+    import polars as pl
 
     times = {}
     started = time.perf_counter()
