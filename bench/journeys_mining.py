@@ -270,6 +270,8 @@ def write_synthetic(path: Path, events: int, seed: int = 20261206) -> None:
 
 
 def time_relais(path: Path) -> dict:
+    """Import, then the DFG with its performance and the variants (what PM4Py is timed on);
+    the full ``mine`` (also counts, durations, rework) is timed apart, not in the total."""
     from relais.journeys.eventlogs import ColumnMapping, read_event_log
     from relais.journeys.mining import mine, sort_events
 
@@ -278,9 +280,15 @@ def time_relais(path: Path) -> dict:
     events = read_event_log(path, ColumnMapping(**CSV_COLUMNS, attributes=()))
     times["import"] = time.perf_counter() - started
     started = time.perf_counter()
-    result = mine(sort_events(events), sorted_already=True)
-    times["mining"] = time.perf_counter() - started
-    times["total"] = times["import"] + times["mining"]
+    ordered = sort_events(events)
+    times["sort"] = time.perf_counter() - started
+    started = time.perf_counter()
+    result = mine(ordered, sorted_already=True, only=frozenset({"dfg", "variants"}))
+    times["dfg+performance+variants"] = time.perf_counter() - started
+    times["total"] = sum(times.values())
+    started = time.perf_counter()
+    mine(ordered, sorted_already=True)
+    times["full mine (apart)"] = time.perf_counter() - started
     times["n_variants"] = result.n_variants
     times["n_edges"] = len(result.dfg)
     return times
@@ -307,7 +315,7 @@ def time_pm4py_pandas(path: Path) -> dict:
     started = time.perf_counter()
     found = pm4py.get_variants(frame)
     times["variants"] = time.perf_counter() - started
-    times["total"] = sum(v for k, v in times.items())
+    times["total"] = sum(times.values())
     times["n_variants"] = len(found)
     times["n_edges"] = len(dfg)
     return times
@@ -335,23 +343,16 @@ def time_pm4py_polars(path: Path) -> dict:
     started = time.perf_counter()
     found = pm4py.get_variants(frame)
     times["variants"] = time.perf_counter() - started
-    times["total"] = sum(v for k, v in times.items())
+    times["total"] = sum(times.values())
     times["n_variants"] = len(found)
     times["n_edges"] = len(dfg)
     return times
-
-
-def time_r4pm(path: Path) -> dict:
-    import r4pm  # noqa: F401  (optional)
-
-    raise RuntimeError("r4pm timing not wired")
 
 
 RUNNERS = {
     "relais": time_relais,
     "pm4py-pandas": time_pm4py_pandas,
     "pm4py-polars": time_pm4py_polars,
-    "r4pm": time_r4pm,
 }
 
 
@@ -370,7 +371,7 @@ def run_isolated(name: str, path: Path, timeout: float) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def speed(events: int, runners: list[str], timeout: float) -> bool:
+def speed(events: int, runners: list[str], timeout: float, repeat: int = 1) -> bool:
     with tempfile.TemporaryDirectory(prefix="relais-bench-journeys-") as tmp:
         path = Path(tmp) / f"synthetic_{events}.csv"
         started = time.perf_counter()
@@ -380,9 +381,18 @@ def speed(events: int, runners: list[str], timeout: float) -> bool:
             f"synthetic log: {events:,} events, {size:,.0f} MB CSV, written in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
-        results = {}
+        results: dict[str, dict] = {}
+        for _round in range(repeat):  # interleaved, best of each: the machine is shared
+            for name in runners:
+                row = run_isolated(name, path, timeout)
+                kept = results.get(name)
+                if (
+                    kept is None
+                    or "error" in kept
+                    or ("error" not in row and row["total"] < kept["total"])
+                ):
+                    results[name] = row
         for name in runners:
-            results[name] = run_isolated(name, path, timeout)
             row = results[name]
             if "error" in row:
                 print(f"  {name:<14} failed: {row['error']}", flush=True)
@@ -424,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         "--runners", default="relais,pm4py-pandas,pm4py-polars", help="comma-separated"
     )
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per runner")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per runner (best kept)")
     parser.add_argument("--child", nargs=2, metavar=("RUNNER", "PATH"), help=argparse.SUPPRESS)
     args, _rest = parser.parse_known_args(argv)
     if args.child:
@@ -434,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_real:
         ok &= check_real_logs()
     if not args.skip_speed:
-        ok &= speed(args.events, args.runners.split(","), args.timeout)
+        ok &= speed(args.events, args.runners.split(","), args.timeout, args.repeat)
     return 0 if ok else 1
 
 

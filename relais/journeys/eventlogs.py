@@ -164,7 +164,8 @@ def _csv_bytes(path: str | Path) -> bytes:
 
 
 def _sniff_separator(data: bytes) -> str:
-    header = data.split(b"\n", 1)[0]
+    end = data.find(b"\n")
+    header = data[: end if end >= 0 else len(data)]
     candidates = {sep: header.count(sep.encode()) for sep in (",", ";", "\t")}
     return max(candidates, key=lambda sep: (candidates[sep], sep == ","))
 
@@ -176,13 +177,8 @@ def read_csv(
     The separator is guessed from the header (comma, semicolon or tab) unless given. Line
     numbers in errors count the header as line 1 (a quoted field spanning lines counts once)."""
     data = _csv_bytes(path)
-    if not data.strip():
+    if not data or data.isspace():
         raise EventLogError("Le fichier est vide.")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise EventLogError("le fichier n'est pas encodé en UTF-8.", line=line) from None
     try:
         frame = pl.read_csv(
             io.BytesIO(data),
@@ -191,6 +187,11 @@ def read_csv(
             raise_if_empty=True,
         )
     except pl.exceptions.PolarsError as error:
+        try:  # the usual cause, told with its line
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            line = data[: bad.start].count(b"\n") + 1
+            raise EventLogError("le fichier n'est pas encodé en UTF-8.", line=line) from None
         raise EventLogError(f"CSV illisible : {_first_line(error)}") from None
     return to_canonical(frame, mapping, first_line=2)
 
@@ -342,14 +343,23 @@ def _parse_xes(handle, columns: _Columns) -> None:
 
 def parse_instants(values: pl.Series) -> pl.Series:
     """Text to ``Datetime("us", "UTC")``: with an offset, converted to UTC; without, read as
-    UTC. Unparsable values become null (callers check)."""
+    UTC. Unparsable values become null (callers check).
+
+    Fast path: Arrow's ISO 8601 cast, about ten times faster than a format-driven parse,
+    taken when the whole column is ISO 8601 with offsets (or the whole column without);
+    any other column (mixed, padded, nanoseconds, odd layouts) goes through the formats
+    one by one."""
     if values.dtype == pl.Datetime:
         if values.dtype.time_zone is None:  # type: ignore[union-attr]
             return values.dt.cast_time_unit("us").dt.replace_time_zone(_UTC)
         return values.dt.cast_time_unit("us").dt.convert_time_zone(_UTC)
     if values.dtype == pl.Date:
         return values.cast(pl.Datetime("us")).dt.replace_time_zone(_UTC)
-    text = values.cast(pl.String).str.strip_chars()
+    text = values.cast(pl.String)
+    fast = _arrow_instants(text)
+    if fast is not None:
+        return fast.alias(values.name)
+    text = text.str.strip_chars()
     parsed = pl.Series(values.name, [None] * len(text), dtype=pl.Datetime("us", _UTC))
     missing = text.is_not_null()
     for fmt in _WITH_OFFSET + _WITHOUT_OFFSET:
@@ -359,6 +369,24 @@ def parse_instants(values: pl.Series) -> pl.Series:
         parsed = parsed.fill_null(attempt)
         missing = text.is_not_null() & parsed.is_null()
     return parsed
+
+
+def _arrow_instants(text: pl.Series) -> pl.Series | None:
+    """The column parsed by Arrow when every value is ISO 8601 of one kind, else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if text.null_count() == len(text):
+        return None
+    array = text.to_arrow()
+    for target, naive in ((pa.timestamp("us", tz=_UTC), False), (pa.timestamp("us"), True)):
+        try:
+            cast = pc.cast(array, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        parsed = pl.Series(cast)
+        return parsed.dt.replace_time_zone(_UTC) if naive else parsed.dt.convert_time_zone(_UTC)
+    return None
 
 
 def _as_text(values: pl.Series) -> pl.Series:
@@ -421,7 +449,7 @@ def to_canonical(
                     f"{label} vide (colonne « {source} »).", **_row_label(bad, first_line, unit)
                 )
         out[name] = text.alias(name)
-    out[POSITION] = pl.Series(POSITION, range(frame.height), dtype=pl.UInt64)
+    out[POSITION] = pl.int_range(frame.height, dtype=pl.UInt64, eager=True).alias(POSITION)
 
     mapped = {source for _name, source, _label in mapping.roles()}
     kept: Iterable[str] = (

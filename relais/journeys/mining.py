@@ -12,9 +12,9 @@ logs):
   at zero (a b that started before a ended gives a negative value). Per edge: mean, median,
   min, max, sum and sample standard deviation (``None`` for a single occurrence).
 * **Variants.** A variant is the sequence of activities of a case in that order; listed most
-  frequent first, ties broken by the sequence compared activity by activity (ascending text,
-  a prefix before its extensions). PM4Py's ``get_variant_statistics`` breaks ties the other
-  way (descending); counts are the same.
+  frequent first, ties in the order of their first case (case ids sorted as text). PM4Py's
+  ``get_variants`` returns a dict in its own order and ``get_variant_statistics`` breaks ties
+  by descending sequence; the counts are the same (the bench compares them as a multiset).
 * **Case duration** = latest timestamp − earliest timestamp of the case (start timestamps not
   used). **Rework** of an activity = the number of cases in which it occurs more than once.
 * Durations are seconds as floats (microsecond precision of the instants).
@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -110,9 +111,17 @@ def edge_label(edge: tuple[str, str]) -> str:
 
 
 def sort_events(events: pl.DataFrame) -> pl.DataFrame:
-    """The mining order: (case id, start timestamp if any, timestamp, position)."""
-    keys = [CASE, *([START] if START in events.columns else []), TIMESTAMP, POSITION]
-    return events.sort(keys, maintain_order=True)
+    """The mining order: (case id as text, start timestamp if any, timestamp, position).
+
+    The case ids are first replaced by their rank among the distinct ids (sorted as text):
+    sorting on integers is much cheaper than on text, and there are far fewer cases than
+    events."""
+    ids = events.get_column(CASE).unique().sort()
+    rank = events.get_column(CASE).replace_strict(
+        ids, pl.Series(range(len(ids)), dtype=pl.UInt32), return_dtype=pl.UInt32
+    )
+    keys = ["_rank", *([START] if START in events.columns else []), TIMESTAMP, POSITION]
+    return events.with_columns(rank.alias("_rank")).sort(keys).drop("_rank")
 
 
 def _stats(values: pl.Expr) -> list[pl.Expr]:
@@ -152,7 +161,7 @@ class _Coded:
         begin = pl.col(START) if has_start else pl.col(TIMESTAMP)
         is_first = (case != case.shift(1)).fill_null(True)
         self.core = frame.select(
-            (is_first.cum_sum() - 1).cast(pl.UInt32).alias("case_no"),
+            (is_first.cum_sum() - 1).cast(pl.UInt32).set_sorted().alias("case_no"),
             pl.col(ACTIVITY)
             .replace_strict(self.names, range(len(self.names)), return_dtype=pl.UInt32)
             .alias("code"),
@@ -161,7 +170,16 @@ class _Coded:
             is_first.alias("is_first"),
             _seconds(begin.shift(-1) - pl.col(TIMESTAMP)).alias(_GAP),
         ).with_columns(pl.col("code").shift(-1).alias("next_code"))
-        self.cases: list[str] = frame.filter(is_first).get_column(CASE).to_list()
+        self.n_cases = int(self.core.get_column("is_first").sum())
+        self._frame = frame
+
+    @cached_property
+    def cases(self) -> list[str]:
+        """The case ids in order (``case_no`` is the index)."""
+        case = pl.col(CASE)
+        return (
+            self._frame.filter((case != case.shift(1)).fill_null(True)).get_column(CASE).to_list()
+        )
 
     def counts(self, frame: pl.DataFrame) -> dict[str, int]:
         """Activity → rows of ``frame``, most first, then by name."""
@@ -176,8 +194,14 @@ def mine(
     sorted_already: bool = False,
     expected_ends: set[str] | None = None,
     repeat_window: timedelta | None = None,
+    only: frozenset[str] | None = None,
 ) -> MiningResult:
     """Every metric of the module docstring on the canonical frame ``events``.
+
+    ``only``: compute just these of ``"dfg"`` (frequency and performance), ``"variants"``,
+    ``"activities"`` (counts, start and end), ``"case_durations"``, ``"rework"``, ``"extra"``
+    (service and waiting times, channel switches, repeat contacts, drop-offs); the others
+    stay empty. Default: all.
 
     ``expected_ends``: the activities a case should end on; the others count as drop-offs
     (empty when not given). ``repeat_window``: an event is a *repeat contact* when the
@@ -186,10 +210,42 @@ def mine(
     """
     frame = events if sorted_already else sort_events(events)
     coded = _Coded(frame)
-    core, names = coded.core, coded.names
+    core = coded.core
+    wanted = only if only is not None else frozenset(_PARTS)
+    unknown = wanted - set(_PARTS)
+    if unknown:
+        raise ValueError(f"Métriques inconnues : {', '.join(sorted(unknown))}.")
 
+    dfg: dict[tuple[str, str], int] = {}
+    performance: dict[tuple[str, str], dict[str, float | None]] = {}
+    if "dfg" in wanted:
+        dfg, performance = _directly_follows(coded)
+    activities = "activities" in wanted or "extra" in wanted
+    result = MiningResult(
+        n_cases=coded.n_cases,
+        n_events=frame.height,
+        activity_counts=coded.counts(core) if activities else {},
+        start_activities=coded.counts(core.filter(pl.col("is_first"))) if activities else {},
+        end_activities=coded.counts(core.filter(~pl.col("has_next"))) if activities else {},
+        dfg=dfg,
+        performance_dfg=performance,
+        variants=_variants(coded) if "variants" in wanted else [],
+        case_durations=_case_durations(coded) if "case_durations" in wanted else {},
+        rework_cases_per_activity=_rework(coded) if "rework" in wanted else {},
+    )
+    if "extra" in wanted:
+        _extras(result, frame, coded, expected_ends=expected_ends, repeat_window=repeat_window)
+    return result
+
+
+_PARTS = ("dfg", "variants", "activities", "case_durations", "rework", "extra")
+
+
+def _directly_follows(coded: _Coded):
+    """(frequency DFG, performance DFG), edges in activity order."""
+    names = coded.names
     pairs = (
-        core.lazy()
+        coded.core.lazy()
         .filter(pl.col("has_next"))
         .group_by("code", "next_code")
         .agg(pl.len().alias("count"), *_stats(pl.col(_GAP)))
@@ -202,19 +258,18 @@ def mine(
         edge = (names[row["code"]], names[row["next_code"]])
         dfg[edge] = row["count"]
         performance[edge] = _stats_dict(row)
+    return dfg, performance
 
-    result = MiningResult(
-        n_cases=len(coded.cases),
-        n_events=frame.height,
-        activity_counts=coded.counts(core),
-        start_activities=coded.counts(core.filter(pl.col("is_first"))),
-        end_activities=coded.counts(core.filter(~pl.col("has_next"))),
-        dfg=dfg,
-        performance_dfg=performance,
-        variants=_variants(coded),
-        case_durations=_case_durations(coded),
-        rework_cases_per_activity=_rework(coded),
-    )
+
+def _extras(
+    result: MiningResult,
+    frame: pl.DataFrame,
+    coded: _Coded,
+    *,
+    expected_ends: set[str] | None,
+    repeat_window: timedelta | None,
+) -> None:
+    core, names = coded.core, coded.names
     if START in frame.columns:
         result.service_times = _per_activity_stats(
             frame.select(ACTIVITY, _seconds(pl.col(TIMESTAMP) - pl.col(START)).alias(_GAP))
@@ -239,7 +294,6 @@ def mine(
             for activity, count in result.end_activities.items()
             if activity not in expected_ends
         }
-    return result
 
 
 def _per_activity_stats(frame: pl.DataFrame) -> dict[str, dict[str, float | None]]:
@@ -248,14 +302,15 @@ def _per_activity_stats(frame: pl.DataFrame) -> dict[str, dict[str, float | None
 
 
 def _variants(coded: _Coded) -> list[tuple[tuple[str, ...], int]]:
-    """Variants, most frequent first, ties by sequence (ascending; codes sort like names)."""
+    """Variants, most frequent first; ties in the order of their first case (case ids as
+    text), which costs nothing, where comparing sequences would cost a sort of lists."""
     sequences = (
         coded.core.lazy()
         .group_by("case_no", maintain_order=True)
         .agg(pl.col("code"))
-        .group_by("code")
+        .group_by("code", maintain_order=True)
         .len()
-        .sort(["len", "code"], descending=[True, False])
+        .sort("len", descending=True, maintain_order=True)
         .collect()
     )
     names = coded.names
