@@ -208,13 +208,15 @@ def mine(
     previous event of the case with the same activity happened less than this long before
     (empty when not given).
     """
-    frame = events if sorted_already else sort_events(events)
-    coded = _Coded(frame)
-    core = coded.core
     wanted = only if only is not None else frozenset(_PARTS)
     unknown = wanted - set(_PARTS)
     if unknown:
         raise ValueError(f"Métriques inconnues : {', '.join(sorted(unknown))}.")
+    if events.height == 0:
+        return MiningResult(0, 0, {}, {}, {}, {}, {}, [], {}, {})
+    frame = events if sorted_already else sort_events(events)
+    coded = _Coded(frame)
+    core = coded.core
 
     dfg: dict[tuple[str, str], int] = {}
     performance: dict[tuple[str, str], dict[str, float | None]] = {}

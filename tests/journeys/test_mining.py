@@ -247,3 +247,36 @@ def test_as_dict_shapes_edges_and_variants(basic):
     assert out["variants"][0] == {"activities": ["Dépôt"], "count": 2}
     assert out["performance_dfg"]["Relance -> Décision"]["mean"] == 1800.5
     assert "channel_switches" in basic.as_dict(extended=True)
+
+
+def test_only_some_metrics():
+    events = read_event_log(BASIC, BASIC_MAPPING)
+    partial = mine(events, only=frozenset({"dfg", "variants"}))
+    full = mine(events)
+    assert (partial.dfg, partial.performance_dfg, partial.variants) == (
+        full.dfg,
+        full.performance_dfg,
+        full.variants,
+    )
+    assert partial.case_durations == {} and partial.activity_counts == {}
+    assert partial.n_cases == 5
+    with pytest.raises(ValueError, match="Métriques inconnues : durée"):
+        mine(events, only=frozenset({"durée"}))
+
+
+def test_an_empty_frame_gives_an_empty_result():
+    events = read_event_log(BASIC, BASIC_MAPPING).clear()
+    assert mine(events).as_dict() == {
+        "n_cases": 0,
+        "n_events": 0,
+        "n_activities": 0,
+        "activity_counts": {},
+        "start_activities": {},
+        "end_activities": {},
+        "dfg": {},
+        "performance_dfg": {},
+        "n_variants": 0,
+        "variants": [],
+        "case_durations": {},
+        "rework_cases_per_activity": {},
+    }
