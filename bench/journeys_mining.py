@@ -276,6 +276,7 @@ def time_relais(path: Path) -> dict:
     from relais.journeys.mining import mine, sort_events
 
     times = {}
+    cpu = time.process_time()
     started = time.perf_counter()
     events = read_event_log(path, ColumnMapping(**CSV_COLUMNS, attributes=()))
     times["import"] = time.perf_counter() - started
@@ -286,6 +287,7 @@ def time_relais(path: Path) -> dict:
     result = mine(ordered, sorted_already=True, only=frozenset({"dfg", "variants"}))
     times["dfg+performance+variants"] = time.perf_counter() - started
     times["total"] = sum(times.values())
+    times["cpu"] = time.process_time() - cpu
     started = time.perf_counter()
     mine(ordered, sorted_already=True)
     times["full mine (apart)"] = time.perf_counter() - started
@@ -299,6 +301,7 @@ def time_pm4py_pandas(path: Path) -> dict:
     import pm4py
 
     times = {}
+    cpu = time.process_time()
     started = time.perf_counter()
     frame = pd.read_csv(path, dtype=str)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601")
@@ -316,6 +319,7 @@ def time_pm4py_pandas(path: Path) -> dict:
     found = pm4py.get_variants(frame)
     times["variants"] = time.perf_counter() - started
     times["total"] = sum(times.values())
+    times["cpu"] = time.process_time() - cpu
     times["n_variants"] = len(found)
     times["n_edges"] = len(dfg)
     return times
@@ -326,6 +330,7 @@ def time_pm4py_polars(path: Path) -> dict:
     import polars as pl
 
     times = {}
+    cpu = time.process_time()
     started = time.perf_counter()
     lazy = pl.scan_csv(path, infer_schema=False).with_columns(
         pl.col("timestamp").str.to_datetime(time_zone="UTC", time_unit="us")
@@ -344,6 +349,7 @@ def time_pm4py_polars(path: Path) -> dict:
     found = pm4py.get_variants(frame)
     times["variants"] = time.perf_counter() - started
     times["total"] = sum(times.values())
+    times["cpu"] = time.process_time() - cpu
     times["n_variants"] = len(found)
     times["n_edges"] = len(dfg)
     return times
@@ -400,10 +406,10 @@ def speed(events: int, runners: list[str], timeout: float, repeat: int = 1) -> b
                 parts = ", ".join(
                     f"{k} {v:.2f} s"
                     for k, v in row.items()
-                    if k not in ("total", "n_variants", "n_edges")
+                    if k not in ("total", "cpu", "n_variants", "n_edges", "peak_memory_gb")
                 )
                 print(
-                    f"  {name:<14} total {row['total']:8.2f} s  ({parts}; {row['n_edges']} edges, {row['n_variants']} variants)",
+                    f"  {name:<14} total {row['total']:8.2f} s, CPU {row['cpu']:7.2f} s  ({parts}; {row['n_edges']} edges, {row['n_variants']} variants; peak {row['peak_memory_gb']:.1f} GB)",
                     flush=True,
                 )
     ours = results.get("relais", {})
@@ -439,7 +445,11 @@ def main(argv: list[str] | None = None) -> int:
     args, _rest = parser.parse_known_args(argv)
     if args.child:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
-        print(json.dumps(RUNNERS[args.child[0]](Path(args.child[1]))))
+        import resource
+
+        row = RUNNERS[args.child[0]](Path(args.child[1]))
+        row["peak_memory_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+        print(json.dumps(row))
         return 0
     ok = True
     if not args.skip_real:

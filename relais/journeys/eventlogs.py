@@ -43,6 +43,8 @@ from pathlib import Path
 from xml.parsers import expat
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
 CASE = "case_id"
 ACTIVITY = "activity"
@@ -373,9 +375,6 @@ def parse_instants(values: pl.Series) -> pl.Series:
 
 def _arrow_instants(text: pl.Series) -> pl.Series | None:
     """The column parsed by Arrow when every value is ISO 8601 of one kind, else None."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if text.null_count() == len(text):
         return None
     array = text.to_arrow()
