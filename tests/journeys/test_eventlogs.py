@@ -69,6 +69,22 @@ def test_parse_instants_mixes_offsets_in_one_column_and_leaves_garbage_null():
     ]
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["2024-01-01T10:00:00+02:00", "2024-01-01T10:00:00"],
+        ["2024-01-01T10:00:00", "2024-01-01T10:00:00+02:00"],
+    ],
+    ids=["offset-first", "naive-first"],
+)
+def test_parse_instants_with_and_without_offsets_in_one_column(values):
+    parsed = dict(zip(values, parse_instants(pl.Series(values)).to_list(), strict=True))
+    assert parsed == {
+        "2024-01-01T10:00:00+02:00": datetime(2024, 1, 1, 8, 0, tzinfo=UTC),
+        "2024-01-01T10:00:00": datetime(2024, 1, 1, 10, 0, tzinfo=UTC),
+    }
+
+
 def test_csv_gives_the_canonical_frame_in_file_order():
     frame = read_event_log(BASIC, BASIC_MAPPING)
     # an unmapped column named like a canonical one keeps its values under attr:<name>
