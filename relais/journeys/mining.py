@@ -404,16 +404,31 @@ def case_groups(events: pl.DataFrame, by: str, *, period: str | None = None) -> 
 
 
 def mine_by_group(
-    events: pl.DataFrame, *, by: str, period: str | None = None, **options: Any
+    events: pl.DataFrame,
+    *,
+    by: str,
+    period: str | None = None,
+    per_event: bool = False,
+    **options: Any,
 ) -> dict[str | None, MiningResult]:
-    """:func:`mine` per group of cases (see :func:`case_groups`); a case belongs to one
-    group, so a case's journey is never cut in two. Groups in ascending order."""
-    groups = case_groups(events, by, period=period)
-    tagged = sort_events(events).join(groups, on=CASE, how="left", maintain_order="left")
+    """:func:`mine` per group, groups in ascending order (events without a value last).
+
+    By default a group is a set of whole cases (see :func:`case_groups`), so a journey is
+    never cut in two: per segment, procedure or period. With ``per_event=True`` the events
+    themselves are split on column ``by`` (e.g. the channel): each group holds the events of
+    that value only, and a case's events on other channels are not in its sequences there."""
+    ordered = sort_events(events)
+    if per_event:
+        if by not in ordered.columns:
+            raise ValueError(f"Colonne de regroupement absente : {by!r}.")
+        tagged = ordered.with_columns(pl.col(by).cast(pl.String).alias("_group"))
+    else:
+        groups = case_groups(events, by, period=period).rename({"group": "_group"})
+        tagged = ordered.join(groups, on=CASE, how="left", maintain_order="left")
     out: dict[str | None, MiningResult] = {}
     for (group,), part in sorted(
-        tagged.partition_by("group", as_dict=True, maintain_order=True).items(),
+        tagged.partition_by("_group", as_dict=True, maintain_order=True).items(),
         key=lambda item: (item[0][0] is None, item[0][0] or ""),
     ):
-        out[group] = mine(part.drop("group"), sorted_already=True, **options)
+        out[group] = mine(part.drop("_group"), sorted_already=True, **options)
     return out

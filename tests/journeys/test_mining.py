@@ -280,3 +280,19 @@ def test_an_empty_frame_gives_an_empty_result():
         "case_durations": {},
         "rework_cases_per_activity": {},
     }
+
+
+def test_mining_per_channel_splits_events():
+    events = read_event_log(BASIC, BASIC_MAPPING)
+    groups = mine_by_group(events, by="channel", per_event=True)
+    assert list(groups) == ["courrier", "téléphone", "web"]
+    assert groups["web"].activity_counts == {"Dépôt": 5}
+    assert groups["téléphone"].dfg == {("Relance", "Relance"): 1}  # A's two phone calls
+    assert groups["téléphone"].variants == [
+        (("Relance", "Relance"), 1),  # A
+        (("Appel",), 1),  # B
+        (("Relance",), 1),  # D
+    ]
+    by_first_channel = mine_by_group(events, by="channel")
+    assert list(by_first_channel) == ["web"]  # every case starts on the web
+    assert by_first_channel["web"].n_events == 11
