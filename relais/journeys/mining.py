@@ -146,7 +146,19 @@ def _stats_dict(row: dict[str, Any]) -> dict[str, float | None]:
 
 
 def _seconds(expr: pl.Expr) -> pl.Expr:
-    return expr.dt.total_microseconds().cast(pl.Float64) / _SECONDS
+    """A duration as float seconds, the nearest float to the exact microsecond value.
+
+    Polars divides by multiplying with the reciprocal (13,534,000 µs gives
+    13.533999999999999); NumPy's true division is correctly rounded (13.534), as PM4Py's
+    is. Element-wise only (not inside an aggregation)."""
+    return expr.dt.total_microseconds().map_batches(
+        _exact_seconds, return_dtype=pl.Float64, is_elementwise=True
+    )
+
+
+def _exact_seconds(micros: pl.Series) -> pl.Series:
+    values = micros.cast(pl.Float64).to_numpy()  # exact below 2**53 µs (285 years)
+    return pl.Series(micros.name, values / _SECONDS, nan_to_null=True)
 
 
 class _Coded:
@@ -328,8 +340,10 @@ def _variants(coded: _Coded) -> list[tuple[tuple[str, ...], int]]:
 
 def _case_durations(coded: _Coded) -> dict[str, float]:
     """Case id → latest timestamp − earliest timestamp, in seconds, in case order."""
-    durations = coded.core.group_by("case_no", maintain_order=True).agg(
-        _seconds(pl.col(TIMESTAMP).max() - pl.col(TIMESTAMP).min()).alias("seconds")
+    durations = (
+        coded.core.group_by("case_no", maintain_order=True)
+        .agg((pl.col(TIMESTAMP).max() - pl.col(TIMESTAMP).min()).alias("span"))
+        .select(_seconds(pl.col("span")).alias("seconds"))
     )
     return dict(zip(coded.cases, durations.get_column("seconds").to_list(), strict=True))
 

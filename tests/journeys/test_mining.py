@@ -296,3 +296,17 @@ def test_mining_per_channel_splits_events():
     by_first_channel = mine_by_group(events, by="channel")
     assert list(by_first_channel) == ["web"]  # every case starts on the web
     assert by_first_channel["web"].n_events == 11
+
+
+def test_seconds_are_the_nearest_float_to_the_microsecond(tmp_path):
+    path = tmp_path / "ms.csv"
+    path.write_text(
+        "c,a,t\nA,x,2024-01-01T00:00:00.000+00:00\nA,y,2024-01-01T00:00:13.534+00:00\n"
+        "B,x,2024-01-01T00:00:00Z\nB,y,2024-01-01T00:00:00.000007Z\n",
+        encoding="utf-8",
+    )
+    result = mine(read_event_log(path, ColumnMapping(case="c", activity="a", timestamp="t")))
+    # 13,534,000 µs × 1e-6 would give 13.533999999999999
+    assert result.case_durations == {"A": 13.534, "B": 0.000007}
+    assert result.performance_dfg[("x", "y")]["max"] == 13.534
+    assert result.performance_dfg[("x", "y")]["min"] == 0.000007
