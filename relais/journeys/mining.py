@@ -40,7 +40,6 @@ import polars as pl
 from relais.journeys.eventlogs import ACTIVITY, CASE, CHANNEL, POSITION, START, TIMESTAMP
 
 _SECONDS = 1_000_000.0  # microseconds in a second
-_NEXT = "next_activity"
 _GAP = "gap"
 
 # Statistics of a set of durations, in the order written out.
