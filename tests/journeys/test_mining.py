@@ -310,3 +310,86 @@ def test_seconds_are_the_nearest_float_to_the_microsecond(tmp_path):
     assert result.case_durations == {"A": 13.534, "B": 0.000007}
     assert result.performance_dfg[("x", "y")]["max"] == 13.534
     assert result.performance_dfg[("x", "y")]["min"] == 0.000007
+
+
+def _reference(rows, has_start):
+    """The conventions written as plain Python (sorted, statistics), for the cross-check."""
+    import statistics
+    from collections import Counter, defaultdict
+
+    key = (lambda r: (r[0], r[3], r[2], r[4])) if has_start else (lambda r: (r[0], r[2], r[4]))
+    cases = defaultdict(list)
+    for row in sorted(rows, key=key):
+        cases[row[0]].append(row)
+    gaps = defaultdict(list)
+    variants, rework = Counter(), Counter()
+    for events in cases.values():
+        variants[tuple(e[1] for e in events)] += 1
+        for activity, n in Counter(e[1] for e in events).items():
+            rework[activity] += n > 1
+        for a, b in zip(events, events[1:], strict=False):
+            begin = b[3] if has_start else b[2]
+            gaps[(a[1], b[1])].append((begin - a[2]).total_seconds())
+    performance = {
+        edge: {
+            "mean": statistics.fmean(v),
+            "median": statistics.median(v),
+            "min": min(v),
+            "max": max(v),
+            "sum": math.fsum(v),
+            "stdev": statistics.stdev(v) if len(v) > 1 else None,
+        }
+        for edge, v in gaps.items()
+    }
+    durations = {
+        case: (max(e[2] for e in ev) - min(e[2] for e in ev)).total_seconds()
+        for case, ev in cases.items()
+    }
+    return {
+        "dfg": {edge: len(v) for edge, v in gaps.items()},
+        "performance": performance,
+        "variants": dict(variants),
+        "durations": durations,
+        "rework": {a: n for a, n in rework.items() if n},
+        "starts": Counter(ev[0][1] for ev in cases.values()),
+        "ends": Counter(ev[-1][1] for ev in cases.values()),
+    }
+
+
+@pytest.mark.parametrize("has_start", [False, True], ids=["end-only", "with-start"])
+def test_matches_a_plain_python_reference_on_seeded_random_logs(has_start):
+    import random
+    from datetime import UTC, datetime
+
+    rng = random.Random(20261206)
+    origin = datetime(2024, 1, 1, tzinfo=UTC)
+    rows = []
+    for position in range(600):
+        case = f"c{rng.randint(1, 60)}"
+        end = origin + timedelta(seconds=rng.choice([0, 0, 60, 3600]) * rng.randint(0, 50))
+        start = end - timedelta(seconds=rng.choice([0, 30, 7200]))
+        rows.append((case, rng.choice("ABCDE"), end, start, position))
+    columns = {
+        "case_id": [r[0] for r in rows],
+        "activity": [r[1] for r in rows],
+        "timestamp": pl.Series([r[2] for r in rows]).dt.cast_time_unit("us"),
+        "position": pl.Series([r[4] for r in rows], dtype=pl.UInt64),
+    }
+    if has_start:
+        columns["start_timestamp"] = pl.Series([r[3] for r in rows]).dt.cast_time_unit("us")
+    result = mine(pl.DataFrame(columns))
+    expected = _reference(rows, has_start)
+    assert result.dfg == expected["dfg"]
+    assert dict(result.variants) == expected["variants"]
+    counts = [n for _v, n in result.variants]
+    assert counts == sorted(counts, reverse=True)
+    assert result.case_durations == expected["durations"]
+    assert result.rework_cases_per_activity == expected["rework"]
+    assert result.start_activities == dict(expected["starts"])
+    assert result.end_activities == dict(expected["ends"])
+    assert set(result.performance_dfg) == set(expected["performance"])
+    for edge, stats in expected["performance"].items():
+        for name, value in stats.items():
+            assert result.performance_dfg[edge][name] == (
+                None if value is None else pytest.approx(value, rel=1e-9, abs=1e-6)
+            ), (edge, name)
