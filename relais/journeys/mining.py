@@ -110,17 +110,8 @@ def edge_label(edge: tuple[str, str]) -> str:
 
 
 def sort_events(events: pl.DataFrame) -> pl.DataFrame:
-    """The mining order: (case id as text, start timestamp if any, timestamp, position).
-
-    The case ids are first replaced by their rank among the distinct ids (sorted as text):
-    sorting on integers is much cheaper than on text, and there are far fewer cases than
-    events."""
-    ids = events.get_column(CASE).unique().sort()
-    rank = events.get_column(CASE).replace_strict(
-        ids, pl.Series(range(len(ids)), dtype=pl.UInt32), return_dtype=pl.UInt32
-    )
-    keys = ["_rank", *([START] if START in events.columns else []), TIMESTAMP, POSITION]
-    return events.with_columns(rank.alias("_rank")).sort(keys).drop("_rank")
+    """The mining order: (case id as text, start timestamp if any, timestamp, position)."""
+    return events[_Coded(events).order]
 
 
 def _stats(values: pl.Expr) -> list[pl.Expr]:
@@ -161,36 +152,53 @@ def _exact_seconds(micros: pl.Series) -> pl.Series:
 
 
 class _Coded:
-    """The sorted events with integers instead of text: ``case_no`` numbers the cases in
-    order, ``code`` is the activity's rank in ``names`` (sorted), so ordering codes orders
-    names. Grouping on integers is several times cheaper than on text at millions of rows."""
+    """The events in mining order with integers instead of text: ``case_no`` is the case
+    id's rank among the distinct ids sorted as text, ``code`` the activity's rank among the
+    names sorted, so ordering the integers orders the texts. Only integer columns are
+    sorted (text is never compared nor moved at millions of rows); ``order`` is the
+    permutation, to bring any other column into mining order."""
 
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self.names: list[str] = frame.get_column(ACTIVITY).unique().sort().to_list()
-        has_start = START in frame.columns
-        case = pl.col(CASE)
+    def __init__(self, events: pl.DataFrame) -> None:
+        ids = events.get_column(CASE).unique().sort()
+        self.ids = ids
+        self.names: list[str] = events.get_column(ACTIVITY).unique().sort().to_list()
+        has_start = START in events.columns
+        numbers = pl.DataFrame(
+            {
+                "case_no": events.get_column(CASE).replace_strict(
+                    ids, pl.int_range(len(ids), dtype=pl.UInt32, eager=True), return_dtype=pl.UInt32
+                ),
+                **({START: events.get_column(START)} if has_start else {}),
+                TIMESTAMP: events.get_column(TIMESTAMP),
+                POSITION: events.get_column(POSITION),
+                "code": events.get_column(ACTIVITY).replace_strict(
+                    self.names, range(len(self.names)), return_dtype=pl.UInt32
+                ),
+                "row": pl.int_range(events.height, dtype=pl.UInt32, eager=True),
+            }
+        ).sort(["case_no", *([START] if has_start else []), TIMESTAMP, POSITION])
+        self.order = numbers.get_column("row")
+        case = pl.col("case_no")
         begin = pl.col(START) if has_start else pl.col(TIMESTAMP)
-        is_first = (case != case.shift(1)).fill_null(True)
-        self.core = frame.select(
-            (is_first.cum_sum() - 1).cast(pl.UInt32).set_sorted().alias("case_no"),
-            pl.col(ACTIVITY)
-            .replace_strict(self.names, range(len(self.names)), return_dtype=pl.UInt32)
-            .alias("code"),
+        self.core = numbers.select(
+            case.set_sorted(),
+            pl.col("code"),
             pl.col(TIMESTAMP),
             (case == case.shift(-1)).fill_null(False).alias("has_next"),
-            is_first.alias("is_first"),
+            (case != case.shift(1)).fill_null(True).alias("is_first"),
             _seconds(begin.shift(-1) - pl.col(TIMESTAMP)).alias(_GAP),
-        ).with_columns(pl.col("code").shift(-1).alias("next_code"))
-        self.n_cases = int(self.core.get_column("is_first").sum())
-        self._frame = frame
+            pl.col("code").shift(-1).alias("next_code"),
+        )
+        self.n_cases = len(ids)
 
     @cached_property
     def cases(self) -> list[str]:
         """The case ids in order (``case_no`` is the index)."""
-        case = pl.col(CASE)
-        return (
-            self._frame.filter((case != case.shift(1)).fill_null(True)).get_column(CASE).to_list()
-        )
+        return self.ids.to_list()
+
+    def sorted(self, events: pl.DataFrame, *columns: str) -> pl.DataFrame:
+        """``columns`` of ``events`` (and the case id) in mining order."""
+        return events.select(CASE, *columns)[self.order]
 
     def counts(self, frame: pl.DataFrame) -> dict[str, int]:
         """Activity → rows of ``frame``, most first, then by name."""
@@ -202,7 +210,6 @@ class _Coded:
 def mine(
     events: pl.DataFrame,
     *,
-    sorted_already: bool = False,
     expected_ends: set[str] | None = None,
     repeat_window: timedelta | None = None,
     only: frozenset[str] | None = None,
@@ -225,8 +232,7 @@ def mine(
         raise ValueError(f"Métriques inconnues : {', '.join(sorted(unknown))}.")
     if events.height == 0:
         return MiningResult(0, 0, {}, {}, {}, {}, {}, [], {}, {})
-    frame = events if sorted_already else sort_events(events)
-    coded = _Coded(frame)
+    coded = _Coded(events)
     core = coded.core
 
     dfg: dict[tuple[str, str], int] = {}
@@ -236,7 +242,7 @@ def mine(
     activities = "activities" in wanted or "extra" in wanted
     result = MiningResult(
         n_cases=coded.n_cases,
-        n_events=frame.height,
+        n_events=events.height,
         activity_counts=coded.counts(core) if activities else {},
         start_activities=coded.counts(core.filter(pl.col("is_first"))) if activities else {},
         end_activities=coded.counts(core.filter(~pl.col("has_next"))) if activities else {},
@@ -247,7 +253,7 @@ def mine(
         rework_cases_per_activity=_rework(coded) if "rework" in wanted else {},
     )
     if "extra" in wanted:
-        _extras(result, frame, coded, expected_ends=expected_ends, repeat_window=repeat_window)
+        _extras(result, events, coded, expected_ends=expected_ends, repeat_window=repeat_window)
     return result
 
 
@@ -276,16 +282,16 @@ def _directly_follows(coded: _Coded):
 
 def _extras(
     result: MiningResult,
-    frame: pl.DataFrame,
+    events: pl.DataFrame,
     coded: _Coded,
     *,
     expected_ends: set[str] | None,
     repeat_window: timedelta | None,
 ) -> None:
     core, names = coded.core, coded.names
-    if START in frame.columns:
+    if START in events.columns:
         result.service_times = _per_activity_stats(
-            frame.select(ACTIVITY, _seconds(pl.col(TIMESTAMP) - pl.col(START)).alias(_GAP))
+            events.select(ACTIVITY, _seconds(pl.col(TIMESTAMP) - pl.col(START)).alias(_GAP))
         )
         waits = core.filter(pl.col("has_next")).select(
             pl.col("next_code").alias("code"), pl.col(_GAP)
@@ -297,10 +303,13 @@ def _extras(
                 .alias(ACTIVITY)
             )
         )
-    if CHANNEL in frame.columns:
-        result.channel_switches = channel_switches(frame)
+    if CHANNEL in events.columns:
+        result.channel_switches = channel_switches(coded.sorted(events, CHANNEL))
     if repeat_window is not None:
-        result.repeat_contacts = repeat_contacts(frame, repeat_window)
+        begin = [START] if START in events.columns else [TIMESTAMP]
+        result.repeat_contacts = repeat_contacts(
+            coded.sorted(events, ACTIVITY, *begin), repeat_window
+        )
     if expected_ends is not None:
         result.drop_offs = {
             activity: count
@@ -443,5 +452,5 @@ def mine_by_group(
         tagged.partition_by("_group", as_dict=True, maintain_order=True).items(),
         key=lambda item: (item[0][0] is None, item[0][0] or ""),
     ):
-        out[group] = mine(part.drop("_group"), sorted_already=True, **options)
+        out[group] = mine(part.drop("_group"), **options)
     return out
