@@ -14,15 +14,19 @@
    PM4Py gets the frame re-sorted stably by (case, start, timestamp) for those, like the DFG;
    case durations come from ``case_statistics.get_cases_description`` on its own order
    (last − first = latest − earliest there); rework from ``get_rework_cases_per_activity``.
+   Relais's import time is printed apart, and r4pm's XES import (Rust) beside it when r4pm
+   is installed.
 
 2. **Speed on a synthetic log** (``--events``, default 10,000,000): a seeded CSV (cases of
    1–25 events over 40 activities, ISO 8601 timestamps with offsets) is read and mined —
    import + DFG + performance DFG + variants — by Relais and by PM4Py's pandas backend (and
-   its Polars backend when it runs), each in its own process so memory is given back; the
-   ratio is PM4Py's best time over Relais's (target ≥ 3). r4pm's import is timed beside when
-   it is installed.
+   its Polars backend), each in its own process so memory is given back, wall and CPU
+   seconds and peak memory printed; ``--repeat N`` interleaves N runs and keeps the best of
+   each (the machine is shared). The ratio is PM4Py's fastest backend over Relais (target
+   ≥ 3).
 
-PM4Py is a benchmark-only dependency: ``pip install pm4py`` (never imported by ``relais/``).
+PM4Py (and optionally r4pm) are benchmark-only dependencies: ``pip install pm4py r4pm``
+(never imported by ``relais/`` nor by the tests).
 """
 
 from __future__ import annotations
