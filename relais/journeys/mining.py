@@ -111,7 +111,34 @@ def edge_label(edge: tuple[str, str]) -> str:
 
 def sort_events(events: pl.DataFrame) -> pl.DataFrame:
     """The mining order: (case id as text, start timestamp if any, timestamp, position)."""
-    return events[_Coded(events).order]
+    _ids, numbers = _ordered_numbers(events)
+    return events[numbers.get_column("row")]
+
+
+def _ordered_numbers(
+    events: pl.DataFrame, names: list[str] | None = None
+) -> tuple[pl.Series, pl.DataFrame]:
+    """(distinct case ids sorted as text, the integer columns in mining order): ``case_no``
+    (rank of the case id), start timestamp if any, timestamp, position, ``row`` (the
+    permutation) and, with ``names``, ``code`` (rank of the activity among ``names``).
+    Text is never compared nor moved at millions of rows, only these integers."""
+    ids = events.get_column(CASE).unique().sort()
+    has_start = START in events.columns
+    columns = {
+        "case_no": events.get_column(CASE).replace_strict(
+            ids, pl.int_range(len(ids), dtype=pl.UInt32, eager=True), return_dtype=pl.UInt32
+        ),
+        **({START: events.get_column(START)} if has_start else {}),
+        TIMESTAMP: events.get_column(TIMESTAMP),
+        POSITION: events.get_column(POSITION),
+        "row": pl.int_range(events.height, dtype=pl.UInt32, eager=True),
+    }
+    if names is not None:
+        columns["code"] = events.get_column(ACTIVITY).replace_strict(
+            names, range(len(names)), return_dtype=pl.UInt32
+        )
+    keys = ["case_no", *([START] if has_start else []), TIMESTAMP, POSITION]
+    return ids, pl.DataFrame(columns).sort(keys)
 
 
 def _stats(values: pl.Expr) -> list[pl.Expr]:
@@ -159,24 +186,10 @@ class _Coded:
     permutation, to bring any other column into mining order."""
 
     def __init__(self, events: pl.DataFrame) -> None:
-        ids = events.get_column(CASE).unique().sort()
-        self.ids = ids
         self.names: list[str] = events.get_column(ACTIVITY).unique().sort().to_list()
+        ids, numbers = _ordered_numbers(events, self.names)
+        self.ids = ids
         has_start = START in events.columns
-        numbers = pl.DataFrame(
-            {
-                "case_no": events.get_column(CASE).replace_strict(
-                    ids, pl.int_range(len(ids), dtype=pl.UInt32, eager=True), return_dtype=pl.UInt32
-                ),
-                **({START: events.get_column(START)} if has_start else {}),
-                TIMESTAMP: events.get_column(TIMESTAMP),
-                POSITION: events.get_column(POSITION),
-                "code": events.get_column(ACTIVITY).replace_strict(
-                    self.names, range(len(self.names)), return_dtype=pl.UInt32
-                ),
-                "row": pl.int_range(events.height, dtype=pl.UInt32, eager=True),
-            }
-        ).sort(["case_no", *([START] if has_start else []), TIMESTAMP, POSITION])
         self.order = numbers.get_column("row")
         case = pl.col("case_no")
         begin = pl.col(START) if has_start else pl.col(TIMESTAMP)
