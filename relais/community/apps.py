@@ -18,6 +18,7 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from relais.community import permissions
+        from relais.community.selectors import user_runs_a_community
         from relais.core.navigation import register_nav_entry
 
         permissions.register()
@@ -47,6 +48,7 @@ class CommunityConfig(AppConfig):
             url_name="community:home",
             icon="bi-chat-square-text",
             permission=permissions.Permission.POST,
+            available=user_runs_a_community,
             order=400,
             active_prefix=True,
             description=_("Le forum d'entraide, ses réponses officielles et sa modération."),

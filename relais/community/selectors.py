@@ -47,6 +47,7 @@ from relais.community.models import (
 )
 from relais.community.permissions import Permission
 from relais.community.search import TOPIC_INDEX
+from relais.core.accounts.selectors import organization_ids_of_user
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.organizations.selectors import branding_for_request, organization_for_request_host
 from relais.core.search import snippet
@@ -70,6 +71,14 @@ def community_for_request(request) -> Community:
     if community is None:
         raise NotFound(_("Aucune communauté n'est ouverte pour cette organisation."))
     return community
+
+
+def user_runs_a_community(user) -> bool:
+    """Whether one of the organizations ``user`` belongs to runs a community (the staff
+    navigation shows « Communauté » to them only)."""
+    if user.is_superuser:
+        return True
+    return Community.objects.filter(organization_id__in=organization_ids_of_user(user)).exists()
 
 
 def communities_public() -> QuerySet[Community]:

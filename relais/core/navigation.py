@@ -23,7 +23,9 @@ Core never names an app: what appears in the navigation is what the apps registe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
@@ -46,6 +48,9 @@ class NavEntry:
     active_prefix: str | bool | None = None
     public: bool = False
     description: str = ""
+    # Whether the module is in use for this (signed-in) user, e.g. their organization has a
+    # community: a role granting a module's permission does not mean the body runs it.
+    available: Callable[[Any], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ def register_nav_entry(
     active_prefix: str | bool | None = None,
     public: bool = False,
     description: str = "",
+    available: Callable[[Any], bool] | None = None,
 ) -> NavEntry:
     """Add an entry to the navigation; call it from the app's ``AppConfig.ready()``.
 
@@ -96,6 +102,8 @@ def register_nav_entry(
     the current page for every path that starts with it; ``True`` uses the entry's own URL as
     the prefix (its sub-pages), ``None`` matches its URL only. When several entries match, the
     longest prefix wins. ``description`` is the line shown under the entry on the home page.
+    ``available(user)``, when given, must also be true for a signed-in user to see the entry
+    (a module the user's bodies do not run stays out of their navigation).
     Registering the same entry twice is harmless; a different entry under a key already taken
     raises ``ImproperlyConfigured``.
     """
@@ -112,6 +120,7 @@ def register_nav_entry(
         active_prefix=active_prefix,
         public=public,
         description=description,
+        available=available,
     )
     existing = _ENTRIES.get(key)
     if existing is not None:
@@ -143,11 +152,15 @@ def entry_visible_to(entry: NavEntry, *, user, workspace=None) -> bool:
     authenticated = user is not None and user.is_authenticated
     if entry.permission is None:
         # A public entry serves every visitor; a staff entry every signed-in user.
-        return entry.public or authenticated
-    if not authenticated:
+        visible = entry.public or authenticated
+    elif not authenticated:
         return False
-    codes = entry.permission if isinstance(entry.permission, tuple) else (entry.permission,)
-    return any(_user_holds(user, code, workspace) for code in codes)
+    else:
+        codes = entry.permission if isinstance(entry.permission, tuple) else (entry.permission,)
+        visible = any(_user_holds(user, code, workspace) for code in codes)
+    if visible and authenticated and entry.available is not None:
+        return bool(entry.available(user))
+    return visible
 
 
 def _is_active(entry: NavEntry, url: str, path: str) -> int:

@@ -45,9 +45,17 @@ def old_template_entries(user, role) -> list[tuple[str, str]]:
 KERNEL_LABELS = {"Connaissances"}
 
 
+# The modules built on the kernel since (community, front door, journeys): tested apart.
+MODULE_PREFIXES = ("/communaute/", "/guichet/", "/parcours/")
+
+
 def app_links(links):
-    """The links of the CRM and training entries, the kernel's own left aside."""
-    return [(href, label) for href, label, _current in links if label not in KERNEL_LABELS]
+    """The links of the CRM and training entries, the kernel's and the modules' left aside."""
+    return [
+        (href, label)
+        for href, label, _current in links
+        if label not in KERNEL_LABELS and not href.startswith(MODULE_PREFIXES)
+    ]
 
 
 def staff_nav_links(html: str) -> list[tuple[str, str, bool]]:
@@ -185,6 +193,7 @@ def test_a_superuser_sees_every_entry(client, workspace):
     links = staff_nav_links(client.get(reverse("home")).content.decode())
     expected = [(reverse(name), label) for name, label in old_template_entries(user, Role.AGENT)]
     assert app_links(links) == expected
+    assert "/communaute/" in [href for href, _label, _current in links]
 
 
 @pytest.mark.parametrize(
@@ -229,3 +238,19 @@ def test_a_public_entry_with_a_permission_is_for_its_holders_only(scratch_regist
     assert nav_entries_for(user=UserFactory(role=Role.AGENT), public=True) == []
     holder = UserFactory(role=Role.SUPERVISOR)
     assert [item.key for item in nav_entries_for(user=holder, public=True)] == ["x.moderation"]
+
+
+def test_an_entry_of_a_module_the_user_does_not_run_stays_out(scratch_registry, db):
+    runs_it = UserFactory(role=Role.AGENT, username="dans-le-reseau")
+    other = UserFactory(role=Role.AGENT, username="ailleurs")
+    register_nav_entry(
+        key="module.home",
+        label="Module",
+        url_name="home",
+        icon="bi-house",
+        permission="crm.view",
+        available=lambda user: user.username == "dans-le-reseau",
+    )
+    assert [i.key for i in nav_entries_for(user=runs_it)] == ["module.home"]
+    assert nav_entries_for(user=other) == []
+    assert nav_entries_for(user=AnonymousUser()) == []

@@ -89,6 +89,19 @@ def role_index(user: User, *, refresh: bool = False) -> RoleIndex:
     return index
 
 
+def organization_ids_of_user(user: User) -> set[int]:
+    """The organizations ``user`` holds a role in or works in: their home organization, their
+    organization memberships and the organizations of their workspaces (read once per user
+    object, with the roles)."""
+    if not _usable(user):
+        return set()
+    index = role_index(user)
+    ids = set(index.organizations) | {org for org, _role in index.workspaces.values()}
+    if user.organization_id:
+        ids.add(user.organization_id)
+    return ids
+
+
 def forget_roles(user: User) -> None:
     """Drop the roles kept on ``user`` (call it after changing their memberships)."""
     for attribute in (_CACHE_ATTRIBUTE, WORKSPACE_IDS_ATTRIBUTE):

@@ -1,0 +1,469 @@
+"""Process mining on the canonical event frame of :mod:`relais.journeys.eventlogs`, in Polars.
+
+Conventions (those of PM4Py's pandas functions, written down; the bench checks them on real
+logs):
+
+* **Order.** Events are ordered by (case id as text, start timestamp when the log has one,
+  timestamp, position in the file) — one stable order used for everything below. The activity
+  is the activity column alone (no lifecycle appended or filtered).
+* **Directly-follows graph.** Every consecutive pair (a, b) of a case counts, self-loops
+  included. Its *performance* is ``start(b) − timestamp(a)`` in seconds, where ``start(b)`` is
+  b's start timestamp when the log has one and its timestamp otherwise; it is **not** clipped
+  at zero (a b that started before a ended gives a negative value). Per edge: mean, median,
+  min, max, sum and sample standard deviation (``None`` for a single occurrence).
+* **Variants.** A variant is the sequence of activities of a case in that order; listed most
+  frequent first, ties in the order of their first case (case ids sorted as text). PM4Py's
+  ``get_variants`` returns a dict in its own order and ``get_variant_statistics`` breaks ties
+  by descending sequence; the counts are the same (the bench compares them as a multiset).
+* **Case duration** = latest timestamp − earliest timestamp of the case (start timestamps not
+  used). **Rework** of an activity = the number of cases in which it occurs more than once.
+* Durations are seconds as floats (microsecond precision of the instants).
+
+Beyond PM4Py, when the log has them: *service time* (timestamp − start of an event, per
+activity), *waiting time* (start(b) − timestamp(a) attributed to b), *channel switches*
+(consecutive events of a case on different channels), *repeat contacts* (an event following
+another of the same case on the same activity within a window) and *drop-offs* (cases that
+end on an activity which is not an expected end). :func:`mine_by_group` gives every metric per
+segment, channel or period.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+from typing import Any
+
+import polars as pl
+
+from relais.journeys.eventlogs import ACTIVITY, CASE, CHANNEL, POSITION, START, TIMESTAMP
+
+_SECONDS = 1_000_000.0  # microseconds in a second
+_GAP = "gap"
+
+# Statistics of a set of durations, in the order written out.
+STAT_KEYS = ("mean", "median", "min", "max", "sum", "stdev")
+
+
+@dataclass
+class MiningResult:
+    """Everything :func:`mine` computes; :meth:`as_dict` is the JSON of ``mine_journeys``."""
+
+    n_cases: int
+    n_events: int
+    activity_counts: dict[str, int]
+    start_activities: dict[str, int]
+    end_activities: dict[str, int]
+    dfg: dict[tuple[str, str], int]
+    performance_dfg: dict[tuple[str, str], dict[str, float | None]]
+    variants: list[tuple[tuple[str, ...], int]]
+    case_durations: dict[str, float]
+    rework_cases_per_activity: dict[str, int]
+    service_times: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    waiting_times: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    channel_switches: dict[tuple[str, str], int] = field(default_factory=dict)
+    repeat_contacts: dict[str, int] = field(default_factory=dict)
+    drop_offs: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_activities(self) -> int:
+        return len(self.activity_counts)
+
+    @property
+    def n_variants(self) -> int:
+        return len(self.variants)
+
+    def as_dict(self, *, extended: bool = False) -> dict[str, Any]:
+        """Plain JSON-ready dict: edges as ``"A -> B"``, variants as lists."""
+        out: dict[str, Any] = {
+            "n_cases": self.n_cases,
+            "n_events": self.n_events,
+            "n_activities": self.n_activities,
+            "activity_counts": self.activity_counts,
+            "start_activities": self.start_activities,
+            "end_activities": self.end_activities,
+            "dfg": {edge_label(edge): count for edge, count in self.dfg.items()},
+            "performance_dfg": {
+                edge_label(edge): stats for edge, stats in self.performance_dfg.items()
+            },
+            "n_variants": self.n_variants,
+            "variants": [
+                {"activities": list(sequence), "count": count} for sequence, count in self.variants
+            ],
+            "case_durations": self.case_durations,
+            "rework_cases_per_activity": self.rework_cases_per_activity,
+        }
+        if extended:
+            out["service_times"] = self.service_times
+            out["waiting_times"] = self.waiting_times
+            out["channel_switches"] = {
+                edge_label(edge): count for edge, count in self.channel_switches.items()
+            }
+            out["repeat_contacts"] = self.repeat_contacts
+            out["drop_offs"] = self.drop_offs
+        return out
+
+
+def edge_label(edge: tuple[str, str]) -> str:
+    return f"{edge[0]} -> {edge[1]}"
+
+
+def sort_events(events: pl.DataFrame) -> pl.DataFrame:
+    """The mining order: (case id as text, start timestamp if any, timestamp, position)."""
+    _ids, numbers = _ordered_numbers(events)
+    return events[numbers.get_column("row")]
+
+
+def _ordered_numbers(
+    events: pl.DataFrame, names: list[str] | None = None
+) -> tuple[pl.Series, pl.DataFrame]:
+    """(distinct case ids sorted as text, the integer columns in mining order): ``case_no``
+    (rank of the case id), start timestamp if any, timestamp, position, ``row`` (the
+    permutation) and, with ``names``, ``code`` (rank of the activity among ``names``).
+    Text is never compared nor moved at millions of rows, only these integers."""
+    ids = events.get_column(CASE).unique().sort()
+    has_start = START in events.columns
+    columns = {
+        "case_no": events.get_column(CASE).replace_strict(
+            ids, pl.int_range(len(ids), dtype=pl.UInt32, eager=True), return_dtype=pl.UInt32
+        ),
+        **({START: events.get_column(START)} if has_start else {}),
+        TIMESTAMP: events.get_column(TIMESTAMP),
+        POSITION: events.get_column(POSITION),
+        "row": pl.int_range(events.height, dtype=pl.UInt32, eager=True),
+    }
+    if names is not None:
+        columns["code"] = events.get_column(ACTIVITY).replace_strict(
+            names, range(len(names)), return_dtype=pl.UInt32
+        )
+    keys = ["case_no", *([START] if has_start else []), TIMESTAMP, POSITION]
+    return ids, pl.DataFrame(columns).sort(keys)
+
+
+def _stats(values: pl.Expr) -> list[pl.Expr]:
+    return [
+        values.mean().alias("mean"),
+        values.median().alias("median"),
+        values.min().alias("min"),
+        values.max().alias("max"),
+        values.sum().alias("sum"),
+        values.std(ddof=1).alias("stdev"),
+    ]
+
+
+def _clean(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def _stats_dict(row: dict[str, Any]) -> dict[str, float | None]:
+    return {key: _clean(row[key]) for key in STAT_KEYS}
+
+
+def _seconds(expr: pl.Expr) -> pl.Expr:
+    """A duration as float seconds, the nearest float to the exact microsecond value.
+
+    Polars divides by multiplying with the reciprocal (13,534,000 µs gives
+    13.533999999999999); NumPy's true division is correctly rounded (13.534), as PM4Py's
+    is. Element-wise only (not inside an aggregation)."""
+    return expr.dt.total_microseconds().map_batches(
+        _exact_seconds, return_dtype=pl.Float64, is_elementwise=True
+    )
+
+
+def _exact_seconds(micros: pl.Series) -> pl.Series:
+    values = micros.cast(pl.Float64).to_numpy()  # exact below 2**53 µs (285 years)
+    return pl.Series(micros.name, values / _SECONDS, nan_to_null=True)
+
+
+class _Coded:
+    """The events in mining order with integers instead of text: ``case_no`` is the case
+    id's rank among the distinct ids sorted as text, ``code`` the activity's rank among the
+    names sorted, so ordering the integers orders the texts. Only integer columns are
+    sorted (text is never compared nor moved at millions of rows); ``order`` is the
+    permutation, to bring any other column into mining order."""
+
+    def __init__(self, events: pl.DataFrame) -> None:
+        self.names: list[str] = events.get_column(ACTIVITY).unique().sort().to_list()
+        ids, numbers = _ordered_numbers(events, self.names)
+        self.ids = ids
+        has_start = START in events.columns
+        self.order = numbers.get_column("row")
+        case = pl.col("case_no")
+        begin = pl.col(START) if has_start else pl.col(TIMESTAMP)
+        self.core = numbers.select(
+            case.set_sorted(),
+            pl.col("code"),
+            pl.col(TIMESTAMP),
+            (case == case.shift(-1)).fill_null(False).alias("has_next"),
+            (case != case.shift(1)).fill_null(True).alias("is_first"),
+            _seconds(begin.shift(-1) - pl.col(TIMESTAMP)).alias(_GAP),
+            pl.col("code").shift(-1).alias("next_code"),
+        )
+        self.n_cases = len(ids)
+
+    @cached_property
+    def cases(self) -> list[str]:
+        """The case ids in order (``case_no`` is the index)."""
+        return self.ids.to_list()
+
+    def sorted(self, events: pl.DataFrame, *columns: str) -> pl.DataFrame:
+        """``columns`` of ``events`` (and the case id) in mining order."""
+        return events.select(CASE, *columns)[self.order]
+
+    def counts(self, frame: pl.DataFrame) -> dict[str, int]:
+        """Activity → rows of ``frame``, most first, then by name."""
+        counted = frame.group_by("code").len().sort(["len", "code"], descending=[True, False])
+        names = self.names
+        return {names[code]: n for code, n in counted.iter_rows()}
+
+
+def mine(
+    events: pl.DataFrame,
+    *,
+    expected_ends: set[str] | None = None,
+    repeat_window: timedelta | None = None,
+    only: frozenset[str] | None = None,
+) -> MiningResult:
+    """Every metric of the module docstring on the canonical frame ``events``.
+
+    ``only``: compute just these of ``"dfg"`` (frequency and performance), ``"variants"``,
+    ``"activities"`` (counts, start and end), ``"case_durations"``, ``"rework"``, ``"extra"``
+    (service and waiting times, channel switches, repeat contacts, drop-offs); the others
+    stay empty. Default: all.
+
+    ``expected_ends``: the activities a case should end on; the others count as drop-offs
+    (empty when not given). ``repeat_window``: an event is a *repeat contact* when the
+    previous event of the case with the same activity happened less than this long before
+    (empty when not given).
+    """
+    wanted = only if only is not None else frozenset(_PARTS)
+    unknown = wanted - set(_PARTS)
+    if unknown:
+        raise ValueError(f"Métriques inconnues : {', '.join(sorted(unknown))}.")
+    if events.height == 0:
+        return MiningResult(0, 0, {}, {}, {}, {}, {}, [], {}, {})
+    coded = _Coded(events)
+    core = coded.core
+
+    dfg: dict[tuple[str, str], int] = {}
+    performance: dict[tuple[str, str], dict[str, float | None]] = {}
+    if "dfg" in wanted:
+        dfg, performance = _directly_follows(coded)
+    activities = "activities" in wanted or "extra" in wanted
+    result = MiningResult(
+        n_cases=coded.n_cases,
+        n_events=events.height,
+        activity_counts=coded.counts(core) if activities else {},
+        start_activities=coded.counts(core.filter(pl.col("is_first"))) if activities else {},
+        end_activities=coded.counts(core.filter(~pl.col("has_next"))) if activities else {},
+        dfg=dfg,
+        performance_dfg=performance,
+        variants=_variants(coded) if "variants" in wanted else [],
+        case_durations=_case_durations(coded) if "case_durations" in wanted else {},
+        rework_cases_per_activity=_rework(coded) if "rework" in wanted else {},
+    )
+    if "extra" in wanted:
+        _extras(result, events, coded, expected_ends=expected_ends, repeat_window=repeat_window)
+    return result
+
+
+_PARTS = ("dfg", "variants", "activities", "case_durations", "rework", "extra")
+
+
+def _directly_follows(coded: _Coded):
+    """(frequency DFG, performance DFG), edges in activity order."""
+    names = coded.names
+    pairs = (
+        coded.core.lazy()
+        .filter(pl.col("has_next"))
+        .group_by("code", "next_code")
+        .agg(pl.len().alias("count"), *_stats(pl.col(_GAP)))
+        .sort("code", "next_code")
+        .collect()
+    )
+    dfg: dict[tuple[str, str], int] = {}
+    performance: dict[tuple[str, str], dict[str, float | None]] = {}
+    for row in pairs.iter_rows(named=True):
+        edge = (names[row["code"]], names[row["next_code"]])
+        dfg[edge] = row["count"]
+        performance[edge] = _stats_dict(row)
+    return dfg, performance
+
+
+def _extras(
+    result: MiningResult,
+    events: pl.DataFrame,
+    coded: _Coded,
+    *,
+    expected_ends: set[str] | None,
+    repeat_window: timedelta | None,
+) -> None:
+    core, names = coded.core, coded.names
+    if START in events.columns:
+        result.service_times = _per_activity_stats(
+            events.select(ACTIVITY, _seconds(pl.col(TIMESTAMP) - pl.col(START)).alias(_GAP))
+        )
+        waits = core.filter(pl.col("has_next")).select(
+            pl.col("next_code").alias("code"), pl.col(_GAP)
+        )
+        result.waiting_times = _per_activity_stats(
+            waits.with_columns(
+                pl.col("code")
+                .replace_strict(range(len(names)), names, return_dtype=pl.String)
+                .alias(ACTIVITY)
+            )
+        )
+    if CHANNEL in events.columns:
+        result.channel_switches = channel_switches(coded.sorted(events, CHANNEL))
+    if repeat_window is not None:
+        begin = [START] if START in events.columns else [TIMESTAMP]
+        result.repeat_contacts = repeat_contacts(
+            coded.sorted(events, ACTIVITY, *begin), repeat_window
+        )
+    if expected_ends is not None:
+        result.drop_offs = {
+            activity: count
+            for activity, count in result.end_activities.items()
+            if activity not in expected_ends
+        }
+
+
+def _per_activity_stats(frame: pl.DataFrame) -> dict[str, dict[str, float | None]]:
+    grouped = frame.group_by(ACTIVITY).agg(*_stats(pl.col(_GAP))).sort(ACTIVITY)
+    return {row[ACTIVITY]: _stats_dict(row) for row in grouped.iter_rows(named=True)}
+
+
+def _variants(coded: _Coded) -> list[tuple[tuple[str, ...], int]]:
+    """Variants, most frequent first; ties in the order of their first case (case ids as
+    text), which costs nothing, where comparing sequences would cost a sort of lists."""
+    sequences = (
+        coded.core.lazy()
+        .group_by("case_no", maintain_order=True)
+        .agg(pl.col("code"))
+        .group_by("code", maintain_order=True)
+        .len()
+        .sort("len", descending=True, maintain_order=True)
+        .collect()
+    )
+    names = coded.names
+    return [
+        (tuple([names[c] for c in sequence]), count)
+        for sequence, count in zip(
+            sequences.get_column("code").to_list(),
+            sequences.get_column("len").to_list(),
+            strict=True,
+        )
+    ]
+
+
+def _case_durations(coded: _Coded) -> dict[str, float]:
+    """Case id → latest timestamp − earliest timestamp, in seconds, in case order."""
+    durations = (
+        coded.core.group_by("case_no", maintain_order=True)
+        .agg((pl.col(TIMESTAMP).max() - pl.col(TIMESTAMP).min()).alias("span"))
+        .select(_seconds(pl.col("span")).alias("seconds"))
+    )
+    return dict(zip(coded.cases, durations.get_column("seconds").to_list(), strict=True))
+
+
+def _rework(coded: _Coded) -> dict[str, int]:
+    """Activity → number of cases in which it occurs more than once (absent when none)."""
+    width = max(len(coded.names), 1)
+    repeated = (
+        coded.core.lazy()
+        .select((pl.col("case_no").cast(pl.UInt64) * width + pl.col("code")).alias("key"))
+        .group_by("key")
+        .len()
+        .filter(pl.col("len") > 1)
+        .select((pl.col("key") % width).cast(pl.UInt32).alias("code"))
+        .collect()
+    )
+    return coded.counts(repeated)
+
+
+def channel_switches(frame: pl.DataFrame) -> dict[tuple[str, str], int]:
+    """(channel of a, channel of b) → count, over consecutive events a, b of a case whose
+    channels differ (events without a channel are skipped)."""
+    switched = (
+        frame.lazy()
+        .filter(pl.col(CHANNEL).is_not_null())
+        .select(
+            pl.col(CHANNEL),
+            pl.col(CHANNEL).shift(-1).alias("next_channel"),
+            (pl.col(CASE) == pl.col(CASE).shift(-1)).alias("same"),
+        )
+        .filter(pl.col("same") & (pl.col(CHANNEL) != pl.col("next_channel")))
+        .group_by(CHANNEL, "next_channel")
+        .len()
+        .sort(CHANNEL, "next_channel")
+        .collect()
+    )
+    return {(a, b): n for a, b, n in switched.iter_rows()}
+
+
+def repeat_contacts(frame: pl.DataFrame, window: timedelta) -> dict[str, int]:
+    """Activity → number of events that repeat the previous event of the same case and
+    activity less than ``window`` after its start (start timestamp when there is one)."""
+    begin = pl.col(START) if START in frame.columns else pl.col(TIMESTAMP)
+    repeated = (
+        frame.lazy()
+        .select(CASE, ACTIVITY, begin.alias("at"))
+        .with_columns((pl.col("at") - pl.col("at").shift(1).over(CASE, ACTIVITY)).alias("since"))
+        .filter(pl.col("since").is_not_null() & (pl.col("since") < window))
+        .group_by(ACTIVITY)
+        .len()
+        .sort(ACTIVITY)
+        .collect()
+    )
+    return {activity: n for activity, n in repeated.iter_rows()}
+
+
+def case_groups(events: pl.DataFrame, by: str, *, period: str | None = None) -> pl.DataFrame:
+    """Case id → group: the case's first value of column ``by`` (in mining order), or with
+    ``by="period"`` the calendar ``period`` ("month", "quarter" or "year") of its first event,
+    in UTC."""
+    frame = sort_events(events)
+    if by == "period":
+        every = {"month": "1mo", "quarter": "1q", "year": "1y"}.get(period or "month")
+        if every is None:
+            raise ValueError(f"Période inconnue : {period!r} (month, quarter ou year).")
+        value = pl.col(TIMESTAMP).first().dt.truncate(every).dt.strftime("%Y-%m-%d")
+    else:
+        if by not in frame.columns:
+            raise ValueError(f"Colonne de regroupement absente : {by!r}.")
+        value = pl.col(by).first().cast(pl.String)
+    return frame.group_by(CASE, maintain_order=True).agg(value.alias("group"))
+
+
+def mine_by_group(
+    events: pl.DataFrame,
+    *,
+    by: str,
+    period: str | None = None,
+    per_event: bool = False,
+    **options: Any,
+) -> dict[str | None, MiningResult]:
+    """:func:`mine` per group, groups in ascending order (events without a value last).
+
+    By default a group is a set of whole cases (see :func:`case_groups`), so a journey is
+    never cut in two: per segment, procedure or period. With ``per_event=True`` the events
+    themselves are split on column ``by`` (e.g. the channel): each group holds the events of
+    that value only, and a case's events on other channels are not in its sequences there."""
+    ordered = sort_events(events)
+    if per_event:
+        if by not in ordered.columns:
+            raise ValueError(f"Colonne de regroupement absente : {by!r}.")
+        tagged = ordered.with_columns(pl.col(by).cast(pl.String).alias("_group"))
+    else:
+        groups = case_groups(events, by, period=period).rename({"group": "_group"})
+        tagged = ordered.join(groups, on=CASE, how="left", maintain_order="left")
+    out: dict[str | None, MiningResult] = {}
+    for (group,), part in sorted(
+        tagged.partition_by("_group", as_dict=True, maintain_order=True).items(),
+        key=lambda item: (item[0][0] is None, item[0][0] or ""),
+    ):
+        out[group] = mine(part.drop("_group"), **options)
+    return out
