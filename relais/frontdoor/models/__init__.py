@@ -1,0 +1,48 @@
+"""The front door's models, by topic: the network (bodies, commitments, referents) and the
+requests (assignments to bodies, thread, history, answers)."""
+
+from relais.frontdoor.models.network import (
+    ELECTRONIC_CHANNELS,
+    Body,
+    BodyCode,
+    Commitment,
+    Network,
+    Priority,
+    Referent,
+    RequestChannel,
+)
+from relais.frontdoor.models.requests import (
+    ACTIVE_ASSIGNMENT_STATES,
+    OPEN_STATES,
+    Answer,
+    AssignmentState,
+    Message,
+    Request,
+    RequestAssignment,
+    RequesterRole,
+    RequestEvent,
+    RequestState,
+    Visibility,
+)
+
+__all__ = [
+    "ACTIVE_ASSIGNMENT_STATES",
+    "ELECTRONIC_CHANNELS",
+    "OPEN_STATES",
+    "Answer",
+    "AssignmentState",
+    "Body",
+    "BodyCode",
+    "Commitment",
+    "Message",
+    "Network",
+    "Priority",
+    "Referent",
+    "Request",
+    "RequestAssignment",
+    "RequestChannel",
+    "RequestEvent",
+    "RequestState",
+    "RequesterRole",
+    "Visibility",
+]
