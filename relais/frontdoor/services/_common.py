@@ -1,0 +1,125 @@
+"""What every front-door service does after its write: history, interaction log, notices."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from relais.core.interactions.services import record
+from relais.core.notifications.services import notify
+from relais.frontdoor.models import Body, Referent, Request, RequestEvent
+
+# Unambiguous letters and digits (no 0/O, 1/I/L): read over the phone, typed from a letter.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_tracking_code(rng=None) -> str:
+    """``GU-XXXX-XXXX``: 40 bits of randomness, unique in practice (checked by the caller)."""
+    choice = rng.choice if rng is not None else secrets.choice
+    chars = "".join(choice(TRACKING_ALPHABET) for _ in range(8))
+    return f"GU-{chars[:4]}-{chars[4:]}"
+
+
+def log_event(
+    request: Request,
+    code: str,
+    label: str,
+    *,
+    actor=None,
+    body: Body | None = None,
+    private_to: Body | None = None,
+    at=None,
+    **data,
+) -> RequestEvent:
+    """One line of the request's automatic history."""
+    return RequestEvent.objects.create(
+        request=request,
+        at=at or timezone.now(),
+        code=code,
+        label=str(label)[:300],
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        body=body,
+        private_to=private_to,
+        data=data,
+    )
+
+
+def log_interaction(
+    request: Request,
+    event_code: str,
+    topic: str,
+    *,
+    direction: str,
+    actor=None,
+    channel: str | None = None,
+    outcome: str = "",
+    at=None,
+):
+    """The step in the kernel's interaction log, keyed by the request's tracking code.
+
+    Only what every reader of the log may see: the topic names the step and the bodies,
+    never a private note's text nor the request's text."""
+    visitor_key = "" if (request.person_id or request.company_id) else request.tracking_code
+    return record(
+        workspace=request.workspace,
+        event_code=event_code,
+        channel=channel or request.channel,
+        direction=direction,
+        topic=str(topic),
+        person=request.person,
+        company=request.company,
+        visitor_key=visitor_key,
+        case_key=request.tracking_code,
+        started_at=at,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        outcome=outcome,
+        source=request,
+    )
+
+
+def requester_email(request: Request) -> str:
+    return (request.person.email if request.person_id else "") or (
+        request.company.email if request.company_id else ""
+    )
+
+
+def mail_requester(request: Request, template: str, context: dict, subject: str) -> bool:
+    """E-mail the requester after commit, through Django's mail backend; False without an
+    address."""
+    address = requester_email(request)
+    if not address:
+        return False
+    body = render_to_string(template, {"request_obj": request, **context})
+    sender = request.network.contact_email or settings.DEFAULT_FROM_EMAIL
+    transaction.on_commit(
+        lambda: send_mail(str(subject), body, sender, [address], fail_silently=False)
+    )
+    return True
+
+
+def notify_body(body: Body, *, title: str, url: str, exclude=None) -> None:
+    """Notify the body's active referents (kernel notifications, after commit)."""
+    referents = Referent.objects.filter(body=body, active=True).select_related("user")
+    for referent in referents:
+        if exclude is not None and referent.user_id == exclude.pk:
+            continue
+        notify(
+            recipient=referent.user,
+            title=str(title),
+            url=url,
+            category="frontdoor.request",
+            workspace=None,
+        )
+
+
+def notify_dispatchers(request: Request, *, title: str, url: str) -> None:
+    referents = Referent.objects.filter(
+        body__network=request.network, active=True, is_dispatcher=True
+    ).select_related("user")
+    for referent in referents:
+        notify(recipient=referent.user, title=str(title), url=url, category="frontdoor.queue")
