@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import datetime
 import secrets
 
 from django.conf import settings
@@ -13,6 +16,34 @@ from django.utils import timezone
 from relais.core.interactions.services import record
 from relais.core.notifications.services import notify
 from relais.frontdoor.models import Body, Referent, Request, RequestEvent
+
+# Backfilling (the demo, an import of past requests): services date their steps at the
+# moment given here instead of now, and send no e-mail nor notification.
+_BACKFILL_AT: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
+    "frontdoor_backfill_at", default=None
+)
+
+
+def now() -> datetime.datetime:
+    """The moment a service dates its step: now, or the backfilled moment."""
+    return _BACKFILL_AT.get() or timezone.now()
+
+
+def backfilling() -> bool:
+    return _BACKFILL_AT.get() is not None
+
+
+@contextlib.contextmanager
+def backfill(at: datetime.datetime):
+    """Run services as if at ``at`` (timezone-aware), silently: for loading past requests."""
+    if at.utcoffset() is None:
+        raise ValueError("A timezone-aware datetime is required.")
+    token = _BACKFILL_AT.set(at)
+    try:
+        yield
+    finally:
+        _BACKFILL_AT.reset(token)
+
 
 # Unambiguous letters and digits (no 0/O, 1/I/L): read over the phone, typed from a letter.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -39,7 +70,7 @@ def log_event(
     """One line of the request's automatic history."""
     return RequestEvent.objects.create(
         request=request,
-        at=at or timezone.now(),
+        at=at or now(),
         code=code,
         label=str(label)[:300],
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -75,7 +106,7 @@ def log_interaction(
         company=request.company,
         visitor_key=visitor_key,
         case_key=request.tracking_code,
-        started_at=at,
+        started_at=at or now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         outcome=outcome,
         source=request,
@@ -94,6 +125,8 @@ def mail_requester(request: Request, template: str, context: dict, subject: str)
     address = requester_email(request)
     if not address:
         return False
+    if backfilling():
+        return True
     body = render_to_string(template, {"request_obj": request, **context})
     sender = request.network.contact_email or settings.DEFAULT_FROM_EMAIL
     transaction.on_commit(
@@ -104,6 +137,8 @@ def mail_requester(request: Request, template: str, context: dict, subject: str)
 
 def notify_body(body: Body, *, title: str, url: str, exclude=None) -> None:
     """Notify the body's active referents (kernel notifications, after commit)."""
+    if backfilling():
+        return
     referents = Referent.objects.filter(body=body, active=True).select_related("user")
     for referent in referents:
         if exclude is not None and referent.user_id == exclude.pk:
@@ -118,6 +153,8 @@ def notify_body(body: Body, *, title: str, url: str, exclude=None) -> None:
 
 
 def notify_dispatchers(request: Request, *, title: str, url: str) -> None:
+    if backfilling():
+        return
     referents = Referent.objects.filter(
         body__network=request.network, active=True, is_dispatcher=True
     ).select_related("user")

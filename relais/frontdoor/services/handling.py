@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.audit.services import audit_log
@@ -27,10 +26,14 @@ from relais.frontdoor.models import (
     Visibility,
 )
 from relais.frontdoor.services._common import (
+    backfilling,
     log_event,
     log_interaction,
     mail_requester,
     notify_body,
+)
+from relais.frontdoor.services._common import (
+    now as _now,
 )
 from relais.frontdoor.services.intake import request_route
 
@@ -112,7 +115,7 @@ def request_assign(
     bodies = list(dict.fromkeys(bodies))
     if not bodies:
         raise ValidationError({"bodies": _("Choisissez au moins un organisme.")})
-    now = timezone.now()
+    now = _now()
     created = [_new_assignment(request, body, actor=actor, received_at=now) for body in bodies]
     names = ", ".join(a.body.name for a in created)
     log_event(
@@ -175,7 +178,7 @@ def assignment_accept(*, actor, assignment: RequestAssignment) -> RequestAssignm
     assignment = _lock_assignment(assignment, actor)
     if assignment.state != AssignmentState.PENDING:
         raise ValidationError(_("Cette orientation n'attend plus de prise en charge."))
-    now = timezone.now()
+    now = _now()
     request = assignment.request
     _acknowledge(assignment, actor, now)
     assignment.state = AssignmentState.ACCEPTED
@@ -211,7 +214,7 @@ def assignment_refuse(*, actor, assignment: RequestAssignment, reason: str) -> R
     assignment = _lock_assignment(assignment, actor)
     if assignment.state not in (AssignmentState.PENDING, AssignmentState.ACCEPTED):
         raise ValidationError(_("Cette orientation ne peut plus être refusée."))
-    now = timezone.now()
+    now = _now()
     request = assignment.request
     _acknowledge(assignment, actor, now)
     assignment.state = AssignmentState.REFUSED
@@ -248,7 +251,7 @@ def assignment_transfer(
         raise ValidationError(_("Cette orientation ne peut plus être transmise."))
     if to_body.pk == assignment.body_id:
         raise ValidationError({"to_body": _("Choisissez un autre organisme.")})
-    now = timezone.now()
+    now = _now()
     request = assignment.request
     _acknowledge(assignment, actor, now)
     assignment.state = AssignmentState.TRANSFERRED
@@ -331,6 +334,8 @@ def message_post(
     )
     message.full_clean()
     message.save()
+    if backfilling():  # auto_now_add dated it now
+        Message.objects.filter(pk=message.pk).update(created_at=_now())
     private = author_body if visibility == Visibility.PRIVATE else None
     label = {
         Visibility.SHARED: _("Message au demandeur"),
@@ -402,7 +407,7 @@ def answer_send(
         raise ValidationError(
             {"joint_bodies": _("Une réponse commune réunit des organismes saisis de la demande.")}
         )
-    now = timezone.now()
+    now = _now()
     channel = channel or request.channel
     if channel not in RequestChannel.values:
         raise ValidationError({"channel": _("Canal inconnu.")})
@@ -486,7 +491,7 @@ def request_close(*, actor, request: Request, note: str = "") -> Request:
         raise ValidationError(
             _("Aucune réponse n'est enregistrée : une demande ne se clôture pas sans réponse.")
         )
-    request.closed_at = timezone.now()
+    request.closed_at = _now()
     request.closed_by = actor
     request.save(update_fields=["closed_at", "closed_by", "updated_at"])
     log_event(request, "closed", _("Demande clôturée"), actor=actor, note=note)

@@ -7,7 +7,6 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.core.audit.services import audit_log
@@ -32,6 +31,9 @@ from relais.frontdoor.services._common import (
     mail_requester,
     new_tracking_code,
     notify_dispatchers,
+)
+from relais.frontdoor.services._common import (
+    now as _now,
 )
 
 STAFF_CHANNELS = (RequestChannel.PHONE, RequestChannel.COUNTER, RequestChannel.LETTER)
@@ -128,7 +130,7 @@ def request_submit(
     if errors:
         raise ValidationError(errors)
     found_company, found_person = _requester(network, company=company, person=person)
-    received_at = received_at or timezone.now()
+    received_at = received_at or _now()
     priority = Priority.CRITICAL if critical else (priority or Priority.NORMAL)
     calendar = clocks.body_calendar(first_body) if first_body else clocks.network_calendar()
     delays = clocks.delays_for(first_body, channel, priority)
@@ -205,7 +207,7 @@ def request_acknowledge(*, request: Request, actor=None) -> Request:
     (phone, counter) or printed (letter). Once only."""
     if request.acknowledged_at:
         return request
-    now = timezone.now()
+    now = _now()
     sent = mail_requester(
         request,
         "frontdoor/email/acknowledgement.txt",
@@ -248,7 +250,7 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
     request.routing = {
         "mode": "dispatcher",
         "reason": reason or "no_engine",
-        "at": timezone.now().isoformat(),
+        "at": _now().isoformat(),
     }
     request.state = request.compute_state()
     request.save(update_fields=["routing", "state", "updated_at"])
