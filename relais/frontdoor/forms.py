@@ -209,6 +209,12 @@ class AnswerForm(BodyActionForm):
         self.fields["joint"].widget.attrs["class"] = "form-check-input"
 
 
+class WaitingForm(BootstrapForm):
+    """Toggle « en attente du demandeur » (a document asked for); no field to fill."""
+
+    waiting = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
 class CloseForm(BootstrapForm):
     note = forms.CharField(label=_("Note de clôture"), required=False, max_length=2000)
 

@@ -111,6 +111,7 @@ class RequestView:
     can_dispatch: bool
     can_moderate: bool
     network_bodies: list
+    company_requests: list
 
 
 def request_view(*, user, public_id) -> RequestView:
@@ -129,6 +130,15 @@ def request_view(*, user, public_id) -> RequestView:
         can_dispatch=access.can_dispatch(user, request.network),
         can_moderate=access.can_moderate(user, request.network),
         network_bodies=list(request.network.bodies.filter(active=True)),
+        # « Dites-le-nous une fois » : what the network already knows of the company.
+        company_requests=list(
+            requests_visible(user=user)
+            .filter(company_id=request.company_id)
+            .exclude(pk=request.pk)
+            .order_by("-received_at")[:10]
+        )
+        if request.company_id
+        else [],
     )
 
 

@@ -51,6 +51,11 @@ urlpatterns = [
         views.RequestCloseView.as_view(),
         name="request-close",
     ),
+    path(
+        "demandes/<uuid:request_id>/attente/",
+        views.RequestWaitingView.as_view(),
+        name="request-waiting",
+    ),
     path("a-repartir/", views.DispatchQueueView.as_view(), name="dispatch-queue"),
     path("suivi-du-reseau/", views.BoardView.as_view(), name="board"),
 ]

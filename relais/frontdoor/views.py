@@ -29,6 +29,7 @@ from relais.frontdoor.forms import (
     RefuseForm,
     TrackingForm,
     TransferForm,
+    WaitingForm,
 )
 from relais.frontdoor.models import RequestChannel, RequestState
 
@@ -247,6 +248,12 @@ def _forms_for(view, user, data=None, prefix_bound=None) -> dict:
             forms["assign"] = AssignForm(bound("assign"), bodies=targets, prefix="assign")
     if (held or view.can_moderate) and not request.closed_at:
         forms["close"] = CloseForm(bound("close"), prefix="close")
+    if held and not request.closed_at:
+        forms["waiting"] = WaitingForm(
+            bound("waiting"),
+            prefix="waiting",
+            initial={"waiting": not request.waiting_for_requester},
+        )
     return forms
 
 
@@ -373,6 +380,15 @@ class RequestAnswerView(RequestActionView):
             channel=data["channel"],
         )
         return _("Réponse enregistrée et envoyée.")
+
+
+class RequestWaitingView(RequestActionView):
+    action = "waiting"
+
+    def perform(self, request, view, data):
+        waiting = not view.request.waiting_for_requester
+        services.request_set_waiting(actor=request.user, request=view.request, waiting=waiting)
+        return _("Demande en attente du demandeur.") if waiting else _("Traitement repris.")
 
 
 class RequestCloseView(RequestActionView):
