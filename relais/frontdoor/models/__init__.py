@@ -13,10 +13,13 @@ from relais.frontdoor.models.network import (
 )
 from relais.frontdoor.models.requests import (
     ACTIVE_ASSIGNMENT_STATES,
+    ESCALATION,
     OPEN_STATES,
     Answer,
     AssignmentState,
     Message,
+    Reminder,
+    ReminderKind,
     Request,
     RequestAssignment,
     RequesterRole,
@@ -28,6 +31,7 @@ from relais.frontdoor.models.requests import (
 __all__ = [
     "ACTIVE_ASSIGNMENT_STATES",
     "ELECTRONIC_CHANNELS",
+    "ESCALATION",
     "OPEN_STATES",
     "Answer",
     "AssignmentState",
@@ -38,6 +42,8 @@ __all__ = [
     "Network",
     "Priority",
     "Referent",
+    "Reminder",
+    "ReminderKind",
     "Request",
     "RequestAssignment",
     "RequestChannel",

@@ -92,6 +92,33 @@ class Network(PublicIdModel):
         _("alerte « bientôt dû » (jours ouvrés)"), default=2, validators=[MaxValueValidator(30)]
     )
     contact_email = models.EmailField(_("adresse d'envoi"), blank=True)
+    reminder_ladder = models.JSONField(
+        _("relances (jours ouvrés avant l'échéance)"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Par exemple [5, 2, 0] : une relance cinq et deux jours ouvrés avant chaque "
+            "échéance, et le jour même. Vide : [2, 0]. Une échéance dépassée est signalée "
+            "aux modérateurs du réseau."
+        ),
+    )
+
+    DEFAULT_LADDER = (2, 0)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        ladder = self.reminder_ladder or []
+        if not isinstance(ladder, list) or not all(
+            isinstance(step, int) and 0 <= step <= 60 for step in ladder
+        ):
+            raise ValidationError(
+                {"reminder_ladder": _("Indiquez des nombres de jours ouvrés entre 0 et 60.")}
+            )
+
+    @property
+    def ladder(self) -> tuple[int, ...]:
+        return tuple(sorted(set(self.reminder_ladder or self.DEFAULT_LADDER), reverse=True))
 
     class Meta:
         verbose_name = _("réseau")

@@ -374,3 +374,53 @@ class Answer(TimeStampedModel):
         verbose_name = _("réponse")
         verbose_name_plural = _("réponses")
         ordering = ["sent_at", "id"]
+
+
+class ReminderKind(models.TextChoices):
+    DECISION = "decision", _("Prise en charge ou transmission")
+    FIRST_ANSWER = "first_answer", _("Première réponse")
+    RESOLUTION = "resolution", _("Résolution")
+
+
+ESCALATION = -1  # the step of a missed deadline, signalled to the moderators
+
+
+class Reminder(models.Model):
+    """A reminder sent before a deadline (``step`` working days before it), or the
+    escalation of a missed one (``step == ESCALATION``). One per deadline, step and day
+    due: a moved deadline is reminded again."""
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("demande")
+    )
+    assignment = models.ForeignKey(
+        RequestAssignment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("orientation"),
+    )
+    kind = models.CharField(_("échéance"), max_length=15, choices=ReminderKind.choices)
+    step = models.SmallIntegerField(_("jours ouvrés avant l'échéance"))
+    due = models.DateField(_("échéance"))
+    sent_at = models.DateTimeField(_("envoyée le"))
+
+    class Meta:
+        verbose_name = _("relance")
+        verbose_name_plural = _("relances")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "assignment", "kind", "step", "due"],
+                name="frontdoor_reminder_once",
+            ),
+            models.UniqueConstraint(
+                fields=["request", "kind", "step", "due"],
+                condition=models.Q(assignment__isnull=True),
+                name="frontdoor_request_reminder_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request.tracking_code} {self.kind} {self.step}"

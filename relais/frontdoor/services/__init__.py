@@ -17,6 +17,7 @@ from relais.frontdoor.services.intake import (
     request_route,
     request_submit,
 )
+from relais.frontdoor.services.reminders import reminders_send
 
 __all__ = [
     "acknowledgement_context",
@@ -32,4 +33,5 @@ __all__ = [
     "request_route",
     "request_set_waiting",
     "request_submit",
+    "reminders_send",
 ]
