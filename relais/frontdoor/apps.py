@@ -60,6 +60,15 @@ class FrontdoorConfig(AppConfig):
             description=_("Demandes ouvertes, bientôt dues, en retard, non réparties."),
         )
         register_nav_entry(
+            key="frontdoor.embed",
+            label=_("Bouton « Poser une question »"),
+            url_name="frontdoor:embed",
+            icon="bi-code-square",
+            permission=perms.VIEW,
+            order=430,
+            section="tools",
+        )
+        register_nav_entry(
             key="frontdoor.ask",
             label=_("Poser une question"),
             url_name="frontdoor:ask",

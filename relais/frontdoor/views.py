@@ -9,6 +9,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -489,3 +491,22 @@ def _board_csv(requests) -> HttpResponse:
             ]
         )
     return response
+
+
+class EmbedView(LoginRequiredMixin, View):
+    """The « Poser une question » button to paste on each body's site: the same for all;
+    the form records the site it came from (the referrer's host)."""
+
+    def get(self, request):
+        bodies = list(access.bodies_of(request.user).select_related("network"))
+        if not bodies and not access.moderated_networks(request.user).exists():
+            raise Http404(_("Vous n'êtes membre d'aucun réseau."))
+        url = request.build_absolute_uri(reverse("frontdoor:ask"))
+        snippet = format_html(
+            '<a href="{}" referrerpolicy="origin" style="display:inline-block;'
+            "padding:.6em 1.2em;background:#000091;color:#fff;border-radius:.3em;"
+            'font-weight:bold;text-decoration:none">{}</a>',
+            url,
+            _("Poser une question"),
+        )
+        return render(request, "frontdoor/embed.html", {"snippet": snippet, "url": url})

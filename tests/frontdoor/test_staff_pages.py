@@ -144,3 +144,10 @@ def test_the_board_exports_csv(client, net):
     assert rows[0][0] == "code"
     assert rows[1][0] == request.tracking_code
     assert rows[1][4] == "1"
+
+
+def test_the_embeddable_button(client, net):
+    client.force_login(net.referents["CAF"])
+    page = client.get(reverse("frontdoor:embed")).content.decode()
+    assert "referrerpolicy=&quot;origin&quot;" in page  # the snippet, escaped in the textarea
+    assert "http://testserver/guichet/" in page
