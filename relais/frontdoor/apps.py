@@ -67,6 +67,7 @@ class FrontdoorConfig(AppConfig):
             permission=perms.VIEW,
             order=430,
             section="tools",
+            description=_("Le bouton à placer sur le site de chaque organisme du réseau."),
         )
         register_nav_entry(
             key="frontdoor.ask",
@@ -88,4 +89,5 @@ class FrontdoorConfig(AppConfig):
             public=True,
             order=401,
             active_prefix=True,
+            description=_("Retrouver une demande avec son code de suivi."),
         )
