@@ -257,3 +257,30 @@ def test_private_notes_stay_out_of_the_interaction_log(net):
     )
     log = Interaction.objects.filter(case_key=request.tracking_code)
     assert not any("Secret" in (i.topic + i.summary) for i in log)
+
+
+def test_a_critical_event_alerts_the_dispatcher_and_the_moderator_at_once(net):
+    from relais.core.notifications.models import Notification
+
+    request = submit(net.network, critical=True, subject="Accident mortel sur le chantier")
+    assert request.priority == "critical"
+    for user in (net.dispatcher, net.moderator):
+        titles = list(Notification.objects.filter(recipient=user).values_list("title", flat=True))
+        assert any("critique" in t and request.tracking_code in t for t in titles), user
+    assert not Notification.objects.filter(recipient=net.referents["CAF"]).exists()
+
+
+def test_the_list_page_runs_a_bounded_number_of_queries(client, net, django_assert_max_num_queries):
+    for n in range(12):
+        request = submit(net.network, subject=f"Question {n}")
+        request_assign(
+            actor=net.dispatcher, request=request, bodies=[net.bodies["CAF"], net.bodies["CPAM"]]
+        )
+    client.force_login(net.moderator)
+    from django.urls import reverse
+
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("frontdoor:request-list"))
+    assert page.context["page_obj"].paginator.count == 12
+    with django_assert_max_num_queries(25):
+        client.get(reverse("frontdoor:board"))

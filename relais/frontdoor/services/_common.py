@@ -160,3 +160,20 @@ def notify_dispatchers(request: Request, *, title: str, url: str) -> None:
     ).select_related("user")
     for referent in referents:
         notify(recipient=referent.user, title=str(title), url=url, category="frontdoor.queue")
+
+
+def notify_moderators(network, *, title: str, url: str) -> None:
+    """Notify the network's moderators (roles granting the moderation in its host)."""
+    if backfilling():
+        return
+    from relais.core.accounts.models import User
+    from relais.core.accounts.permissions import roles_granting
+    from relais.frontdoor import permissions as perms
+
+    moderators = User.objects.filter(
+        is_active=True,
+        organization_memberships__organization=network.organization,
+        organization_memberships__role__in=roles_granting(perms.MODERATE),
+    ).distinct()
+    for user in moderators:
+        notify(recipient=user, title=str(title), url=url, category="frontdoor.critical")

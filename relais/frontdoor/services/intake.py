@@ -31,6 +31,7 @@ from relais.frontdoor.services._common import (
     mail_requester,
     new_tracking_code,
     notify_dispatchers,
+    notify_moderators,
 )
 from relais.frontdoor.services._common import (
     now as _now,
@@ -254,6 +255,15 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
     }
     request.state = request.compute_state()
     request.save(update_fields=["routing", "state", "updated_at"])
+    url = reverse("frontdoor:request-detail", args=[request.public_id])
+    if request.critical and reason != "refused":
+        # A critical event does not wait: the dispatchers and the moderators are alerted now.
+        notify_moderators(
+            request.network,
+            title=_("Événement critique : %(subject)s (%(code)s)")
+            % {"subject": request.subject, "code": request.tracking_code},
+            url=url,
+        )
     if request.state == RequestState.TO_DISPATCH:
         log_event(request, "queued", _("Demande placée dans la file du répartiteur"), actor=actor)
         log_interaction(
@@ -265,8 +275,13 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
         )
         notify_dispatchers(
             request,
-            title=_("Demande à répartir : %(code)s") % {"code": request.tracking_code},
-            url=reverse("frontdoor:request-detail", args=[request.public_id]),
+            title=(
+                _("Événement critique à répartir : %(code)s")
+                if request.critical
+                else _("Demande à répartir : %(code)s")
+            )
+            % {"code": request.tracking_code},
+            url=url,
         )
     audit_log(
         actor=actor,
