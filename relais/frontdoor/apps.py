@@ -25,6 +25,7 @@ class FrontdoorConfig(AppConfig):
                 "frontdoor.request.refused": _("Demande refusée (« pas pour moi »)"),
                 "frontdoor.request.transferred": _("Demande transmise à un autre organisme"),
                 "frontdoor.message.posted": _("Message sur une demande"),
+                "frontdoor.request.waiting": _("Demande en attente du demandeur ou reprise"),
                 "frontdoor.answer.sent": _("Réponse envoyée au demandeur"),
                 "frontdoor.request.closed": _("Demande clôturée"),
             },

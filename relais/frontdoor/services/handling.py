@@ -463,12 +463,9 @@ def request_set_waiting(*, actor, request: Request, waiting: bool) -> Request:
     request = _lock(request)
     request.waiting_for_requester = waiting
     request.save(update_fields=["waiting_for_requester", "updated_at"])
-    log_event(
-        request,
-        "waiting" if waiting else "resumed",
-        _("En attente du demandeur") if waiting else _("Reprise du traitement"),
-        actor=actor,
-    )
+    label = _("En attente du demandeur") if waiting else _("Reprise du traitement")
+    log_event(request, "waiting" if waiting else "resumed", label, actor=actor)
+    log_interaction(request, "frontdoor.request.waiting", label, direction="internal", actor=actor)
     _refresh_request(request)
     return request
 
