@@ -284,3 +284,15 @@ def test_the_list_page_runs_a_bounded_number_of_queries(client, net, django_asse
     assert page.context["page_obj"].paginator.count == 12
     with django_assert_max_num_queries(25):
         client.get(reverse("frontdoor:board"))
+
+
+def test_an_automatic_assignment_needs_no_dispatcher(net):
+    """The path the routing engine will take from request_route."""
+    request = submit(net.network)
+    (assignment,) = request_assign(
+        actor=None, request=request, bodies=[net.bodies["CARSAT"]], automatic=True
+    )
+    request.refresh_from_db()
+    assert request.state == RequestState.PENDING
+    assert assignment.assigned_by is None
+    assert assignment.decision_due is not None
