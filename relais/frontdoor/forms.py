@@ -6,7 +6,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from relais.core.contacts.validators import normalize_naf, validate_siret
+from relais.core.contacts.validators import (
+    normalize_naf,
+    normalize_phone,
+    validate_siret,
+)
 from relais.core.forms import BootstrapForm
 from relais.frontdoor.models import Priority, RequestChannel, RequesterRole, Visibility
 
@@ -48,6 +52,10 @@ class RequesterFields(BootstrapForm):
         if siret:
             validate_siret(siret)
         return siret
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        return normalize_phone(phone) if phone else ""
 
     def clean_naf_code(self) -> str:
         value = self.cleaned_data["naf_code"].strip()

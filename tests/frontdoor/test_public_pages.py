@@ -113,3 +113,11 @@ def test_the_acknowledgement_page_without_a_request_goes_back_to_the_form(client
     response = client.get(reverse("frontdoor:acknowledgement"))
     assert response.status_code == 302
     assert response["Location"] == reverse("frontdoor:ask")
+
+
+def test_a_wrong_phone_number_is_explained_on_its_field(client, net):
+    response = client.post(reverse("frontdoor:ask"), {**VALID, "phone": "12"})
+    assert response.status_code == 422
+    assert "n&#x27;est pas un numéro de téléphone" in response.content.decode()
+    assert 'id="id_phone_error"' in response.content.decode()
+    assert not Request.objects.exists()
