@@ -445,8 +445,10 @@ def load_frontdoor_demo(
                 received_at=received,
                 rng=rng,
             )
+        # Every twelfth request waits for the dispatcher, so that the queue is never empty.
         _play(rng, request, [bodies[c] for c in targets], bodies, referents, dispatcher,
-              moderator, received, today, urgent=bool(critical))  # fmt: skip
+              moderator, received, today, urgent=bool(critical),
+              queued=critical is None and number % 12 == 0)  # fmt: skip
     return network
 
 
@@ -458,11 +460,14 @@ def _later(rng, moment, today, hours=(1, 60)) -> datetime.datetime | None:
 
 
 def _play(rng, request, targets, bodies, referents, dispatcher, moderator, received, today, *,
-          urgent=False):  # fmt: skip
+          urgent=False, queued=False):  # fmt: skip
     """Take ``request`` through a life: routed (or left in the queue), maybe refused or
     transferred once, taken in charge, discussed, answered, closed — stopping at today."""
     outcome = rng.random()
-    if not urgent and outcome < 0.08:
+    # Old requests have mostly been answered: a few linger, and are overdue on the board.
+    if (today - received.date()).days > 30 and rng.random() < 0.85:
+        outcome = 0.5 + outcome / 2
+    if queued or not urgent and outcome < 0.04:
         return  # still in the dispatcher's queue
     moment = _later(rng, received, today, (1, 8) if urgent else (1, 16))
     if moment is None:
