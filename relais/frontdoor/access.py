@@ -59,6 +59,14 @@ def visible_requests_q(user) -> Q:
     )
 
 
+def can_read(user, request) -> bool:
+    """Whether ``user`` may read ``request`` (``visible_requests_q`` for one request)."""
+    return (
+        request.assignments.filter(body__in=bodies_of(user)).exists()
+        or dispatch_networks(user).filter(pk=request.network_id).exists()
+    )
+
+
 def can_dispatch(user, network) -> bool:
     return dispatch_networks(user).filter(pk=network.pk).exists()
 

@@ -57,14 +57,13 @@ def request_get(*, user, public_id) -> Request:
     """The request ``public_id`` if ``user`` may read it, else ``NotFound``."""
     public_id = parse_public_id(public_id)
     found = (
-        requests_visible(user=user)
-        .filter(public_id=public_id)
+        Request.objects.filter(public_id=public_id)
         .select_related("network", "first_body", "company", "person")
         .first()
         if public_id
         else None
     )
-    if found is None:
+    if found is None or not access.can_read(user, found):
         raise NotFound(_("Demande introuvable."))
     return found
 
