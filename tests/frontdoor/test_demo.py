@@ -36,3 +36,12 @@ def test_the_demo_network_loads_once(db):
         page = client.get(reverse(url))
         assert page.status_code == 200, username
         assert "GU-" in page.content.decode(), username
+
+
+def test_the_command_refuses_a_bad_count_in_french(db):
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="attend un nombre entier"):
+        call_command("load_frontdoor_demo", "--requests", "beaucoup")
+    assert not Request.objects.exists()
