@@ -261,8 +261,10 @@ class BoardFilterForm(forms.Form):
     niveau = forms.ChoiceField(
         label=_("Priorité"), required=False, choices=[("", _("Toutes")), *Priority.choices]
     )
+    vue = forms.ChoiceField(label=_("Organisme"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, bodies=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["vue"].choices = [("", _("Tous")), *_body_choices(bodies)]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"

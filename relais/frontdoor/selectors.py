@@ -257,9 +257,12 @@ def board(*, user, network: Network | None = None, priority: str = "") -> dict:
     }
 
 
-def board_requests(*, user, state: str = "", priority: str = "") -> QuerySet[Request]:
+def board_requests(
+    *, user, state: str = "", priority: str = "", body_code: str = ""
+) -> QuerySet[Request]:
     """The open requests of the networks ``user`` moderates, filtered by the board's
-    columns (``due_soon``, ``overdue``, ``unassigned``, ``waiting`` or ``open``), the most
+    columns (``due_soon``, ``overdue``, ``unassigned``, ``waiting`` or ``open``), by a body
+    holding them (``body_code``) and by priority, the most
     urgent first."""
     networks = access.moderated_networks(user)
     requests = Request.objects.filter(network__in=networks, state__in=OPEN_STATES)
@@ -267,7 +270,8 @@ def board_requests(*, user, state: str = "", priority: str = "") -> QuerySet[Req
     if state == "overdue":
         requests = requests.filter(resolution_due__lt=today)
     elif state == "due_soon":
-        soon = clocks.network_calendar().add_working_days(today, 2)
+        days = max((n.due_soon_days for n in networks), default=2)
+        soon = clocks.network_calendar().add_working_days(today, days)
         requests = requests.filter(resolution_due__gte=today, resolution_due__lte=soon)
     elif state == "unassigned":
         requests = requests.filter(state=RequestState.TO_DISPATCH)
@@ -275,6 +279,10 @@ def board_requests(*, user, state: str = "", priority: str = "") -> QuerySet[Req
         requests = requests.filter(state=RequestState.WAITING)
     if priority:
         requests = requests.filter(priority=priority)
+    if body_code:
+        requests = requests.filter(
+            assignments__body__code=body_code, assignments__state__in=["pending", "accepted"]
+        ).distinct()
     return (
         requests.select_related("network", "company")
         .prefetch_related(
@@ -337,6 +345,13 @@ def network_for_host(*, organization) -> Network | None:
             return found
     networks = list(Network.objects.order_by("pk")[:2])
     return networks[0] if len(networks) == 1 else None
+
+
+def moderated_bodies(*, user) -> QuerySet[Body]:
+    """The bodies of the networks ``user`` moderates (the board's filter)."""
+    return Body.objects.filter(network__in=access.moderated_networks(user), active=True).order_by(
+        "code"
+    )
 
 
 def intake_bodies(*, user) -> QuerySet[Body]:

@@ -428,10 +428,13 @@ class BoardView(LoginRequiredMixin, View):
     def get(self, request):
         if not access.moderated_networks(request.user).exists():
             raise Http404(_("Vous n'animez aucun réseau."))
-        form = BoardFilterForm(request.GET or None)
+        bodies = selectors.moderated_bodies(user=request.user)
+        form = BoardFilterForm(request.GET or None, bodies=bodies)
         data = form.cleaned_data if form.is_valid() else {}
         column, priority = data.get("etat", ""), data.get("niveau", "")
-        requests = selectors.board_requests(user=request.user, state=column, priority=priority)
+        requests = selectors.board_requests(
+            user=request.user, state=column, priority=priority, body_code=data.get("vue", "")
+        )
         if request.GET.get("format") == "csv":
             return _board_csv(requests)
         page = paginate(request, requests, per_page=50)

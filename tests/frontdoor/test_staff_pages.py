@@ -151,3 +151,15 @@ def test_the_embeddable_button(client, net):
     page = client.get(reverse("frontdoor:embed")).content.decode()
     assert "referrerpolicy=&quot;origin&quot;" in page  # the snippet, escaped in the textarea
     assert "http://testserver/guichet/" in page
+
+
+def test_the_board_filters_by_body(client, net):
+    caf = submit(net.network, subject="Pour la CAF")
+    cpam = submit(net.network, subject="Pour la CPAM")
+    request_assign(actor=net.dispatcher, request=caf, bodies=[net.bodies["CAF"]])
+    request_assign(actor=net.dispatcher, request=cpam, bodies=[net.bodies["CPAM"]])
+    client.force_login(net.moderator)
+    body = client.get(reverse("frontdoor:board"), {"vue": "CAF"}).content.decode()
+    assert caf.tracking_code in body and cpam.tracking_code not in body
+    unknown = client.get(reverse("frontdoor:board"), {"vue": "INCONNU"})
+    assert unknown.status_code == 200  # an unknown body is ignored, never an error
