@@ -52,17 +52,23 @@ def dispatch_networks(user) -> QuerySet[Network]:
 
 def visible_requests_q(user) -> Q:
     """The requests ``user`` may read: those a body of theirs was seized of (in any state:
-    a body that refused or transferred keeps reading what it saw), and every request of the
-    networks they moderate or dispatch."""
-    return Q(assignments__body__in=bodies_of(user)) | Q(
-        network__in=dispatch_networks(user).values("pk")
+    a body that refused or transferred keeps reading what it saw) or received first (the
+    agent who entered a phone call), and every request of the networks they moderate or
+    dispatch."""
+    bodies = bodies_of(user)
+    return (
+        Q(assignments__body__in=bodies)
+        | Q(first_body__in=bodies)
+        | Q(network__in=dispatch_networks(user).values("pk"))
     )
 
 
 def can_read(user, request) -> bool:
     """Whether ``user`` may read ``request`` (``visible_requests_q`` for one request)."""
+    bodies = bodies_of(user)
     return (
-        request.assignments.filter(body__in=bodies_of(user)).exists()
+        (request.first_body_id is not None and bodies.filter(pk=request.first_body_id).exists())
+        or request.assignments.filter(body__in=bodies).exists()
         or dispatch_networks(user).filter(pk=request.network_id).exists()
     )
 

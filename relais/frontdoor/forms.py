@@ -217,6 +217,10 @@ class AnswerForm(BodyActionForm):
         self.fields["joint"].widget.attrs["class"] = "form-check-input"
 
 
+class AcknowledgeForm(BootstrapForm):
+    """The acknowledgement of receipt given by phone, at the counter or printed: no field."""
+
+
 class WaitingForm(BootstrapForm):
     """Toggle « en attente du demandeur » (a document asked for); no field to fill."""
 

@@ -111,6 +111,7 @@ class RequestView:
     can_moderate: bool
     network_bodies: list
     company_requests: list
+    first_body_mine: bool = False
 
 
 def request_view(*, user, public_id) -> RequestView:
@@ -138,6 +139,8 @@ def request_view(*, user, public_id) -> RequestView:
         )
         if request.company_id
         else [],
+        first_body_mine=bool(request.first_body_id)
+        and access.bodies_of(user).filter(pk=request.first_body_id).exists(),
     )
 
 

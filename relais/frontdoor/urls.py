@@ -56,6 +56,11 @@ urlpatterns = [
         views.RequestWaitingView.as_view(),
         name="request-waiting",
     ),
+    path(
+        "demandes/<uuid:request_id>/accuse-de-reception/",
+        views.RequestAcknowledgeView.as_view(),
+        name="request-acknowledge",
+    ),
     path("bouton/", views.EmbedView.as_view(), name="embed"),
     path("a-repartir/", views.DispatchQueueView.as_view(), name="dispatch-queue"),
     path("suivi-du-reseau/", views.BoardView.as_view(), name="board"),

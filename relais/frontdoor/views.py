@@ -19,6 +19,7 @@ from relais.core.organizations.selectors import organization_for_request_host
 from relais.core.web import add_service_errors, paginate, submit
 from relais.frontdoor import access, clocks, selectors, services
 from relais.frontdoor.forms import (
+    AcknowledgeForm,
     AnswerForm,
     AskForm,
     AssignForm,
@@ -250,6 +251,8 @@ def _forms_for(view, user, data=None, prefix_bound=None) -> dict:
             forms["assign"] = AssignForm(bound("assign"), bodies=targets, prefix="assign")
     if (held or view.can_moderate) and not request.closed_at:
         forms["close"] = CloseForm(bound("close"), prefix="close")
+    if request.acknowledged_at is None and (held or view.can_dispatch or view.first_body_mine):
+        forms["acknowledge"] = AcknowledgeForm(bound("acknowledge"), prefix="acknowledge")
     if held and not request.closed_at:
         forms["waiting"] = WaitingForm(
             bound("waiting"),
@@ -382,6 +385,14 @@ class RequestAnswerView(RequestActionView):
             channel=data["channel"],
         )
         return _("Réponse enregistrée et envoyée.")
+
+
+class RequestAcknowledgeView(RequestActionView):
+    action = "acknowledge"
+
+    def perform(self, request, view, data):
+        services.request_acknowledge(request=view.request, actor=request.user)
+        return _("Accusé de réception enregistré.")
 
 
 class RequestWaitingView(RequestActionView):

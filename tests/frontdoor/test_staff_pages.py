@@ -44,6 +44,11 @@ def test_an_agent_enters_a_phone_request(client, net):
     assert request.first_body == net.bodies["CPAM"]
     assert request.entered_by == net.referents["CPAM"]
     assert request.person.phone_mobile
+    # The body that received the call keeps reading the request it entered.
+    assert client.get(response["Location"]).status_code == 200
+    other = net.referents["CAF"]
+    client.force_login(other)
+    assert client.get(response["Location"]).status_code == 404
 
 
 def test_a_referent_cannot_enter_for_another_body(client, net):
@@ -163,3 +168,27 @@ def test_the_board_filters_by_body(client, net):
     assert caf.tracking_code in body and cpam.tracking_code not in body
     unknown = client.get(reverse("frontdoor:board"), {"vue": "INCONNU"})
     assert unknown.status_code == 200  # an unknown body is ignored, never an error
+
+
+def test_an_acknowledgement_given_by_phone_is_recorded(client, net):
+    from relais.frontdoor.services import request_submit
+
+    request = request_submit(
+        network=net.network,
+        channel="phone",
+        subject="Question au téléphone",
+        text="Sans adresse e-mail.",
+        person={"last_name": "Sans-Courriel"},
+        first_body=net.bodies["CPAM"],
+        actor=net.referents["CPAM"],
+    )
+    assert request.acknowledged_at is None
+    client.force_login(net.referents["CAF"])  # not seized: no such request
+    url = reverse("frontdoor:request-acknowledge", args=[request.public_id])
+    assert client.post(url).status_code == 404
+    client.force_login(net.referents["CPAM"])
+    assert "Accusé de réception remis" in client.get(_detail(request)).content.decode()
+    assert client.post(url).status_code == 302
+    request.refresh_from_db()
+    assert request.acknowledged_at is not None
+    assert request.events.filter(code="acknowledged").exists()

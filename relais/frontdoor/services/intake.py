@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from relais.core.audit.services import audit_log
 from relais.core.contacts.models import Company, CompanyContact, Person
 from relais.core.contacts.services import company_create, person_create
-from relais.core.exceptions import AccessDenied
+from relais.core.exceptions import AccessDenied, NotFound
 from relais.frontdoor import access, clocks
 from relais.frontdoor import permissions as perms
 from relais.frontdoor.models import (
@@ -206,6 +206,8 @@ def request_acknowledge(*, request: Request, actor=None) -> Request:
     """Send (or record as given) the acknowledgement of receipt through the requester's
     channel: e-mailed when an address is known, otherwise recorded as given by the agent
     (phone, counter) or printed (letter). Once only."""
+    if actor is not None and not access.can_read(actor, request):
+        raise NotFound(_("Demande introuvable."))
     if request.acknowledged_at:
         return request
     now = _now()
