@@ -9,5 +9,86 @@ class FrontdoorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registrations with the kernel (permissions, navigation, job kinds, event codes) go here.
-        pass
+        from relais.core.interactions.events import register_event_codes
+        from relais.core.navigation import register_nav_entry
+        from relais.frontdoor import permissions as perms
+
+        perms.register()
+        register_event_codes(
+            "frontdoor",
+            {
+                "frontdoor.request.received": _("Demande reçue au guichet unique"),
+                "frontdoor.request.acknowledged": _("Accusé de réception envoyé"),
+                "frontdoor.request.queued": _("Demande placée dans la file du répartiteur"),
+                "frontdoor.request.assigned": _("Demande orientée vers un organisme"),
+                "frontdoor.request.accepted": _("Demande prise en charge"),
+                "frontdoor.request.refused": _("Demande refusée (« pas pour moi »)"),
+                "frontdoor.request.transferred": _("Demande transmise à un autre organisme"),
+                "frontdoor.message.posted": _("Message sur une demande"),
+                "frontdoor.request.waiting": _("Demande en attente du demandeur ou reprise"),
+                "frontdoor.answer.sent": _("Réponse envoyée au demandeur"),
+                "frontdoor.request.closed": _("Demande clôturée"),
+            },
+        )
+        register_nav_entry(
+            key="frontdoor.requests",
+            label=_("Guichet unique"),
+            url_name="frontdoor:request-list",
+            icon="bi-inboxes",
+            permission=perms.VIEW,
+            order=400,
+            active_prefix="/guichet/demandes/",
+            description=_("Les demandes des employeurs reçues par votre organisme."),
+        )
+        register_nav_entry(
+            key="frontdoor.queue",
+            label=_("À répartir"),
+            url_name="frontdoor:dispatch-queue",
+            icon="bi-signpost-split",
+            permission=(perms.DISPATCH, perms.HANDLE),
+            order=410,
+            active_prefix=True,
+            description=_("La file du répartiteur : orienter les demandes vers les organismes."),
+        )
+        register_nav_entry(
+            key="frontdoor.board",
+            label=_("Suivi du réseau"),
+            url_name="frontdoor:board",
+            icon="bi-speedometer2",
+            permission=perms.MODERATE,
+            order=420,
+            active_prefix=True,
+            description=_("Demandes ouvertes, bientôt dues, en retard, non réparties."),
+        )
+        register_nav_entry(
+            key="frontdoor.embed",
+            label=_("Bouton « Poser une question »"),
+            url_name="frontdoor:embed",
+            icon="bi-code-square",
+            permission=perms.VIEW,
+            order=430,
+            section="tools",
+            description=_("Le bouton à placer sur le site de chaque organisme du réseau."),
+        )
+        register_nav_entry(
+            key="frontdoor.ask",
+            label=_("Poser une question"),
+            url_name="frontdoor:ask",
+            icon="bi-question-circle",
+            public=True,
+            order=400,
+            active_prefix=True,
+            description=_(
+                "Une question à l'Urssaf, la CAF, la CPAM, la Carsat ou France Travail ?"
+            ),
+        )
+        register_nav_entry(
+            key="frontdoor.tracking",
+            label=_("Suivre ma demande"),
+            url_name="frontdoor:tracking",
+            icon="bi-search",
+            public=True,
+            order=401,
+            active_prefix=True,
+            description=_("Retrouver une demande avec son code de suivi."),
+        )

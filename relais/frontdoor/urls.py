@@ -1,5 +1,67 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from relais.frontdoor import views
 
 app_name = "frontdoor"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.AskView.as_view(), name="ask"),
+    path("accuse-de-reception/", views.AcknowledgementView.as_view(), name="acknowledgement"),
+    path("suivi/", views.TrackingView.as_view(), name="tracking"),
+    path("demandes/", views.RequestListView.as_view(), name="request-list"),
+    path("demandes/nouvelle/", views.RequestCreateView.as_view(), name="request-create"),
+    path("demandes/<uuid:request_id>/", views.RequestDetailView.as_view(), name="request-detail"),
+    path(
+        "demandes/<uuid:request_id>/coordonnees/",
+        views.RequestPersonalDataView.as_view(),
+        name="request-personal-data",
+    ),
+    path(
+        "demandes/<uuid:request_id>/prendre-en-charge/",
+        views.RequestAcceptView.as_view(),
+        name="request-accept",
+    ),
+    path(
+        "demandes/<uuid:request_id>/pas-pour-moi/",
+        views.RequestRefuseView.as_view(),
+        name="request-refuse",
+    ),
+    path(
+        "demandes/<uuid:request_id>/transmettre/",
+        views.RequestTransferView.as_view(),
+        name="request-transfer",
+    ),
+    path(
+        "demandes/<uuid:request_id>/orienter/",
+        views.RequestAssignView.as_view(),
+        name="request-assign",
+    ),
+    path(
+        "demandes/<uuid:request_id>/message/",
+        views.RequestMessageView.as_view(),
+        name="request-message",
+    ),
+    path(
+        "demandes/<uuid:request_id>/repondre/",
+        views.RequestAnswerView.as_view(),
+        name="request-answer",
+    ),
+    path(
+        "demandes/<uuid:request_id>/cloturer/",
+        views.RequestCloseView.as_view(),
+        name="request-close",
+    ),
+    path(
+        "demandes/<uuid:request_id>/attente/",
+        views.RequestWaitingView.as_view(),
+        name="request-waiting",
+    ),
+    path(
+        "demandes/<uuid:request_id>/accuse-de-reception/",
+        views.RequestAcknowledgeView.as_view(),
+        name="request-acknowledge",
+    ),
+    path("bouton/", views.EmbedView.as_view(), name="embed"),
+    path("a-repartir/", views.DispatchQueueView.as_view(), name="dispatch-queue"),
+    path("suivi-du-reseau/", views.BoardView.as_view(), name="board"),
+]

@@ -1,0 +1,362 @@
+"""Reads of the front door, with the access checks (``access``): a selector returns only
+what ``user`` may see. A request the user may not read is reported as not found."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.core.exceptions import NotFound, parse_public_id
+from relais.frontdoor import access, clocks
+from relais.frontdoor.models import (
+    OPEN_STATES,
+    Body,
+    Message,
+    Network,
+    Request,
+    RequestAssignment,
+    RequestEvent,
+    RequestState,
+    Visibility,
+)
+
+
+def requests_visible(*, user) -> QuerySet[Request]:
+    """Every request ``user`` may read (see ``access.visible_requests_q``)."""
+    ids = Request.objects.filter(access.visible_requests_q(user)).values("pk")
+    return Request.objects.filter(pk__in=ids)
+
+
+def request_list(*, user, state: str = "", q: str = "", mine: bool = False) -> QuerySet[Request]:
+    """The requests ``user`` may read, newest first, filtered by state (a ``RequestState``
+    or ``open``), by words of the tracking code or subject, and to those a body of theirs
+    holds (``mine``)."""
+    requests = requests_visible(user=user)
+    if state == "open":
+        requests = requests.filter(state__in=OPEN_STATES)
+    elif state in RequestState.values:
+        requests = requests.filter(state=state)
+    if q:
+        q = q.strip()[:100]
+        requests = requests.filter(Q(tracking_code__iexact=q) | Q(subject__icontains=q))
+    if mine:
+        requests = requests.filter(
+            assignments__body__in=access.bodies_of(user),
+            assignments__state__in=["pending", "accepted"],
+        ).distinct()
+    return requests.select_related("network", "company").prefetch_related(
+        Prefetch("assignments", queryset=RequestAssignment.objects.select_related("body"))
+    )
+
+
+def request_get(*, user, public_id) -> Request:
+    """The request ``public_id`` if ``user`` may read it, else ``NotFound``."""
+    public_id = parse_public_id(public_id)
+    found = (
+        Request.objects.filter(public_id=public_id)
+        .select_related("network", "first_body", "company", "person")
+        .first()
+        if public_id
+        else None
+    )
+    if found is None or not access.can_read(user, found):
+        raise NotFound(_("Demande introuvable."))
+    return found
+
+
+def messages_for(*, user, request: Request) -> QuerySet[Message]:
+    """The thread as ``user`` reads it: shared and internal posts, and the private notes
+    of the user's own bodies only."""
+    own = access.bodies_of(user)
+    return (
+        request.messages.filter(~Q(visibility=Visibility.PRIVATE) | Q(body__in=own))
+        .select_related("author", "body")
+        .order_by("created_at", "id")
+    )
+
+
+def events_for(*, user, request: Request) -> QuerySet[RequestEvent]:
+    own = access.bodies_of(user)
+    return (
+        request.events.filter(Q(private_to__isnull=True) | Q(private_to__in=own))
+        .select_related("actor", "body")
+        .order_by("at", "id")
+    )
+
+
+def assignments_for(*, request: Request) -> list[RequestAssignment]:
+    return list(
+        request.assignments.select_related(
+            "body__organization", "handled_by", "acknowledged_by", "transferred_from__body"
+        )
+    )
+
+
+@dataclass
+class RequestView:
+    """Everything the request page shows to one user."""
+
+    request: Request
+    assignments: list
+    clocks: list
+    messages: list
+    events: list
+    answers: list
+    handling_bodies: list
+    can_dispatch: bool
+    can_moderate: bool
+    network_bodies: list
+    company_requests: list
+    first_body_mine: bool = False
+
+
+def request_view(*, user, public_id) -> RequestView:
+    request = request_get(user=user, public_id=public_id)
+    assignments = assignments_for(request=request)
+    return RequestView(
+        request=request,
+        assignments=assignments,
+        clocks=clocks.request_clocks(request, assignments),
+        messages=list(messages_for(user=user, request=request)),
+        events=list(events_for(user=user, request=request)),
+        answers=list(
+            request.answers.select_related("body", "author").prefetch_related("joint_bodies")
+        ),
+        handling_bodies=access.handling_bodies(user, request),
+        can_dispatch=access.can_dispatch(user, request.network),
+        can_moderate=access.can_moderate(user, request.network),
+        network_bodies=list(request.network.bodies.filter(active=True)),
+        # « Dites-le-nous une fois » : what the network already knows of the company.
+        company_requests=list(
+            requests_visible(user=user)
+            .filter(company_id=request.company_id)
+            .exclude(pk=request.pk)
+            .order_by("-received_at")[:10]
+        )
+        if request.company_id
+        else [],
+        first_body_mine=bool(request.first_body_id)
+        and access.bodies_of(user).filter(pk=request.first_body_id).exists(),
+    )
+
+
+def assignment_get(*, user, request: Request, body_code: str) -> RequestAssignment:
+    """The active assignment of ``request`` to the body ``body_code`` that ``user`` acts for."""
+    found = (
+        request.assignments.filter(
+            body__code=body_code,
+            body__in=access.bodies_of(user, "frontdoor.request.handle"),
+            state__in=["pending", "accepted", "answered"],
+        )
+        .select_related("body__organization", "request__network")
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("Orientation introuvable."))
+    return found
+
+
+def body_in_network(*, network: Network, code: str) -> Body:
+    found = network.bodies.filter(code=code, active=True).first()
+    if found is None:
+        raise NotFound(_("Organisme introuvable dans ce réseau."))
+    return found
+
+
+def dispatch_queue(*, user) -> QuerySet[Request]:
+    """The requests waiting for a dispatcher, oldest first, in the networks ``user``
+    dispatches; critical ones first."""
+    return (
+        Request.objects.filter(
+            network__in=access.dispatch_networks(user).values("pk"),
+            state=RequestState.TO_DISPATCH,
+        )
+        .select_related("network", "company")
+        .order_by("-critical", "received_at", "id")
+    )
+
+
+# --- the moderator's board --------------------------------------------------------------
+
+
+@dataclass
+class BoardRow:
+    label: str
+    open: int
+    due_soon: int
+    overdue: int
+    unassigned: int
+    waiting: int
+
+
+def board(*, user, network: Network | None = None, priority: str = "") -> dict:
+    """Counts per body and per referent for the networks ``user`` moderates: open, due soon
+    (resolution within ``network.due_soon_days`` working days), overdue, unassigned (in the
+    queue), waiting for the requester. Aggregated in the database."""
+    networks = access.moderated_networks(user)
+    if network is not None:
+        networks = networks.filter(pk=network.pk)
+    networks = list(networks)
+    if not networks:
+        return {"networks": [], "bodies": [], "referents": [], "totals": None}
+    today = clocks.local_date(timezone.now())
+    calendar = clocks.network_calendar()
+    soon_days = max(n.due_soon_days for n in networks)
+    soon = calendar.add_working_days(today, soon_days)
+    open_requests = Request.objects.filter(network__in=networks, state__in=OPEN_STATES)
+    if priority:
+        open_requests = open_requests.filter(priority=priority)
+    totals = open_requests.aggregate(
+        open=Count("pk"),
+        due_soon=Count("pk", filter=Q(resolution_due__gte=today, resolution_due__lte=soon)),
+        overdue=Count("pk", filter=Q(resolution_due__lt=today)),
+        unassigned=Count("pk", filter=Q(state=RequestState.TO_DISPATCH)),
+        waiting=Count("pk", filter=Q(state=RequestState.WAITING)),
+    )
+    active = RequestAssignment.objects.filter(
+        request__in=open_requests, state__in=["pending", "accepted"]
+    )
+
+    def rows(values):
+        return (
+            active.values(*values)
+            .annotate(
+                open=Count("request", distinct=True),
+                due_soon=Count(
+                    "request",
+                    distinct=True,
+                    filter=Q(resolution_due__gte=today, resolution_due__lte=soon),
+                ),
+                overdue=Count("request", distinct=True, filter=Q(resolution_due__lt=today)),
+                waiting=Count(
+                    "request", distinct=True, filter=Q(request__state=RequestState.WAITING)
+                ),
+                pending=Count("request", distinct=True, filter=Q(state="pending")),
+                oldest=Min("received_at"),
+            )
+            .order_by(*values)
+        )
+
+    return {
+        "networks": networks,
+        "totals": totals,
+        "bodies": list(rows(["body__network__name", "body__code", "body__name"])),
+        "referents": list(
+            rows(
+                [
+                    "body__code",
+                    "handled_by__username",
+                    "handled_by__first_name",
+                    "handled_by__last_name",
+                ]
+            ).filter(handled_by__isnull=False)
+        ),
+        "today": today,
+        "soon": soon,
+    }
+
+
+def board_requests(
+    *, user, state: str = "", priority: str = "", body_code: str = ""
+) -> QuerySet[Request]:
+    """The open requests of the networks ``user`` moderates, filtered by the board's
+    columns (``due_soon``, ``overdue``, ``unassigned``, ``waiting`` or ``open``), by a body
+    holding them (``body_code``) and by priority, the most
+    urgent first."""
+    networks = access.moderated_networks(user)
+    requests = Request.objects.filter(network__in=networks, state__in=OPEN_STATES)
+    today = clocks.local_date(timezone.now())
+    if state == "overdue":
+        requests = requests.filter(resolution_due__lt=today)
+    elif state == "due_soon":
+        days = max((n.due_soon_days for n in networks), default=2)
+        soon = clocks.network_calendar().add_working_days(today, days)
+        requests = requests.filter(resolution_due__gte=today, resolution_due__lte=soon)
+    elif state == "unassigned":
+        requests = requests.filter(state=RequestState.TO_DISPATCH)
+    elif state == "waiting":
+        requests = requests.filter(state=RequestState.WAITING)
+    if priority:
+        requests = requests.filter(priority=priority)
+    if body_code:
+        requests = requests.filter(
+            assignments__body__code=body_code, assignments__state__in=["pending", "accepted"]
+        ).distinct()
+    return (
+        requests.select_related("network", "company")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=RequestAssignment.objects.select_related("body", "handled_by"),
+            )
+        )
+        .order_by("resolution_due", "received_at", "id")
+    )
+
+
+def request_by_tracking(*, tracking_code: str, email: str) -> Request | None:
+    """The public tracking look-up: the request whose code and requester's e-mail both
+    match (the code alone would reveal a stranger's request); ``None`` otherwise."""
+    code = (tracking_code or "").strip().upper()
+    email = (email or "").strip()
+    if not code or not email:
+        return None
+    return (
+        Request.objects.filter(tracking_code=code)
+        .filter(Q(person__email__iexact=email) | Q(company__email__iexact=email))
+        .select_related("network")
+        .first()
+    )
+
+
+def public_thread(*, request: Request) -> dict:
+    """What the requester sees: state, the bodies handling, shared messages, answers."""
+    return {
+        "bodies": [
+            a.body
+            for a in request.assignments.filter(state__in=["accepted", "answered"]).select_related(
+                "body"
+            )
+        ],
+        "shared_messages": list(
+            request.messages.filter(visibility=Visibility.SHARED).select_related("body")
+        ),
+        "answers": list(request.answers.select_related("body")),
+    }
+
+
+def today() -> datetime.date:
+    return clocks.local_date(timezone.now())
+
+
+def network_for_host(*, organization) -> Network | None:
+    """The network whose public form a host shows: the one its organization hosts or
+    belongs to as a body, else the only network (``None`` when there is none or several)."""
+    if organization is not None:
+        found = (
+            Network.objects.filter(
+                Q(organization=organization) | Q(bodies__organization=organization)
+            )
+            .order_by("pk")
+            .first()
+        )
+        if found is not None:
+            return found
+    networks = list(Network.objects.order_by("pk")[:2])
+    return networks[0] if len(networks) == 1 else None
+
+
+def moderated_bodies(*, user) -> QuerySet[Body]:
+    """The bodies of the networks ``user`` moderates (the board's filter)."""
+    return Body.objects.filter(network__in=access.moderated_networks(user), active=True).order_by(
+        "code"
+    )
+
+
+def intake_bodies(*, user) -> QuerySet[Body]:
+    """The bodies for which ``user`` may enter a request (phone, counter, letter)."""
+    return access.bodies_of(user, "frontdoor.request.create").select_related("network")

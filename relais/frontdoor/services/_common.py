@@ -1,0 +1,179 @@
+"""What every front-door service does after its write: history, interaction log, notices."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from relais.core.interactions.services import record
+from relais.core.notifications.services import notify
+from relais.frontdoor.models import Body, Referent, Request, RequestEvent
+
+# Backfilling (the demo, an import of past requests): services date their steps at the
+# moment given here instead of now, and send no e-mail nor notification.
+_BACKFILL_AT: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
+    "frontdoor_backfill_at", default=None
+)
+
+
+def now() -> datetime.datetime:
+    """The moment a service dates its step: now, or the backfilled moment."""
+    return _BACKFILL_AT.get() or timezone.now()
+
+
+def backfilling() -> bool:
+    return _BACKFILL_AT.get() is not None
+
+
+@contextlib.contextmanager
+def backfill(at: datetime.datetime):
+    """Run services as if at ``at`` (timezone-aware), silently: for loading past requests."""
+    if at.utcoffset() is None:
+        raise ValueError("A timezone-aware datetime is required.")
+    token = _BACKFILL_AT.set(at)
+    try:
+        yield
+    finally:
+        _BACKFILL_AT.reset(token)
+
+
+# Unambiguous letters and digits (no 0/O, 1/I/L): read over the phone, typed from a letter.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_tracking_code(rng=None) -> str:
+    """``GU-XXXX-XXXX``: 40 bits of randomness, unique in practice (checked by the caller)."""
+    choice = rng.choice if rng is not None else secrets.choice
+    chars = "".join(choice(TRACKING_ALPHABET) for _ in range(8))
+    return f"GU-{chars[:4]}-{chars[4:]}"
+
+
+def log_event(
+    request: Request,
+    code: str,
+    label: str,
+    *,
+    actor=None,
+    body: Body | None = None,
+    private_to: Body | None = None,
+    at=None,
+    **data,
+) -> RequestEvent:
+    """One line of the request's automatic history."""
+    return RequestEvent.objects.create(
+        request=request,
+        at=at or now(),
+        code=code,
+        label=str(label)[:300],
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        body=body,
+        private_to=private_to,
+        data=data,
+    )
+
+
+def log_interaction(
+    request: Request,
+    event_code: str,
+    topic: str,
+    *,
+    direction: str,
+    actor=None,
+    channel: str | None = None,
+    outcome: str = "",
+    at=None,
+):
+    """The step in the kernel's interaction log, keyed by the request's tracking code.
+
+    Only what every reader of the log may see: the topic names the step and the bodies,
+    never a private note's text nor the request's text."""
+    visitor_key = "" if (request.person_id or request.company_id) else request.tracking_code
+    return record(
+        workspace=request.workspace,
+        event_code=event_code,
+        channel=channel or request.channel,
+        direction=direction,
+        topic=str(topic),
+        person=request.person,
+        company=request.company,
+        visitor_key=visitor_key,
+        case_key=request.tracking_code,
+        started_at=at or now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        outcome=outcome,
+        source=request,
+    )
+
+
+def requester_email(request: Request) -> str:
+    return (request.person.email if request.person_id else "") or (
+        request.company.email if request.company_id else ""
+    )
+
+
+def mail_requester(request: Request, template: str, context: dict, subject: str) -> bool:
+    """E-mail the requester after commit, through Django's mail backend; False without an
+    address."""
+    address = requester_email(request)
+    if not address:
+        return False
+    if backfilling():
+        return True
+    body = render_to_string(template, {"request_obj": request, **context})
+    sender = request.network.contact_email or settings.DEFAULT_FROM_EMAIL
+    transaction.on_commit(
+        lambda: send_mail(str(subject), body, sender, [address], fail_silently=False)
+    )
+    return True
+
+
+def notify_body(body: Body, *, title: str, url: str, exclude=None) -> None:
+    """Notify the body's active referents (kernel notifications, after commit)."""
+    if backfilling():
+        return
+    referents = Referent.objects.filter(body=body, active=True).select_related("user")
+    for referent in referents:
+        if exclude is not None and referent.user_id == exclude.pk:
+            continue
+        notify(
+            recipient=referent.user,
+            title=str(title),
+            url=url,
+            category="frontdoor.request",
+            workspace=None,
+        )
+
+
+def notify_dispatchers(request: Request, *, title: str, url: str) -> None:
+    if backfilling():
+        return
+    referents = Referent.objects.filter(
+        body__network=request.network, active=True, is_dispatcher=True
+    ).select_related("user")
+    for referent in referents:
+        notify(recipient=referent.user, title=str(title), url=url, category="frontdoor.queue")
+
+
+def notify_moderators(network, *, title: str, url: str) -> None:
+    """Notify the network's moderators (roles granting the moderation in its host)."""
+    if backfilling():
+        return
+    from relais.core.accounts.models import User
+    from relais.core.accounts.permissions import roles_granting
+    from relais.frontdoor import permissions as perms
+
+    moderators = User.objects.filter(
+        is_active=True,
+        organization_memberships__organization=network.organization,
+        organization_memberships__role__in=roles_granting(perms.MODERATE),
+    ).distinct()
+    for user in moderators:
+        notify(recipient=user, title=str(title), url=url, category="frontdoor.critical")

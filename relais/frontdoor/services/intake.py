@@ -1,0 +1,294 @@
+"""Intake: a request from any channel enters the network, is acknowledged and routed."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from relais.core.audit.services import audit_log
+from relais.core.contacts.models import Company, CompanyContact, Person
+from relais.core.contacts.services import company_create, person_create
+from relais.core.exceptions import AccessDenied, NotFound
+from relais.frontdoor import access, clocks
+from relais.frontdoor import permissions as perms
+from relais.frontdoor.models import (
+    ELECTRONIC_CHANNELS,
+    Body,
+    Network,
+    Priority,
+    Request,
+    RequestChannel,
+    RequesterRole,
+    RequestState,
+)
+from relais.frontdoor.services._common import (
+    log_event,
+    log_interaction,
+    mail_requester,
+    new_tracking_code,
+    notify_dispatchers,
+    notify_moderators,
+)
+from relais.frontdoor.services._common import (
+    now as _now,
+)
+
+STAFF_CHANNELS = (RequestChannel.PHONE, RequestChannel.COUNTER, RequestChannel.LETTER)
+
+
+def _requester(
+    network: Network, *, company: dict, person: dict
+) -> tuple[Company | None, Person | None]:
+    """Find the company (by SIRET) and the person (by e-mail) in the network's workspace, or
+    create them through core's contact services (validated: SIRET key, NAF code, e-mail)."""
+    workspace = network.workspace
+    found_company = None
+    company = {k: v for k, v in company.items() if v}
+    siret = "".join(company.get("siret", "").split())
+    if siret:
+        company["siret"] = siret
+        found_company = Company.objects.in_workspace(workspace).filter(siret=siret).first()
+    if found_company is None and company.get("legal_name"):
+        found_company = company_create(actor=None, workspace=workspace, **company)
+    person = {k: v for k, v in person.items() if v}
+    found_person = None
+    email = person.get("email", "").strip().lower()
+    if email:
+        person["email"] = email
+        found_person = (
+            Person.objects.in_workspace(workspace)
+            .filter(email__iexact=email, last_name__iexact=person.get("last_name", ""))
+            .first()
+        )
+    if found_person is None and person.get("last_name"):
+        found_person = person_create(actor=None, workspace=workspace, **person)
+    if found_company and found_person:
+        CompanyContact.objects.get_or_create(
+            company=found_company, person=found_person, defaults={"role": ""}
+        )
+    return found_company, found_person
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    network: Network,
+    channel: str,
+    subject: str,
+    text: str,
+    company: dict | None = None,
+    person: dict | None = None,
+    requester_role: str = RequesterRole.EMPLOYER,
+    critical: bool = False,
+    priority: str | None = None,
+    source_site: str = "",
+    first_body: Body | None = None,
+    actor=None,
+    received_at: datetime.datetime | None = None,
+    rng=None,
+) -> Request:
+    """Take in a request from any channel and acknowledge it; then route it.
+
+    ``company`` holds core ``Company`` fields (``legal_name``, ``siret``, ``naf_code``…),
+    ``person`` core ``Person`` fields (``last_name``, ``first_name``, ``email``,
+    ``phone_mobile``…), validated by core's contact services (French messages per field).
+    ``actor`` is the agent who entered a phone, counter or letter request (it needs
+    ``frontdoor.request.create`` in ``first_body``); ``None`` for the public form and the
+    e-mail intake. The web and e-mail channels need an e-mail address: the acknowledgement
+    of receipt, with its legal mentions and the tracking code, is e-mailed at once (after
+    commit); for the other channels it is given by the agent or printed
+    (``acknowledgement_text``).
+    """
+    company, person = company or {}, person or {}
+    if channel not in RequestChannel.values:
+        raise ValidationError({"channel": _("Canal inconnu.")})
+    if actor is not None:
+        if (
+            first_body is None
+            or not access.bodies_of(actor, perms.CREATE).filter(pk=first_body.pk).exists()
+        ):
+            raise AccessDenied(_("Vous ne pouvez pas saisir de demande pour cet organisme."))
+    elif channel in STAFF_CHANNELS:
+        raise AccessDenied(_("Une demande reçue par ce canal est saisie par un agent."))
+    if first_body is not None and first_body.network_id != network.pk:
+        raise ValidationError({"first_body": _("Cet organisme n'est pas membre du réseau.")})
+    errors = {}
+    if not subject.strip():
+        errors["subject"] = _("Indiquez l'objet de votre demande.")
+    if not text.strip():
+        errors["text"] = _("Décrivez votre demande.")
+    if channel in ELECTRONIC_CHANNELS and not (person.get("email") or "").strip():
+        errors["email"] = _("Indiquez une adresse e-mail pour recevoir l'accusé de réception.")
+    if (
+        not (person.get("last_name") or "").strip()
+        and not (company.get("legal_name") or "").strip()
+    ):
+        errors["last_name"] = _("Indiquez votre nom ou celui de votre entreprise.")
+    if errors:
+        raise ValidationError(errors)
+    found_company, found_person = _requester(network, company=company, person=person)
+    received_at = received_at or _now()
+    priority = Priority.CRITICAL if critical else (priority or Priority.NORMAL)
+    calendar = clocks.body_calendar(first_body) if first_body else clocks.network_calendar()
+    delays = clocks.delays_for(first_body, channel, priority)
+    code = new_tracking_code(rng)
+    while Request.objects.filter(tracking_code=code).exists():
+        code = new_tracking_code(rng)
+    request = Request(
+        workspace=network.workspace,
+        network=network,
+        tracking_code=code,
+        company=found_company,
+        person=found_person,
+        requester_role=requester_role,
+        channel=channel,
+        source_site=source_site[:200],
+        first_body=first_body,
+        entered_by=actor,
+        subject=subject.strip()[:200],
+        text=text.strip(),
+        priority=priority,
+        critical=critical,
+        state=RequestState.TO_DISPATCH,
+        received_at=received_at,
+        acknowledgement_due=clocks.add_working_days(calendar, received_at, delays.acknowledgement),
+        first_answer_due=clocks.add_working_days(calendar, received_at, delays.first_answer),
+        resolution_due=clocks.add_working_days(calendar, received_at, delays.resolution),
+        rejection_deadline=clocks.implicit_decision_date(
+            calendar, received_at, network.implicit_decision_months
+        ),
+    )
+    request.full_clean()
+    request.save()
+    log_event(
+        request,
+        "received",
+        _("Demande reçue (%(channel)s)") % {"channel": request.get_channel_display()},
+        actor=actor,
+        body=first_body,
+        at=received_at,
+    )
+    log_interaction(
+        request,
+        "frontdoor.request.received",
+        _("Demande %(code)s reçue : %(subject)s") % {"code": code, "subject": request.subject},
+        direction="in",
+        actor=actor,
+        at=received_at,
+    )
+    if channel in ELECTRONIC_CHANNELS or found_person and found_person.email:
+        request_acknowledge(request=request, actor=actor)
+    request_route(request=request, actor=actor)
+    return request
+
+
+def acknowledgement_context(request: Request) -> dict:
+    """What the acknowledgement of receipt says (CRPA L112-3, R112-5): date of receipt,
+    tracking code, the service and how to reach it, the implicit decision delay and the
+    means of appeal."""
+    return {
+        "network": request.network,
+        "bodies": list(request.network.bodies.filter(active=True)),
+        "received_on": clocks.local_date(request.received_at),
+        "months": request.network.implicit_decision_months,
+        "rejection_deadline": request.rejection_deadline,
+        "first_answer_due": request.first_answer_due,
+        "tracking_url": reverse("frontdoor:tracking"),
+    }
+
+
+@transaction.atomic
+def request_acknowledge(*, request: Request, actor=None) -> Request:
+    """Send (or record as given) the acknowledgement of receipt through the requester's
+    channel: e-mailed when an address is known, otherwise recorded as given by the agent
+    (phone, counter) or printed (letter). Once only."""
+    if actor is not None and not access.can_read(actor, request):
+        raise NotFound(_("Demande introuvable."))
+    if request.acknowledged_at:
+        return request
+    now = _now()
+    sent = mail_requester(
+        request,
+        "frontdoor/email/acknowledgement.txt",
+        acknowledgement_context(request),
+        _("Accusé de réception de votre demande %(code)s") % {"code": request.tracking_code},
+    )
+    request.acknowledged_at = now
+    request.save(update_fields=["acknowledged_at", "updated_at"])
+    log_event(
+        request,
+        "acknowledged",
+        _("Accusé de réception envoyé par e-mail")
+        if sent
+        else _("Accusé de réception remis au demandeur"),
+        actor=actor,
+    )
+    log_interaction(
+        request,
+        "frontdoor.request.acknowledged",
+        _("Accusé de réception de la demande %(code)s") % {"code": request.tracking_code},
+        direction="out",
+        actor=actor,
+        channel="email" if sent else None,
+    )
+    return request
+
+
+@transaction.atomic
+def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
+    """The routing call point: decide which bodies receive ``request``.
+
+    For now every request goes to the dispatcher's queue ("à répartir"), where the
+    dispatcher assigns bodies by hand (``request_assign``). The routing engine will be wired
+    here: ``decision = relais.frontdoor.routing.route(request.text)``; store
+    ``decision.explanation``, ``confidence``, ``model_version`` in ``request.routing``;
+    unless ``decision.abstain``, call ``request_assign(actor=None, request=request,
+    bodies=<bodies of decision.bodies>, automatic=True)``; flag ``decision.critical``.
+    Called again when the last body seized answers "pas pour moi".
+    """
+    request.routing = {
+        "mode": "dispatcher",
+        "reason": reason or "no_engine",
+        "at": _now().isoformat(),
+    }
+    request.state = request.compute_state()
+    request.save(update_fields=["routing", "state", "updated_at"])
+    url = reverse("frontdoor:request-detail", args=[request.public_id])
+    if request.critical and reason != "refused":
+        # A critical event does not wait: the dispatchers and the moderators are alerted now.
+        notify_moderators(
+            request.network,
+            title=_("Événement critique : %(subject)s (%(code)s)")
+            % {"subject": request.subject, "code": request.tracking_code},
+            url=url,
+        )
+    if request.state == RequestState.TO_DISPATCH:
+        log_event(request, "queued", _("Demande placée dans la file du répartiteur"), actor=actor)
+        log_interaction(
+            request,
+            "frontdoor.request.queued",
+            _("Demande %(code)s à répartir") % {"code": request.tracking_code},
+            direction="internal",
+            actor=actor,
+        )
+        notify_dispatchers(
+            request,
+            title=(
+                _("Événement critique à répartir : %(code)s")
+                if request.critical
+                else _("Demande à répartir : %(code)s")
+            )
+            % {"code": request.tracking_code},
+            url=url,
+        )
+    audit_log(
+        actor=actor,
+        action="frontdoor.request.route",
+        target=request,
+        after={"routing": request.routing},
+    )
+    return request

@@ -1,0 +1,526 @@
+"""Pages of the front door: thin — parse, check access (selectors), call a service, render."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+
+from relais.core.organizations.selectors import organization_for_request_host
+from relais.core.web import add_service_errors, paginate, submit
+from relais.frontdoor import access, clocks, selectors, services
+from relais.frontdoor.forms import (
+    AcknowledgeForm,
+    AnswerForm,
+    AskForm,
+    AssignForm,
+    BoardFilterForm,
+    BodyActionForm,
+    CloseForm,
+    IntakeForm,
+    ListFilterForm,
+    MessageForm,
+    RefuseForm,
+    TrackingForm,
+    TransferForm,
+    WaitingForm,
+)
+from relais.frontdoor.models import RequestChannel, RequestState
+
+SESSION_KEY = "frontdoor_submitted"
+
+
+def _public_network(request):
+    network = selectors.network_for_host(organization=organization_for_request_host(request))
+    if network is None:
+        raise Http404(_("Aucun guichet unique n'est ouvert sur ce site."))
+    return network
+
+
+def _referrer_site(request) -> str:
+    """The site the « Poser une question » button was clicked on (its host), if any."""
+    referrer = request.headers.get("Referer", "")
+    if referrer and not url_has_allowed_host_and_scheme(
+        referrer, allowed_hosts={request.get_host()}
+    ):
+        from urllib.parse import urlsplit
+
+        return urlsplit(referrer).netloc[:200]
+    return ""
+
+
+class AskView(View):
+    """« Poser une question »: the public form, no sign-in."""
+
+    template_name = "frontdoor/ask.html"
+
+    def get(self, request):
+        network = _public_network(request)
+        form = AskForm(initial={"site": _referrer_site(request)})
+        return render(request, self.template_name, {"form": form, "network": network})
+
+    def post(self, request):
+        network = _public_network(request)
+        form = AskForm(request.POST)
+        created = submit(
+            form,
+            lambda: services.request_submit(
+                network=network,
+                channel=RequestChannel.WEB,
+                subject=form.cleaned_data["subject"],
+                text=form.cleaned_data["text"],
+                company=form.company(),
+                person=form.person(),
+                requester_role=form.cleaned_data["requester_role"],
+                critical=form.cleaned_data["critical"],
+                source_site=form.cleaned_data["site"],
+            ),
+        )
+        if created is None:
+            return render(
+                request, self.template_name, {"form": form, "network": network}, status=422
+            )
+        request.session[SESSION_KEY] = str(created.public_id)
+        return redirect("frontdoor:acknowledgement")
+
+
+class AcknowledgementView(View):
+    """The page after sending: the tracking code and what happens next."""
+
+    def get(self, request):
+        from relais.frontdoor.models import Request
+
+        public_id = request.session.get(SESSION_KEY)
+        found = (
+            Request.objects.filter(public_id=public_id).select_related("network").first()
+            if public_id
+            else None
+        )
+        if found is None:
+            return redirect("frontdoor:ask")
+        context = {"request_obj": found, **services.acknowledgement_context(found)}
+        return render(request, "frontdoor/acknowledgement.html", context)
+
+
+class TrackingView(View):
+    """Public tracking: the tracking code and the e-mail given with the request."""
+
+    template_name = "frontdoor/tracking.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": TrackingForm()})
+
+    def post(self, request):
+        form = TrackingForm(request.POST)
+        found = None
+        if form.is_valid():
+            found = selectors.request_by_tracking(
+                tracking_code=form.cleaned_data["tracking_code"], email=form.cleaned_data["email"]
+            )
+            if found is None:
+                form.add_error(
+                    None,
+                    _("Aucune demande ne correspond à ce code de suivi et à cette adresse e-mail."),
+                )
+                form.mark_invalid_fields()
+        context = {"form": form, "found": found}
+        if found is not None:
+            context.update(selectors.public_thread(request=found))
+        return render(
+            request, self.template_name, context, status=200 if found or not form.errors else 422
+        )
+
+
+# --- staff pages ---------------------------------------------------------------------
+
+
+class RequestListView(LoginRequiredMixin, View):
+    def get(self, request):
+        form = ListFilterForm(request.GET or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        requests = selectors.request_list(
+            user=request.user,
+            state=data.get("etat", ""),
+            q=data.get("q", ""),
+            mine=bool(data.get("mine")),
+        )
+        page = paginate(request, requests, per_page=25)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "frontdoor/request_list.html",
+            {
+                "form": form,
+                "page_obj": page,
+                "query": query.urlencode(),
+                "can_create": selectors.intake_bodies(user=request.user).exists(),
+            },
+        )
+
+
+class RequestCreateView(LoginRequiredMixin, View):
+    """A request received by phone, at the counter or by letter."""
+
+    template_name = "frontdoor/request_form.html"
+
+    def _bodies(self, request):
+        bodies = list(selectors.intake_bodies(user=request.user))
+        if not bodies:
+            raise Http404(_("Vous ne saisissez de demande pour aucun organisme."))
+        return bodies
+
+    def get(self, request):
+        form = IntakeForm(bodies=self._bodies(request))
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        bodies = {b.code: b for b in self._bodies(request)}
+        form = IntakeForm(request.POST, bodies=bodies.values())
+        created = submit(
+            form,
+            lambda: services.request_submit(
+                network=bodies[form.cleaned_data["body"]].network,
+                channel=form.cleaned_data["channel"],
+                subject=form.cleaned_data["subject"],
+                text=form.cleaned_data["text"],
+                company=form.company(),
+                person=form.person(),
+                requester_role=form.cleaned_data["requester_role"],
+                critical=form.cleaned_data["critical"],
+                priority=form.cleaned_data["priority"],
+                first_body=bodies[form.cleaned_data["body"]],
+                actor=request.user,
+            ),
+        )
+        if created is None:
+            return render(request, self.template_name, {"form": form}, status=422)
+        messages.success(
+            request,
+            _("Demande enregistrée sous le code %(code)s.") % {"code": created.tracking_code},
+        )
+        return redirect("frontdoor:request-detail", created.public_id)
+
+
+def _forms_for(view, user, data=None, prefix_bound=None) -> dict:
+    """The action forms of the request page, for what ``user`` may do."""
+    request = view.request
+    held = view.handling_bodies
+    active_codes = {a.body.code for a in view.assignments if a.is_active}
+    pending = [a.body for a in view.assignments if a.state == "pending" and a.body in held]
+    forms = {}
+
+    def bound(name):
+        return data if prefix_bound == name else None
+
+    if pending:
+        forms["accept"] = BodyActionForm(bound("accept"), bodies=pending, prefix="accept")
+    movable = [
+        a.body for a in view.assignments if a.state in ("pending", "accepted") and a.body in held
+    ]
+    if movable:
+        forms["refuse"] = RefuseForm(bound("refuse"), bodies=movable, prefix="refuse")
+        targets = [b for b in view.network_bodies if b.code not in active_codes]
+        if targets:
+            forms["transfer"] = TransferForm(
+                bound("transfer"), bodies=movable, targets=targets, prefix="transfer"
+            )
+    if held and not request.closed_at:
+        others = [b for b in view.network_bodies if b.code in active_codes and b not in held]
+        forms["answer"] = AnswerForm(
+            bound("answer"),
+            bodies=held,
+            joint=others,
+            prefix="answer",
+            initial={"channel": request.channel},
+        )
+    if (held or view.can_dispatch) and not request.closed_at:
+        forms["message"] = MessageForm(bound("message"), prefix="message")
+    if view.can_dispatch and not request.closed_at:
+        targets = [b for b in view.network_bodies if b.code not in active_codes]
+        if targets:
+            forms["assign"] = AssignForm(bound("assign"), bodies=targets, prefix="assign")
+    if (held or view.can_moderate) and not request.closed_at:
+        forms["close"] = CloseForm(bound("close"), prefix="close")
+    if request.acknowledged_at is None and (held or view.can_dispatch or view.first_body_mine):
+        forms["acknowledge"] = AcknowledgeForm(bound("acknowledge"), prefix="acknowledge")
+    if held and not request.closed_at:
+        forms["waiting"] = WaitingForm(
+            bound("waiting"),
+            prefix="waiting",
+            initial={"waiting": not request.waiting_for_requester},
+        )
+    return forms
+
+
+class RequestDetailView(LoginRequiredMixin, View):
+    template_name = "frontdoor/request_detail.html"
+
+    def render_page(self, request, view, forms=None, status=200, personal=None):
+        forms = forms or _forms_for(view, request.user)
+        context = {
+            "view": view,
+            "request_obj": view.request,
+            "forms": forms,
+            "personal": personal,
+            "legal_clocks": [c for c in view.clocks if c.legal],
+            "commitment_clocks": [c for c in view.clocks if not c.legal],
+            "states": RequestState,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, request_id):
+        view = selectors.request_view(user=request.user, public_id=request_id)
+        return self.render_page(request, view)
+
+
+class RequestActionView(LoginRequiredMixin, View):
+    """One POST action of the request page (``action`` names the form and the service)."""
+
+    action = ""
+
+    def post(self, request, request_id):
+        view = selectors.request_view(user=request.user, public_id=request_id)
+        forms = _forms_for(view, request.user, data=request.POST, prefix_bound=self.action)
+        form = forms.get(self.action)
+        if form is None:
+            raise Http404(_("Cette action n'est pas possible sur cette demande."))
+        if not form.is_valid():
+            return RequestDetailView().render_page(request, view, forms, status=422)
+        try:
+            done = self.perform(request, view, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return RequestDetailView().render_page(request, view, forms, status=422)
+        messages.success(request, done)
+        return redirect("frontdoor:request-detail", view.request.public_id)
+
+    def perform(self, request, view, data) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def _body(view, code):
+    return selectors.body_in_network(network=view.request.network, code=code)
+
+
+class RequestAcceptView(RequestActionView):
+    action = "accept"
+
+    def perform(self, request, view, data):
+        assignment = selectors.assignment_get(
+            user=request.user, request=view.request, body_code=data["body"]
+        )
+        services.assignment_accept(actor=request.user, assignment=assignment)
+        return _("Demande prise en charge.")
+
+
+class RequestRefuseView(RequestActionView):
+    action = "refuse"
+
+    def perform(self, request, view, data):
+        assignment = selectors.assignment_get(
+            user=request.user, request=view.request, body_code=data["body"]
+        )
+        services.assignment_refuse(actor=request.user, assignment=assignment, reason=data["reason"])
+        return _("« Pas pour moi » enregistré : la demande repart vers le répartiteur.")
+
+
+class RequestTransferView(RequestActionView):
+    action = "transfer"
+
+    def perform(self, request, view, data):
+        assignment = selectors.assignment_get(
+            user=request.user, request=view.request, body_code=data["body"]
+        )
+        target = _body(view, data["to_body"])
+        services.assignment_transfer(
+            actor=request.user, assignment=assignment, to_body=target, reason=data["reason"]
+        )
+        return _("Demande transmise à %(body)s.") % {"body": target.name}
+
+
+class RequestAssignView(RequestActionView):
+    action = "assign"
+
+    def perform(self, request, view, data):
+        bodies = [_body(view, code) for code in data["bodies"]]
+        services.request_assign(
+            actor=request.user, request=view.request, bodies=bodies, note=data["note"]
+        )
+        return _("Demande orientée.")
+
+
+class RequestMessageView(RequestActionView):
+    action = "message"
+
+    def perform(self, request, view, data):
+        services.message_post(
+            actor=request.user,
+            request=view.request,
+            text=data["text"],
+            visibility=data["visibility"],
+        )
+        return _("Message publié.")
+
+
+class RequestAnswerView(RequestActionView):
+    action = "answer"
+
+    def perform(self, request, view, data):
+        services.answer_send(
+            actor=request.user,
+            request=view.request,
+            text=data["text"],
+            body=_body(view, data["body"]),
+            joint_bodies=[_body(view, code) for code in data["joint"]],
+            channel=data["channel"],
+        )
+        return _("Réponse enregistrée et envoyée.")
+
+
+class RequestAcknowledgeView(RequestActionView):
+    action = "acknowledge"
+
+    def perform(self, request, view, data):
+        services.request_acknowledge(request=view.request, actor=request.user)
+        return _("Accusé de réception enregistré.")
+
+
+class RequestWaitingView(RequestActionView):
+    action = "waiting"
+
+    def perform(self, request, view, data):
+        waiting = not view.request.waiting_for_requester
+        services.request_set_waiting(actor=request.user, request=view.request, waiting=waiting)
+        return _("Demande en attente du demandeur.") if waiting else _("Traitement repris.")
+
+
+class RequestCloseView(RequestActionView):
+    action = "close"
+
+    def perform(self, request, view, data):
+        services.request_close(actor=request.user, request=view.request, note=data["note"])
+        return _("Demande clôturée.")
+
+
+class RequestPersonalDataView(LoginRequiredMixin, View):
+    """The requester's contact details, revealed on demand and written in the audit log."""
+
+    def post(self, request, request_id):
+        view = selectors.request_view(user=request.user, public_id=request_id)
+        personal = services.request_personal_data_reveal(actor=request.user, request=view.request)
+        return RequestDetailView().render_page(request, view, personal=personal)
+
+
+class DispatchQueueView(LoginRequiredMixin, View):
+    def get(self, request):
+        queue = selectors.dispatch_queue(user=request.user)
+        page = paginate(request, queue, per_page=25)
+        return render(
+            request,
+            "frontdoor/dispatch_queue.html",
+            {"page_obj": page, "is_dispatcher": access.dispatch_networks(request.user).exists()},
+        )
+
+
+class BoardView(LoginRequiredMixin, View):
+    """The moderator's board: counts per body and referent, the open requests by column,
+    and their CSV export (``format=csv``)."""
+
+    def get(self, request):
+        if not access.moderated_networks(request.user).exists():
+            raise Http404(_("Vous n'animez aucun réseau."))
+        bodies = selectors.moderated_bodies(user=request.user)
+        form = BoardFilterForm(request.GET or None, bodies=bodies)
+        data = form.cleaned_data if form.is_valid() else {}
+        column, priority = data.get("etat", ""), data.get("niveau", "")
+        requests = selectors.board_requests(
+            user=request.user, state=column, priority=priority, body_code=data.get("vue", "")
+        )
+        if request.GET.get("format") == "csv":
+            return _board_csv(requests)
+        page = paginate(request, requests, per_page=50)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "frontdoor/board.html",
+            {
+                "form": form,
+                "counts": selectors.board(user=request.user, priority=priority),
+                "page_obj": page,
+                "today": selectors.today(),
+                "query": query.urlencode(),
+            },
+        )
+
+
+def _board_csv(requests) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="suivi-guichet-unique.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            "code",
+            "reçue le",
+            "état",
+            "priorité",
+            "critique",
+            "organismes",
+            "référents",
+            "première réponse due",
+            "résolution due",
+            "rejet implicite le",
+            "jours ouvrés restants",
+        ]
+    )
+    calendar = clocks.network_calendar()
+    for item in requests:
+        active = [a for a in item.assignments.all() if a.is_active]
+        writer.writerow(
+            [
+                item.tracking_code,
+                clocks.local_date(item.received_at).isoformat(),
+                item.get_state_display(),
+                item.get_priority_display(),
+                "1" if item.critical else "0",
+                "|".join(a.body.code for a in active),
+                "|".join(a.handled_by.display_name for a in active if a.handled_by),
+                item.first_answer_due.isoformat() if item.first_answer_due else "",
+                item.resolution_due.isoformat() if item.resolution_due else "",
+                item.rejection_deadline.isoformat() if item.rejection_deadline else "",
+                clocks.remaining_working_days(calendar, item.resolution_due)
+                if item.resolution_due
+                else "",
+            ]
+        )
+    return response
+
+
+class EmbedView(LoginRequiredMixin, View):
+    """The « Poser une question » button to paste on each body's site: the same for all;
+    the form records the site it came from (the referrer's host)."""
+
+    def get(self, request):
+        bodies = list(access.bodies_of(request.user).select_related("network"))
+        if not bodies and not access.moderated_networks(request.user).exists():
+            raise Http404(_("Vous n'êtes membre d'aucun réseau."))
+        url = request.build_absolute_uri(reverse("frontdoor:ask"))
+        snippet = format_html(
+            '<a href="{}" referrerpolicy="origin" style="display:inline-block;'
+            "padding:.6em 1.2em;background:#000091;color:#fff;border-radius:.3em;"
+            'font-weight:bold;text-decoration:none">{}</a>',
+            url,
+            _("Poser une question"),
+        )
+        return render(request, "frontdoor/embed.html", {"snippet": snippet, "url": url})
