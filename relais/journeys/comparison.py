@@ -196,3 +196,42 @@ def compare(designed, activity_stats: dict, variants=None, *, n_cases: int | Non
         "deviating": deviating,
         "conforming_share": _share(conforming, n_cases),
     }
+
+
+def observed_from_mining(result: dict) -> tuple[dict, list, int | None]:
+    """``(activity_stats, variants, n_cases)`` from the mining engine's JSON result
+    (``mine_journeys -o OUT.json``: ``activity_counts``, ``dfg``, ``performance_dfg``,
+    ``variants``, ``rework_cases_per_activity``, ``n_cases``).
+
+    An activity's ``mean_seconds`` is the mean time taken to reach it: the mean of the
+    performance of the directly-follows edges into it, weighted by their frequencies (none for
+    an activity only ever first). ``cases`` is read from the variants by ``compare``.
+    Raises ``ValueError`` (French) when the document is not such a result.
+    """
+    if not isinstance(result, dict) or not isinstance(result.get("activity_counts"), dict):
+        raise ValueError("Ce fichier n'est pas un résultat d'analyse : « activity_counts » manque.")
+    variants = result.get("variants") or []
+    if not isinstance(variants, list) or not all(
+        isinstance(v, dict) and isinstance(v.get("activities"), list) for v in variants
+    ):
+        raise ValueError("La liste « variants » est mal formée.")
+    rework = result.get("rework_cases_per_activity") or {}
+    dfg = result.get("dfg") or {}
+    performance = result.get("performance_dfg") or {}
+    totals: dict[str, list[float]] = {}
+    for edge, stats in performance.items():
+        if " -> " not in edge or not isinstance(stats, dict) or stats.get("mean") is None:
+            continue
+        target = edge.split(" -> ", 1)[1]
+        count = dfg.get(edge, 1)
+        entry = totals.setdefault(target, [0.0, 0])
+        entry[0] += float(stats["mean"]) * count
+        entry[1] += count
+    activity_stats = {}
+    for activity, count in result["activity_counts"].items():
+        stats = {"count": int(count), "rework_cases": int(rework.get(activity, 0))}
+        if activity in totals and totals[activity][1]:
+            stats["mean_seconds"] = totals[activity][0] / totals[activity][1]
+        activity_stats[activity] = stats
+    n_cases = result.get("n_cases")
+    return activity_stats, variants, int(n_cases) if n_cases is not None else None

@@ -87,3 +87,36 @@ class StepForm(BootstrapForm):
     @classmethod
     def initial_for(cls, step) -> dict:
         return {name: getattr(step, name) for name in cls.base_fields}
+
+
+OBSERVED_MAX_BYTES = 50 * 1024 * 1024
+
+
+class ObservedForm(BootstrapForm):
+    """The mining engine's JSON result (``mine_journeys -o OUT.json``), read and not stored."""
+
+    result = forms.FileField(
+        label=_("Résultat d'analyse du journal (JSON)"),
+        help_text=_(
+            "Le fichier écrit par « manage.py mine_journeys … -o resultat.json » (50 Mo au plus)."
+        ),
+    )
+
+    def clean_result(self):
+        import json
+
+        from relais.journeys.comparison import observed_from_mining
+
+        upload = self.cleaned_data["result"]
+        if upload.size > OBSERVED_MAX_BYTES:
+            raise forms.ValidationError(_("Le fichier dépasse 50 Mo."))
+        try:
+            document = json.loads(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(_("Le fichier n'est pas du texte UTF-8.")) from exc
+        except (ValueError, RecursionError) as exc:
+            raise forms.ValidationError(_("Le fichier n'est pas un JSON valide.")) from exc
+        try:
+            return observed_from_mining(document)
+        except (ValueError, TypeError) as exc:
+            raise forms.ValidationError(str(exc)) from exc

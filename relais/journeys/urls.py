@@ -15,6 +15,7 @@ urlpatterns = [
     path(J, views.JourneyEditorView.as_view(), name="journey-detail"),
     path(J + "modifier/", views.JourneyEditView.as_view(), name="journey-edit"),
     path(J + "carte/", views.JourneyMapView.as_view(), name="journey-map"),
+    path(J + "comparer/", views.JourneyCompareView.as_view(), name="journey-compare"),
     path(J + "dupliquer/", views.JourneyDuplicateView.as_view(), name="journey-duplicate"),
     path(J + "supprimer/", views.JourneyDeleteView.as_view(), name="journey-delete"),
     path(J + "restaurer/", views.JourneyRestoreView.as_view(), name="journey-restore"),

@@ -12,8 +12,16 @@ from relais.core.downloads import CSV_TYPE, file_download
 from relais.core.web import WorkspaceRequiredMixin, submit
 from relais.journeys import selectors, services
 from relais.journeys.access import ensure_journey_permission, has_journey_permission
-from relais.journeys.bpmn import journey_bpmn, journey_csv, journey_json
-from relais.journeys.forms import JourneyForm, MoveForm, PhaseForm, StepForm, TemplateForm
+from relais.journeys.bpmn import journey_bpmn, journey_csv, journey_data, journey_json
+from relais.journeys.comparison import compare
+from relais.journeys.forms import (
+    JourneyForm,
+    MoveForm,
+    ObservedForm,
+    PhaseForm,
+    StepForm,
+    TemplateForm,
+)
 from relais.journeys.journey_map import journey_map
 from relais.journeys.permissions import Permission
 from relais.journeys.templates_catalogue import TEMPLATES
@@ -240,6 +248,38 @@ class JourneyMapView(_JourneyView):
         journey = self.journey(journey_id)
         return render(
             request, "journeys/map.html", {"journey": journey, "map": journey_map(journey)}
+        )
+
+
+class JourneyCompareView(_JourneyView):
+    """Modelled vs observed: the designed journey against a mining result the user uploads
+    (read, compared and shown; nothing is stored)."""
+
+    template_name = "journeys/compare.html"
+    VARIANTS_SHOWN = 20
+
+    def get(self, request, journey_id):
+        journey = self.journey(journey_id)
+        return render(request, self.template_name, {"journey": journey, "form": ObservedForm()})
+
+    def post(self, request, journey_id):
+        journey = self.journey(journey_id)
+        form = ObservedForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(
+                request, self.template_name, {"journey": journey, "form": form}, status=400
+            )
+        stats, variants, n_cases = form.cleaned_data["result"]
+        result = compare(journey_data(journey), stats, variants, n_cases=n_cases)
+        return render(
+            request,
+            self.template_name,
+            {
+                "journey": journey,
+                "form": ObservedForm(),
+                "result": result,
+                "deviating": result["deviating"][: self.VARIANTS_SHOWN],
+            },
         )
 
 

@@ -119,3 +119,28 @@ def test_nothing_observed():
     assert result["n_cases"] == 0
     assert all(not row["observed"] and row["case_share"] is None for row in result["steps"])
     assert result["deviating"] == [] and result["conforming_share"] is None
+
+
+def test_a_mining_result_is_read_as_observed_figures():
+    from relais.journeys.comparison import observed_from_mining
+
+    result = {
+        "n_cases": 3,
+        "activity_counts": {"A": 3, "B": 4},
+        "dfg": {"A -> B": 3, "B -> B": 1},
+        "performance_dfg": {"A -> B": {"mean": 60.0}, "B -> B": {"mean": 20.0}},
+        "variants": [
+            {"activities": ["A", "B"], "count": 2},
+            {"activities": ["A", "B", "B"], "count": 1},
+        ],
+        "rework_cases_per_activity": {"B": 1},
+    }
+    stats, variants, n_cases = observed_from_mining(result)
+    assert n_cases == 3 and variants == result["variants"]
+    assert stats["A"] == {"count": 3, "rework_cases": 0}
+    assert stats["B"] == {"count": 4, "rework_cases": 1, "mean_seconds": (3 * 60 + 20) / 4}
+    compared = compare([{"name": "A"}, {"name": "B"}], stats, variants, n_cases=n_cases)
+    assert [row["cases"] for row in compared["steps"]] == [3, 3]
+    assert compared["steps"][1]["rework_share"] == 1 / 3
+    with pytest.raises(ValueError, match="activity_counts"):
+        observed_from_mining({"variants": []})

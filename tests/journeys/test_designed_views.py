@@ -219,3 +219,69 @@ def test_exports_download(agent_client, journey):
     assert data["title"] == journey.title
     csv = agent_client.get(_url("journey-csv", journey_id=journey.public_id))
     assert csv.content.decode("utf-8-sig").startswith("n° phase;phase;")
+
+
+def _mining_file(content, name="resultat.json"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = content if isinstance(content, bytes) else json.dumps(content).encode()
+    return SimpleUploadedFile(name, data, content_type="application/json")
+
+
+def test_compare_with_an_uploaded_mining_result(agent_client, journey):
+    mined = {
+        "n_cases": 4,
+        "activity_counts": {
+            "Consultation page affiliation": 4,
+            "Dépôt demande affiliation": 5,
+            "Appel <b>hors modèle</b>": 1,
+        },
+        "dfg": {"Consultation page affiliation -> Dépôt demande affiliation": 4},
+        "performance_dfg": {
+            "Consultation page affiliation -> Dépôt demande affiliation": {"mean": 7200.0}
+        },
+        "variants": [
+            {
+                "activities": ["Consultation page affiliation", "Dépôt demande affiliation"],
+                "count": 3,
+            },
+            {
+                "activities": [
+                    "Dépôt demande affiliation",
+                    "Consultation page affiliation",
+                    "Dépôt demande affiliation",
+                    "Appel <b>hors modèle</b>",
+                ],
+                "count": 1,
+            },
+        ],
+        "rework_cases_per_activity": {"Dépôt demande affiliation": 1},
+    }
+    url = _url("journey-compare", journey_id=journey.public_id)
+    assert "Comparer" in agent_client.get(url).content.decode()
+    response = agent_client.post(url, {"result": _mining_file(mined)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "4 dossiers observés" in page
+    assert "2\u00a0h\u00a000" in page  # mean time to reach the deposit
+    assert "Appel &lt;b&gt;hors modèle&lt;/b&gt;" in page and "<b>hors" not in page
+    assert "« Consultation page affiliation » après « Dépôt demande affiliation »" in page
+    result = response.context["result"]
+    deposit = next(r for r in result["steps"] if r["activity"] == "Dépôt demande affiliation")
+    assert (deposit["cases"], deposit["rework_cases"]) == (4, 1)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe\x00pas du texte", "n&#x27;est pas du texte UTF-8"),
+        (b"{pas du json", "n&#x27;est pas un JSON valide"),
+        ({"variants": []}, "activity_counts"),
+    ],
+    ids=["binary", "broken-json", "not-a-result"],
+)
+def test_compare_refuses_bad_files_in_french(agent_client, journey, content, message):
+    url = _url("journey-compare", journey_id=journey.public_id)
+    response = agent_client.post(url, {"result": _mining_file(content)})
+    assert response.status_code == 400
+    assert message in response.content.decode()
