@@ -1,6 +1,8 @@
 """Designed journeys in a real browser: create one from a template, edit a step with the
 keyboard, then see it on the journey map. axe-core checks each page."""
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -61,4 +63,47 @@ def test_edit_a_designed_journey_and_see_the_map(page, login, designer):
     expect(page.locator("thead")).to_contain_text("Être rappelé par un conseiller")
     expect(page.locator("#emotion-desc")).to_contain_text("Être rappelé par un conseiller : +1")
     expect(page.get_by_text("Rappel sous 48 heures seulement")).to_be_visible()
+    assert_accessible(page)
+
+    # Compare with an observed log: a mining result uploaded with the keyboard-reachable form.
+    page.get_by_role("link", name="Retour à l'éditeur").click()
+    page.get_by_role("link", name="Comparer à l'observé").click()
+    assert_accessible(page)
+    mined = {
+        "n_cases": 10,
+        "activity_counts": {"Consultation page affiliation": 10, "Dépôt demande affiliation": 12},
+        "dfg": {"Consultation page affiliation -> Dépôt demande affiliation": 10},
+        "performance_dfg": {
+            "Consultation page affiliation -> Dépôt demande affiliation": {"mean": 3600.0}
+        },
+        "variants": [
+            {
+                "activities": ["Consultation page affiliation", "Dépôt demande affiliation"],
+                "count": 8,
+            },
+            {
+                "activities": [
+                    "Dépôt demande affiliation",
+                    "Consultation page affiliation",
+                    "Dépôt demande affiliation",
+                ],
+                "count": 2,
+            },
+        ],
+        "rework_cases_per_activity": {"Dépôt demande affiliation": 2},
+    }
+    page.get_by_label("Résultat d'analyse du journal (JSON)").set_input_files(
+        files=[
+            {
+                "name": "resultat.json",
+                "mimeType": "application/json",
+                "buffer": json.dumps(mined).encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Comparer").click()
+    expect(page.get_by_text("10 dossiers observés")).to_be_visible()
+    expect(page.locator("#cmp-deviating + div")).to_contain_text(
+        "« Consultation page affiliation » après « Dépôt demande affiliation »"
+    )
     assert_accessible(page)
