@@ -161,7 +161,15 @@ class Step(models.Model):
 
     @staticmethod
     def lines(text: str) -> list[str]:
-        return [line.strip(" -•\t") for line in (text or "").splitlines() if line.strip(" -•\t")]
+        """The non-empty lines of ``text``, without a leading bullet (« - », « • », « * »)."""
+        out = []
+        for line in (text or "").splitlines():
+            line = line.strip()
+            if line[:2] in ("- ", "• ", "* "):
+                line = line[2:].strip()
+            if line:
+                out.append(line)
+        return out
 
     @property
     def pain_point_list(self) -> list[str]:

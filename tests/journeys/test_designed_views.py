@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from relais.core.accounts.roles import Role
 from relais.journeys import services
@@ -285,3 +286,26 @@ def test_compare_refuses_bad_files_in_french(agent_client, journey, content, mes
     response = agent_client.post(url, {"result": _mining_file(content)})
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_edit_and_duplicate_through_the_pages(supervisor_client, journey):
+    url = _url("journey-edit", journey_id=journey.public_id)
+    assert escape(journey.title) in supervisor_client.get(url).content.decode()
+    response = supervisor_client.post(
+        url, {"title": "Affiliation des photographes", "public": "Photographes"}
+    )
+    assert response.status_code == 302
+    journey.refresh_from_db()
+    assert (journey.title, journey.public, journey.procedure) == (
+        "Affiliation des photographes",
+        "Photographes",
+        "",
+    )
+    response = supervisor_client.post(_url("journey-duplicate", journey_id=journey.public_id))
+    copy = Journey.objects.exclude(pk=journey.pk).get()
+    assert response["Location"] == _url("journey-detail", journey_id=copy.public_id)
+    assert copy.title == "Affiliation des photographes (copie)"
+    assert (
+        Step.objects.filter(phase__journey=copy).count()
+        == Step.objects.filter(phase__journey=journey).count()
+    )
