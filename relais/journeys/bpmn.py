@@ -90,13 +90,22 @@ def _documentation(phase, step) -> str:
     return "\n".join(lines)
 
 
-def journey_bpmn(journey) -> bytes:
-    """The journey as a BPMN 2.0 document (UTF-8 bytes, with its XML declaration)."""
+LANE_KINDS = {"actor": (Actor, "actor"), "channel": (Channel, "channel")}
+
+
+def journey_bpmn(journey, *, lanes: str = "actor") -> bytes:
+    """The journey as a BPMN 2.0 document (UTF-8 bytes, with its XML declaration), with a lane
+    per actor (``lanes="actor"``) or per channel (``lanes="channel"``)."""
+    choices, attribute = LANE_KINDS[lanes]
     steps = ordered_steps(journey)
-    # Lanes: the actors present, in the catalogue's order (the customer on top).
-    actors = [a for a in Actor.values if any(step.actor == a for _p, step in steps)]
+
+    def lane_key(step) -> str:
+        return getattr(step, attribute)
+
+    # Lanes: the values present, in the catalogue's order (the customer, the web on top).
+    actors = [a for a in choices.values if any(lane_key(step) == a for _p, step in steps)]
     if not actors:
-        actors = [Actor.CUSTOMER.value]
+        actors = [choices.values[0]]
     lane_of = {actor: index for index, actor in enumerate(actors)}
 
     definitions = ET.Element(
@@ -124,18 +133,20 @@ def journey_bpmn(journey) -> bytes:
     lane_set = ET.SubElement(process, _b("laneSet"), {"id": "LaneSet_1"})
     lanes = {
         actor: ET.SubElement(
-            lane_set, _b("lane"), {"id": f"Lane_{index + 1}", "name": str(Actor(actor).label)}
+            lane_set, _b("lane"), {"id": f"Lane_{index + 1}", "name": str(choices(actor).label)}
         )
         for index, actor in enumerate(actors)
     }
 
     # Nodes: (id, tag, name, actor, documentation); the events sit in the lane of their
     # neighbouring step.
-    first_actor = steps[0][1].actor if steps else actors[0]
-    last_actor = steps[-1][1].actor if steps else actors[0]
+    first_actor = lane_key(steps[0][1]) if steps else actors[0]
+    last_actor = lane_key(steps[-1][1]) if steps else actors[0]
     nodes = [("StartEvent_1", "startEvent", "Début", first_actor, None)]
     for index, (phase, step) in enumerate(steps, start=1):
-        nodes.append((f"Task_{index}", "task", step.name, step.actor, _documentation(phase, step)))
+        nodes.append(
+            (f"Task_{index}", "task", step.name, lane_key(step), _documentation(phase, step))
+        )
     nodes.append(("EndEvent_1", "endEvent", "Fin", last_actor, None))
     flows = [
         (f"Flow_{index}", nodes[index - 1][0], nodes[index][0]) for index in range(1, len(nodes))

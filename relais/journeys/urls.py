@@ -20,6 +20,11 @@ urlpatterns = [
     path(J + "supprimer/", views.JourneyDeleteView.as_view(), name="journey-delete"),
     path(J + "restaurer/", views.JourneyRestoreView.as_view(), name="journey-restore"),
     path(J + "export.bpmn", views.JourneyExportView.as_view(format="bpmn"), name="journey-bpmn"),
+    path(
+        J + "export-canaux.bpmn",
+        views.JourneyExportView.as_view(format="bpmn-channels"),
+        name="journey-bpmn-channels",
+    ),
     path(J + "export.json", views.JourneyExportView.as_view(format="json"), name="journey-json"),
     path(J + "export.csv", views.JourneyExportView.as_view(format="csv"), name="journey-csv"),
     path(J + "phases/ajouter/", views.PhaseAddView.as_view(), name="phase-add"),

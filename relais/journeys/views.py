@@ -2,6 +2,8 @@
 editor of phases and steps, the journey map and the exports. Thin: parse, call a selector or
 a service, render. The organization is the current workspace's."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -287,6 +289,11 @@ class JourneyExportView(_JourneyView):
     format = "json"
     FORMATS = {
         "bpmn": (journey_bpmn, "application/xml; charset=utf-8", "bpmn"),
+        "bpmn-channels": (
+            partial(journey_bpmn, lanes="channel"),
+            "application/xml; charset=utf-8",
+            "canaux.bpmn",
+        ),
         "json": (journey_json, "application/json; charset=utf-8", "json"),
         "csv": (journey_csv, CSV_TYPE, "csv"),
     }

@@ -168,3 +168,23 @@ def test_csv_neutralises_formulas(organization, supervisor):
     journey = journey_get(user=supervisor, organization=organization, public_id=made.public_id)
     rows = list(csv.reader(io.StringIO(journey_csv(journey).decode("utf-8-sig")), delimiter=";"))
     assert rows[1][1] == "'=HYPERLINK(1)" and rows[1][3] == "'@SUM(A1)"
+
+
+def test_lanes_may_be_channels(journey):
+    root = _parse(journey_bpmn(journey, lanes="channel"))
+    process = root.find("bpmn:process", NS)
+    lanes = process.findall("bpmn:laneSet/bpmn:lane", NS)
+    steps = [step for phase in journey.phases.all() for step in phase.steps.all()]
+    assert [lane.get("name") for lane in lanes] == [
+        "Site internet",
+        "Téléphone",
+        "Courriel",
+        "Courrier",
+        "Traitement interne",
+    ]
+    tasks = {t.get("id"): t.get("name") for t in process.findall("bpmn:task", NS)}
+    phone = next(lane for lane in lanes if lane.get("name") == "Téléphone")
+    in_phone = [
+        tasks[ref.text] for ref in phone.findall("bpmn:flowNodeRef", NS) if ref.text in tasks
+    ]
+    assert in_phone == [step.name for step in steps if step.channel == "phone"]

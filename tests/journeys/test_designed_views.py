@@ -216,6 +216,9 @@ def test_exports_download(agent_client, journey):
     assert bpmn["Content-Type"].startswith("application/xml")
     assert "affiliation-dun-artiste-auteur.bpmn" in bpmn["Content-Disposition"]
     assert b"http://www.omg.org/spec/BPMN/20100524/MODEL" in bpmn.content
+    channels = agent_client.get(_url("journey-bpmn-channels", journey_id=journey.public_id))
+    assert "affiliation-dun-artiste-auteur.canaux.bpmn" in channels["Content-Disposition"]
+    assert b'name="T\xc3\xa9l\xc3\xa9phone"' in channels.content
     data = json.loads(agent_client.get(_url("journey-json", journey_id=journey.public_id)).content)
     assert data["title"] == journey.title
     csv = agent_client.get(_url("journey-csv", journey_id=journey.public_id))
