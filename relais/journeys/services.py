@@ -232,7 +232,7 @@ def phase_update(*, actor, phase: Phase, name: str) -> Phase:
     return phase
 
 
-def _swap(model, first, second, **scope) -> None:
+def _swap(model, first, second) -> None:
     """Exchange the orders of two siblings without breaking the unique (parent, order)."""
     first_order, second_order = first.order, second.order
     model.objects.filter(pk=first.pk).update(order=0)
