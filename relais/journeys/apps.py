@@ -10,4 +10,7 @@ class JourneysConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations with the kernel (permissions, navigation, job kinds, event codes) go here.
-        pass
+        from relais.journeys import permissions
+
+        permissions.register()
+        permissions.register_navigation()
