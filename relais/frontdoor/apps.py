@@ -14,6 +14,14 @@ class FrontdoorConfig(AppConfig):
         from relais.frontdoor import permissions as perms
 
         perms.register()
+
+        from relais.core.demo import register_demo
+        from relais.frontdoor.demo import load_demo_for_platform
+        from relais.frontdoor.selectors import user_in_a_network
+
+        register_demo(
+            "frontdoor", _("Guichet unique BTP Haute-Garonne"), load_demo_for_platform, order=250
+        )
         register_event_codes(
             "frontdoor",
             {
@@ -39,6 +47,7 @@ class FrontdoorConfig(AppConfig):
             order=400,
             active_prefix="/guichet/demandes/",
             description=_("Les demandes des employeurs reçues par votre organisme."),
+            available=user_in_a_network,
         )
         register_nav_entry(
             key="frontdoor.queue",
@@ -49,6 +58,7 @@ class FrontdoorConfig(AppConfig):
             order=410,
             active_prefix=True,
             description=_("La file du répartiteur : orienter les demandes vers les organismes."),
+            available=user_in_a_network,
         )
         register_nav_entry(
             key="frontdoor.board",
@@ -59,6 +69,7 @@ class FrontdoorConfig(AppConfig):
             order=420,
             active_prefix=True,
             description=_("Demandes ouvertes, bientôt dues, en retard, non réparties."),
+            available=user_in_a_network,
         )
         register_nav_entry(
             key="frontdoor.embed",
@@ -69,6 +80,7 @@ class FrontdoorConfig(AppConfig):
             order=430,
             section="tools",
             description=_("Le bouton à placer sur le site de chaque organisme du réseau."),
+            available=user_in_a_network,
         )
         register_nav_entry(
             key="frontdoor.ask",

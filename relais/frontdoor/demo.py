@@ -22,11 +22,13 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from stdnum import luhn
 
 from relais.core.accounts.models import OrganizationMembership, User
 from relais.core.accounts.roles import Role
 from relais.core.calendars import AdministrativeCalendar
+from relais.core.demo import DEMO_PASSWORD, DemoLogin
 from relais.core.organizations.models import Organization
 from relais.core.workspaces.models import Workspace, WorkspaceKind
 from relais.frontdoor.models import (
@@ -53,7 +55,6 @@ from relais.frontdoor.services import (
 from relais.frontdoor.services._common import backfill
 
 NETWORK_SLUG = "guichet-btp-31"
-DEMO_PASSWORD = "relais-demo"  # noqa: S105 - printed in the README: demo accounts only
 PARIS = ZoneInfo("Europe/Paris")
 
 # code, organization name, slug, display name, competence, address, phone
@@ -449,6 +450,9 @@ def load_frontdoor_demo(
         _play(rng, request, [bodies[c] for c in targets], bodies, referents, dispatcher,
               moderator, received, today, urgent=bool(critical),
               queued=critical is None and number % 12 == 0)  # fmt: skip
+    # From now on, a request the engine is sure of goes straight to the competent bodies.
+    network.auto_route = True
+    network.save(update_fields=["auto_route"])
     return network
 
 
@@ -582,3 +586,21 @@ def _play(rng, request, targets, bodies, referents, dispatcher, moderator, recei
         return
     with backfill(moment):
         request_close(actor=lead, request=request)
+
+
+DEMO_LOGINS = (
+    ("repartiteur", _("répartiteur")),
+    ("moderatrice-btp", _("modératrice")),
+    ("dre-urssaf", _("référent Urssaf")),
+    ("dre-caf", _("référent CAF")),
+    ("dre-cpam", _("référent CPAM")),
+    ("accueil-cpam", _("agent d'accueil CPAM")),
+)
+
+
+def load_demo_for_platform(*, reset: bool = False) -> list[DemoLogin]:
+    """``load_demo``'s step (``relais.core.demo``): the Haute-Garonne network, created when
+    missing. Idempotent; ``reset`` keeps an existing network as it is."""
+    network = load_frontdoor_demo()
+    where = _("réseau « %(name)s »") % {"name": network.name}
+    return [DemoLogin(username, str(role), where) for username, role in DEMO_LOGINS]

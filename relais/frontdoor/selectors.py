@@ -10,6 +10,7 @@ from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.core.accounts.selectors import organization_ids_of_user
 from relais.core.exceptions import NotFound, parse_public_id
 from relais.frontdoor import access, clocks
 from relais.frontdoor.models import (
@@ -23,6 +24,20 @@ from relais.frontdoor.models import (
     RequestState,
     Visibility,
 )
+
+
+def user_in_a_network(user) -> bool:
+    """Whether ``user`` works in a front-door network: a referent of one of its bodies, or a
+    role in its host organization or in one of its bodies' organizations (the staff
+    navigation shows the front door to them only)."""
+    if user.is_superuser:
+        return True
+    if user.frontdoor_referents.exists():
+        return True
+    organizations = organization_ids_of_user(user)
+    return Network.objects.filter(
+        Q(organization_id__in=organizations) | Q(organizations__in=organizations)
+    ).exists()
 
 
 def requests_visible(*, user) -> QuerySet[Request]:

@@ -14,3 +14,10 @@ class JourneysConfig(AppConfig):
 
         permissions.register()
         permissions.register_navigation()
+
+        from relais.core.demo import register_demo
+        from relais.journeys.demo import load_demo_for_platform
+
+        register_demo(
+            "journeys", _("Parcours des artistes-auteurs"), load_demo_for_platform, order=300
+        )

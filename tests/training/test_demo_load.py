@@ -17,7 +17,9 @@ from relais.crm.demo.platform import DEMO_PASSWORD, DEMO_SLUG
 from relais.crm.models import Customer, Lead
 from relais.training.models import Enrollment, SchoolBase, TrainingClass
 
-SMALL = {"customers": "12", "template_customers": "6"}
+# The other modules' demos are left out but where a test names them (they are tested in
+# their own tests).
+SMALL = {"customers": "12", "template_customers": "6", "modules": ""}
 LIVE, TEMPLATE = "Concession de démonstration", "Base école de démonstration"
 SANDBOX = "Bac à sable de Léa Apprenante"
 
@@ -95,14 +97,14 @@ def test_load_demo_creates_the_organization_school_base_class_and_sandbox():
 
 @pytest.mark.django_db
 def test_load_demo_is_idempotent_and_reset_recreates():
-    _load_demo()
-    output = _load_demo(customers="30")
+    _load_demo(modules="community,journeys")
+    output = _load_demo(customers="30", modules="community,journeys")
     assert "existe déjà" in output
     assert Organization.objects.filter(slug=DEMO_SLUG).count() == 1
     live = Workspace.objects.get(name=LIVE)
     assert Customer.objects.in_workspace(live).count() == 12
 
-    _load_demo("--reset", customers="8")
+    _load_demo("--reset", customers="8", modules="community,journeys")
     assert Organization.objects.filter(slug=DEMO_SLUG).count() == 1
     live = Workspace.objects.get(name=LIVE)
     assert Customer.objects.in_workspace(live).count() == 8
@@ -113,6 +115,14 @@ def test_load_demo_is_idempotent_and_reset_recreates():
     from relais.community.models import Community
 
     assert Community.objects.count() == 1
+    assert "communaute-membre" in output
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_an_unknown_module():
+    with pytest.raises(CommandError, match="Module inconnu pour --modules : forum"):
+        _load_demo(modules="community,forum")
+    assert not Organization.objects.filter(slug=DEMO_SLUG).exists()
 
 
 @pytest.mark.django_db

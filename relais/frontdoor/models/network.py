@@ -88,6 +88,15 @@ class Network(PublicIdModel):
             "la refuser ou la transmettre à l'organisme compétent (CRPA L114-2)."
         ),
     )
+    auto_route = models.BooleanField(
+        _("orientation automatique"),
+        default=False,
+        help_text=_(
+            "Oriente chaque nouvelle demande vers les organismes proposés par le moteur "
+            "d'orientation quand il est assez sûr ; sinon, et toujours quand la case n'est pas "
+            "cochée, la demande attend le répartiteur, avec la proposition du moteur."
+        ),
+    )
     due_soon_days = models.PositiveSmallIntegerField(
         _("alerte « bientôt dû » (jours ouvrés)"), default=2, validators=[MaxValueValidator(30)]
     )

@@ -17,6 +17,7 @@ from relais.frontdoor import access, clocks
 from relais.frontdoor import permissions as perms
 from relais.frontdoor.models import (
     ELECTRONIC_CHANNELS,
+    AssignmentState,
     Body,
     Network,
     Priority,
@@ -240,21 +241,57 @@ def request_acknowledge(*, request: Request, actor=None) -> Request:
 
 @transaction.atomic
 def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
-    """The routing call point: decide which bodies receive ``request``.
-
-    For now every request goes to the dispatcher's queue ("à répartir"), where the
-    dispatcher assigns bodies by hand (``request_assign``). The routing engine will be wired
-    here: ``decision = relais.frontdoor.routing.route(request.text)``; store
-    ``decision.explanation``, ``confidence``, ``model_version`` in ``request.routing``;
-    unless ``decision.abstain``, call ``request_assign(actor=None, request=request,
-    bodies=<bodies of decision.bodies>, automatic=True)``; flag ``decision.critical``.
-    Called again when the last body seized answers "pas pour moi".
+    """Decide which bodies receive ``request``: the routing engine reads its text
+    (``relais.frontdoor.routing``), its decision and explanation are stored in
+    ``request.routing`` and shown to referents. When the network routes automatically and the
+    engine is sure enough, the request goes to the proposed bodies at once (``request_assign``
+    with ``automatic=True``); otherwise, and when a body answered "pas pour moi", it waits in
+    the dispatcher's queue with the engine's proposal. A critical event the engine detects
+    makes the request critical. Called again when the last body seized refuses it.
     """
-    request.routing = {
-        "mode": "dispatcher",
-        "reason": reason or "no_engine",
-        "at": _now().isoformat(),
+    from relais.frontdoor.routing import explanation_text, route
+
+    decision = route(f"{request.subject}\n{request.text}")
+    refused = set(
+        request.assignments.filter(state=AssignmentState.REFUSED).values_list(
+            "body__code", flat=True
+        )
+    )
+    proposed = [
+        body
+        for body in Body.objects.filter(
+            network=request.network, code__in=[c for c in decision.codes if c not in refused]
+        )
+    ]
+    proposed.sort(key=lambda body: decision.codes.index(body.code))
+    suggestion = {
+        "bodies": [[code, round(probability, 4)] for code, probability in decision.bodies],
+        "confidence": round(decision.confidence, 4),
+        "abstain": decision.abstain,
+        "critical": decision.critical,
+        "explanation": explanation_text(decision),
+        "model_version": decision.model_version,
     }
+    automatic = (
+        request.network.auto_route and not decision.abstain and bool(proposed) and not reason
+    )
+    request.routing = {
+        "mode": "automatic" if automatic else "dispatcher",
+        "reason": reason or ("engine" if automatic else "low_confidence"),
+        "at": _now().isoformat(),
+        "suggestion": suggestion,
+    }
+    if decision.critical and not request.critical:
+        request.critical = True
+        request.save(update_fields=["critical", "updated_at"])
+    if automatic:
+        # Imported here: handling calls request_route when the last body refuses.
+        from relais.frontdoor.services.handling import request_assign
+
+        request.save(update_fields=["routing", "updated_at"])
+        request_assign(actor=None, request=request, bodies=proposed, automatic=True)
+        request.refresh_from_db()
+        return request
     request.state = request.compute_state()
     request.save(update_fields=["routing", "state", "updated_at"])
     url = reverse("frontdoor:request-detail", args=[request.public_id])

@@ -61,6 +61,16 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--modules",
+            default="all",
+            metavar="M1,M2",
+            help=_(
+                "démonstrations des autres modules à charger après le CRM, séparées par des "
+                "virgules (community, frontdoor, journeys…) ; « all » (par défaut) pour toutes, "
+                "une valeur vide pour aucune"
+            ),
+        )
+        parser.add_argument(
             "--reset", action="store_true",
             help=_("supprime l'organisation de démonstration existante et la recrée"),
         )  # fmt: skip
@@ -71,6 +81,7 @@ class Command(BaseCommand):
             "template_customers": _count(options["template_customers"], "--template-customers"),
         }
         seed = _count(options["seed"], "--seed")
+        modules = self._modules(options["modules"])
         if demo_organization() is not None and not options["reset"]:
             self.stdout.write(
                 _(
@@ -80,7 +91,7 @@ class Command(BaseCommand):
             )
         else:
             self._load_crm(sizes, seed, reset=options["reset"])
-        for module in registered_demos():
+        for module in modules:
             self.stdout.write(_("%(module)s…") % {"module": module.label})
             started = time.monotonic()
             try:
@@ -91,6 +102,22 @@ class Command(BaseCommand):
             self.stdout.write(_("Terminé en %(seconds)s s.") % {"seconds": seconds})
             for login in logins:
                 self.stdout.write(f"  {login.username:<12} {login.role:<15} {login.where}")
+
+    def _modules(self, value: str) -> list:
+        known = registered_demos()
+        if value.strip() == "all":
+            return known
+        wanted = [key.strip() for key in value.split(",") if key.strip()]
+        unknown = sorted(set(wanted) - {module.key for module in known})
+        if unknown:
+            raise CommandError(
+                _("Module inconnu pour --modules : %(unknown)s (modules : %(known)s).")
+                % {
+                    "unknown": ", ".join(unknown),
+                    "known": ", ".join(module.key for module in known),
+                }
+            )
+        return [module for module in known if module.key in wanted]
 
     def _load_crm(self, sizes: dict, seed: int, *, reset: bool) -> None:
         if reset and demo_organization() is not None:
