@@ -61,3 +61,15 @@ def test_an_ordinary_request_stays_ordinary(net):
     request = submit(net.network)
     assert not request.critical
     assert request.routing["suggestion"]["critical"] == []
+
+
+def test_the_request_page_and_the_queue_show_the_proposal(net, client):
+    from django.urls import reverse
+
+    request = submit(net.network, **PENSION)
+    client.force_login(net.dispatcher)
+    queue = client.get(reverse("frontdoor:dispatch-queue")).content.decode()
+    assert "CARSAT (" in queue
+    page = client.get(reverse("frontdoor:request-detail", args=[request.public_id]))
+    assert "Orientation proposée" in page.content.decode()
+    assert "Proposition du moteur, à confirmer par le répartiteur." in page.content.decode()
