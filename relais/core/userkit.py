@@ -32,6 +32,9 @@ GUIDES = (
     ("agenda.md", "guide-agenda.pdf"),
     ("campagnes.md", "guide-campagnes.pdf"),
     ("doublons.md", "guide-doublons.pdf"),
+    ("communaute-membres.md", "guide-communaute-membres.pdf"),
+    ("communaute-moderation.md", "guide-communaute-moderation.pdf"),
+    ("guichet-unique.md", "guide-guichet-unique.pdf"),
 )
 
 _FRENCH_MONTHS = (
