@@ -320,7 +320,7 @@ def password_reset_request(*, community: Community, email: str, base_url: str) -
         salt=RESET_SALT,
     )
     link = base_url.rstrip("/") + reverse(
-        "community:password-reset-confirm", kwargs={"token": token}
+        "community:password-reset-confirm", kwargs={"reset_token": token}
     )
     _send(
         to=user.email,
