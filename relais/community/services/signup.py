@@ -302,6 +302,15 @@ def verification_resend(*, profile: MemberProfile, base_url: str) -> bool:
 # --- Password reset ----------------------------------------------------------------------
 
 
+def password_reset_token(*, user, community: Community) -> str:
+    """A signed, expiring link token naming ``user`` in ``community``; it embeds Django's
+    password-reset token, which changes with the password: the link serves once."""
+    return signing.dumps(
+        {"u": user.pk, "c": community.pk, "t": default_token_generator.make_token(user)},
+        salt=RESET_SALT,
+    )
+
+
 def password_reset_request(*, community: Community, email: str, base_url: str) -> bool:
     """E-mail a password reset link if an active member of ``community`` has this address.
     The caller says the same thing either way (no account enumeration). Returns whether a
@@ -315,10 +324,7 @@ def password_reset_request(*, community: Community, email: str, base_url: str) -
     if profile is None or not profile.user.is_active or not profile.user.has_usable_password():
         return False
     user = profile.user
-    token = signing.dumps(
-        {"u": user.pk, "c": community.pk, "t": default_token_generator.make_token(user)},
-        salt=RESET_SALT,
-    )
+    token = password_reset_token(user=user, community=community)
     link = base_url.rstrip("/") + reverse(
         "community:password-reset-confirm", kwargs={"reset_token": token}
     )
