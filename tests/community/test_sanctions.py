@@ -224,3 +224,19 @@ def test_members_and_other_communities_do_not_reach_the_pages(client, community,
     client.force_login(foreign_moderator)
     assert client.get(url).status_code == 404
     assert stranger.pk  # the other community exists with its own member
+
+
+def test_a_silenced_member_cannot_edit_their_posts_but_moderators_still_can(
+    community, alice, moderator, public_category
+):
+    from relais.community.services import post_edit
+
+    topic = _ask(alice, public_category)
+    question = topic.posts.get(position=0)
+    _apply(moderator, alice, community, "silence")
+    with pytest.raises(ValidationError, match="lecture seule"):
+        post_edit(user=alice, post=question, body="Texte changé pendant la sourdine.")
+    edited = post_edit(
+        user=moderator, post=question, body="Texte modéré.", reason="Données personnelles."
+    )
+    assert edited.body == "Texte modéré."
