@@ -273,3 +273,59 @@ def test_password_reset_link_expires(
     fixed_clock.shift(datetime.timedelta(hours=3))
     response = client.get(link)
     assert response.status_code == 400 and "Ce lien a expiré" in response.content.decode()
+
+
+# --- the real SMTP path: the verification e-mail through aiosmtpd on loopback --------------
+
+
+class _Mailbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
+        )
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    mailbox = _Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER = False, ""
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+def test_the_verification_email_goes_through_smtp_and_its_link_works(
+    client, community, smtp_server, django_capture_on_commit_callbacks
+):
+    import time
+
+    _signup(client, django_capture_on_commit_callbacks)
+    for _tick in range(250):  # up to ~5 s of real time (the test clock is frozen)
+        if smtp_server.messages:
+            break
+        time.sleep(0.02)
+    [(recipients, message)] = smtp_server.messages
+    assert recipients == ["camille.durand@exemple.fr"]
+    assert "Confirmez votre adresse e-mail" in message["Subject"]
+    body = message.get_content()
+    link = re.search(r"http://testserver(/\S+)", body).group(1)
+    assert client.post(link).status_code == 302
+    assert not MemberProfile.objects.get(user__email="camille.durand@exemple.fr").email_pending
