@@ -329,3 +329,11 @@ def test_the_verification_email_goes_through_smtp_and_its_link_works(
     link = re.search(r"http://testserver(/\S+)", body).group(1)
     assert client.post(link).status_code == 302
     assert not MemberProfile.objects.get(user__email="camille.durand@exemple.fr").email_pending
+
+
+def test_joining_with_an_existing_account_also_keeps_the_charter_version(community, alice):
+    profile = MemberProfile.objects.get(user=alice, community=community)
+    assert profile.charter_version == charter_hash(community)
+    community.charter = "Nouvelle charte : soyez bienveillants."
+    community.save()
+    assert charter_hash(community) != profile.charter_version  # a new text, a new version
