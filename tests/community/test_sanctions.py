@@ -240,3 +240,12 @@ def test_a_silenced_member_cannot_edit_their_posts_but_moderators_still_can(
         user=moderator, post=question, body="Texte modéré.", reason="Données personnelles."
     )
     assert edited.body == "Texte modéré."
+
+
+def test_the_longest_ongoing_sanction_is_the_one_told(community, alice, moderator):
+    from relais.community.services.sanctions import posting_refusal
+
+    _apply(moderator, alice, community, "silence", days=None, reason="Définitif.")
+    _apply(moderator, alice, community, "silence", days=1, reason="Un jour.")
+    refusal = posting_refusal(_profile(alice, community))
+    assert "sans limite de durée" in refusal and "Définitif." in refusal

@@ -15,7 +15,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -36,6 +36,8 @@ KIND_EVENTS = {
     Sanction.Kind.SUSPEND: MemberEvent.SUSPENDED,
     Sanction.Kind.BAN: MemberEvent.BANNED,
 }
+# The sanction that lasts longest first (a permanent one before any other).
+LONGEST_FIRST = F("ends_at").desc(nulls_first=True)
 # Kinds that keep the member from signing in.
 NO_LOGIN = (Sanction.Kind.SUSPEND, Sanction.Kind.BAN)
 
@@ -265,7 +267,7 @@ def posting_refusal(profile: MemberProfile, now=None) -> str:
     """Why ``profile`` may not post now (French), or ``""``."""
     if profile.deleted_at is not None:
         return _("Ce compte a été supprimé.")
-    current = active_sanctions(profile=profile, now=now).order_by("ends_at").last()
+    current = active_sanctions(profile=profile, now=now).order_by(LONGEST_FIRST).first()
     if current is not None:
         if current.kind == Sanction.Kind.SILENCE:
             return _("Votre compte est en lecture seule (%(until)s) : %(reason)s") % {
@@ -296,8 +298,8 @@ def login_refusal(user, now=None) -> str:
     sanction = (
         Sanction.objects.filter(_active(now), user=user, kind__in=NO_LOGIN)
         .select_related("community")
-        .order_by("ends_at")
-        .last()
+        .order_by(LONGEST_FIRST)
+        .first()
     )
     if sanction is None:
         return ""
