@@ -11,7 +11,9 @@ from relais.community.models import (
     Community,
     Flag,
     MemberProfile,
+    MemberSettings,
     OfficialAnswer,
+    Sanction,
     Topic,
 )
 
@@ -80,3 +82,26 @@ class FlagAdmin(ReadOnlyAdmin):
 class MemberProfileAdmin(ReadOnlyAdmin):
     list_display = ("display_name", "community", "trust_level", "posts_count", "flags_received")
     search_fields = ("display_name",)
+
+
+@admin.register(MemberSettings)
+class MemberSettingsAdmin(admin.ModelAdmin):
+    """Disposable domains refused at sign-up and the escalation steps of sanctions."""
+
+    list_display = ("community", "updated_at")
+    fields = ("community", "disposable_domains", "sanction_steps")
+
+
+@admin.register(Sanction)
+class SanctionAdmin(admin.ModelAdmin):
+    """Read-only: sanctions are applied and lifted through the moderators' pages (the member
+    is told, the audit and interaction logs are written)."""
+
+    list_display = ("community", "profile", "kind", "step", "starts_at", "ends_at", "lifted_at")
+    list_filter = ("kind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

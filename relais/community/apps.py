@@ -23,6 +23,15 @@ class CommunityConfig(AppConfig):
 
         permissions.register()
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from relais.community.services import member_events
+        from relais.community.services.sanctions import refuse_sanctioned_login
+
+        member_events.register()
+        # A suspended or banned member is signed out at once, told why and until when.
+        user_logged_in.connect(refuse_sanctioned_login, dispatch_uid="community-sanctions")
+
         from relais.community.demo import load_demo_for_platform
         from relais.core.demo import register_demo
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relais.community import views
+from relais.community import views, views_members
 
 app_name = "community"
 
@@ -50,4 +50,56 @@ urlpatterns = [
         name="post-screen-decide",
     ),
     path("messages/<uuid:post_id>/decider/", views.FlagDecideView.as_view(), name="flag-decide"),
+    # Members: sign-up, verification, password, profile, data (views_members).
+    path("inscription/", views_members.SignupView.as_view(), name="signup"),
+    path("inscription/envoyee/", views_members.SignupSentView.as_view(), name="signup-sent"),
+    path(
+        "inscription/confirmer/<str:token>/",
+        views_members.SignupVerifyView.as_view(),
+        name="signup-verify",
+    ),
+    path(
+        "inscription/renvoyer/",
+        views_members.VerificationResendView.as_view(),
+        name="signup-resend",
+    ),
+    path("mot-de-passe/", views_members.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "mot-de-passe/<str:reset_token>/",
+        views_members.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path("profil/", views_members.ProfileView.as_view(), name="profile"),
+    path("profil/avatar/", views_members.AvatarView.as_view(), name="profile-avatar"),
+    path("profil/donnees/", views_members.DataView.as_view(), name="profile-data"),
+    path(
+        "profil/donnees/telecharger/",
+        views_members.DataExportView.as_view(),
+        name="profile-data-export",
+    ),
+    path("profil/supprimer/", views_members.AccountDeleteView.as_view(), name="profile-delete"),
+    path("membres/", views_members.MemberListView.as_view(), name="member-list"),
+    path(
+        "membres/<uuid:member_id>/", views_members.MemberDetailView.as_view(), name="member-detail"
+    ),
+    path(
+        "membres/<uuid:member_id>/avatar/",
+        views_members.MemberAvatarView.as_view(),
+        name="member-avatar",
+    ),
+    path(
+        "membres/<uuid:member_id>/avatar/grand/",
+        views_members.MemberAvatarView.as_view(large=True),
+        name="member-avatar-large",
+    ),
+    path(
+        "membres/<uuid:member_id>/sanctionner/",
+        views_members.MemberSanctionView.as_view(),
+        name="member-sanction",
+    ),
+    path(
+        "sanctions/<uuid:sanction_id>/lever/",
+        views_members.SanctionLiftView.as_view(),
+        name="sanction-lift",
+    ),
 ]

@@ -1,9 +1,10 @@
 """Community records for the isolation tests and the no-write-on-GET / accessibility sweeps:
 a community of the organization with a public category, a question, an answer validated by
-the organisation and a pending flag (``community:`` URLs name a category by slug, a topic by
+the organisation, a pending flag, a silenced member (``member_id``, ``sanction_id``) and the
+links of a verification and of a password reset (``token``, ``reset_token``) (``community:`` URLs name a category by slug, a topic by
 public id and slug, a post by public id; the root sitemap names a community by slug)."""
 
-from relais.community.models import Access, Category, Community
+from relais.community.models import Access, Category, Community, MemberProfile
 from relais.community.services import (
     answer_validate,
     flag_create,
@@ -11,6 +12,8 @@ from relais.community.services import (
     post_reply,
     topic_create,
 )
+from relais.community.services.sanctions import sanction_apply
+from relais.community.services.signup import password_reset_token, verification_token
 from relais.core.accounts.roles import Role
 from tests.factories import UserFactory
 
@@ -56,7 +59,17 @@ def _records(workspace, category_slug, title, answer_text):
     answer = post_reply(user=helper, topic=topic, body=answer_text)
     answer_validate(user=validator, post=answer, service_name="Service information")
     flag_create(user=asker, post=answer, reason="off_topic")
+    moderator = _member(community, "Modération", role=Role.MODERATOR)
+    helper_profile = MemberProfile.objects.get(community=community, user=helper)
+    sanction = sanction_apply(
+        user=moderator, profile=helper_profile, kind="silence", reason="Hors charte."
+    )
+    asker_profile = MemberProfile.objects.get(community=community, user=asker)
     return {
+        "community:member_id": helper_profile.public_id,
+        "community:sanction_id": sanction.public_id,
+        "community:token": verification_token(asker_profile),
+        "community:reset_token": password_reset_token(user=asker, community=community),
         "community:category_slug": category.slug,
         "community:topic_id": topic.public_id,
         "community:topic_slug": topic.slug,

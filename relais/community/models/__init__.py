@@ -16,7 +16,15 @@ from relais.community.models.communities import (
     WordAction,
 )
 from relais.community.models.forum import OfficialAnswer, Post, PostLike, PostRevision, Topic
-from relais.community.models.members import ArtisticBranch, Flag, MemberProfile
+from relais.community.models.members import (
+    DEFAULT_DISPOSABLE_DOMAINS,
+    DEFAULT_SANCTION_STEPS,
+    ArtisticBranch,
+    Flag,
+    MemberProfile,
+    MemberSettings,
+    Sanction,
+)
 
 __all__ = [
     "Access",
@@ -25,10 +33,14 @@ __all__ = [
     "Category",
     "CategoryKind",
     "Community",
+    "DEFAULT_DISPOSABLE_DOMAINS",
     "DEFAULT_FEATURES",
+    "DEFAULT_SANCTION_STEPS",
     "DEFAULT_TRUST_THRESHOLDS",
     "Flag",
     "MemberProfile",
+    "MemberSettings",
+    "Sanction",
     "OfficialAnswer",
     "Post",
     "PostLike",

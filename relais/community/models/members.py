@@ -1,5 +1,6 @@
 """Members' profiles (display name, branch, trust level, activity counters) and flags."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -60,6 +61,26 @@ class MemberProfile(TimeStampedModel):
     flags_received = models.PositiveIntegerField(
         _("signalements confirmés contre ses messages"), default=0
     )
+    # Sign-up, profile and account (``services.signup``, ``.profile``, ``.gdpr``).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    charter_version = models.CharField(
+        _("version de la charte acceptée (SHA-256)"), max_length=64, blank=True
+    )
+    email_pending = models.BooleanField(
+        _("adresse e-mail à vérifier"),
+        default=False,
+        help_text=_("Lecture seule tant que l'adresse n'est pas vérifiée."),
+    )
+    email_verified_at = models.DateTimeField(_("adresse vérifiée le"), null=True, blank=True)
+    person_created = models.BooleanField(
+        _("personne créée par l'inscription"), default=False, editable=False
+    )
+    avatar = models.FileField(_("avatar"), upload_to="community/avatars/", blank=True)
+    avatar_thumbnail = models.FileField(
+        _("vignette de l'avatar"), upload_to="community/avatars/", blank=True
+    )
+    notify_in_app = models.BooleanField(_("notifications dans l'application"), default=True)
+    deleted_at = models.DateTimeField(_("compte supprimé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("profil de membre")
@@ -137,3 +158,118 @@ class Flag(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} — {self.post}"
+
+
+# --- Sign-up, profile, sanctions ---------------------------------------------------------
+
+# Disposable-address providers refused at sign-up unless the community lists its own.
+DEFAULT_DISPOSABLE_DOMAINS = (
+    "yopmail.com",
+    "yopmail.fr",
+    "mailinator.com",
+    "guerrillamail.com",
+    "10minutemail.com",
+    "trashmail.com",
+    "tempmail.com",
+    "temp-mail.org",
+    "jetable.org",
+    "maildrop.cc",
+    "getnada.com",
+    "sharklasers.com",
+)
+
+# Escalation of sanctions: the n-th sanction of a member lasts the n-th number of days;
+# ``None`` is permanent. Past the end of the list, the last step applies.
+DEFAULT_SANCTION_STEPS = [1, 7, 30, None]
+
+
+class MemberSettings(TimeStampedModel):
+    """A community's member rules: the disposable domains refused at sign-up and the steps of
+    escalating sanctions (kept apart from ``Community``, edited by its administrators)."""
+
+    community = models.OneToOneField(
+        "community.Community", on_delete=models.CASCADE, related_name="member_settings"
+    )
+    disposable_domains = models.TextField(
+        _("domaines d'adresses jetables refusés"),
+        blank=True,
+        help_text=_("Un domaine par ligne ; vide : la liste par défaut."),
+    )
+    sanction_steps = models.JSONField(
+        _("durées des sanctions successives (jours, null = définitive)"),
+        default=list,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("règles des membres")
+        verbose_name_plural = _("règles des membres")
+
+    def __str__(self) -> str:
+        return str(self.community)
+
+    def domains(self) -> set[str]:
+        lines = [line.strip().lower().lstrip("@") for line in self.disposable_domains.splitlines()]
+        return {line for line in lines if line} or set(DEFAULT_DISPOSABLE_DOMAINS)
+
+    def steps(self) -> list[int | None]:
+        return list(self.sanction_steps or DEFAULT_SANCTION_STEPS)
+
+
+class Sanction(PublicIdModel):
+    """A moderation measure on a member: silenced (read-only), suspended (no login) or banned
+    (no login, e-mail refused at sign-up), from ``starts_at`` until ``ends_at`` (``None``:
+    permanent) unless lifted. ``step`` is its rank in the escalation (1 = first offence)."""
+
+    class Kind(models.TextChoices):
+        SILENCE = "silence", _("Mise en sourdine (lecture seule)")
+        SUSPEND = "suspend", _("Suspension (connexion impossible)")
+        BAN = "ban", _("Bannissement (compte et adresse e-mail)")
+
+    community = models.ForeignKey(
+        "community.Community", on_delete=models.CASCADE, related_name="sanctions"
+    )
+    profile = models.ForeignKey(
+        MemberProfile,
+        verbose_name=_("membre"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="sanctions",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Kept for a ban: the address refused at sign-up, even once the account is deleted.
+    email = models.EmailField(_("adresse e-mail"), blank=True, db_index=True)
+    kind = models.CharField(_("mesure"), max_length=8, choices=Kind.choices)
+    reason = models.CharField(_("motif"), max_length=500)
+    step = models.PositiveSmallIntegerField(_("rang dans l'escalade"), default=1)
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    lifted_at = models.DateTimeField(_("levée le"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.CharField(_("motif de la levée"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.profile or self.email}"
+
+    def is_active_at(self, moment) -> bool:
+        return (
+            self.lifted_at is None
+            and self.starts_at <= moment
+            and (self.ends_at is None or self.ends_at > moment)
+        )

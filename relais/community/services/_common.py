@@ -35,6 +35,9 @@ def profile_for_posting(user, community: Community) -> MemberProfile:
     organisation's staff and moderators get a profile named after them on their first post."""
     profile = profile_of(user, community)
     if profile is not None:
+        from relais.community.services.sanctions import ensure_may_post
+
+        ensure_may_post(profile)  # silenced, suspended, deleted or address not verified
         return profile
     if not can(user, Permission.MODERATE, community):
         raise ValidationError(_("Rejoignez la communauté (nom affiché, charte) avant de publier."))

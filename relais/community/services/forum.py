@@ -258,6 +258,8 @@ def post_edit(*, user, post: Post, body: str, reason: str = "") -> Post:
     moderator = can(user, Permission.MODERATE, community)
     if post.author_id != getattr(user, "pk", None) and not moderator:
         ensure(user, Permission.MODERATE, community)
+    if not moderator:  # a silenced (or not yet verified) author cannot edit either
+        profile_for_posting(user, community)
     if post.is_deleted:
         raise ValidationError(_("Un message supprimé ne peut pas être modifié."))
     if post.topic.is_closed and not moderator:

@@ -50,6 +50,12 @@ def _person_for(user, community: Community) -> Person:
     )
 
 
+def _charter_hash(community: Community) -> str:
+    from relais.community.services.signup import charter_hash
+
+    return charter_hash(community)
+
+
 @transaction.atomic
 def member_join(
     *,
@@ -60,8 +66,9 @@ def member_join(
     accept_charter: bool = False,
 ) -> MemberProfile:
     """Make ``user`` a member of ``community``: a public display name (distinct from the legal
-    name, which stays private), an artistic branch, the charter accepted, and the kernel Person
-    the interactions of the member hang from. Recorded in the interaction log."""
+        name, which stays private), an artistic branch, the charter accepted (date and SHA-256 of its
+    text), and the kernel Person
+        the interactions of the member hang from. Recorded in the interaction log."""
     if user is None or not user.is_authenticated:
         raise ValidationError(_("Connectez-vous pour rejoindre la communauté."))
     display_name = " ".join((display_name or "").split())
@@ -85,6 +92,7 @@ def member_join(
         display_name=display_name,
         branch=branch,
         charter_accepted_at=timezone.now(),
+        charter_version=_charter_hash(community),
     )
     profile.full_clean(exclude=["community", "user", "person"])
     try:
