@@ -52,6 +52,7 @@ from relais.community.services import (
 from relais.community.services._common import profile_of
 from relais.community.services.forum import topic_view_count
 from relais.community.services.members import member_activity_note
+from relais.community.services.searchlog import search_empty_note
 from relais.core.exceptions import AccessDenied
 from relais.core.web import paginate, submit
 
@@ -655,6 +656,9 @@ class SearchView(CommunityView):
             if query.strip()
             else []
         )
+        if query.strip() and not hits and request.GET.get("page") is None:
+            # Counted for the back office's « recherches sans résultat » (no write on a GET).
+            search_empty_note(community=self.community, query=query)
         return self.render(
             "community/search.html",
             {"search_form": form, "query": query, "hits": hits, "noindex": True},
