@@ -103,3 +103,42 @@ def test_the_widget_stays_empty_on_a_site_not_allowed(page, live_server, widget_
     assert page.frame_locator("#cadre").get_by_role("link", name=TITLE).count() == 0
     child = page.frame(url=lambda url: "/widget/c/" in url)
     assert child is None or TITLE not in child.content()
+
+
+def test_the_back_office_pages_are_accessible(page, login, widget_forum):
+    """Administrators' pages (the accessibility sweep signs in as a supervisor, who sees the
+    indicators only), with data in the charts and a form showing its errors."""
+    from relais.community.models import Topic
+    from relais.community.services import flag_create, post_reply
+    from tests.factories import UserFactory
+
+    topic = Topic.objects.get(title=TITLE)
+    bruno = make_member(widget_forum, "bruno", "Bruno dessin")
+    answer = post_reply(user=bruno, topic=topic, body="Oui, dès la première vente.")
+    flag_create(user=make_member(widget_forum, "carla", "Carla son"), post=answer, reason="spam")
+    admin = UserFactory(
+        username="admin-communaute",
+        role="administrator",
+        organization=widget_forum.organization,
+        workspaces=[widget_forum.workspace],
+    )
+    login(admin)
+    for name in (
+        "community:backoffice",
+        "community:backoffice-features",
+        "community:backoffice-categories",
+        "community:backoffice-trust",
+        "community:backoffice-words",
+        "community:backoffice-embed",
+        "community:backoffice-accessibility",
+        "community:accessibility",
+    ):
+        page.goto(reverse(name))
+        assert_accessible(page)
+    page.goto(reverse("community:backoffice"))
+    page.locator('[data-community-chart="activity"] canvas').wait_for()
+    page.goto(reverse("community:backoffice-words"))
+    page.get_by_label("Mot ou expression").fill("ar*")
+    page.get_by_role("button", name="Ajouter", exact=True).click()
+    page.get_by_text("il faut au moins 3 lettres").first.wait_for()
+    assert_accessible(page)
