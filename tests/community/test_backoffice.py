@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from relais.community.models import BannedWord, Category
+from relais.community.seo import topic_path
 from relais.community.services import post_reply, topic_create
 from relais.core.accounts.roles import Role
 from relais.core.audit.models import AuditEntry
@@ -329,3 +330,24 @@ def test_the_accessibility_statement_follows_the_rgaa_model(admin_client, commun
         "Accessibilité : partiellement conforme"
         in client.get(reverse("community:home")).content.decode()
     )
+
+
+def test_switching_flags_off_closes_the_flag_form(admin_client, community, alice, public_category):
+    from relais.community.services import topic_create as create
+
+    topic = create(
+        user=alice,
+        category=public_category,
+        title="Une question à signaler",
+        body="Texte.",
+        kind="question",
+    )
+    post = topic.posts.get(position=0)
+    url = reverse("community:post-flag", kwargs={"post_id": post.public_id})
+    assert admin_client.get(url).status_code == 200
+    admin_client.post(
+        reverse("community:backoffice-features"),
+        {"forum": "on", "official_answers": "on", "search": "on"},
+    )
+    assert admin_client.get(url).status_code == 404
+    assert url not in admin_client.get(topic_path(topic)).content.decode()

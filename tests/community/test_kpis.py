@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.utils import timezone
 
 from relais.community import kpis
 from relais.community.services import (
@@ -174,3 +175,16 @@ def test_french_formats():
     assert kpis.french_duration(datetime.timedelta(hours=26, minutes=5)) == "1\u00a0j 2\u00a0h"
     assert kpis.french_duration(datetime.timedelta(minutes=125)) == "2\u00a0h 05\u00a0min"
     assert kpis.french_duration(None) == "—"
+
+
+@pytest.mark.django_db
+def test_the_search_page_notes_a_search_that_found_nothing(client, community, forum):
+    from django.urls import reverse
+
+    cache.clear()
+    client.get(reverse("community:search"), {"q": "cotisations"})  # finds the questions
+    client.get(reverse("community:search"), {"q": "xylophone introuvable"})
+    assert search_empty_flush(community=community) == 1
+    today = timezone.localdate()
+    result = kpis.compute(community=community, period=kpis.Period(start=today, end=today))
+    assert result.searches_empty_top == [("xylophone introuvable", 1)]
