@@ -22,6 +22,7 @@ class Permission(models.TextChoices):
     MODERATE = "community.moderate", _("Modérer : signalements, suppression, fermeture")
     OFFICIAL = "community.official", _("Publier des réponses de l'organisme")
     VALIDATE = "community.validate", _("Valider les réponses des membres")
+    KPIS = "community.kpis", _("Consulter les indicateurs de la communauté")
     MANAGE = "community.manage", _("Administrer la communauté (réglages, mots interdits)")
 
 
@@ -32,7 +33,7 @@ _MEMBER = {
     Permission.FLAG,
 }
 _MODERATOR = _MEMBER | {Permission.READ_STAFF, Permission.MODERATE}
-_STAFF = _MODERATOR | {Permission.OFFICIAL, Permission.VALIDATE}
+_STAFF = _MODERATOR | {Permission.OFFICIAL, Permission.VALIDATE, Permission.KPIS}
 
 GRANTS: dict[str, set[str]] = {
     ANONYMOUS: {Permission.READ},
@@ -68,6 +69,7 @@ class Event(models.TextChoices):
     TOPIC_CLOSED = "community.topic.closed", _("Sujet fermé")
     TOPIC_REOPENED = "community.topic.reopened", _("Sujet rouvert")
     TOPIC_MOVED = "community.topic.moved", _("Sujet déplacé")
+    SEARCH_EMPTY = "community.search.empty", _("Recherche sans résultat sur le forum")
     TRUST_CHANGED = "community.trust.changed", _("Niveau de confiance modifié")
 
 

@@ -26,3 +26,10 @@ def official_reviews_task() -> int:
     return sum(
         official_reviews_mark_due(community=community) for community in Community.objects.all()
     )
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def search_empty_flush_task() -> int:
+    from relais.community.services.searchlog import search_empty_flush
+
+    return sum(search_empty_flush(community=community) for community in Community.objects.all())

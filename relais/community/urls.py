@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relais.community import views, views_members
+from relais.community import views, views_backoffice, views_members
 
 app_name = "community"
 
@@ -101,5 +101,46 @@ urlpatterns = [
         "sanctions/<uuid:sanction_id>/lever/",
         views_members.SanctionLiftView.as_view(),
         name="sanction-lift",
+    ),
+    # Back office, accessibility statement and widget (views_backoffice).
+    path("pilotage/", views_backoffice.DashboardView.as_view(), name="backoffice"),
+    path("pilotage/modules/", views_backoffice.FeaturesView.as_view(), name="backoffice-features"),
+    path(
+        "pilotage/categories/",
+        views_backoffice.CategoriesView.as_view(),
+        name="backoffice-categories",
+    ),
+    path(
+        "pilotage/categories/<slug:category_slug>/",
+        views_backoffice.CategoryEditView.as_view(),
+        name="backoffice-category",
+    ),
+    path("pilotage/niveaux/", views_backoffice.TrustView.as_view(), name="backoffice-trust"),
+    path("pilotage/mots-interdits/", views_backoffice.WordsView.as_view(), name="backoffice-words"),
+    path("pilotage/widget/", views_backoffice.EmbedView.as_view(), name="backoffice-embed"),
+    path(
+        "pilotage/accessibilite/",
+        views_backoffice.AccessibilityEditView.as_view(),
+        name="backoffice-accessibility",
+    ),
+    path(
+        "accessibilite/",
+        views_backoffice.AccessibilityStatementView.as_view(),
+        name="accessibility",
+    ),
+    path(
+        "widget/c/<slug:category_slug>/",
+        views_backoffice.WidgetFrameView.as_view(),
+        name="widget",
+    ),
+    path(
+        "widget/c/<slug:category_slug>/questions.json",
+        views_backoffice.WidgetDataView.as_view(),
+        name="widget-data",
+    ),
+    path(
+        "widget/c/<slug:category_slug>/widget.js",
+        views_backoffice.WidgetScriptView.as_view(),
+        name="widget-script",
     ),
 ]

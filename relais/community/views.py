@@ -52,6 +52,7 @@ from relais.community.services import (
 from relais.community.services._common import profile_of
 from relais.community.services.forum import topic_view_count
 from relais.community.services.members import member_activity_note
+from relais.community.services.searchlog import search_empty_note
 from relais.core.exceptions import AccessDenied
 from relais.core.web import paginate, submit
 
@@ -63,8 +64,14 @@ class CommunityView(View):
     """Resolves ``self.community`` (404 when the request names none) and renders pages with
     the layout that suits the visitor."""
 
+    # The community module the page belongs to (``Community.features``, switched in the back
+    # office): a page of a module turned off is not found.
+    feature = "forum"
+
     def dispatch(self, request, *args, **kwargs):
         self.community = selectors.community_for_request(request)
+        if self.feature and not self.community.feature_enabled(self.feature):
+            raise Http404(_("Ce module de la communauté est désactivé."))
         return super().dispatch(request, *args, **kwargs)
 
     def can(self, permission: str) -> bool:
@@ -72,15 +79,18 @@ class CommunityView(View):
 
     def render(self, template: str, context: dict | None = None, status: int = 200):
         user = self.request.user
+        on = self.community.feature_enabled
         context = {
             "community": self.community,
             "base_template": "base.html" if user.is_authenticated else "public_base.html",
             "profile": profile_of(user, self.community),
             "can_moderate": self.can(Permission.MODERATE),
-            "can_validate": self.can(Permission.VALIDATE),
-            "can_official": self.can(Permission.OFFICIAL),
+            "can_validate": self.can(Permission.VALIDATE) and on("official_answers"),
+            "can_official": self.can(Permission.OFFICIAL) and on("official_answers"),
             "can_post": self.can(Permission.POST),
-            "can_flag": self.can(Permission.FLAG),
+            "can_flag": self.can(Permission.FLAG) and on("flags"),
+            "search_enabled": on("search"),
+            "can_kpis": self.can(Permission.KPIS),
             "search_form": SearchForm(),
             **(context or {}),
         }
@@ -243,7 +253,11 @@ class TopicCreateView(CommunityView):
             return response
         if category_slug:  # « ask here » from a category: it must be one the user reads
             selectors.category_get(user=request.user, community=self.community, slug=category_slug)
-        form = TopicForm(categories=self._categories(), initial={"category": category_slug})
+        # ``?q=``: the title typed in the widget's « Poser une question » box.
+        form = TopicForm(
+            categories=self._categories(),
+            initial={"category": category_slug, "title": request.GET.get("q", "")[:200]},
+        )
         return self.render("community/topic_form.html", {"form": form})
 
     def post(self, request, category_slug=""):
@@ -414,6 +428,8 @@ class _PostFormView(CommunityView):
 
 
 class AnswerValidateView(_PostFormView):
+    feature = "official_answers"
+
     template = "community/validate_form.html"
     form_class = ValidateForm
     permission = Permission.VALIDATE
@@ -427,6 +443,8 @@ class AnswerValidateView(_PostFormView):
 
 
 class PostFlagView(_PostFormView):
+    feature = "flags"
+
     template = "community/flag_form.html"
     form_class = FlagForm
     permission = Permission.FLAG
@@ -468,6 +486,8 @@ class PostEditView(_PostFormView):
 
 
 class OfficialAnswerView(CommunityView):
+    feature = "official_answers"
+
     def _topic(self, request, topic_id):
         topic = selectors.topic_get(user=request.user, community=self.community, public_id=topic_id)
         if not self.can(Permission.OFFICIAL):
@@ -646,6 +666,8 @@ class UnansweredView(CommunityView):
 
 
 class SearchView(CommunityView):
+    feature = "search"
+
     def get(self, request):
         form = SearchForm(request.GET)
         form.is_valid()
@@ -655,6 +677,9 @@ class SearchView(CommunityView):
             if query.strip()
             else []
         )
+        if query.strip() and not hits and request.GET.get("page") is None:
+            # Counted for the back office's « recherches sans résultat » (no write on a GET).
+            search_empty_note(community=self.community, query=query)
         return self.render(
             "community/search.html",
             {"search_form": form, "query": query, "hits": hits, "noindex": True},

@@ -34,6 +34,7 @@ GUIDES = (
     ("doublons.md", "guide-doublons.pdf"),
     ("communaute-membres.md", "guide-communaute-membres.pdf"),
     ("communaute-moderation.md", "guide-communaute-moderation.pdf"),
+    ("communaute-administrateurs.md", "guide-communaute-administrateurs.pdf"),
     ("guichet-unique.md", "guide-guichet-unique.pdf"),
 )
 

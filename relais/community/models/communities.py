@@ -89,6 +89,14 @@ class Community(TimeStampedModel):
     )
     trust_thresholds = models.JSONField(_("seuils des niveaux de confiance"), default=dict)
     flag_weights = models.JSONField(_("poids des signalements par niveau"), default=dict)
+    # The widget (``views_backoffice``): the sites allowed to frame it (CSP ``frame-ancestors``)
+    # and to read its questions (CORS), as origins ``https://www.exemple.fr``.
+    embed_origins = models.JSONField(
+        _("sites autorisés à intégrer le widget"), default=list, blank=True
+    )
+    # The RGAA accessibility statement (« Déclaration d'accessibilité »): its fields by name,
+    # see ``relais.community.statement.FIELDS``.
+    accessibility = models.JSONField(_("déclaration d'accessibilité"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("communauté")
