@@ -78,7 +78,14 @@ def user_runs_a_community(user) -> bool:
     navigation shows « Communauté » to them only)."""
     if user.is_superuser:
         return True
-    return Community.objects.filter(organization_id__in=organization_ids_of_user(user)).exists()
+    # Asked by the navigation of every page: once per user object (so once per request).
+    cached = getattr(user, "_relais_runs_a_community", None)
+    if cached is None:
+        cached = Community.objects.filter(
+            organization_id__in=organization_ids_of_user(user)
+        ).exists()
+        user._relais_runs_a_community = cached
+    return cached
 
 
 def communities_public() -> QuerySet[Community]:

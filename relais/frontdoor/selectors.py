@@ -32,12 +32,17 @@ def user_in_a_network(user) -> bool:
     navigation shows the front door to them only)."""
     if user.is_superuser:
         return True
-    if user.frontdoor_referents.exists():
-        return True
-    organizations = organization_ids_of_user(user)
-    return Network.objects.filter(
-        Q(organization_id__in=organizations) | Q(organizations__in=organizations)
-    ).exists()
+    # Asked by the navigation of every page: once per user object (so once per request).
+    cached = getattr(user, "_relais_in_a_network", None)
+    if cached is None:
+        organizations = organization_ids_of_user(user)
+        cached = Network.objects.filter(
+            Q(organization_id__in=organizations)
+            | Q(organizations__in=organizations)
+            | Q(bodies__referents__user=user)
+        ).exists()
+        user._relais_in_a_network = cached
+    return cached
 
 
 def requests_visible(*, user) -> QuerySet[Request]:

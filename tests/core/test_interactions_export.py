@@ -19,7 +19,7 @@ from relais.core.interactions.export import (
     export_interactions_csv,
     export_interactions_xes,
 )
-from relais.core.interactions.models import Channel, Direction
+from relais.core.interactions.models import Channel, Direction, Interaction
 from relais.core.interactions.selectors import interactions_in_window, interactions_of_workspace
 from relais.core.interactions.services import record
 from tests.factories import CompanyFactory, PersonFactory
@@ -54,10 +54,13 @@ def journey(workspace):
         touch(2, 10, person=alice, outcome="message_left", code="crm.activity.logged"),
         touch(1, 9, person=alice, code="crm.invoice.issued", outcome="apv"),
         touch(3, 11, company=company, ended_at=aware(2025, 6, 3, 12)),
-        touch(1, 8, visitor_key='anon <&"é>\x01'),
+        touch(1, 8, visitor_key='anon <&"é>'),
         touch(4, 9, person=bob, case_key="crm.campaign:42", code="crm.campaign.message.sent"),
         touch(5, 9, person=alice, case_key="crm.campaign:42", code="crm.campaign.reply.received"),
     ]
+    # A control character can no longer be recorded; rows stored before that rule may hold
+    # one, and an export must still write them safely.
+    Interaction.objects.filter(pk=rows[3].pk).update(visitor_key='anon <&"é>\x01')
     return {"alice": alice, "bob": bob, "company": company, "rows": rows}
 
 

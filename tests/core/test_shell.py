@@ -68,17 +68,18 @@ def caisse(db):
 
 
 @pytest.mark.parametrize(
-    ("role", "tiles"),
+    ("role", "tiles", "training"),
     [
-        # The CRM's eight tools, the knowledge base, and training where the role has it.
-        (Role.ADMINISTRATOR, 10),
-        (Role.SUPERVISOR, 9),
-        (Role.AGENT, 9),
-        (Role.TRAINER, 10),
-        (Role.LEARNER, 10),
+        # The CRM's eight tools, the knowledge base, journeys (« Parcours ») for the roles that
+        # read them, and training where the role has it.
+        (Role.ADMINISTRATOR, 11, True),
+        (Role.SUPERVISOR, 10, False),
+        (Role.AGENT, 10, False),
+        (Role.TRAINER, 10, True),
+        (Role.LEARNER, 10, True),
     ],
 )
-def test_staff_home_shows_the_tools_of_the_role(client, workspace, role, tiles):
+def test_staff_home_shows_the_tools_of_the_role(client, workspace, role, tiles, training):
     user = UserFactory(role=role, organization=workspace.organization, workspaces=[workspace])
     client.force_login(user)
     response = client.get("/")
@@ -86,7 +87,9 @@ def test_staff_home_shows_the_tools_of_the_role(client, workspace, role, tiles):
     assert [t.name for t in response.templates][0] == "home.html"
     html = response.content.decode()
     assert html.count('class="stretched-link"') == tiles
-    assert ("Formation" in html.split("<main", 1)[1]) == (tiles == 10)
+    assert ("Formation" in html.split("<main", 1)[1]) == training
+    # A dealership runs neither a community nor a front-door network: no entry for them.
+    assert "Guichet unique" not in html and "/communaute/" not in html.split("<main", 1)[1]
     assert "Connaissances" in html
     assert "<h1" in html and "Navigation principale" in html
 

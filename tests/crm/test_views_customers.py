@@ -231,7 +231,7 @@ def test_list_query_count_does_not_grow_with_rows(
     CustomerFactory(workspace=workspace, kind=CustomerKind.COMPANY)
     large = query_count(agent_client, LIST_URL)
     assert small == large
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):  # +2: the modules of the navigation
         agent_client.get(LIST_URL, {"q": "dupont", "tri": "-ville"})
 
 
@@ -599,7 +599,7 @@ def test_card_tab_query_count_does_not_grow(
     small = query_count(agent_client, url)
     grow(customer, 55)
     assert query_count(agent_client, url) == small
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):  # +2: the modules of the navigation
         agent_client.get(url)
 
 

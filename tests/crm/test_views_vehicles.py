@@ -260,7 +260,7 @@ def test_vehicles_tab_query_count_does_not_grow(
     small = count()
     add_vehicles(55)
     assert count() == small
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):  # +2: the modules of the navigation
         agent_client.get(url)
 
 
