@@ -133,8 +133,8 @@ def campaign_send_resume(*, actor, campaign: Campaign) -> Job:
     return job
 
 
-def _activity_subject(campaign: Campaign, subject: str) -> str:
-    text = _("Campagne « %(name)s »") % {"name": campaign.name}
+def _activity_subject(campaign: Campaign, subject: str, *, prefix: str | None = None) -> str:
+    text = prefix or _("Campagne « %(name)s »") % {"name": campaign.name}
     if subject:
         text = f"{text} : {subject}"
     return text[:200]
@@ -221,6 +221,7 @@ def _process_batch(campaign, batch, *, base) -> None:
     kind = str(ACTIVITY_KIND[campaign.channel].value)
     done = str(ActivityOutcome.DONE.value)
     workspace_id, owner_id = campaign.workspace_id, campaign.sent_by_id
+    prefix = _("Campagne « %(name)s »") % {"name": campaign.name}
     activities = []
     drawn_events = []
     for recipient in batch:
@@ -234,7 +235,7 @@ def _process_batch(campaign, batch, *, base) -> None:
                 customer.pk,
                 kind,
                 "out",
-                _activity_subject(campaign, recipient.subject),
+                _activity_subject(campaign, recipient.subject, prefix=prefix),
                 recipient.body,
                 sent_at,
                 owner_id,
