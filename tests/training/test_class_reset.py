@@ -65,6 +65,7 @@ def test_the_trainer_resets_every_sandbox_of_the_class_in_one_job(
     assert "3 bacs à sable réinitialisés" in job.message
     progress_page = trainer_client.get(response.url)
     assert progress_page.status_code == 200
+    assert "3 / 3" in progress_page.content.decode()  # the progress the trainer follows
 
     for reset in ours:
         reset.refresh_from_db()
