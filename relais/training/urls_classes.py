@@ -13,6 +13,11 @@ urlpatterns: list = [
         name="class-learner-add",
     ),
     path(
+        "sessions/<uuid:class_id>/reinitialiser/",
+        classes.ClassResetView.as_view(),
+        name="class-reset",
+    ),
+    path(
         "bacs-a-sable/<uuid:sandbox_id>/reinitialiser/",
         classes.SandboxResetView.as_view(),
         name="sandbox-reset",

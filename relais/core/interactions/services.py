@@ -4,12 +4,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from relais.core.contacts.models import Company, Person
 from relais.core.interactions import events
 from relais.core.interactions.models import Channel, Direction, Interaction
+from relais.core.rows import insert_rows
 from relais.core.workspaces.models import Workspace
 
 
@@ -82,13 +83,47 @@ def record_many(
     entries: Iterable[Mapping],
     source_model: type[models.Model] | None = None,
 ) -> list[Interaction]:
-    """Log many touchpoints of ``workspace`` at once (a campaign's thousands of messages).
+    """Log many touchpoints of ``workspace`` at once and return them (see ``record_batch``,
+    which makes the same checks and writes the same rows without reading them back)."""
+    ids = record_batch(workspace=workspace, entries=entries, source_model=source_model)
+    return list(Interaction.objects.filter(pk__in=ids).order_by("pk")) if ids else []
+
+
+_BATCH_FIELDS = (
+    "workspace_id",
+    "person_id",
+    "company_id",
+    "visitor_key",
+    "event_code",
+    "case_key",
+    "channel",
+    "direction",
+    "topic",
+    "summary",
+    "started_at",
+    "ended_at",
+    "actor_id",
+    "outcome",
+    "source_type_id",
+    "source_id",
+)
+
+
+def record_batch(
+    *,
+    workspace: Workspace,
+    entries: Iterable[Mapping],
+    source_model: type[models.Model] | None = None,
+) -> list[int]:
+    """Log many touchpoints of ``workspace`` at once (a campaign's thousands of messages);
+    returns the new interactions' ids in the entries' order.
 
     Each entry holds ``record``'s keyword arguments, with ``person_id`` / ``company_id``,
     ``actor_id`` and ``source_id`` (a row of ``source_model``) in place of objects. The checks
     ``record`` makes one row at a time are made here on the whole batch: contacts of another
     workspace, unregistered event codes, unknown channels or directions, a row without a
-    contact or visitor key are refused before anything is written.
+    contact or visitor key are refused before anything is written. The rows go in with one
+    prepared statement (``relais.core.rows.insert_rows``). Run inside a transaction.
     """
     entries = list(entries)
     if not entries:
@@ -98,8 +133,9 @@ def record_many(
         if ids and model.objects.filter(pk__in=ids).exclude(workspace=workspace).exists():
             raise ValueError("An interaction and its contact must share one workspace.")
     channels, directions = set(Channel.values), set(Direction.values)
-    source_type = ContentType.objects.get_for_model(source_model) if source_model else None
+    source_type_id = ContentType.objects.get_for_model(source_model).pk if source_model else None
     now = timezone.now()
+    checked_codes: set[str] = set()
     rows = []
     for entry in entries:
         if entry["channel"] not in channels or entry["direction"] not in directions:
@@ -108,28 +144,32 @@ def record_many(
             )
         if not (entry.get("person_id") or entry.get("company_id") or entry.get("visitor_key")):
             raise ValueError("An interaction needs a person, a company or a visitor key.")
-        _check_event_code(entry.get("event_code", ""))
+        event_code = entry.get("event_code", "")
+        if event_code not in checked_codes:
+            _check_event_code(event_code)
+            checked_codes.add(event_code)
         rows.append(
-            Interaction(
-                workspace=workspace,
-                person_id=entry.get("person_id"),
-                company_id=entry.get("company_id"),
-                visitor_key=entry.get("visitor_key", ""),
-                event_code=entry["event_code"],
-                case_key=entry.get("case_key", ""),
-                channel=entry["channel"],
-                direction=entry["direction"],
-                topic=entry["topic"][:200],
-                summary=entry.get("summary", ""),
-                started_at=entry.get("started_at") or now,
-                ended_at=entry.get("ended_at"),
-                actor_id=entry.get("actor_id") or getattr(entry.get("actor"), "pk", None),
-                outcome=entry.get("outcome", "")[:100],
-                source_type=source_type,
-                source_id=entry.get("source_id") if source_type else None,
+            (
+                workspace.pk,
+                entry.get("person_id"),
+                entry.get("company_id"),
+                entry.get("visitor_key", ""),
+                event_code,
+                entry.get("case_key", ""),
+                str(entry["channel"]),
+                str(entry["direction"]),
+                entry["topic"][:200],
+                entry.get("summary", ""),
+                entry.get("started_at") or now,
+                entry.get("ended_at"),
+                entry.get("actor_id") or getattr(entry.get("actor"), "pk", None),
+                entry.get("outcome", "")[:100],
+                source_type_id,
+                entry.get("source_id") if source_type_id else None,
             )
         )
-    return Interaction.objects.bulk_create(rows, batch_size=500)
+    with transaction.atomic():
+        return insert_rows(Interaction, _BATCH_FIELDS, rows, now=now)
 
 
 def _of_source(source: models.Model):

@@ -159,21 +159,23 @@ def _reserve_offset(cursor, model, source: Workspace) -> int | None:
     table = _q(model._meta.db_table)
     pk = _q(model._meta.pk.column)
     where = workspace_where(model, "s")
+    if connection.vendor == "postgresql":
+        # One round trip: the source's key range, and the range taken from the sequence.
+        sequence = "pg_get_serial_sequence(%s, %s)"
+        cursor.execute(
+            f"WITH b AS (SELECT MIN(s.{pk}) AS low, MAX(s.{pk}) AS high "  # noqa: S608
+            f"FROM {table} s WHERE {where}) "
+            f"SELECT low, CASE WHEN low IS NULL THEN NULL ELSE setval({sequence}, "
+            f"GREATEST(nextval({sequence}), (SELECT COALESCE(MAX({pk}), 0) + 1 FROM {table})) "
+            "+ (high - low + 1)) - (high - low + 1) END FROM b",
+            [source.pk, *[model._meta.db_table, model._meta.pk.column] * 2],
+        )
+        low, first = cursor.fetchone()
+        return None if low is None else first - low
     cursor.execute(f"SELECT MIN(s.{pk}), MAX(s.{pk}) FROM {table} s WHERE {where}", [source.pk])  # noqa: S608
-    low, high = cursor.fetchone()
+    low, _high = cursor.fetchone()
     if low is None:
         return None
-    span = high - low + 1
-    if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, "id"])
-        sequence = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT GREATEST(nextval(%s), (SELECT COALESCE(MAX({pk}), 0) + 1 FROM {table}))",  # noqa: S608
-            [sequence],
-        )
-        first = cursor.fetchone()[0]
-        cursor.execute("SELECT setval(%s, %s)", [sequence, first + span])
-        return first - low
     cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608
     return cursor.fetchone()[0] + 1 - low
 

@@ -117,19 +117,26 @@ class MergeContext:
             customer_id__in=ids, kind=InvoiceKind.AFTER_SALES
         ).values_list("customer_id", "issued_on"):
             self.visits.setdefault(customer_id, []).append(issued_on)
+        # Translated once for the batch (a ``gettext`` call costs more than the rest).
+        self._either = str(_("Madame, Monsieur"))
+        self._civilities = {"M": str(_("Monsieur")), "MME": str(_("Madame"))}
+        self._soon = str(_("prochainement"))
+        self._frequencies: dict[int, object] = {}
 
     def frequency(self, customer: Customer):
-        return visit_frequency(self.visits.get(customer.pk, []), today=self.today)
+        found = self._frequencies.get(customer.pk)
+        if found is None:
+            found = visit_frequency(self.visits.get(customer.pk, []), today=self.today)
+            self._frequencies[customer.pk] = found
+        return found
 
     def values(self, customer: Customer) -> dict[str, str]:
         contact = customer.contact
         if customer.kind == CustomerKind.COMPANY:
-            civility, first, last = _("Madame, Monsieur"), "", contact.legal_name
+            civility, first, last = self._either, "", contact.legal_name
             company = contact.legal_name
         else:
-            civility = {"M": _("Monsieur"), "MME": _("Madame")}.get(
-                contact.civility, _("Madame, Monsieur")
-            )
+            civility = self._civilities.get(contact.civility, self._either)
             first, last, company = contact.first_name, contact.last_name, ""
         vehicle = self.vehicles.get(customer.pk)
         frequency = self.frequency(customer)
@@ -145,7 +152,7 @@ class MergeContext:
             "societe": company,
             "vehicule": f"{vehicle.make} {vehicle.model}" if vehicle else "",
             "immatriculation": (vehicle.plate or "") if vehicle else "",
-            "prochaine_revision": _date(next_visit) or _("prochainement"),
+            "prochaine_revision": _date(next_visit) or self._soon,
             "derniere_visite": _date(frequency.last_visit),
             "concession": customer.dealership or self.workspace.name,
             "ville": contact.city,

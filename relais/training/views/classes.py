@@ -6,8 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from relais.core.accounts.permissions import ensure_permission
 from relais.core.web import submit
 from relais.training.forms.classes import ClassForm, LearnerAddForm
+from relais.training.permissions import Permission
 from relais.training.selectors.classes import (
     class_get_for_manager,
     class_progress,
@@ -15,6 +17,7 @@ from relais.training.selectors.classes import (
     enrollment_get_for_reset,
     templates_for_class,
 )
+from relais.training.services.class_reset import class_reset_start
 from relais.training.services.sandboxes import class_create, learner_enroll, sandbox_reset
 from relais.training.views.home import optional_url
 
@@ -143,3 +146,33 @@ class SandboxResetView(LoginRequiredMixin, View):
             % {"name": enrollment.sandbox.name},
         )
         return redirect(self._context(request, enrollment)["back_url"])
+
+
+class ClassResetView(LoginRequiredMixin, View):
+    """GET: the confirmation page; POST: queue the reset of every sandbox of the class, then
+    follow the job's progress. The class's trainer only (a learner gets 403)."""
+
+    def _class(self, request, class_id):
+        ensure_permission(request.user, Permission.TRAINING_MANAGE)
+        return class_get_for_manager(user=request.user, public_id=class_id)
+
+    def get(self, request, class_id):
+        training_class = self._class(request, class_id)
+        return render(
+            request,
+            "training/classes/class_reset.html",
+            {
+                "training_class": training_class,
+                "enrollment_count": training_class.enrollments.count(),
+            },
+        )
+
+    def post(self, request, class_id):
+        training_class = self._class(request, class_id)
+        job = class_reset_start(actor=request.user, training_class=training_class)
+        messages.success(
+            request,
+            _("La réinitialisation des bacs à sable de « %(name)s » a commencé.")
+            % {"name": training_class.name},
+        )
+        return redirect("jobs:job-detail", public_id=job.public_id)

@@ -1,0 +1,152 @@
+"""Inserting many rows of one model given as plain tuples: one prepared INSERT, ``executemany``.
+
+``QuerySet.bulk_create`` builds a model instance per row, passes every value through its
+field's ``get_db_prep_save`` chain and compiles one placeholder per value: at 10,000 rows
+that is most of a campaign send. ``insert_rows`` keeps what matters of it:
+
+* the statement's columns come from the model's ``_meta`` (the caller names the fields it
+  gives, by attname; every other concrete field takes its default, creation and
+  modification times take ``now``, the primary key is reserved up front);
+* values are adapted the way ``get_db_prep_save`` would, with the adapter chosen once per
+  column from the field's type (plain text, numbers, booleans and keys go as they are);
+* the primary keys are returned in row order, so that children can point at their parents
+  before anything else is read back.
+
+Only for rows whose values have already been checked (the callers validate before); the
+database still checks its constraints (foreign keys, NOT NULL, CHECK) as for any insert.
+SQLite and PostgreSQL only; run inside a transaction (``transaction.atomic``).
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Field, Model
+from django.utils import timezone
+
+# Fields whose Python values the SQLite and PostgreSQL drivers take as they are.
+_AS_IS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "OneToOneField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallAutoField",
+    "SmallIntegerField",
+    "TextField",
+    "URLField",
+}
+
+INSERT_BATCH = 2000
+
+
+def insert_rows(
+    model: type[Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    now=None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> list[int]:
+    """Insert ``rows`` (tuples of the values of ``fields``, attnames such as ``customer_id``)
+    into ``model``'s table; returns the new primary keys in row order.
+
+    Fields not named take their default (a callable default is called per row), the
+    ``auto_now`` / ``auto_now_add`` ones take ``now`` (default: the current time).
+    """
+    rows = list(rows)
+    if not rows:
+        return []
+    connection = connections[using]
+    if connection.vendor not in {"sqlite", "postgresql"}:
+        raise NotImplementedError("insert_rows supports SQLite and PostgreSQL.")
+    if not connection.in_atomic_block:
+        raise RuntimeError("insert_rows must run inside a transaction.")
+    meta = model._meta
+    given = {name: index for index, name in enumerate(fields)}
+    now = now or timezone.now()
+    pk_column = meta.pk.column
+    columns, getters = [pk_column], []
+    for field in meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.attname in given:
+            index = given[field.attname]
+            adapt = _adapter(field, connection)
+            getters.append(
+                (lambda row, i=index: row[i])
+                if adapt is None
+                else (lambda row, i=index, a=adapt: a(row[i]))
+            )
+        else:
+            getters.append(_filler(field, connection, now))
+        columns.append(field.column)
+    unknown = set(given) - {f.attname for f in meta.concrete_fields}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field {sorted(unknown)}")
+    ids = reserve_ids(model, len(rows), using=using)
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 - names from the model
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    values = [(pk, *[get(row) for get in getters]) for pk, row in zip(ids, rows, strict=True)]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), INSERT_BATCH):
+            cursor.executemany(sql, values[start : start + INSERT_BATCH])
+    return list(ids)
+
+
+def reserve_ids(model: type[Model], count: int, *, using: str = DEFAULT_DB_ALIAS) -> Sequence[int]:
+    """``count`` primary keys for new rows of ``model``, never given before.
+
+    PostgreSQL takes them from the table's sequence; on SQLite, whose writers the
+    ``IMMEDIATE`` transaction serialises, the keys past the highest ever given are free.
+    """
+    connection = connections[using]
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table])
+        highest = max(highest, cursor.fetchone()[0])
+    return range(highest + 1, highest + 1 + count)
+
+
+def _adapter(field: Field, connection) -> Callable | None:
+    """How a value of ``field`` is made ready for the driver; ``None`` when it goes as is."""
+    kind = field.get_internal_type()
+    if kind in _AS_IS:
+        return None
+    ops = connection.ops
+    if kind == "DateTimeField":
+        return lambda value: ops.adapt_datetimefield_value(field.get_prep_value(value))
+    if kind == "DateField":
+        return ops.adapt_datefield_value
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _filler(field: Field, connection, now) -> Callable:
+    """The value of a field the caller does not give, for every row."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        value = field.get_db_prep_save(now, connection)
+        return lambda row: value
+    if field.has_default() and callable(field.default):
+        make = field.default
+        return lambda row: field.get_db_prep_save(make(), connection)
+    value = field.get_db_prep_save(field.get_default(), connection)
+    return lambda row: value
