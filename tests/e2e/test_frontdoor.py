@@ -5,7 +5,7 @@ the moderator's board shows it. Every page on the way has no serious violation."
 import pytest
 
 from relais.frontdoor.models import Request
-from tests.e2e.conftest import CHROMIUM, assert_accessible, browser, login, page  # noqa: F401
+from tests.e2e.conftest import CHROMIUM, assert_accessible
 from tests.frontdoor.builders import build_network
 
 pytestmark = [
@@ -19,7 +19,7 @@ def network(transactional_db):
     return build_network()
 
 
-def test_an_employer_asks_and_two_bodies_answer_jointly(page, login, network):  # noqa: F811
+def test_an_employer_asks_and_two_bodies_answer_jointly(page, login, network):
     page.goto("/guichet/")
     assert_accessible(page)
     page.get_by_label("Raison sociale de l'entreprise").fill("Charpente du Lauragais")
