@@ -101,7 +101,7 @@ class Command(BaseCommand):
             seconds = number_format(time.monotonic() - started, 1)
             self.stdout.write(_("Terminé en %(seconds)s s.") % {"seconds": seconds})
             for login in logins:
-                self.stdout.write(f"  {login.username:<12} {login.role:<15} {login.where}")
+                self.stdout.write(f"  {login.username:<24} {login.role:<24} {login.where}")
 
     def _modules(self, value: str) -> list:
         known = registered_demos()
