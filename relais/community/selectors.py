@@ -58,16 +58,29 @@ def community_for_request(request) -> Community:
 
     The organization owning the requested host first (white label: the body's own domain
     serves its community to everyone); otherwise that of the signed-in user's current
-    workspace or home organization; otherwise, on a host no organization owns, the site's
-    only community if there is exactly one. Anything else is ``NotFound``.
+    workspace, or of any organization they belong to; otherwise (an anonymous visitor, or a
+    user of a body without a community) the site's only community if there is exactly one.
+    Anything else is ``NotFound``.
     """
-    organization = organization_for_request_host(request) or branding_for_request(request)
-    communities = Community.objects.select_related("organization", "workspace")
+    communities = Community.objects.select_related("organization", "workspace").order_by("id")
+    organization = organization_for_request_host(request)
     if organization is not None:
-        community = communities.filter(organization=organization).order_by("id").first()
+        community = communities.filter(organization=organization).first()
     else:
-        only = list(communities.order_by("id")[:2])
-        community = only[0] if len(only) == 1 else None
+        community = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # The current workspace's organization first, then any the user belongs to.
+            current = branding_for_request(request)
+            if current is not None:
+                community = communities.filter(organization=current).first()
+            if community is None:
+                community = communities.filter(
+                    organization_id__in=organization_ids_of_user(user)
+                ).first()
+        if community is None:
+            only = list(communities[:2])
+            community = only[0] if len(only) == 1 else None
     if community is None:
         raise NotFound(_("Aucune communauté n'est ouverte pour cette organisation."))
     return community

@@ -12,6 +12,7 @@ from relais.core.accounts.models import OrganizationMembership, User
 from relais.core.accounts.roles import Role
 from relais.core.demo import DEMO_PASSWORD, DemoLogin
 from relais.core.organizations.models import Organization
+from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.journeys.models import Journey
 from relais.journeys.services import journey_from_template
 from relais.journeys.templates_catalogue import TEMPLATES
@@ -51,5 +52,13 @@ def load_demo_for_platform(*, reset: bool = False) -> list[DemoLogin]:
         OrganizationMembership.objects.get_or_create(
             user=analyst, organization=organization, role=Role.SUPERVISOR
         )
+    # Journeys are the current workspace's organization's: the analyst works in the body's
+    # workspace (the community demo's, when it ran first).
+    workspace = Workspace.objects.filter(organization=organization).order_by("id").first()
+    if workspace is None:
+        workspace = Workspace.objects.create(
+            organization=organization, name="Espace de l'organisme", kind=WorkspaceKind.LIVE
+        )
+    Membership.objects.get_or_create(user=analyst, workspace=workspace)
     where = _("parcours de « %(name)s »") % {"name": organization.name}
     return [DemoLogin(ANALYST, str(_("analyste (superviseur)")), where)]

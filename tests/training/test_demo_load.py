@@ -169,3 +169,22 @@ def test_the_trainer_lands_in_the_school_base(client):
     assert default_workspace_for_user(user=learner).name == SANDBOX
     agent = User.objects.get(username="agent")
     assert default_workspace_for_user(user=agent).name == LIVE
+
+
+@pytest.mark.django_db
+def test_the_modules_demo_accounts_reach_their_pages():
+    from django.test import Client
+
+    _load_demo(modules="community,journeys")
+    for username, url in (
+        ("communaute-membre", "/communaute/"),
+        ("communaute-admin", "/communaute/pilotage/"),
+        ("analyste", "/parcours/"),
+    ):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, (username, url)
+    # A visitor of a site with one community finds it, even where the dealership's branding
+    # is the default one.
+    assert Client().get("/communaute/").status_code == 200
