@@ -58,9 +58,8 @@ def community_for_request(request) -> Community:
 
     The organization owning the requested host first (white label: the body's own domain
     serves its community to everyone); otherwise that of the signed-in user's current
-    workspace, or of any organization they belong to; otherwise (an anonymous visitor, or a
-    user of a body without a community) the site's only community if there is exactly one.
-    Anything else is ``NotFound``.
+    workspace, or of any organization they belong to (never another body's); for an anonymous
+    visitor, the site's only community if there is exactly one. Anything else is ``NotFound``.
     """
     communities = Community.objects.select_related("organization", "workspace").order_by("id")
     organization = organization_for_request_host(request)
@@ -78,7 +77,8 @@ def community_for_request(request) -> Community:
                 community = communities.filter(
                     organization_id__in=organization_ids_of_user(user)
                 ).first()
-        if community is None:
+        else:
+            # A visitor on a host no organization owns: the site's only community, if one.
             only = list(communities[:2])
             community = only[0] if len(only) == 1 else None
     if community is None:
