@@ -346,6 +346,30 @@ def answer_accept(*, user, post: Post) -> Topic:
     return topic
 
 
+def _log_moderation(*, user, action, event_code, target, topic, before, after, profile, reason):
+    """A moderator's action on ``target``: in the audit log (before/after) and in the
+    interaction log of the author it concerns, with the reason as summary."""
+    community = topic.community
+    audit_log(
+        actor=user,
+        action=action,
+        target=target,
+        before=before,
+        after=after,
+        workspace=community.workspace,
+    )
+    record_event(
+        community=community,
+        event_code=event_code,
+        topic=topic,
+        profile=profile,
+        actor=user,
+        staff=True,
+        summary=reason,
+        source=target,
+    )
+
+
 def _moderation_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -382,23 +406,16 @@ def post_delete(*, user, post: Post, reason: str) -> Post:
         )
         if topic.accepted_answer_id == post.pk:
             Topic.objects.filter(pk=topic.pk).update(accepted_answer=None)
-    audit_log(
-        actor=user,
+    _log_moderation(
+        user=user,
         action="community.post.delete",
+        event_code=Event.POST_DELETED,
         target=post,
+        topic=topic,
         before=before,
         after=snapshot(post),
-        workspace=community.workspace,
-    )
-    record_event(
-        community=community,
-        event_code=Event.POST_DELETED,
-        topic=topic,
         profile=author_profile(post),
-        actor=user,
-        staff=True,
-        summary=reason,
-        source=post,
+        reason=reason,
     )
     return post
 
@@ -422,23 +439,16 @@ def post_restore(*, user, post: Post, reason: str) -> Post:
         _reindex(topic)
     else:
         Topic.objects.filter(pk=topic.pk).update(replies_count=F("replies_count") + 1)
-    audit_log(
-        actor=user,
+    _log_moderation(
+        user=user,
         action="community.post.restore",
+        event_code=Event.POST_RESTORED,
         target=post,
+        topic=topic,
         before=before,
         after={**snapshot(post), "reason": reason},
-        workspace=community.workspace,
-    )
-    record_event(
-        community=community,
-        event_code=Event.POST_RESTORED,
-        topic=topic,
         profile=author_profile(post),
-        actor=user,
-        staff=True,
-        summary=reason,
-        source=post,
+        reason=reason,
     )
     return post
 
@@ -457,23 +467,16 @@ def topic_close(*, user, topic: Topic, reason: str, close: bool = True) -> Topic
     before = snapshot(topic)
     topic.state = state
     topic.save(update_fields=["state", "updated_at"])
-    audit_log(
-        actor=user,
+    _log_moderation(
+        user=user,
         action="community.topic.close" if close else "community.topic.reopen",
+        event_code=Event.TOPIC_CLOSED if close else Event.TOPIC_REOPENED,
         target=topic,
+        topic=topic,
         before=before,
         after={**snapshot(topic), "reason": reason},
-        workspace=topic.community.workspace,
-    )
-    record_event(
-        community=topic.community,
-        event_code=Event.TOPIC_CLOSED if close else Event.TOPIC_REOPENED,
-        topic=topic,
         profile=author_profile(topic.posts.get(position=0)),
-        actor=user,
-        staff=True,
-        summary=reason,
-        source=topic,
+        reason=reason,
     )
     return topic
 
@@ -491,23 +494,16 @@ def topic_move(*, user, topic: Topic, category: Category, reason: str) -> Topic:
     before = snapshot(topic)
     topic.category = category
     topic.save(update_fields=["category", "updated_at"])
-    audit_log(
-        actor=user,
+    _log_moderation(
+        user=user,
         action="community.topic.move",
+        event_code=Event.TOPIC_MOVED,
         target=topic,
+        topic=topic,
         before=before,
         after={**snapshot(topic), "reason": reason},
-        workspace=topic.community.workspace,
-    )
-    record_event(
-        community=topic.community,
-        event_code=Event.TOPIC_MOVED,
-        topic=topic,
         profile=author_profile(topic.posts.get(position=0)),
-        actor=user,
-        staff=True,
-        summary=reason,
-        source=topic,
+        reason=reason,
     )
     return topic
 
@@ -614,22 +610,15 @@ def post_screen_decide(*, user, post: Post, approve: bool, reason: str = "") -> 
                 replies_count=F("replies_count") - 1
             )
     post.save()
-    audit_log(
-        actor=user,
+    _log_moderation(
+        user=user,
         action="community.post.approve" if approve else "community.post.reject",
+        event_code=Event.POST_SHOWN if approve else Event.POST_DELETED,
         target=post,
+        topic=topic,
         before=before,
         after={**snapshot(post), "reason": reason},
-        workspace=community.workspace,
-    )
-    record_event(
-        community=community,
-        event_code=Event.POST_SHOWN if approve else Event.POST_DELETED,
-        topic=topic,
         profile=author_profile(post),
-        actor=user,
-        staff=True,
-        summary=reason,
-        source=post,
+        reason=reason,
     )
     return post
