@@ -8,6 +8,7 @@ can be undone; everything else reads ``Journey.objects.alive()``.
 
 import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -182,3 +183,86 @@ class Step(models.Model):
     @property
     def opportunity_list(self) -> list[str]:
         return self.lines(self.opportunities)
+
+
+class EventLogSource(models.TextChoices):
+    FILE = "file", _("Fichier importé")
+    INTERACTIONS = "interactions", _("Journal des interactions de Relais")
+    SAMPLE = "sample", _("Relevé d'échantillon")
+    SIMULATED = "simulated", _("Année simulée (démonstration)")
+
+
+class EventLogStatus(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    IMPORTING = "importing", _("Import en cours")
+    READY = "ready", _("Prêt")
+    FAILED = "failed", _("Échec")
+
+
+class EventLogQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def ready(self):
+        return self.alive().filter(status=EventLogStatus.READY)
+
+
+class EventLog(PublicIdModel):
+    """An observed event log kept by Relais: one import of a file (CSV, XES, Parquet), an
+    extraction of the kernel's interaction log, a recorded sample or the demo's simulated year.
+
+    The events themselves are not rows of the database: the canonical frame (see
+    :mod:`relais.journeys.eventlogs`) is stored once as a Parquet file under ``MEDIA_ROOT``
+    (:mod:`relais.journeys.eventlog_store`), which the columnar engine reads in one pass. The
+    row carries what lists and pages need without opening it (counts, period, the mapping
+    used, the import's outcome).
+    """
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="event_logs",
+        verbose_name=_("organisme"),
+    )
+    name = models.CharField(_("nom"), max_length=160)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    source = models.CharField(
+        _("origine"), max_length=20, choices=EventLogSource.choices, default=EventLogSource.FILE
+    )
+    status = models.CharField(
+        _("état"), max_length=12, choices=EventLogStatus.choices, default=EventLogStatus.PENDING
+    )
+    original_filename = models.CharField(_("fichier d'origine"), max_length=255, blank=True)
+    # The column mapping used for the import (ColumnMapping fields), kept to re-import or show.
+    mapping = models.JSONField(_("correspondance des colonnes"), default=dict, blank=True)
+    # Relative to MEDIA_ROOT; empty until the import succeeded.
+    data_path = models.CharField(max_length=255, blank=True)
+    n_cases = models.PositiveIntegerField(_("dossiers"), default=0)
+    n_events = models.PositiveBigIntegerField(_("événements"), default=0)
+    n_activities = models.PositiveIntegerField(_("activités"), default=0)
+    first_event_at = models.DateTimeField(_("premier événement"), null=True, blank=True)
+    last_event_at = models.DateTimeField(_("dernier événement"), null=True, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("importé par"),
+    )
+    deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True)
+
+    objects = EventLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("journal d'événements")
+        verbose_name_plural = _("journaux d'événements")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "deleted_at", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
