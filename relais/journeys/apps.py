@@ -15,6 +15,10 @@ class JourneysConfig(AppConfig):
         permissions.register()
         permissions.register_navigation()
 
+        from relais.journeys.job_kinds import register_journeys_job_kinds
+
+        register_journeys_job_kinds()  # background jobs: the event-log imports
+
         from relais.core.demo import register_demo
         from relais.journeys.demo import load_demo_for_platform
 

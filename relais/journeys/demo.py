@@ -60,5 +60,82 @@ def load_demo_for_platform(*, reset: bool = False) -> list[DemoLogin]:
             organization=organization, name="Espace de l'organisme", kind=WorkspaceKind.LIVE
         )
     Membership.objects.get_or_create(user=analyst, workspace=workspace)
+    load_observed_demo(organization, workspace)
     where = _("parcours de « %(name)s »") % {"name": organization.name}
     return [DemoLogin(ANALYST, str(_("analyste (superviseur)")), where)]
+
+
+# Observed journeys --------------------------------------------------------------------------
+
+SIMULATED_LOG_NAME = "Année simulée 2025 — toutes démarches"
+INTERACTIONS_LOG_NAME = "Interactions enregistrées dans Relais"
+# The body's yearly figures (seed 000): calls, e-mails, web visits, appointments.
+DEMO_VOLUMES = {"phone": 51_436, "email": 76_892, "web": 850_000, "appointment": 2_524}
+DEMO_SAMPLE_SIZE = 120
+
+
+def load_observed_demo(organization, workspace) -> None:
+    """The observed side of the demo (idempotent): the simulated year as a stored log, the
+    workspace's interaction log when it has any, the body's yearly volumes and a recorded
+    sample of contacts taken from the simulated year."""
+    from relais.journeys.eventlogs import EventLogError, to_canonical
+    from relais.journeys.models import ChannelVolume, EventLog, EventLogSource, SampleContact
+    from relais.journeys.models_observed import Demand, FailureKind
+    from relais.journeys.services_logs import interactions_frame, log_store_frame
+    from relais.journeys.simulation import SIMULATION_MAPPING, simulate_year
+
+    logs = EventLog.objects.filter(organization=organization)
+    raw = None
+    if not logs.filter(source=EventLogSource.SIMULATED).exists():
+        raw = simulate_year(seed=2025)
+        log_store_frame(
+            actor=None,
+            organization=organization,
+            name=SIMULATED_LOG_NAME,
+            source=EventLogSource.SIMULATED,
+            frame=to_canonical(raw, SIMULATION_MAPPING),
+            description=_(
+                "Année simulée des démarches des artistes-auteurs (graine 2025) : segments, "
+                "attentes, pièces manquantes, relances."
+            ),
+        )
+    if not logs.filter(source=EventLogSource.INTERACTIONS).exists():
+        try:
+            frame = interactions_frame(workspace)
+        except EventLogError:
+            frame = None  # no touchpoint recorded in the body's workspace yet
+        if frame is not None:
+            log_store_frame(
+                actor=None,
+                organization=organization,
+                name=INTERACTIONS_LOG_NAME,
+                source=EventLogSource.INTERACTIONS,
+                frame=frame,
+            )
+    for channel, contacts in DEMO_VOLUMES.items():
+        ChannelVolume.objects.get_or_create(
+            organization=organization, year=2025, channel=channel, defaults={"contacts": contacts}
+        )
+    if not SampleContact.objects.filter(organization=organization).exists():
+        raw = raw if raw is not None else simulate_year(seed=2025)
+        contacts = raw.filter(raw["demand"] != "").head(DEMO_SAMPLE_SIZE)
+        kinds = {
+            "Relance de l'usager": FailureKind.CHASING,
+            "Nouveau contact pour la même demande": FailureKind.REPEAT,
+            "Contestation du montant": FailureKind.ERROR,
+        }
+        SampleContact.objects.bulk_create(
+            SampleContact(
+                organization=organization,
+                contacted_at=row["timestamp"],
+                channel=row["channel"],
+                reason=row["reason"],
+                demand=Demand.VALUE if row["demand"] == "valeur" else Demand.FAILURE,
+                failure_kind=""
+                if row["demand"] == "valeur"
+                else kinds.get(row["activity"], FailureKind.UNCLEAR_LETTER),
+                procedure=row["procedure"],
+                case_reference=row["case_id"],
+            )
+            for row in contacts.iter_rows(named=True)
+        )

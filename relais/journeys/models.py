@@ -243,6 +243,9 @@ class EventLog(PublicIdModel):
     first_event_at = models.DateTimeField(_("premier événement"), null=True, blank=True)
     last_event_at = models.DateTimeField(_("dernier événement"), null=True, blank=True)
     error = models.TextField(_("erreur"), blank=True)
+    # The uploaded file while it waits for its column mapping and import (relative to
+    # MEDIA_ROOT); removed once the import ended, whether it succeeded or failed.
+    upload_path = models.CharField(max_length=255, blank=True)
     job = models.ForeignKey(
         "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -266,3 +269,11 @@ class EventLog(PublicIdModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The observed side's other records (volumes, surveys, recorded samples), in their own module.
+from relais.journeys.models_observed import (  # noqa: E402, F401
+    ChannelVolume,
+    SampleContact,
+    StepSurvey,
+)

@@ -9,12 +9,22 @@ from relais.core.accounts.roles import Role
 class Permission(models.TextChoices):
     JOURNEYS_VIEW = "journeys.view", _("Consulter les parcours conçus et leurs cartes")
     JOURNEYS_EDIT = "journeys.edit", _("Concevoir et modifier les parcours")
+    JOURNEYS_SAMPLE = "journeys.sample", _("Relever des contacts (échantillon à faible donnée)")
 
 
 GRANTS: dict[str, set[str]] = {
-    Role.ADMINISTRATOR: {Permission.JOURNEYS_VIEW, Permission.JOURNEYS_EDIT},
-    Role.SUPERVISOR: {Permission.JOURNEYS_VIEW, Permission.JOURNEYS_EDIT},
-    Role.AGENT: {Permission.JOURNEYS_VIEW},
+    Role.ADMINISTRATOR: {
+        Permission.JOURNEYS_VIEW,
+        Permission.JOURNEYS_EDIT,
+        Permission.JOURNEYS_SAMPLE,
+    },
+    Role.SUPERVISOR: {
+        Permission.JOURNEYS_VIEW,
+        Permission.JOURNEYS_EDIT,
+        Permission.JOURNEYS_SAMPLE,
+    },
+    # Agents take the calls: they record the sample.
+    Role.AGENT: {Permission.JOURNEYS_VIEW, Permission.JOURNEYS_SAMPLE},
 }
 
 

@@ -36,3 +36,31 @@ urlpatterns = [
     path(S + "deplacer/", views.StepMoveView.as_view(), name="step-move"),
     path(S + "supprimer/", views.StepDeleteView.as_view(), name="step-delete"),
 ]
+
+# Observed journeys: kept event logs, their observed pages, volumes and the recorded sample.
+from relais.journeys import views_logs  # noqa: E402
+
+L = "journaux/<uuid:log_id>/"
+urlpatterns += [
+    path("journaux/", views_logs.LogListView.as_view(), name="log-list"),
+    path("journaux/importer/", views_logs.LogUploadView.as_view(), name="log-upload"),
+    path("journaux/interactions/", views_logs.LogExtractView.as_view(), name="log-extract"),
+    path(L, views_logs.LogDetailView.as_view(), name="log-detail"),
+    path(L + "correspondance/", views_logs.LogMappingView.as_view(), name="log-mapping"),
+    path(L + "renommer/", views_logs.LogRenameView.as_view(), name="log-rename"),
+    path(L + "supprimer/", views_logs.LogDeleteView.as_view(), name="log-delete"),
+    path(L + "restaurer/", views_logs.LogRestoreView.as_view(), name="log-restore"),
+    path("volumes/", views_logs.VolumesView.as_view(), name="volumes"),
+    path("echantillon/", views_logs.SampleView.as_view(), name="sample"),
+    path(
+        "echantillon/<uuid:contact_id>/supprimer/",
+        views_logs.SampleDeleteView.as_view(),
+        name="sample-delete",
+    ),
+    path(
+        "echantillon/extrapolation/",
+        views_logs.SampleExtrapolationView.as_view(),
+        name="sample-extrapolation",
+    ),
+    path("echantillon/journal/", views_logs.SampleToLogView.as_view(), name="sample-log"),
+]

@@ -15,7 +15,7 @@ from relais.core.web import WorkspaceRequiredMixin, submit
 from relais.journeys import selectors, services
 from relais.journeys.access import ensure_journey_permission, has_journey_permission
 from relais.journeys.bpmn import journey_bpmn, journey_csv, journey_data, journey_json
-from relais.journeys.comparison import compare
+from relais.journeys.comparison import compare, observed_from_mining
 from relais.journeys.forms import (
     JourneyForm,
     MoveForm,
@@ -24,8 +24,11 @@ from relais.journeys.forms import (
     StepForm,
     TemplateForm,
 )
+from relais.journeys.forms_logs import LogChoiceForm
 from relais.journeys.journey_map import journey_map
+from relais.journeys.observed import observed_mining
 from relais.journeys.permissions import Permission
+from relais.journeys.selectors_logs import log_get_ready, log_ready_list
 from relais.journeys.templates_catalogue import TEMPLATES
 
 
@@ -260,18 +263,35 @@ class JourneyCompareView(_JourneyView):
     template_name = "journeys/compare.html"
     VARIANTS_SHOWN = 20
 
+    def _log_form(self, data=None):
+        logs = log_ready_list(user=self.request.user, organization=self.organization)
+        return LogChoiceForm(data, logs=logs)
+
     def get(self, request, journey_id):
         journey = self.journey(journey_id)
-        return render(request, self.template_name, {"journey": journey, "form": ObservedForm()})
+        context = {"journey": journey, "form": ObservedForm(), "log_form": self._log_form()}
+        return render(request, self.template_name, context)
 
     def post(self, request, journey_id):
         journey = self.journey(journey_id)
-        form = ObservedForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(
-                request, self.template_name, {"journey": journey, "form": form}, status=400
-            )
-        stats, variants, n_cases = form.cleaned_data["result"]
+        form, log_form, observed_log = ObservedForm(), self._log_form(), None
+        if "log" in request.POST:  # one of the organization's kept logs
+            log_form = self._log_form(request.POST)
+            if log_form.is_valid():
+                observed_log = log_get_ready(
+                    user=request.user,
+                    organization=self.organization,
+                    public_id=log_form.cleaned_data["log"],
+                )
+                observed = observed_from_mining(observed_mining(observed_log))
+        else:
+            form = ObservedForm(request.POST, request.FILES)
+            if form.is_valid():
+                observed = form.cleaned_data["result"]
+        if not (form.is_valid() or observed_log is not None):
+            context = {"journey": journey, "form": form, "log_form": log_form}
+            return render(request, self.template_name, context, status=400)
+        stats, variants, n_cases = observed
         result = compare(journey_data(journey), stats, variants, n_cases=n_cases)
         return render(
             request,
@@ -279,6 +299,8 @@ class JourneyCompareView(_JourneyView):
             {
                 "journey": journey,
                 "form": ObservedForm(),
+                "log_form": self._log_form(),
+                "observed_log": observed_log,
                 "result": result,
                 "deviating": result["deviating"][: self.VARIANTS_SHOWN],
             },

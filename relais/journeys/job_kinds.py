@@ -1,0 +1,23 @@
+"""Journeys' kinds of background job, registered from ``JourneysConfig.ready()``."""
+
+from django.utils.translation import gettext_lazy as _
+
+from relais.core.jobs.registry import register_job_kind
+from relais.journeys.access import ensure_journey_permission
+from relais.journeys.permissions import Permission
+from relais.journeys.services_logs import IMPORT_JOB_KIND
+from relais.journeys.tasks import log_import_task
+
+
+def _may_import(user, workspace) -> None:
+    # Logs belong to the organization, the job to the workspace it was started from.
+    ensure_journey_permission(user, Permission.JOURNEYS_EDIT, workspace.organization)
+
+
+def register_journeys_job_kinds() -> None:
+    register_job_kind(
+        IMPORT_JOB_KIND,
+        log_import_task,
+        label=_("Import d'un journal d'événements"),
+        access=_may_import,
+    )

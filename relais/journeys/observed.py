@@ -1,0 +1,385 @@
+"""What the observed pages show of a kept event log, computed on the columnar engine and cached.
+
+``observed_summary(log, filters)`` mines the log's canonical frame (:mod:`mining`), adds what
+the charts need (process graph laid out in columns, channel flows, duration distribution,
+waiting before each step, variants, failure demand per step and channel) and returns one
+JSON-ready dict. It is written once per (log, filters) as a JSON file beside the log's Parquet
+file (``<public id>.observed/<key>.json``) and read back afterwards: a page on a million-event
+log costs one mining the first time (done by the import job for the unfiltered view) and a
+file read after. The key holds the Parquet file's size and modification time, and
+``observed_invalidate`` removes the folder when the events are replaced or purged.
+
+``observed_mining(log)`` is the mining result in ``mine_journeys``' JSON form (without the
+case durations), for the modelled-vs-observed comparison.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+
+from relais.journeys import failure_demand
+from relais.journeys.eventlog_store import load_frame
+from relais.journeys.eventlogs import (
+    ACTIVITY,
+    CANONICAL,
+    CASE,
+    CHANNEL,
+    START,
+    TIMESTAMP,
+)
+from relais.journeys.mining import mine, sort_events
+from relais.journeys.models import EventLog
+
+# Bump when the summary's shape changes: old cache files are then ignored.
+VERSION = 3
+GRAPH_EDGES = 60  # the most frequent edges drawn; the table lists them all
+VARIANTS_SHOWN = 20
+SANKEY_DEPTH = 5  # channel flows over the first contacts of a case
+SEGMENT_MAX_VALUES = 40  # an attribute with more distinct values is not offered as a filter
+# Case durations, in days: the histogram's bins (upper bounds).
+DURATION_BINS = (1, 7, 14, 30, 60, 90, 180, 365)
+# Channels on which the body, not the person, has the ball (failure demand's waiting steps).
+BACK_OFFICE_CHANNELS = ("back_office",)
+# Attribute names that hold a contact's reason or its recorded kind of demand.
+REASON_COLUMNS = ("reason", "motif", "raison")
+DEMAND_COLUMNS = ("demand", "demande")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which events a view keeps: a period (dates included, UTC), a channel, the cases of one
+    value of a segment attribute (a case attribute such as ``branch`` or ``region``)."""
+
+    since: date | None = None
+    until: date | None = None
+    channel: str = ""
+    segment: str = ""
+    segment_value: str = ""
+
+    def key(self) -> dict[str, str]:
+        data = asdict(self)
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
+
+    @property
+    def active(self) -> bool:
+        return any(self.key().values())
+
+
+def _data_file(log: EventLog) -> Path:
+    return Path(settings.MEDIA_ROOT) / log.data_path
+
+
+def _cache_dir(log: EventLog) -> Path:
+    return _data_file(log).with_suffix(".observed")
+
+
+def observed_invalidate(log: EventLog) -> None:
+    """Forget every cached view of ``log`` (its events changed or are gone)."""
+    if log.data_path:
+        shutil.rmtree(_cache_dir(log), ignore_errors=True)
+
+
+def _cached(log: EventLog, name: str, parts: dict, compute) -> dict[str, Any]:
+    data = _data_file(log)
+    stat = data.stat()
+    material = json.dumps(
+        {"v": VERSION, "name": name, "size": stat.st_size, "mtime": stat.st_mtime_ns, **parts},
+        sort_keys=True,
+    )
+    folder = _cache_dir(log)
+    target = folder / f"{name}-{hashlib.sha256(material.encode()).hexdigest()[:24]}.json"
+    try:
+        return json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    result = compute()
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    partial.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, target)
+    return result
+
+
+def observed_summary(log: EventLog, filters: Filters | None = None) -> dict[str, Any]:
+    """The observed pages' data for ``log`` under ``filters`` (cached, see the module)."""
+    filters = filters or Filters()
+    return _cached(log, "summary", filters.key(), lambda: summarise(load_frame(log), filters))
+
+
+def observed_mining(log: EventLog) -> dict[str, Any]:
+    """``mine_journeys``' JSON for the whole log, without ``case_durations`` (cached)."""
+
+    def compute():
+        result = mine(load_frame(log), only=frozenset({"dfg", "variants", "activities", "rework"}))
+        data = result.as_dict()
+        data.pop("case_durations", None)
+        return data
+
+    return _cached(log, "mining", {}, compute)
+
+
+# --- Computation ------------------------------------------------------------------------------
+
+
+def apply_filters(frame: pl.DataFrame, filters: Filters) -> pl.DataFrame:
+    """The events kept by ``filters``. The period and the segment keep whole cases (a case
+    started in the period, a case of that segment value); the channel keeps the events on it."""
+    if filters.since or filters.until:
+        first = frame.group_by(CASE).agg(pl.col(TIMESTAMP).min().alias("__first"))
+        condition = pl.lit(True)
+        if filters.since:
+            since = datetime.combine(filters.since, time.min).replace(tzinfo=_utc())
+            condition = condition & (pl.col("__first") >= since)
+        if filters.until:
+            until = datetime.combine(filters.until + timedelta(days=1), time.min)
+            condition = condition & (pl.col("__first") < until.replace(tzinfo=_utc()))
+        frame = frame.filter(pl.col(CASE).is_in(first.filter(condition).get_column(CASE)))
+    if filters.segment and filters.segment in frame.columns:
+        cases = frame.filter(pl.col(filters.segment).cast(pl.String) == filters.segment_value)
+        frame = frame.filter(pl.col(CASE).is_in(cases.get_column(CASE).unique()))
+    if filters.channel and CHANNEL in frame.columns:
+        frame = frame.filter(pl.col(CHANNEL) == filters.channel)
+    return frame
+
+
+def _utc():
+    from datetime import UTC
+
+    return UTC
+
+
+def segment_attributes(frame: pl.DataFrame) -> dict[str, list[str]]:
+    """Attribute columns with few distinct values (the filters a page offers)."""
+    out: dict[str, list[str]] = {}
+    for name in frame.columns:
+        if name in CANONICAL or name in REASON_COLUMNS or name in DEMAND_COLUMNS:
+            continue
+        values = frame.get_column(name).cast(pl.String).drop_nulls().unique()
+        values = values.filter(values.str.strip_chars() != "")
+        if 1 < len(values) <= SEGMENT_MAX_VALUES:
+            out[name] = sorted(values.to_list())
+    return out
+
+
+def summarise(events: pl.DataFrame, filters: Filters | None = None) -> dict[str, Any]:
+    """Every figure of the observed pages (see the module docstring), JSON-ready."""
+    filters = filters or Filters()
+    channels = (
+        sorted(events.get_column(CHANNEL).drop_nulls().unique().to_list())
+        if CHANNEL in events.columns
+        else []
+    )
+    summary: dict[str, Any] = {
+        "filters": filters.key(),
+        "channels": channels,
+        "segments": segment_attributes(events),
+        "has_start": START in events.columns,
+    }
+    frame = apply_filters(events, filters)
+    summary["n_events"] = frame.height
+    if frame.height == 0:
+        summary["empty"] = True
+        return summary
+    result = mine(frame, repeat_window=timedelta(days=7))
+    instants = frame.get_column(TIMESTAMP)
+    summary.update(
+        empty=False,
+        n_cases=result.n_cases,
+        n_activities=result.n_activities,
+        n_variants=result.n_variants,
+        first=instants.min().isoformat(),
+        last=instants.max().isoformat(),
+        activities=[
+            {
+                "activity": name,
+                "count": count,
+                "start": result.start_activities.get(name, 0),
+                "end": result.end_activities.get(name, 0),
+                "rework": result.rework_cases_per_activity.get(name, 0),
+                "repeats": result.repeat_contacts.get(name, 0),
+            }
+            for name, count in result.activity_counts.items()
+        ],
+        graph=_graph(frame, result),
+        durations=_durations(list(result.case_durations.values())),
+        waiting=_waiting(frame),
+        variants=[
+            {"activities": list(sequence), "count": count, "share": count / result.n_cases}
+            for sequence, count in result.variants[:VARIANTS_SHOWN]
+        ],
+        switches=[
+            {"from": a, "to": b, "count": n}
+            for (a, b), n in sorted(result.channel_switches.items(), key=lambda kv: -kv[1])
+        ],
+        sankey=_sankey(frame) if CHANNEL in frame.columns else None,
+        failure=_failure(frame),
+    )
+    return summary
+
+
+def _graph(frame: pl.DataFrame, result) -> dict[str, Any]:
+    """Nodes placed in columns by their mean position in a case (left: early), edges with
+    their frequency and mean and median time; the ``GRAPH_EDGES`` most frequent are drawn."""
+    ordered = sort_events(frame.select(CASE, ACTIVITY, TIMESTAMP, *_start(frame), "position"))
+    rank = ordered.with_columns(pl.int_range(pl.len()).over(CASE).alias("rank"))
+    columns = rank.group_by(ACTIVITY).agg(pl.col("rank").mean().alias("rank")).sort("rank")
+    placed: dict[int, int] = {}
+    nodes = []
+    for name, mean_rank in columns.iter_rows():
+        column = round(mean_rank)
+        row = placed.get(column, 0)
+        placed[column] = row + 1
+        nodes.append(
+            {
+                "name": name,
+                "count": result.activity_counts.get(name, 0),
+                "x": column * 260,
+                "y": row * 90 + (column % 2) * 40,
+            }
+        )
+    edges = [
+        {
+            "source": a,
+            "target": b,
+            "count": count,
+            "mean": result.performance_dfg[(a, b)]["mean"],
+            "median": result.performance_dfg[(a, b)]["median"],
+        }
+        for (a, b), count in sorted(result.dfg.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return {"nodes": nodes, "edges": edges, "drawn": min(len(edges), GRAPH_EDGES)}
+
+
+def _start(frame: pl.DataFrame) -> list[str]:
+    return [START] if START in frame.columns else []
+
+
+def _durations(seconds: list[float]) -> dict[str, Any]:
+    """Histogram of case durations in days (bins of ``DURATION_BINS``) and quantiles."""
+    values = pl.Series("days", seconds, dtype=pl.Float64) / 86_400
+    bins = []
+    low = 0
+    for high in DURATION_BINS:
+        count = int(((values >= low) & (values < high)).sum())
+        bins.append({"low": low, "high": high, "cases": count})
+        low = high
+    bins.append({"low": low, "high": None, "cases": int((values >= low).sum())})
+    return {
+        "bins": bins,
+        "mean": float(values.mean()),
+        "median": float(values.median()),
+        "p90": float(values.quantile(0.9, interpolation="linear")),
+    }
+
+
+def _waiting(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Per activity, the wait before it: its start (its timestamp when the log has no start)
+    minus the previous event's timestamp in the case, in days."""
+    ordered = sort_events(frame.select(CASE, ACTIVITY, TIMESTAMP, *_start(frame), "position"))
+    begin = pl.col(START) if START in frame.columns else pl.col(TIMESTAMP)
+    waits = (
+        ordered.with_columns(
+            ((begin - pl.col(TIMESTAMP).shift(1)).dt.total_seconds() / 86_400).alias("days"),
+            (pl.col(CASE) == pl.col(CASE).shift(1)).alias("same"),
+        )
+        .filter(pl.col("same"))
+        .group_by(ACTIVITY)
+        .agg(
+            pl.len().alias("count"),
+            pl.col("days").mean().alias("mean"),
+            pl.col("days").median().alias("median"),
+            pl.col("days").quantile(0.9, interpolation="linear").alias("p90"),
+        )
+        .sort("mean", descending=True)
+    )
+    return waits.to_dicts()
+
+
+def _sankey(frame: pl.DataFrame) -> dict[str, Any] | None:
+    """Channel flows: each case's channels in order (consecutive repeats merged), over its
+    first ``SANKEY_DEPTH`` channels; a node is « n. channel » so the flow has no cycle."""
+    ordered = sort_events(frame.select(CASE, CHANNEL, TIMESTAMP, *_start(frame), "position"))
+    ordered = ordered.filter(pl.col(CHANNEL).is_not_null())
+    changed = (pl.col(CHANNEL) != pl.col(CHANNEL).shift(1)) | (
+        pl.col(CASE) != pl.col(CASE).shift(1)
+    )
+    steps = (
+        ordered.filter(changed.fill_null(True))
+        .with_columns(pl.int_range(pl.len()).over(CASE).alias("depth"))
+        .filter(pl.col("depth") < SANKEY_DEPTH)
+        .with_columns(
+            pl.col(CHANNEL).shift(-1).alias("next"),
+            (pl.col(CASE) == pl.col(CASE).shift(-1)).fill_null(False).alias("has_next"),
+        )
+        .filter(pl.col("has_next"))
+        .group_by("depth", CHANNEL, "next")
+        .len()
+        .sort(["depth", "len"], descending=[False, True])
+    )
+    if steps.height == 0:
+        return None
+    links = [
+        {"source": f"{depth + 1}. {a}", "target": f"{depth + 2}. {b}", "value": n}
+        for depth, a, b, n in steps.iter_rows()
+    ]
+    names = sorted({link["source"] for link in links} | {link["target"] for link in links})
+    return {"nodes": names, "links": links}
+
+
+def _first_present(frame: pl.DataFrame, names) -> str | None:
+    return next((name for name in names if name in frame.columns), None)
+
+
+def _failure(frame: pl.DataFrame) -> dict[str, Any] | None:
+    """Failure demand per step and channel (``failure_demand.analyse`` with its default
+    rules). Contacts: the activities that carry a recorded demand when the log has such a
+    column, else every event with a channel other than the back office; steps on the back
+    office are where the body has the ball (waiting)."""
+    if CHANNEL not in frame.columns:
+        return None
+    reason = _first_present(frame, REASON_COLUMNS)
+    demand = _first_present(frame, DEMAND_COLUMNS)
+    if demand is not None:
+        marked = frame.filter(pl.col(demand).cast(pl.String).str.strip_chars().fill_null("") != "")
+        contact_activities = marked.get_column(ACTIVITY).unique().to_list()
+    else:
+        contacts = frame.filter(~pl.col(CHANNEL).is_in(BACK_OFFICE_CHANNELS))
+        contact_activities = contacts.get_column(ACTIVITY).unique().to_list()
+    if not contact_activities:
+        return None
+    waiting = (
+        frame.filter(pl.col(CHANNEL).is_in(BACK_OFFICE_CHANNELS))
+        .get_column(ACTIVITY)
+        .unique()
+        .to_list()
+    )
+    report = failure_demand.analyse(
+        frame,
+        failure_demand.Columns(
+            case=CASE, timestamp=TIMESTAMP, activity=ACTIVITY, channel=CHANNEL, text=reason
+        ),
+        contact_activities=contact_activities,
+        waiting_steps=waiting,
+    )
+    return {
+        "n_contacts": report.n_contacts,
+        "n_value": report.n_value,
+        "n_failure": report.n_failure,
+        "share": report.failure_share,
+        "per_value": report.failure_per_value,
+        "repeat": report.repeat_contacts,
+        "chasing": report.chasing_contacts,
+        "by_step": report.by_step.to_dicts(),
+        "by_channel": report.by_channel.to_dicts(),
+        "by_rule": report.by_rule.to_dicts(),
+    }

@@ -1,0 +1,375 @@
+"""Actions on kept event logs: upload, column mapping and import as a background job,
+extraction of the kernel's interaction log, rename, delete and restore (undo), and the
+demo's stored logs.
+
+An import is atomic: the file is read whole by :func:`relais.journeys.eventlogs.read_event_log`
+(a French ``EventLogError`` with the line at the first bad row), the canonical frame is written
+beside its final name and renamed (:mod:`eventlog_store`), and the log becomes *ready* only
+then. A rejected file leaves the log *failed* with the message, no events file and no upload.
+
+Size: an upload is refused above ``settings.JOURNEYS_LOG_MAX_UPLOAD_BYTES`` (512 MiB by
+default), before it is stored (the upload view also stops reading a request that announces
+more); Django keeps at most ``FILE_UPLOAD_MAX_MEMORY_SIZE`` of it in memory, the rest goes to a
+temporary file, copied chunk by chunk under ``MEDIA_ROOT/journeys/uploads/``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.core.audit.services import audit_log
+from relais.core.interactions.events import event_label
+from relais.core.interactions.export import case_of, for_export
+from relais.core.interactions.selectors import interactions_in_window, interactions_of_workspace
+from relais.core.jobs.services import JobProgress, job_start
+from relais.journeys.access import ensure_can_edit
+from relais.journeys.eventlog_store import delete_frame, store_frame
+from relais.journeys.eventlogs import (
+    ColumnMapping,
+    EventLogError,
+    log_format,
+    read_event_log,
+    to_canonical,
+)
+from relais.journeys.models import EventLog, EventLogSource, EventLogStatus
+from relais.journeys.observed import observed_invalidate, observed_summary
+
+IMPORT_JOB_KIND = "journeys.log_import"
+UPLOADS_DIR = "journeys/uploads"
+DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+NAME_MAX = 160
+
+
+def max_upload_bytes() -> int:
+    """The largest event-log file accepted (``JOURNEYS_LOG_MAX_UPLOAD_BYTES``, 512 MiB)."""
+    return int(getattr(settings, "JOURNEYS_LOG_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+def _media(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+def _name(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({"name": _("Donnez un nom au journal.")})
+    if len(value) > NAME_MAX:
+        raise ValidationError({"name": _("%(max)s caractères au plus.") % {"max": NAME_MAX}})
+    return value
+
+
+def _audit(actor, action: str, log: EventLog, **changes) -> None:
+    audit_log(actor=actor, action=action, target=log, **changes)
+
+
+def _discard_upload(log: EventLog) -> None:
+    if log.upload_path:
+        _media(log.upload_path).unlink(missing_ok=True)
+        log.upload_path = ""
+
+
+# --- Upload and import ------------------------------------------------------------------------
+
+
+def log_upload(*, actor, organization, name: str, upload) -> EventLog:
+    """Keep an uploaded event-log file (CSV, CSV gzip, XES, XES gzip, Parquet) as a *pending*
+    log of ``organization``, waiting for its column mapping (see :func:`log_import_start`)."""
+    ensure_can_edit(actor, organization)
+    name = _name(name)
+    try:
+        fmt = log_format(upload.name)
+    except EventLogError as error:
+        raise ValidationError({"file": str(error)}) from None
+    limit = max_upload_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "file": _("Le fichier dépasse la taille maximale de %(size)s Mo.")
+                % {"size": limit // (1024 * 1024)}
+            }
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": _("Le fichier est vide.")})
+    relative = f"{UPLOADS_DIR}/{organization.pk}/{uuid.uuid4().hex}.{fmt}"
+    target = _media(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    try:
+        with transaction.atomic():
+            log = EventLog.objects.create(
+                organization=organization,
+                name=name,
+                source=EventLogSource.FILE,
+                status=EventLogStatus.PENDING,
+                original_filename=Path(upload.name).name[:255],
+                upload_path=relative,
+                created_by=actor,
+            )
+            _audit(actor, "journeys.log.upload", log, after={"file": log.original_filename})
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    return log
+
+
+def mapping_from_json(data: dict) -> ColumnMapping:
+    attributes = data.get("attributes")
+    return ColumnMapping(
+        case=data["case"],
+        activity=data["activity"],
+        timestamp=data["timestamp"],
+        start_timestamp=data.get("start_timestamp") or None,
+        channel=data.get("channel") or None,
+        resource=data.get("resource") or None,
+        attributes=tuple(attributes) if attributes is not None else None,
+    )
+
+
+def mapping_to_json(mapping: ColumnMapping, *, separator: str | None = None) -> dict:
+    data = asdict(mapping)
+    data["attributes"] = list(mapping.attributes) if mapping.attributes is not None else None
+    if separator:
+        data["separator"] = separator
+    return data
+
+
+@transaction.atomic
+def log_import_start(
+    *,
+    actor,
+    workspace,
+    log: EventLog,
+    mapping: ColumnMapping,
+    columns: list[str],
+    separator: str | None = None,
+) -> EventLog:
+    """Import the uploaded file of the pending ``log`` with ``mapping``, as a background job
+    (queued after commit; the log page shows its progress). ``columns`` are the file's columns
+    (from its preview): a mapping naming another column is refused here, in French."""
+    ensure_can_edit(actor, log.organization)
+    log = EventLog.objects.select_for_update().get(pk=log.pk)
+    if log.status != EventLogStatus.PENDING or not log.upload_path:
+        raise ValidationError(_("Ce journal n'attend pas d'import."))
+    known = set(columns)
+    for _role, source, label in mapping.roles():
+        if source not in known:
+            raise ValidationError(
+                _("Colonne « %(column)s » (%(label)s) absente du fichier.")
+                % {"column": source, "label": label}
+            )
+    chosen = [source for _role, source, _label in mapping.roles()]
+    if len(set(chosen)) != len(chosen):
+        raise ValidationError(_("Une même colonne ne peut pas tenir deux rôles."))
+    log.mapping = mapping_to_json(mapping, separator=separator)
+    log.status = EventLogStatus.IMPORTING
+    log.error = ""
+    log.job = job_start(
+        actor=actor,
+        workspace=workspace,
+        kind=IMPORT_JOB_KIND,
+        label=_("Import du journal « %(name)s »") % {"name": log.name},
+        params={"log_id": log.pk},
+    )
+    log.save(update_fields=["mapping", "status", "error", "job", "updated_at"])
+    _audit(actor, "journeys.log.import", log, after={"mapping": log.mapping})
+    return log
+
+
+def _fail(log: EventLog, message: str) -> None:
+    delete_frame(log)
+    observed_invalidate(log)
+    _discard_upload(log)
+    log.status = EventLogStatus.FAILED
+    log.error = message[:2000]
+    log.data_path = ""
+    log.save(update_fields=["status", "error", "data_path", "upload_path", "updated_at"])
+
+
+def log_import_run(*, log_id: int, job, progress: JobProgress) -> str:
+    """The import job's body: read the file (or the interaction log), store the canonical
+    frame, compute the observed summary (so the first page is fast), mark the log ready.
+    On a rejected file the log is failed with the French message and nothing is kept; the
+    message is raised again so the job is failed too."""
+    log = EventLog.objects.select_related("organization").get(pk=log_id)
+    progress.start(3)
+    try:
+        if log.source == EventLogSource.INTERACTIONS:
+            frame = interactions_frame(job.workspace)
+        else:
+            separator = (log.mapping or {}).get("separator")
+            frame = read_event_log(
+                _media(log.upload_path), mapping_from_json(log.mapping), separator=separator
+            )
+        progress.advance()
+        store_frame(log, frame)
+        observed_invalidate(log)
+        progress.advance()
+        observed_summary(log)
+        progress.advance()
+    except EventLogError as error:
+        _fail(log, str(error))
+        raise
+    except Exception:
+        _fail(log, _("L'import a échoué : erreur interne, rien n'a été enregistré."))
+        raise
+    _discard_upload(log)
+    log.status = EventLogStatus.READY
+    log.save(update_fields=["status", "upload_path", "updated_at"])
+    return _("%(events)s événements, %(cases)s dossiers importés.") % {
+        "events": log.n_events,
+        "cases": log.n_cases,
+    }
+
+
+# --- The kernel's interaction log -------------------------------------------------------------
+
+
+def interactions_frame(workspace) -> pl.DataFrame:
+    """The workspace's touchpoints as a canonical frame: case = case key (else the contact,
+    else the visitor), activity = the event's label, channel, direction and outcome kept;
+    free text (topic, summary) never leaves the log."""
+    if workspace is None:
+        raise EventLogError("Aucun espace de travail pour lire le journal des interactions.")
+    rows = {
+        "case": [],
+        "activity": [],
+        "timestamp": [],
+        "start": [],
+        "channel": [],
+        "direction": [],
+        "outcome": [],
+        "event_code": [],
+    }
+    labels: dict[str, str] = {}
+    for interaction in for_export(interactions_in_window(workspace=workspace)).iterator(2000):
+        code = interaction.event_code
+        if code not in labels:
+            labels[code] = event_label(code)
+        rows["case"].append(case_of(interaction))
+        rows["activity"].append(labels[code])
+        rows["start"].append(interaction.started_at)
+        rows["timestamp"].append(interaction.ended_at or interaction.started_at)
+        rows["channel"].append(interaction.channel)
+        rows["direction"].append(interaction.direction)
+        rows["outcome"].append(interaction.outcome)
+        rows["event_code"].append(code)
+    if not rows["case"]:
+        raise EventLogError("Le journal des interactions de cet espace est vide.")
+    frame = pl.DataFrame(rows, schema_overrides={"timestamp": pl.Datetime("us", "UTC")})
+    return to_canonical(
+        frame,
+        ColumnMapping(
+            case="case",
+            activity="activity",
+            timestamp="timestamp",
+            start_timestamp="start",
+            channel="channel",
+        ),
+    )
+
+
+@transaction.atomic
+def log_from_interactions(*, actor, workspace, name: str) -> EventLog:
+    """Extract the current workspace's interaction log (every module's touchpoints, grouped by
+    case key) into a new log of the workspace's organization, as a background job."""
+    organization = workspace.organization
+    ensure_can_edit(actor, organization)
+    if actor is not None:
+        interactions_of_workspace(user=actor, workspace=workspace)  # raises without the right
+    log = EventLog.objects.create(
+        organization=organization,
+        name=_name(name),
+        source=EventLogSource.INTERACTIONS,
+        status=EventLogStatus.IMPORTING,
+        created_by=actor,
+    )
+    log.job = job_start(
+        actor=actor,
+        workspace=workspace,
+        kind=IMPORT_JOB_KIND,
+        label=_("Extraction du journal des interactions"),
+        params={"log_id": log.pk},
+    )
+    log.save(update_fields=["job", "updated_at"])
+    _audit(actor, "journeys.log.extract", log)
+    return log
+
+
+# --- A frame computed by Relais (the sample, the simulated year) ------------------------------
+
+
+def log_store_frame(
+    *, actor, organization, name: str, source: str, frame: pl.DataFrame, description: str = ""
+) -> EventLog:
+    """Keep a canonical frame built by Relais (a recorded sample, the demo's simulated year)
+    as a ready log; its observed summary is computed at once."""
+    ensure_can_edit(actor, organization)
+    with transaction.atomic():
+        log = EventLog.objects.create(
+            organization=organization,
+            name=_name(name),
+            description=description,
+            source=source,
+            status=EventLogStatus.IMPORTING,
+            created_by=actor,
+        )
+        store_frame(log, frame)
+        log.status = EventLogStatus.READY
+        log.save(update_fields=["status", "updated_at"])
+        _audit(actor, "journeys.log.create", log, after={"source": source})
+        transaction.on_commit(lambda: observed_summary(log))
+    return log
+
+
+# --- Rename, delete, restore ------------------------------------------------------------------
+
+
+@transaction.atomic
+def log_rename(*, actor, log: EventLog, name: str, description: str = "") -> EventLog:
+    """Rename a log and change its description."""
+    ensure_can_edit(actor, log.organization)
+    before = {"name": log.name, "description": log.description}
+    log.name = _name(name)
+    description = (description or "").strip()
+    if len(description) > 2000:
+        raise ValidationError({"description": _("2000 caractères au plus.")})
+    log.description = description
+    log.save(update_fields=["name", "description", "updated_at"])
+    _audit(actor, "journeys.log.rename", log, before=before, after={"name": log.name})
+    return log
+
+
+@transaction.atomic
+def log_delete(*, actor, log: EventLog) -> EventLog:
+    """Put a log in the bin (its events are kept: ``log_restore`` undoes it). A log still
+    waiting for its mapping has nothing to restore: its upload is discarded."""
+    ensure_can_edit(actor, log.organization)
+    if log.status == EventLogStatus.PENDING:
+        _discard_upload(log)
+        log.status = EventLogStatus.FAILED
+        log.error = _("Import abandonné.")
+    log.deleted_at = timezone.now()
+    log.save(update_fields=["deleted_at", "status", "error", "upload_path", "updated_at"])
+    _audit(actor, "journeys.log.delete", log)
+    return log
+
+
+@transaction.atomic
+def log_restore(*, actor, log: EventLog) -> EventLog:
+    """Take a log out of the bin."""
+    ensure_can_edit(actor, log.organization)
+    log.deleted_at = None
+    log.save(update_fields=["deleted_at", "updated_at"])
+    _audit(actor, "journeys.log.restore", log)
+    return log

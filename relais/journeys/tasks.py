@@ -1,0 +1,12 @@
+"""Background work of journeys, run by the Huey worker (immediately in tests)."""
+
+from huey.contrib.djhuey import db_task
+
+from relais.core.jobs.services import job_run
+from relais.journeys.services_logs import log_import_run
+
+
+@db_task()
+def log_import_task(job_id: int, log_id: int) -> None:
+    """Import (or extract) the event log ``log_id`` under job ``job_id``."""
+    job_run(job_id, lambda job, progress: log_import_run(log_id=log_id, job=job, progress=progress))
