@@ -233,7 +233,10 @@ def test_the_workspace_interaction_log_becomes_a_log(
     supervisor_client, run_jobs, supervisor, workspace
 ):
     person = PersonFactory(workspace=workspace)
-    for hour, code, channel in ((9, "core.interaction.recorded", "phone"), (11, "core.interaction.recorded", "email")):
+    for hour, code, channel in (
+        (9, "core.interaction.recorded", "phone"),
+        (11, "core.interaction.recorded", "email"),
+    ):
         record(
             workspace=workspace,
             person=person,
