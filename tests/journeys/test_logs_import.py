@@ -3,8 +3,8 @@ with the real task queue run inline), their French errors with the line, nothing
 half-imported, progress, rename, bin and restore, the kernel's interaction log."""
 
 import gzip
-from datetime import UTC, datetime
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl

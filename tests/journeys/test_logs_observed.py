@@ -59,7 +59,7 @@ def test_the_summary_figures_by_hand():
     # Graph columns follow the mean position: Dépôt first, then Relance and Décision.
     x = {node["name"]: node["x"] for node in summary["graph"]["nodes"]}
     assert x["Dépôt"] < x["Relance"] <= x["Décision"]
-    links = {(l["source"], l["target"]): l["value"] for l in summary["sankey"]["links"]}
+    links = {(k["source"], k["target"]): k["value"] for k in summary["sankey"]["links"]}
     assert links == {
         ("1. web", "2. phone"): 1,
         ("2. phone", "3. letter"): 1,
