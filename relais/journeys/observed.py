@@ -20,7 +20,7 @@ import json
 import os
 import shutil
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +34,11 @@ from relais.journeys.eventlogs import (
     CANONICAL,
     CASE,
     CHANNEL,
+    POSITION,
     START,
     TIMESTAMP,
 )
-from relais.journeys.mining import mine, sort_events
+from relais.journeys.mining import channel_switches, mine, repeat_contacts, sort_events
 from relais.journeys.models import EventLog
 
 # Bump when the summary's shape changes: old cache files are then ignored.
@@ -48,6 +49,7 @@ SANKEY_DEPTH = 5  # channel flows over the first contacts of a case
 SEGMENT_MAX_VALUES = 40  # an attribute with more distinct values is not offered as a filter
 # Case durations, in days: the histogram's bins (upper bounds).
 DURATION_BINS = (1, 7, 14, 30, 60, 90, 180, 365)
+REPEAT_WINDOW = timedelta(days=7)  # « repeats »: the same activity again within a week
 # Channels on which the body, not the person, has the ball (failure demand's waiting steps).
 BACK_OFFICE_CHANNELS = ("back_office",)
 # Attribute names that hold a contact's reason or its recorded kind of demand.
@@ -138,11 +140,11 @@ def apply_filters(frame: pl.DataFrame, filters: Filters) -> pl.DataFrame:
         first = frame.group_by(CASE).agg(pl.col(TIMESTAMP).min().alias("__first"))
         condition = pl.lit(True)
         if filters.since:
-            since = datetime.combine(filters.since, time.min).replace(tzinfo=_utc())
+            since = datetime.combine(filters.since, time.min).replace(tzinfo=UTC)
             condition = condition & (pl.col("__first") >= since)
         if filters.until:
             until = datetime.combine(filters.until + timedelta(days=1), time.min)
-            condition = condition & (pl.col("__first") < until.replace(tzinfo=_utc()))
+            condition = condition & (pl.col("__first") < until.replace(tzinfo=UTC))
         frame = frame.filter(pl.col(CASE).is_in(first.filter(condition).get_column(CASE)))
     if filters.segment and filters.segment in frame.columns:
         cases = frame.filter(pl.col(filters.segment).cast(pl.String) == filters.segment_value)
@@ -150,12 +152,6 @@ def apply_filters(frame: pl.DataFrame, filters: Filters) -> pl.DataFrame:
     if filters.channel and CHANNEL in frame.columns:
         frame = frame.filter(pl.col(CHANNEL) == filters.channel)
     return frame
-
-
-def _utc():
-    from datetime import UTC
-
-    return UTC
 
 
 def segment_attributes(frame: pl.DataFrame) -> dict[str, list[str]]:
@@ -190,7 +186,22 @@ def summarise(events: pl.DataFrame, filters: Filters | None = None) -> dict[str,
     if frame.height == 0:
         summary["empty"] = True
         return summary
-    result = mine(frame, repeat_window=timedelta(days=7))
+    # The mining order once, on the few columns the views need; the engine's parts that the
+    # pages do not show (service times, the per-case dict of durations) are not computed.
+    ordered = sort_events(
+        frame.select(
+            CASE,
+            ACTIVITY,
+            TIMESTAMP,
+            POSITION,
+            *_start(frame),
+            *([CHANNEL] if CHANNEL in frame.columns else []),
+        )
+    )
+    result = mine(frame, only=frozenset({"dfg", "variants", "activities", "rework"}))
+    begin = START if START in frame.columns else TIMESTAMP
+    repeats = repeat_contacts(ordered.select(CASE, ACTIVITY, begin), REPEAT_WINDOW)
+    switches = channel_switches(ordered.select(CASE, CHANNEL)) if CHANNEL in frame.columns else {}
     instants = frame.get_column(TIMESTAMP)
     summary.update(
         empty=False,
@@ -206,32 +217,32 @@ def summarise(events: pl.DataFrame, filters: Filters | None = None) -> dict[str,
                 "start": result.start_activities.get(name, 0),
                 "end": result.end_activities.get(name, 0),
                 "rework": result.rework_cases_per_activity.get(name, 0),
-                "repeats": result.repeat_contacts.get(name, 0),
+                "repeats": repeats.get(name, 0),
             }
             for name, count in result.activity_counts.items()
         ],
-        graph=_graph(frame, result),
-        durations=_durations(list(result.case_durations.values())),
-        waiting=_waiting(frame),
+        graph=_graph(ordered, result),
+        durations=_durations(frame),
+        waiting=_waiting(ordered),
         variants=[
             {"activities": list(sequence), "count": count, "share": count / result.n_cases}
             for sequence, count in result.variants[:VARIANTS_SHOWN]
         ],
         switches=[
             {"from": a, "to": b, "count": n}
-            for (a, b), n in sorted(result.channel_switches.items(), key=lambda kv: -kv[1])
+            for (a, b), n in sorted(switches.items(), key=lambda kv: -kv[1])
         ],
-        sankey=_sankey(frame) if CHANNEL in frame.columns else None,
+        sankey=_sankey(ordered) if CHANNEL in frame.columns else None,
         failure=_failure(frame),
     )
     return summary
 
 
-def _graph(frame: pl.DataFrame, result) -> dict[str, Any]:
+def _graph(ordered: pl.DataFrame, result) -> dict[str, Any]:
     """Nodes placed in columns by their mean position in a case (left: early), edges with
-    their frequency and mean and median time; the ``GRAPH_EDGES`` most frequent are drawn."""
-    ordered = sort_events(frame.select(CASE, ACTIVITY, TIMESTAMP, *_start(frame), "position"))
-    rank = ordered.with_columns(pl.int_range(pl.len()).over(CASE).alias("rank"))
+    their frequency and mean and median time; the ``GRAPH_EDGES`` most frequent are drawn.
+    ``ordered``: the events in mining order."""
+    rank = ordered.with_columns(_rank_in_case(pl.col(CASE)).alias("rank"))
     columns = rank.group_by(ACTIVITY).agg(pl.col("rank").mean().alias("rank")).sort("rank")
     placed: dict[int, int] = {}
     nodes = []
@@ -260,13 +271,25 @@ def _graph(frame: pl.DataFrame, result) -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges, "drawn": min(len(edges), GRAPH_EDGES)}
 
 
+def _rank_in_case(case: pl.Expr) -> pl.Expr:
+    """0, 1, 2… along each case of a frame sorted by case: the row number minus the row
+    number where the case began (no grouping on the text ids, which costs seconds at a
+    million events)."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    begins = (case != case.shift(1)).fill_null(True)
+    return row - pl.when(begins).then(row).forward_fill()
+
+
 def _start(frame: pl.DataFrame) -> list[str]:
     return [START] if START in frame.columns else []
 
 
-def _durations(seconds: list[float]) -> dict[str, Any]:
-    """Histogram of case durations in days (bins of ``DURATION_BINS``) and quantiles."""
-    values = pl.Series("days", seconds, dtype=pl.Float64) / 86_400
+def _durations(frame: pl.DataFrame) -> dict[str, Any]:
+    """Histogram of case durations (latest − earliest timestamp) in days, in the bins of
+    ``DURATION_BINS``, and quantiles."""
+    values = frame.group_by(CASE).agg(
+        (pl.col(TIMESTAMP).max() - pl.col(TIMESTAMP).min()).alias("span")
+    ).get_column("span").dt.total_microseconds() / (86_400 * 1_000_000)
     bins = []
     low = 0
     for high in DURATION_BINS:
@@ -282,13 +305,13 @@ def _durations(seconds: list[float]) -> dict[str, Any]:
     }
 
 
-def _waiting(frame: pl.DataFrame) -> list[dict[str, Any]]:
+def _waiting(ordered: pl.DataFrame) -> list[dict[str, Any]]:
     """Per activity, the wait before it: its start (its timestamp when the log has no start)
-    minus the previous event's timestamp in the case, in days."""
-    ordered = sort_events(frame.select(CASE, ACTIVITY, TIMESTAMP, *_start(frame), "position"))
-    begin = pl.col(START) if START in frame.columns else pl.col(TIMESTAMP)
+    minus the previous event's timestamp in the case, in days. ``ordered``: mining order."""
+    begin = pl.col(START) if START in ordered.columns else pl.col(TIMESTAMP)
     waits = (
-        ordered.with_columns(
+        ordered.lazy()
+        .with_columns(
             ((begin - pl.col(TIMESTAMP).shift(1)).dt.total_seconds() / 86_400).alias("days"),
             (pl.col(CASE) == pl.col(CASE).shift(1)).alias("same"),
         )
@@ -301,21 +324,22 @@ def _waiting(frame: pl.DataFrame) -> list[dict[str, Any]]:
             pl.col("days").quantile(0.9, interpolation="linear").alias("p90"),
         )
         .sort("mean", descending=True)
+        .collect()
     )
     return waits.to_dicts()
 
 
-def _sankey(frame: pl.DataFrame) -> dict[str, Any] | None:
+def _sankey(ordered: pl.DataFrame) -> dict[str, Any] | None:
     """Channel flows: each case's channels in order (consecutive repeats merged), over its
-    first ``SANKEY_DEPTH`` channels; a node is « n. channel » so the flow has no cycle."""
-    ordered = sort_events(frame.select(CASE, CHANNEL, TIMESTAMP, *_start(frame), "position"))
-    ordered = ordered.filter(pl.col(CHANNEL).is_not_null())
+    first ``SANKEY_DEPTH`` channels; a node is « n. channel » so the flow has no cycle.
+    ``ordered``: the events in mining order."""
+    ordered = ordered.select(CASE, CHANNEL).filter(pl.col(CHANNEL).is_not_null())
     changed = (pl.col(CHANNEL) != pl.col(CHANNEL).shift(1)) | (
         pl.col(CASE) != pl.col(CASE).shift(1)
     )
     steps = (
         ordered.filter(changed.fill_null(True))
-        .with_columns(pl.int_range(pl.len()).over(CASE).alias("depth"))
+        .with_columns(_rank_in_case(pl.col(CASE)).alias("depth"))
         .filter(pl.col("depth") < SANKEY_DEPTH)
         .with_columns(
             pl.col(CHANNEL).shift(-1).alias("next"),
@@ -363,8 +387,11 @@ def _failure(frame: pl.DataFrame) -> dict[str, Any] | None:
         .unique()
         .to_list()
     )
+    kept = [CASE, TIMESTAMP, ACTIVITY, CHANNEL, *([reason] if reason else [])]
+    # Only the cases with a contact can hold failure demand: the others are left out.
+    with_contact = frame.filter(pl.col(ACTIVITY).is_in(contact_activities)).get_column(CASE)
     report = failure_demand.analyse(
-        frame,
+        frame.select(kept).filter(pl.col(CASE).is_in(with_contact.unique())),
         failure_demand.Columns(
             case=CASE, timestamp=TIMESTAMP, activity=ACTIVITY, channel=CHANNEL, text=reason
         ),
