@@ -145,10 +145,10 @@ def apply_filters(frame: pl.DataFrame, filters: Filters) -> pl.DataFrame:
         if filters.until:
             until = datetime.combine(filters.until + timedelta(days=1), time.min)
             condition = condition & (pl.col("__first") < until.replace(tzinfo=UTC))
-        frame = frame.filter(pl.col(CASE).is_in(first.filter(condition).get_column(CASE)))
+        frame = frame.filter(pl.col(CASE).is_in(first.filter(condition).get_column(CASE).implode()))
     if filters.segment and filters.segment in frame.columns:
         cases = frame.filter(pl.col(filters.segment).cast(pl.String) == filters.segment_value)
-        frame = frame.filter(pl.col(CASE).is_in(cases.get_column(CASE).unique()))
+        frame = frame.filter(pl.col(CASE).is_in(cases.get_column(CASE).unique().implode()))
     if filters.channel and CHANNEL in frame.columns:
         frame = frame.filter(pl.col(CHANNEL) == filters.channel)
     return frame
@@ -222,7 +222,7 @@ def summarise(events: pl.DataFrame, filters: Filters | None = None) -> dict[str,
             for name, count in result.activity_counts.items()
         ],
         graph=_graph(ordered, result),
-        durations=_durations(frame),
+        durations=_durations(ordered),
         waiting=_waiting(ordered),
         variants=[
             {"activities": list(sequence), "count": count, "share": count / result.n_cases}
@@ -284,12 +284,18 @@ def _start(frame: pl.DataFrame) -> list[str]:
     return [START] if START in frame.columns else []
 
 
-def _durations(frame: pl.DataFrame) -> dict[str, Any]:
+def _durations(ordered: pl.DataFrame) -> dict[str, Any]:
     """Histogram of case durations (latest − earliest timestamp) in days, in the bins of
-    ``DURATION_BINS``, and quantiles."""
-    values = frame.group_by(CASE).agg(
-        (pl.col(TIMESTAMP).max() - pl.col(TIMESTAMP).min()).alias("span")
-    ).get_column("span").dt.total_microseconds() / (86_400 * 1_000_000)
+    ``DURATION_BINS``, and quantiles. ``ordered``: sorted by case (grouped on integers)."""
+    case_no = (pl.col(CASE) != pl.col(CASE).shift(1)).fill_null(True).cum_sum()
+    spans = (
+        ordered.lazy()
+        .select(case_no.alias("case_no"), TIMESTAMP)
+        .group_by("case_no")
+        .agg((pl.col(TIMESTAMP).max() - pl.col(TIMESTAMP).min()).alias("span"))
+        .collect()
+    )
+    values = spans.get_column("span").dt.total_microseconds() / (86_400 * 1_000_000)
     bins = []
     low = 0
     for high in DURATION_BINS:
@@ -391,7 +397,7 @@ def _failure(frame: pl.DataFrame) -> dict[str, Any] | None:
     # Only the cases with a contact can hold failure demand: the others are left out.
     with_contact = frame.filter(pl.col(ACTIVITY).is_in(contact_activities)).get_column(CASE)
     report = failure_demand.analyse(
-        frame.select(kept).filter(pl.col(CASE).is_in(with_contact.unique())),
+        frame.select(kept).filter(pl.col(CASE).is_in(with_contact.unique().implode())),
         failure_demand.Columns(
             case=CASE, timestamp=TIMESTAMP, activity=ACTIVITY, channel=CHANNEL, text=reason
         ),
