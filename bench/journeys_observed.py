@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=180_000)
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
+    args, _unknown = parser.parse_known_args(argv)  # `python -m bench` passes others' options
     with tempfile.TemporaryDirectory() as media_root:
         _setup(media_root)
         from relais.journeys.eventlogs import to_canonical
