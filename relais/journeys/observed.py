@@ -39,10 +39,10 @@ from relais.journeys.eventlogs import (
     TIMESTAMP,
 )
 from relais.journeys.mining import channel_switches, mine, repeat_contacts, sort_events
-from relais.journeys.models import EventLog
+from relais.journeys.models import Channel, EventLog
 
 # Bump when the summary's shape changes: old cache files are then ignored.
-VERSION = 3
+VERSION = 4
 GRAPH_EDGES = 60  # the most frequent edges drawn; the table lists them all
 VARIANTS_SHOWN = 20
 SANKEY_DEPTH = 5  # channel flows over the first contacts of a case
@@ -229,7 +229,7 @@ def summarise(events: pl.DataFrame, filters: Filters | None = None) -> dict[str,
             for sequence, count in result.variants[:VARIANTS_SHOWN]
         ],
         switches=[
-            {"from": a, "to": b, "count": n}
+            {"from": channel_label(a), "to": channel_label(b), "count": n}
             for (a, b), n in sorted(switches.items(), key=lambda kv: -kv[1])
         ],
         sankey=_sankey(ordered) if CHANNEL in frame.columns else None,
@@ -269,6 +269,12 @@ def _graph(ordered: pl.DataFrame, result) -> dict[str, Any]:
         for (a, b), count in sorted(result.dfg.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
     return {"nodes": nodes, "edges": edges, "drawn": min(len(edges), GRAPH_EDGES)}
+
+
+def channel_label(code: str) -> str:
+    """A channel's French label (« Traitement interne » for ``back_office``); another value
+    of the log's channel column as it is."""
+    return str(dict(Channel.choices).get(code, code))
 
 
 def _rank_in_case(case: pl.Expr) -> pl.Expr:
@@ -359,7 +365,11 @@ def _sankey(ordered: pl.DataFrame) -> dict[str, Any] | None:
     if steps.height == 0:
         return None
     links = [
-        {"source": f"{depth + 1}. {a}", "target": f"{depth + 2}. {b}", "value": n}
+        {
+            "source": f"{depth + 1}. {channel_label(a)}",
+            "target": f"{depth + 2}. {channel_label(b)}",
+            "value": n,
+        }
         for depth, a, b, n in steps.iter_rows()
     ]
     names = sorted({link["source"] for link in links} | {link["target"] for link in links})
@@ -413,6 +423,9 @@ def _failure(frame: pl.DataFrame) -> dict[str, Any] | None:
         "repeat": report.repeat_contacts,
         "chasing": report.chasing_contacts,
         "by_step": report.by_step.to_dicts(),
-        "by_channel": report.by_channel.to_dicts(),
+        "by_channel": [
+            {**row, "channel": channel_label(row["channel"])}
+            for row in report.by_channel.to_dicts()
+        ],
         "by_rule": report.by_rule.to_dicts(),
     }

@@ -76,7 +76,7 @@ def test_import_a_csv_with_a_mapping_and_see_the_process_graph(page, login, anal
     expect(page.get_by_role("table", name="Successions d'activités")).to_contain_text(
         "Dépôt de la demande"
     )
-    expect(page.get_by_role("table", name="Flux entre canaux")).to_contain_text("1. web")
+    expect(page.get_by_role("table", name="Flux entre canaux")).to_contain_text("1. Site internet")
     assert_accessible(page)
 
     # Filter on a segment with the keyboard.

@@ -61,9 +61,9 @@ def test_the_summary_figures_by_hand():
     assert x["Dépôt"] < x["Relance"] <= x["Décision"]
     links = {(k["source"], k["target"]): k["value"] for k in summary["sankey"]["links"]}
     assert links == {
-        ("1. web", "2. phone"): 1,
-        ("2. phone", "3. letter"): 1,
-        ("1. web", "2. letter"): 1,
+        ("1. Site internet", "2. Téléphone"): 1,
+        ("2. Téléphone", "3. Courrier"): 1,
+        ("1. Site internet", "2. Courrier"): 1,
     }
     bins = {(b["low"], b["high"]): b["cases"] for b in summary["durations"]["bins"]}
     assert bins[(1, 7)] == 2 and bins[(7, 14)] == 1
@@ -105,7 +105,7 @@ def test_the_observed_page_has_a_table_for_every_chart_and_filters(supervisor_cl
     for chart in ("chart-graph", "chart-sankey", "chart-durations", "chart-failure"):
         assert f'id="{chart}"' in page
     assert page.count("<caption") >= 8
-    assert "Successions d'activités" in page and "1. web" in page
+    assert "Successions d'activités" in page and "1. Site internet" in page
     assert '<option value="branch=photo">branch : photo</option>' in page
     graph = json.loads(
         page.split('id="data-graph" type="application/json">')[1].split("</script>")[0]

@@ -40,6 +40,8 @@
   var graph = data("data-graph");
   if (graph) {
     var edges = graph.edges.slice(0, graph.drawn);
+    // Labels on the most frequent edges only: beyond, they cover each other (the table has all).
+    var labelled = edges.length > 15 ? edges[14].count : 0;
     var maxEdge = Math.max.apply(null, edges.map(function (e) { return e.count; }).concat([1]));
     var maxNode = Math.max.apply(null, graph.nodes.map(function (n) { return n.count; }).concat([1]));
     draw("chart-graph", {
@@ -71,6 +73,7 @@
           return {
             source: e.source, target: e.target, count: e.count, mean: e.mean,
             lineStyle: { width: 1 + 7 * e.count / maxEdge, curveness: 0.15, opacity: 0.6 },
+            label: { show: e.count >= labelled },
           };
         }),
       }],
