@@ -279,3 +279,8 @@ LOGGING = {
 }
 
 RELAIS_PAGE_SIZE = int(os.environ.get("RELAIS_PAGE_SIZE", "25"))
+
+# Journeys: the largest event-log file accepted for import (bytes; 512 MiB by default).
+JOURNEYS_LOG_MAX_UPLOAD_BYTES = int(
+    os.environ.get("JOURNEYS_LOG_MAX_UPLOAD_BYTES", str(512 * 1024 * 1024))
+)
