@@ -56,3 +56,11 @@ def test_the_command_refuses_bad_arguments_in_french(tmp_path):
     with pytest.raises(CommandError, match="entier positif"):
         call_command("simulate_journeys_year", "-o", str(tmp_path / "x.csv"), "--cases", "0")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_commands_explain_themselves(capsys):
+    for command in ("simulate_journeys_year", "mine_journeys"):
+        with pytest.raises(SystemExit) as exit_info:
+            call_command(command, "--help")
+        assert exit_info.value.code == 0
+    assert "année simulée des démarches des artistes-auteurs" in capsys.readouterr().out

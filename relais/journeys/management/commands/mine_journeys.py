@@ -17,7 +17,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from relais.journeys.eventlogs import (
     XES_ACTIVITY,
@@ -32,7 +31,7 @@ from relais.journeys.mining import mine
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (  # a plain string: argparse cannot format a lazy one
         "Analyse un journal d'événements (CSV, XES, Parquet) et écrit en JSON les activités, "
         "le graphe des successions avec leurs durées, les variantes, les durées des dossiers "
         "et les reprises."

@@ -8,13 +8,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from relais.journeys.simulation import simulate_year, write_csv
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (  # a plain string: argparse cannot format a lazy one
         "Écrit en CSV une année simulée des démarches des artistes-auteurs (affiliation, "
         "déclaration des revenus, action sociale, retraite), sur tous les canaux."
     )
