@@ -23,6 +23,7 @@ import polars as pl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,13 @@ NAME_MAX = 160
 def max_upload_bytes() -> int:
     """The largest event-log file accepted (``JOURNEYS_LOG_MAX_UPLOAD_BYTES``, 512 MiB)."""
     return int(getattr(settings, "JOURNEYS_LOG_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+def too_large_message() -> str:
+    """« Le fichier dépasse la taille maximale (512,0 Mo). », the limit written for people."""
+    return _("Le fichier dépasse la taille maximale (%(size)s).") % {
+        "size": filesizeformat(max_upload_bytes())
+    }
 
 
 def _media(relative: str) -> Path:
@@ -91,12 +99,7 @@ def log_upload(*, actor, organization, name: str, upload) -> EventLog:
         raise ValidationError({"file": str(error)}) from None
     limit = max_upload_bytes()
     if upload.size > limit:
-        raise ValidationError(
-            {
-                "file": _("Le fichier dépasse la taille maximale de %(size)s Mo.")
-                % {"size": limit // (1024 * 1024)}
-            }
-        )
+        raise ValidationError({"file": too_large_message()})
     if upload.size == 0:
         raise ValidationError({"file": _("Le fichier est vide.")})
     relative = f"{UPLOADS_DIR}/{organization.pk}/{uuid.uuid4().hex}.{fmt}"

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -79,15 +80,19 @@ class LogListView(_LogView):
 
 
 class _SizeLimitHandler(FileUploadHandler):
-    """Stops reading a request whose announced size exceeds the log limit, before the body
-    is written anywhere (the service checks the real size again)."""
+    """Stops storing the file of a request whose announced size exceeds the log limit (the
+    rest of the body is read and dropped, never kept); the service checks the real size of
+    what was stored anyway."""
+
+    too_large = False
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        if content_length > services_logs.max_upload_bytes() + 1024 * 1024:
-            self.request.too_large = True
-            raise StopUpload(connection_reset=False)
+        self.too_large = content_length > services_logs.max_upload_bytes() + 1024 * 1024
+        self.request.too_large = self.too_large
 
     def receive_data_chunk(self, raw_data, start):
+        if self.too_large:
+            raise StopUpload(connection_reset=False)
         return raw_data
 
     def file_complete(self, file_size):
@@ -106,8 +111,8 @@ class LogUploadView(_LogView):
         return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def _render(self, request, form, status=200):
-        limit = services_logs.max_upload_bytes() // (1024 * 1024)
-        return render(request, self.template_name, {"form": form, "limit_mb": limit}, status=status)
+        limit = filesizeformat(services_logs.max_upload_bytes())
+        return render(request, self.template_name, {"form": form, "limit": limit}, status=status)
 
     def get(self, request):
         self.ensure_edit()
@@ -118,11 +123,7 @@ class LogUploadView(_LogView):
         form = LogUploadForm(request.POST, request.FILES)
         if getattr(request, "too_large", False):
             form.is_valid()
-            form.add_error(
-                "file",
-                _("Le fichier dépasse la taille maximale de %(size)s Mo.")
-                % {"size": services_logs.max_upload_bytes() // (1024 * 1024)},
-            )
+            form.add_error("file", services_logs.too_large_message())
             return self._render(request, form, status=400)
         log = submit(
             form,

@@ -268,3 +268,12 @@ def test_an_empty_upload_for_the_service_is_a_french_error(supervisor, organizat
             name="Vide",
             upload=SimpleUploadedFile("vide.csv", b""),
         )
+
+
+def test_a_request_announcing_more_than_the_limit_is_not_stored(supervisor_client, settings):
+    settings.JOURNEYS_LOG_MAX_UPLOAD_BYTES = 1000
+    big = GOOD_CSV.encode() + b"A;Relance;2026-01-20 10:30;phone;musique\n" * 30_000
+    response = _upload(supervisor_client, big)
+    assert response.status_code == 400
+    assert "Le fichier dépasse la taille maximale (1000" in response.content.decode()
+    assert not EventLog.objects.exists() and _media_files(settings) == []
