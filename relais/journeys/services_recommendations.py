@@ -1,0 +1,183 @@
+"""Recommendation sets: compute the ranked recommendations of a kept log, edit the assumptions,
+recompute. One function per business action, each transactional, checked (the actor must be
+allowed to edit the organization's journeys) and audited.
+
+The computation itself is :func:`relais.journeys.recommendations.recommend` on the log's
+canonical frame; errors are ``ValidationError`` in French, keyed by the form field to blame
+(``handling_minutes__phone`` for the assumption ``handling_minutes.phone``).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.core.audit.services import audit_log
+from relais.journeys.access import ensure_can_edit
+from relais.journeys.bpmn import journey_data
+from relais.journeys.eventlog_store import load_frame
+from relais.journeys.models import EventLog, EventLogStatus, Journey, RecommendationSet
+from relais.journeys.recommendations import AssumptionsError, recommend, validate_assumptions
+
+NAME_MAX = 160
+
+
+def field_name(assumption: str) -> str:
+    """The form field of an assumption key (``handling_minutes.phone`` → ``…__phone``)."""
+    return assumption.replace(".", "__")
+
+
+def _checked(assumptions) -> dict:
+    try:
+        return validate_assumptions(assumptions)
+    except AssumptionsError as error:
+        raise ValidationError(
+            {
+                field_name(key): message[:1].upper() + message[1:]
+                for key, message in error.errors.items()
+            }
+        ) from None
+
+
+def _designed(journey: Journey | None) -> dict | None:
+    if journey is None:
+        return None
+    journey = Journey.objects.prefetch_related("phases__steps").get(pk=journey.pk)
+    return journey_data(journey)
+
+
+def _ranking(recommendation_set: RecommendationSet, assumptions: dict) -> dict:
+    log = recommendation_set.event_log
+    try:
+        frame = load_frame(log)
+    except FileNotFoundError:
+        raise ValidationError(
+            _("Le journal « %(name)s » n'a pas d'événements enregistrés.") % {"name": log.name}
+        ) from None
+    try:
+        return recommend(frame, assumptions, designed=_designed(recommendation_set.journey))
+    except AssumptionsError as error:
+        raise ValidationError(
+            {field_name(key): message for key, message in error.errors.items()}
+        ) from None
+
+
+def _summary(recommendation_set: RecommendationSet) -> dict:
+    """What the audit keeps of a set: its assumptions and the head of its ranking."""
+    return {
+        "name": recommendation_set.name,
+        "assumptions": recommendation_set.assumptions,
+        "top": [
+            {"key": row["key"], "lever": row["lever"], "gain": round(row["gain"]["value"], 3)}
+            for row in recommendation_set.recommendations[:10]
+        ],
+    }
+
+
+@transaction.atomic
+def recommendation_set_compute(
+    *,
+    actor,
+    organization,
+    event_log: EventLog,
+    journey: Journey | None = None,
+    name: str = "",
+    assumptions: dict | None = None,
+) -> RecommendationSet:
+    """Rank the recommendations of ``event_log`` (ready, of ``organization``), optionally
+    against a designed ``journey`` of the same organization, and keep them."""
+    ensure_can_edit(actor, organization)
+    if event_log.organization_id != organization.pk or event_log.deleted_at is not None:
+        raise ValidationError({"event_log": _("Journal d'événements introuvable.")})
+    if event_log.status != EventLogStatus.READY:
+        raise ValidationError(
+            {"event_log": _("Ce journal n'est pas prêt : attendez la fin de son import.")}
+        )
+    if journey is not None and (
+        journey.organization_id != organization.pk or journey.deleted_at is not None
+    ):
+        raise ValidationError({"journey": _("Parcours introuvable.")})
+    name = (name or "").strip() or _("Recommandations — %(log)s") % {"log": event_log.name}
+    if len(name) > NAME_MAX:
+        raise ValidationError({"name": _("%(max)s caractères au plus.") % {"max": NAME_MAX}})
+    checked = _checked(assumptions or {})
+    recommendation_set = RecommendationSet(
+        organization=organization,
+        event_log=event_log,
+        journey=journey,
+        name=name,
+        assumptions=checked,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    recommendation_set.ranking = _ranking(recommendation_set, checked)
+    recommendation_set.computed_at = timezone.now()
+    recommendation_set.full_clean()
+    recommendation_set.save()
+    audit_log(
+        actor=actor,
+        action="journeys.recommendations.compute",
+        target=recommendation_set,
+        after=_summary(recommendation_set),
+    )
+    return recommendation_set
+
+
+@transaction.atomic
+def recommendation_set_update_assumptions(
+    *, actor, recommendation_set: RecommendationSet, assumptions: dict
+) -> RecommendationSet:
+    """Replace the assumptions of a set (checked whole, nothing half-taken) and recompute its
+    ranking with them."""
+    ensure_can_edit(actor, recommendation_set.organization)
+    locked = RecommendationSet.objects.select_for_update().get(pk=recommendation_set.pk)
+    before = _summary(locked)
+    checked = _checked(assumptions)
+    locked.assumptions = checked
+    locked.ranking = _ranking(locked, checked)
+    locked.computed_at = timezone.now()
+    locked.save(update_fields=["assumptions", "ranking", "computed_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="journeys.recommendations.assumptions",
+        target=locked,
+        before=before,
+        after=_summary(locked),
+    )
+    return locked
+
+
+@transaction.atomic
+def recommendation_set_recompute(
+    *, actor, recommendation_set: RecommendationSet
+) -> RecommendationSet:
+    """Compute the ranking again with the same assumptions (after the log or the designed
+    journey changed)."""
+    ensure_can_edit(actor, recommendation_set.organization)
+    locked = RecommendationSet.objects.select_for_update().get(pk=recommendation_set.pk)
+    before = _summary(locked)
+    locked.ranking = _ranking(locked, _checked(locked.assumptions))
+    locked.computed_at = timezone.now()
+    locked.save(update_fields=["ranking", "computed_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="journeys.recommendations.recompute",
+        target=locked,
+        before=before,
+        after=_summary(locked),
+    )
+    return locked
+
+
+@transaction.atomic
+def recommendation_set_delete(*, actor, recommendation_set: RecommendationSet) -> None:
+    """Delete a set (its log and designed journey stay)."""
+    ensure_can_edit(actor, recommendation_set.organization)
+    audit_log(
+        actor=actor,
+        action="journeys.recommendations.delete",
+        target=recommendation_set,
+        before=_summary(recommendation_set),
+    )
+    recommendation_set.delete()

@@ -1,0 +1,172 @@
+"""The deliverables: segmentation of a log's publics (seeded, the same twice), journey maps
+with the designed and observed time per step, their pages and their PDFs (opened, read)."""
+
+import io
+
+import polars as pl
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from relais.journeys import reports, services
+from relais.journeys.eventlog_store import store_frame
+from relais.journeys.eventlogs import ColumnMapping, to_canonical
+from relais.journeys.models import EventLog, EventLogStatus, Journey
+from tests.journeys.reco_logs import reco_frame
+
+pytestmark = pytest.mark.django_db
+
+
+def publics_frame() -> pl.DataFrame:
+    """Twelve persons, two clear publics: six who call about their pension on the phone, six
+    who declare online."""
+    rows = []
+    for n in range(6):
+        person = f"P{n:02d}"
+        for day in (1, 5, 9):
+            rows.append(
+                (
+                    f"R{n}",
+                    person,
+                    "Appel",
+                    f"2026-03-{day + n:02d}T10:00:00",
+                    "phone",
+                    "retraite",
+                    "trimestres de retraite",
+                )
+            )
+    for n in range(6, 12):
+        person = f"P{n:02d}"
+        rows.append(
+            (
+                f"D{n}",
+                person,
+                "Déclaration",
+                f"2026-03-{n:02d}T10:00:00",
+                "web",
+                "declaration",
+                "déclarer mes revenus",
+            )
+        )
+    raw = pl.DataFrame(
+        rows,
+        schema=["dossier", "personne", "etape", "date", "canal", "demarche", "motif"],
+        orient="row",
+    )
+    return to_canonical(
+        raw, ColumnMapping(case="dossier", activity="etape", timestamp="date", channel="canal")
+    )
+
+
+def test_persons_of_a_log_gather_what_they_did():
+    persons, unit = reports.persons_of(publics_frame())
+    assert unit == "personnes" and persons.height == 12
+    first = persons.row(0, named=True)
+    assert first["id"] == "P00" and first["nb_contacts"] == 3 and first["nb_dossiers"] == 1
+    assert first["demarche"] == "retraite"
+    assert (
+        first["demandes"] == "trimestres de retraite trimestres de retraite trimestres de retraite"
+    )
+    # Without a person column, the cases are the units.
+    _persons, unit = reports.persons_of(reco_frame())
+    assert unit == "dossiers"
+
+
+def test_segmentation_finds_the_two_publics_the_same_way_twice():
+    first = reports.segmentation_report(publics_frame())
+    again = reports.segmentation_report(publics_frame())
+    assert not first.error
+    assert first.k == 2 and sorted(p.size for p in first.profiles) == [6, 6]
+    assert [p.persona for p in first.profiles] == [p.persona for p in again.profiles]
+    assert all(p.persona.startswith("Persona « ") for p in first.profiles)
+
+
+def test_too_few_persons_is_said_in_french():
+    small = publics_frame().filter(pl.col("personne").is_in(["P00", "P07"]))
+    report = reports.segmentation_report(small)
+    assert report.error.startswith("Segmentation impossible : trop peu de personnes")
+
+
+def _journey(organization):
+    journey = services.journey_create(actor=None, organization=organization, title="Affiliation")
+    phase = services.phase_add(actor=None, journey=journey, name="Instruire")
+    for name, value, unit in (
+        ("Réception", 1, "days"),
+        ("Examen", 3, "days"),
+        ("Décision", 1, "days"),
+    ):
+        services.step_add(
+            actor=None,
+            phase=phase,
+            fields={
+                "name": name,
+                "channel": "back_office",
+                "duration_value": value,
+                "duration_unit": unit,
+            },
+        )
+    return Journey.objects.prefetch_related("phases__steps").get(pk=journey.pk)
+
+
+def test_journey_report_sets_designed_time_beside_observed(organization):
+    entry = reports.journeys_report(reco_frame(), [_journey(organization)])[0]
+    steps = {row["name"]: row for row in entry["steps"]}
+    # Into Examen: 2 d 14 h (A), 15 h and 2 d (B), 5 d (C) → 220 500 s on average.
+    assert steps["Examen"]["mean_seconds"] == pytest.approx(220_500)
+    assert steps["Examen"]["expected_seconds"] == 3 * 86_400
+    assert steps["Examen"]["rework_cases"] == 1 and steps["Examen"]["cases"] == 3
+    assert steps["Décision"]["skipped_share"] == pytest.approx(3 / 5)
+    assert steps["Examen"]["designed_bar"] == 100 and steps["Examen"]["observed_bar"] == 85
+    assert {row["activity"] for row in entry["comparison"]["undesigned"]} == {
+        "Appel",
+        "Courriel",
+        "Visite",
+    }
+
+
+def _read(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def _ready(organization, frame, name):
+    log = EventLog.objects.create(organization=organization, name=name, status=EventLogStatus.READY)
+    return store_frame(log, frame)
+
+
+def test_deliverable_pages_and_pdfs(supervisor_client, organization):
+    _journey(organization)
+    publics = _ready(organization, publics_frame(), "Contacts de mars")
+    observed = _ready(organization, reco_frame(), "Affiliations — janvier")
+    page = supervisor_client.get(reverse("journeys:deliverables")).content.decode()
+    assert "Contacts de mars" in page and "Affiliations — janvier" in page
+
+    page = supervisor_client.get(
+        reverse("journeys:report-segments", kwargs={"log_id": publics.public_id})
+    ).content.decode()
+    assert "Livrable 1" in page and "12 personnes" in page and "Persona « Camille »" in page
+    response = supervisor_client.get(
+        reverse("journeys:report-segments-pdf", kwargs={"log_id": publics.public_id})
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = _read(response.content)
+    assert "Livrable 1 — Segmentation des publics et de leurs besoins" in text
+    assert "Persona « Camille »" in text and "Profils et personas" in text
+
+    page = supervisor_client.get(
+        reverse("journeys:report-journeys", kwargs={"log_id": observed.public_id})
+    ).content.decode()
+    assert "Livrable 2" in page and "Affiliation" in page and "2,6\u00a0j" in page
+    text = _read(
+        supervisor_client.get(
+            reverse("journeys:report-journeys-pdf", kwargs={"log_id": observed.public_id})
+        ).content
+    )
+    assert "Livrable 2 — Cartographie des parcours et temps par étape" in text
+    assert "Examen" in text and "2,6 j" in text and "Temps par étape" in text
+    assert "Activités observées hors du parcours conçu" in text
+
+
+def test_a_log_not_ready_has_no_deliverable(supervisor_client, organization):
+    log = EventLog.objects.create(organization=organization, name="En cours")
+    url = reverse("journeys:report-segments", kwargs={"log_id": log.public_id})
+    assert supervisor_client.get(url).status_code == 404
