@@ -458,6 +458,21 @@ def _cases(frame: pl.DataFrame) -> list[str]:
     return frame.get_column(CASE).unique().sort().to_list()
 
 
+def _from_contacts(kind: str, subject: str, step: str, group: pl.DataFrame, what: str) -> Problem:
+    """A problem made of a group of contacts (``what``: the French label of their count)."""
+    cases = _cases(group)
+    return Problem(
+        kind=kind,
+        subject=subject,
+        step=step,
+        cases=cases,
+        contacts=_channel_counts(group),
+        waiting_days_per_case=0.0,
+        figures=[(what, _fr(group.height)), ("Dossiers concernés", _fr(len(cases)))],
+        positions=group.get_column(POSITION),
+    )
+
+
 def _demand(prepared: Prepared) -> fd.FailureDemandReport | None:
     events = prepared.events
     if not events.filter(pl.col("is_contact")).height:
@@ -493,7 +508,9 @@ def _contact_problems(prepared: Prepared) -> list[Problem]:
         .filter(pl.col("is_contact"))
         .sort([CASE, TIMESTAMP, "__row"])
     )
-    classified = report.contacts.with_columns(contacts.get_column(POSITION).alias(POSITION))
+    classified = report.contacts.rename({"case": CASE}).with_columns(
+        contacts.get_column(POSITION).alias(POSITION)
+    )
     digital = set(prepared.assumptions["digital_channels"])
     problems = []
     failure = classified.filter(pl.col("demand") == fd.FAILURE)
@@ -502,47 +519,31 @@ def _contact_problems(prepared: Prepared) -> list[Problem]:
     ):
         kind = rule if rule in PROBLEM_KINDS else "autre_echec"
         label = PROBLEM_KINDS[kind].label if kind != "autre_echec" else f"Échec « {rule} »"
-        cases = _cases(group.rename({"case": CASE}))
-        figures = [
-            ("Contacts évitables", _fr(group.height)),
-            ("Dossiers concernés", _fr(len(cases))),
-            ("Contacts par dossier concerné", _fr(group.height / len(cases), 2)),
-        ]
+        problem = _from_contacts(
+            kind, f"{label} — étape « {step} »", step, group, "Contacts évitables"
+        )
+        problem.figures.append(
+            ("Contacts par dossier concerné", _fr(group.height / len(problem.cases), 2))
+        )
         waited = group.get_column("waited_days").drop_nulls()
         if waited.len():
-            figures.append(("Attente moyenne au moment du contact (jours)", _fr(waited.mean())))
-        problems.append(
-            Problem(
-                kind=kind,
-                subject=f"{label} — étape « {step} »",
-                step=step,
-                cases=cases,
-                contacts=_channel_counts(group),
-                waiting_days_per_case=0.0,
-                figures=figures,
-                positions=group.get_column(POSITION),
+            problem.figures.append(
+                ("Attente moyenne au moment du contact (jours)", _fr(waited.mean()))
             )
-        )
+        problems.append(problem)
     information = classified.filter(
         (pl.col("demand") == fd.VALUE) & ~pl.col(CHANNEL).is_in(list(digital))
     )
     for (step,), group in sorted(
         information.partition_by("step", as_dict=True).items(), key=lambda item: item[0]
     ):
-        cases = _cases(group.rename({"case": CASE}))
         problems.append(
-            Problem(
-                kind="information",
-                subject=f"Questions posées à l'étape « {step} »",
-                step=step,
-                cases=cases,
-                contacts=_channel_counts(group),
-                waiting_days_per_case=0.0,
-                figures=[
-                    ("Contacts de demande de valeur sur un canal assisté", _fr(group.height)),
-                    ("Dossiers concernés", _fr(len(cases))),
-                ],
-                positions=group.get_column(POSITION),
+            _from_contacts(
+                "information",
+                f"Questions posées à l'étape « {step} »",
+                step,
+                group,
+                "Contacts de demande de valeur sur un canal assisté",
             )
         )
     return problems
@@ -657,23 +658,16 @@ def _switch_problems(prepared: Prepared) -> list[Problem]:
     for (previous, channel), group in sorted(
         switched.partition_by("previous", CHANNEL, as_dict=True).items(), key=lambda i: i[0]
     ):
-        cases = _cases(group)
         subject = (
             f"{CHANNEL_LABELS.get(previous, previous)} → {CHANNEL_LABELS.get(channel, channel)}"
         )
         problems.append(
-            Problem(
-                kind="changement_canal",
-                subject=f"Passage {subject}",
-                step="",
-                cases=cases,
-                contacts=_channel_counts(group),
-                waiting_days_per_case=0.0,
-                figures=[
-                    ("Passages d'un canal numérique à un canal assisté", _fr(group.height)),
-                    ("Dossiers concernés", _fr(len(cases))),
-                ],
-                positions=group.get_column(POSITION),
+            _from_contacts(
+                "changement_canal",
+                f"Passage {subject}",
+                "",
+                group,
+                "Passages d'un canal numérique à un canal assisté",
             )
         )
     return problems

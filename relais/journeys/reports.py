@@ -35,6 +35,7 @@ from relais.journeys.mining import mine
 from relais.journeys.personas import fr_int, fr_percent
 from relais.journeys.recommendations import CHANNEL_LABELS, LEVERS
 from relais.journeys.segment_features import person_features
+from relais.journeys.templatetags.journeys_tags import seconds
 
 PERSON_COLUMNS = ("personne", "person", "person_id", "affilie", "usager", "contact", "client")
 REASON_COLUMNS = ("motif", "raison", "reason", "texte", "text", "objet", "verbatim")
@@ -164,20 +165,8 @@ def journeys_report(frame: pl.DataFrame, journeys) -> list[dict]:
 
 
 def seconds_label(value: float | None) -> str:
-    """A duration for print: « 45 s », « 12 min », « 3 h 05 », « 2,5 j »."""
-    if value is None:
-        return "—"
-    sign, value = ("-" if value < 0 else ""), abs(value)
-    if value < 60:
-        text = f"{value:.0f} s"
-    elif value < 3600:
-        text = f"{value / 60:.0f} min"
-    elif value < 86400:
-        hours, rest = divmod(round(value / 60), 60)
-        text = f"{hours} h {rest:02d}"
-    else:
-        text = f"{value / 86400:.1f} j".replace(".", ",")
-    return sign + text
+    """A duration for print, as on the pages (« 12 min », « 2,5 j »)."""
+    return seconds(value).replace("\u00a0", " ")
 
 
 def number_label(value: float, digits: int = 0) -> str:

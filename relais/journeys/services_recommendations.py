@@ -124,28 +124,33 @@ def recommendation_set_compute(
     return recommendation_set
 
 
+def _recomputed(*, actor, recommendation_set, assumptions: dict | None, action: str):
+    """Lock the set, compute its ranking again (with new ``assumptions`` when given), save and
+    audit the change."""
+    ensure_can_edit(actor, recommendation_set.organization)
+    locked = RecommendationSet.objects.select_for_update().get(pk=recommendation_set.pk)
+    before = _summary(locked)
+    checked = _checked(locked.assumptions if assumptions is None else assumptions)
+    locked.assumptions = checked
+    locked.ranking = _ranking(locked, checked)
+    locked.computed_at = timezone.now()
+    locked.save(update_fields=["assumptions", "ranking", "computed_at", "updated_at"])
+    audit_log(actor=actor, action=action, target=locked, before=before, after=_summary(locked))
+    return locked
+
+
 @transaction.atomic
 def recommendation_set_update_assumptions(
     *, actor, recommendation_set: RecommendationSet, assumptions: dict
 ) -> RecommendationSet:
     """Replace the assumptions of a set (checked whole, nothing half-taken) and recompute its
     ranking with them."""
-    ensure_can_edit(actor, recommendation_set.organization)
-    locked = RecommendationSet.objects.select_for_update().get(pk=recommendation_set.pk)
-    before = _summary(locked)
-    checked = _checked(assumptions)
-    locked.assumptions = checked
-    locked.ranking = _ranking(locked, checked)
-    locked.computed_at = timezone.now()
-    locked.save(update_fields=["assumptions", "ranking", "computed_at", "updated_at"])
-    audit_log(
+    return _recomputed(
         actor=actor,
+        recommendation_set=recommendation_set,
+        assumptions=assumptions,
         action="journeys.recommendations.assumptions",
-        target=locked,
-        before=before,
-        after=_summary(locked),
     )
-    return locked
 
 
 @transaction.atomic
@@ -154,20 +159,12 @@ def recommendation_set_recompute(
 ) -> RecommendationSet:
     """Compute the ranking again with the same assumptions (after the log or the designed
     journey changed)."""
-    ensure_can_edit(actor, recommendation_set.organization)
-    locked = RecommendationSet.objects.select_for_update().get(pk=recommendation_set.pk)
-    before = _summary(locked)
-    locked.ranking = _ranking(locked, _checked(locked.assumptions))
-    locked.computed_at = timezone.now()
-    locked.save(update_fields=["ranking", "computed_at", "updated_at"])
-    audit_log(
+    return _recomputed(
         actor=actor,
+        recommendation_set=recommendation_set,
+        assumptions=None,
         action="journeys.recommendations.recompute",
-        target=locked,
-        before=before,
-        after=_summary(locked),
     )
-    return locked
 
 
 @transaction.atomic

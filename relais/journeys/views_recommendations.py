@@ -7,35 +7,23 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views import View
 
 from relais.core.downloads import file_download
-from relais.core.web import WorkspaceRequiredMixin, submit
+from relais.core.web import submit
 from relais.journeys import reports
 from relais.journeys import selectors_recommendations as selectors
 from relais.journeys import services_recommendations as services
-from relais.journeys.access import ensure_journey_permission, has_journey_permission
 from relais.journeys.bpmn import journey_data
 from relais.journeys.eventlog_store import load_frame
 from relais.journeys.forms_recommendations import AssumptionsForm, RecommendationSetForm
-from relais.journeys.permissions import Permission
 from relais.journeys.recommendations import CHANNEL_LABELS, what_if
+from relais.journeys.views import _JourneyView
 
 PDF_TYPE = "application/pdf"
 
 
-class _RecommendationView(WorkspaceRequiredMixin, View):
-    @property
-    def organization(self):
-        return self.workspace.organization
-
-    def can_edit(self) -> bool:
-        return has_journey_permission(
-            self.request.user, Permission.JOURNEYS_EDIT, self.organization
-        )
-
-    def ensure_edit(self) -> None:
-        ensure_journey_permission(self.request.user, Permission.JOURNEYS_EDIT, self.organization)
+class _RecommendationView(_JourneyView):
+    """The journeys' view base: the organization is the current workspace's."""
 
     def recommendation_set(self, set_id):
         return selectors.recommendation_set_get(

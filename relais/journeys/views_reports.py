@@ -6,24 +6,19 @@ step), each as an interactive page and as a PDF. Thin: selectors, the pure repor
 from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils.text import slugify
-from django.views import View
 
 from relais.core.downloads import file_download
 from relais.core.exceptions import NotFound
-from relais.core.web import WorkspaceRequiredMixin
 from relais.journeys import reports
 from relais.journeys import selectors_recommendations as selectors
 from relais.journeys.eventlog_store import load_frame
 from relais.journeys.models import Phase, Step
+from relais.journeys.views import _JourneyView
 from relais.journeys.views_recommendations import PDF_TYPE
 
 
-class _ReportView(WorkspaceRequiredMixin, View):
+class _ReportView(_JourneyView):
     pdf = False
-
-    @property
-    def organization(self):
-        return self.workspace.organization
 
     def log_and_frame(self, log_id):
         log = selectors.event_log_get(
