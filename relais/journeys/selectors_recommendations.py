@@ -61,3 +61,18 @@ def event_log_get(*, user, organization, public_id) -> EventLog:
 def designed_journeys(*, user, organization) -> QuerySet[Journey]:
     ensure_journey_permission(user, Permission.JOURNEYS_VIEW, organization)
     return Journey.objects.filter(organization=organization).alive().order_by("title", "id")
+
+
+def recommendation_set_for_user(*, user, public_id) -> RecommendationSet:
+    """A set by its id alone (the API has no current workspace): found only when ``user`` may
+    read its organization's journeys; otherwise not found, as on the pages."""
+    key = public_id_or_not_found(public_id, _("Recommandations introuvables."))
+    found = (
+        RecommendationSet.objects.filter(public_id=key)
+        .select_related("organization", "event_log", "journey")
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("Recommandations introuvables."))
+    ensure_journey_permission(user, Permission.JOURNEYS_VIEW, found.organization)
+    return found

@@ -143,8 +143,8 @@ def _recomputed(*, actor, recommendation_set, assumptions: dict | None, action: 
 def recommendation_set_update_assumptions(
     *, actor, recommendation_set: RecommendationSet, assumptions: dict
 ) -> RecommendationSet:
-    """Replace the assumptions of a set (checked whole, nothing half-taken) and recompute its
-    ranking with them."""
+    """Replace the assumptions of a set (checked whole, nothing half-taken; an assumption left
+    out takes its default) and recompute its ranking with them."""
     return _recomputed(
         actor=actor,
         recommendation_set=recommendation_set,

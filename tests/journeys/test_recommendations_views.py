@@ -225,3 +225,55 @@ def test_a_log_still_importing_is_refused(supervisor, organization):
             actor=supervisor, organization=organization, event_log=log
         )
     assert "pas prêt" in caught.value.message_dict["event_log"][0]
+
+
+def _api(set_id, suffix=""):
+    return f"/api/journeys/recommendations/{set_id}{suffix}"
+
+
+def test_the_api_reads_and_edits_a_set(supervisor_client, computed):
+    response = supervisor_client.get(_api(computed.public_id))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == computed.name and body["log"]["n_cases"] == 5
+    assert body["recommendations"][0]["lever"] == "process_change"
+    response = supervisor_client.put(
+        _api(computed.public_id, "/assumptions"),
+        {"assumptions": {"avoided_share": {"callback": 1.5}}},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "avoided_share__callback": ["La part des contacts évités doit être entre 0 et 1."]
+    }
+    response = supervisor_client.put(
+        _api(computed.public_id, "/assumptions"),
+        {"assumptions": {"waiting_day_minutes": 0, "satisfaction_weight": {"relance": 10}}},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["recommendations"][0]["kind"] == "relance"
+
+
+def test_the_api_hides_a_set_from_another_organization(stranger_client, computed):
+    assert stranger_client.get(_api(computed.public_id)).status_code == 404
+    response = stranger_client.put(
+        _api(computed.public_id, "/assumptions"),
+        {"assumptions": {"waiting_day_minutes": 0}},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    computed.refresh_from_db()
+    assert computed.assumptions["waiting_day_minutes"] == 30.0
+
+
+def test_the_api_lets_an_agent_read_but_not_edit(client, agent, computed):
+    client.force_login(agent)
+    assert client.get(_api(computed.public_id)).status_code == 200
+    response = client.put(
+        _api(computed.public_id, "/assumptions"),
+        {"assumptions": {"waiting_day_minutes": 0}},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert "Votre rôle ne permet pas cette action." in response.json()["detail"]
