@@ -11,14 +11,26 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from relais.core.audit.services import audit_log
-from relais.journeys.access import ensure_can_edit
+from relais.core.jobs.services import job_start
+from relais.journeys import reports
+from relais.journeys.access import ensure_can_edit, ensure_journey_permission
 from relais.journeys.bpmn import journey_data
 from relais.journeys.eventlog_store import load_frame
-from relais.journeys.models import EventLog, EventLogStatus, Journey, RecommendationSet
+from relais.journeys.models import (
+    EventLog,
+    EventLogStatus,
+    Journey,
+    Phase,
+    RecommendationSet,
+    Step,
+)
+from relais.journeys.permissions import Permission
 from relais.journeys.recommendations import AssumptionsError, recommend, validate_assumptions
 
 NAME_MAX = 160
@@ -178,3 +190,68 @@ def recommendation_set_delete(*, actor, recommendation_set: RecommendationSet) -
         before=_summary(recommendation_set),
     )
     recommendation_set.delete()
+
+
+# Deliverables --------------------------------------------------------------------------------
+
+DELIVERABLE_JOB_KIND = "journeys.deliverable_pdf"
+DELIVERABLES = {
+    "segments": ("segmentation", "Livrable 1 — segmentation"),
+    "journeys": ("cartes-parcours", "Livrable 2 — cartes des parcours"),
+}
+# Above this many events a deliverable's PDF is built in the background (segmenting 20,000
+# persons takes about 15 s on the demo machine; the page would time out).
+SYNC_EVENTS_MAX = 20_000
+
+
+def deliverable_access(user, workspace) -> None:
+    """Who may start or download a deliverable's job: a reader of the workspace organization's
+    journeys."""
+    ensure_journey_permission(user, Permission.JOURNEYS_VIEW, workspace.organization)
+
+
+def designed_journeys_in_order(journeys):
+    """``journeys`` with their phases and steps loaded in order (what the maps read)."""
+    return journeys.prefetch_related(
+        Prefetch(
+            "phases",
+            queryset=Phase.objects.order_by("order").prefetch_related(
+                Prefetch("steps", queryset=Step.objects.order_by("order"))
+            ),
+        )
+    )
+
+
+def deliverable_pdf(*, organization, log_pk: int, deliverable: str) -> tuple[str, bytes]:
+    """(file name, PDF) of deliverable ``deliverable`` (``segments`` or ``journeys``) on the
+    ready log ``log_pk`` of ``organization``."""
+    log = EventLog.objects.ready().get(pk=log_pk, organization=organization)
+    frame = load_frame(log)
+    stem, _label = DELIVERABLES[deliverable]
+    if deliverable == "segments":
+        content = reports.segmentation_pdf(organization, log, reports.segmentation_report(frame))
+    else:
+        journeys = designed_journeys_in_order(
+            Journey.objects.filter(organization=organization).alive().order_by("title", "id")
+        )
+        content = reports.journeys_pdf(organization, log, reports.journeys_report(frame, journeys))
+    return f"{slugify(f'{stem}-{log.name}') or stem}.pdf", content
+
+
+@transaction.atomic
+def deliverable_pdf_start(*, actor, workspace, event_log: EventLog, deliverable: str):
+    """Start the background job that builds a deliverable's PDF of ``event_log`` (of the
+    workspace's organization); the job's page offers the file when it is ready."""
+    deliverable_access(actor, workspace)
+    if deliverable not in DELIVERABLES:
+        raise ValidationError(_("Livrable inconnu."))
+    if event_log.organization_id != workspace.organization_id:
+        raise ValidationError({"event_log": _("Journal d'événements introuvable.")})
+    _stem, label = DELIVERABLES[deliverable]
+    return job_start(
+        actor=actor,
+        workspace=workspace,
+        kind=DELIVERABLE_JOB_KIND,
+        label=f"{label} « {event_log.name} » (PDF)",
+        params={"log_pk": event_log.pk, "deliverable": deliverable},
+    )

@@ -170,3 +170,50 @@ def test_a_log_not_ready_has_no_deliverable(supervisor_client, organization):
     log = EventLog.objects.create(organization=organization, name="En cours")
     url = reverse("journeys:report-segments", kwargs={"log_id": log.public_id})
     assert supervisor_client.get(url).status_code == 404
+
+
+def test_a_large_log_gets_its_pdf_from_a_background_job(
+    supervisor_client, organization, monkeypatch, django_capture_on_commit_callbacks
+):
+    from relais.core.jobs.models import Job, JobStatus
+    from relais.journeys import services_recommendations
+
+    monkeypatch.setattr(services_recommendations, "SYNC_EVENTS_MAX", 10)  # the log has 16
+    log = _ready(organization, reco_frame(), "Affiliations — janvier")
+    url = reverse("journeys:report-segments-pdf", kwargs={"log_id": log.public_id})
+    page = supervisor_client.get(url)
+    assert page["Content-Type"].startswith("text/html")
+    assert "le PDF est préparé en tâche de fond" in page.content.decode()
+    assert not Job.objects.exists()  # a GET starts nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        response = supervisor_client.post(url)
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:job-detail", args=[job.public_id])
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    download = supervisor_client.get(reverse("jobs:job-download", args=[job.public_id]))
+    assert 'filename="segmentation-affiliations-janvier.pdf"' in download["Content-Disposition"]
+    text = _read(b"".join(download.streaming_content))
+    assert "Livrable 1 — Segmentation des publics et de leurs besoins" in text
+
+
+def test_another_organization_cannot_start_a_deliverable_job(client, organization, monkeypatch):
+    from relais.core.accounts.roles import Role
+    from relais.core.jobs.models import Job
+    from relais.journeys import services_recommendations
+    from tests.factories import UserFactory, WorkspaceFactory
+
+    monkeypatch.setattr(services_recommendations, "SYNC_EVENTS_MAX", 10)
+    log = _ready(organization, reco_frame(), "Affiliations — janvier")
+    elsewhere = WorkspaceFactory(name="Autre organisme")
+    client.force_login(
+        UserFactory(
+            username="etranger",
+            role=Role.SUPERVISOR,
+            organization=elsewhere.organization,
+            workspaces=[elsewhere],
+        )
+    )
+    url = reverse("journeys:report-journeys-pdf", kwargs={"log_id": log.public_id})
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code == 404
+    assert not Job.objects.exists()
