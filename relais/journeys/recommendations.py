@@ -747,17 +747,29 @@ def _skipped_problems(prepared: Prepared, designed: dict | None) -> list[Problem
     return problems
 
 
-def find_problems(prepared: Prepared, designed: dict | None = None) -> list[Problem]:
-    """Every problem the log shows (see the module docstring), in a stable order."""
-    steps = _steps(prepared)
-    return (
-        _contact_problems(prepared)
-        + _wait_problems(prepared, steps)
-        + _rework_problems(prepared)
-        + _switch_problems(prepared)
-        + _drop_off_problems(prepared)
-        + _skipped_problems(prepared, designed)
+_CONTACT_KINDS = frozenset(
+    {"relance", "courrier_incompris", "erreur", "repetition", "autre_echec", "information"}
+)
+
+
+def find_problems(
+    prepared: Prepared, designed: dict | None = None, *, kind: str | None = None
+) -> list[Problem]:
+    """Every problem the log shows (see the module docstring), in a stable order; with
+    ``kind``, only the finder of that kind runs (the what-if of one recommendation)."""
+    finders = (
+        (_CONTACT_KINDS, lambda: _contact_problems(prepared)),
+        ({"attente"}, lambda: _wait_problems(prepared, _steps(prepared))),
+        ({"reprise"}, lambda: _rework_problems(prepared)),
+        ({"changement_canal"}, lambda: _switch_problems(prepared)),
+        ({"abandon"}, lambda: _drop_off_problems(prepared)),
+        ({"etape_sautee"}, lambda: _skipped_problems(prepared, designed)),
     )
+    problems = []
+    for kinds, finder in finders:
+        if kind is None or kind in kinds:
+            problems.extend(finder())
+    return problems
 
 
 # --------------------------------------------------------------------------------------------
@@ -936,12 +948,20 @@ def applied(prepared: Prepared, problem: Problem, lever: str) -> pl.DataFrame:
     return events.filter(~pl.col(POSITION).is_in(removed.implode()))
 
 
-def what_if(frame: pl.DataFrame, assumptions: dict, key: str, *, designed: dict | None = None):
-    """Before/after metrics of the recommendation ``key``: ``None`` when the log no longer
-    shows it. Returns ``{"rows": [{"label", "before", "after", "change"}], "removed": n}``."""
+def what_if(
+    frame: pl.DataFrame,
+    assumptions: dict,
+    key: str,
+    *,
+    kind: str | None = None,
+    designed: dict | None = None,
+):
+    """Before/after metrics of the recommendation ``key`` (of problem ``kind`` when known: only
+    that kind is looked for): ``None`` when the log no longer shows it. Returns ``{"rows":
+    [{"key", "label", "before", "after", "change"}], "removed": n}``."""
     assumptions = validate_assumptions(assumptions)
     prepared = prepare(frame, assumptions)
-    for problem in find_problems(prepared, designed):
+    for problem in find_problems(prepared, designed, kind=kind):
         for lever in PROBLEM_KINDS[problem.kind].levers:
             if recommendation_key(lever, problem.kind, problem.subject) != key:
                 continue

@@ -165,7 +165,13 @@ class RecommendationDetailView(_RecommendationView):
         except FileNotFoundError:
             simulation = None
         else:
-            simulation = what_if(frame, recommendation_set.assumptions, key, designed=designed)
+            simulation = what_if(
+                frame,
+                recommendation_set.assumptions,
+                key,
+                kind=recommendation["kind"],
+                designed=designed,
+            )
         return render(
             request,
             "journeys/recommendations/recommendation.html",
