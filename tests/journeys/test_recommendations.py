@@ -213,3 +213,10 @@ def test_a_missing_reason_column_is_a_french_error():
     assert caught.value.errors == {
         "reason_column": "colonne « verbatim_client » absente du journal."
     }
+
+
+def test_what_if_told_the_kind_gives_the_same_answer(result):
+    row = _by(result, "proactive_notice", "relance")
+    told = what_if(reco_frame(), EXPECTED_ENDS, row["key"], kind="relance")
+    assert told == what_if(reco_frame(), EXPECTED_ENDS, row["key"])
+    assert what_if(reco_frame(), EXPECTED_ENDS, row["key"], kind="attente") is None
