@@ -50,4 +50,9 @@ urlpatterns = [
         views_reports.JourneysReportView.as_view(pdf=True),
         name="report-journeys-pdf",
     ),
+    path(
+        "<uuid:journey_id>/comparer/journal/",
+        views_reports.JourneyCompareLogView.as_view(),
+        name="journey-compare-log",
+    ),
 ]

@@ -12,8 +12,11 @@ from relais.core.exceptions import NotFound
 from relais.journeys import reports
 from relais.journeys import selectors_recommendations as selectors
 from relais.journeys import services_recommendations as services
+from relais.journeys.bpmn import journey_data
+from relais.journeys.comparison import compare
 from relais.journeys.eventlog_store import load_frame
-from relais.journeys.views import _JourneyView
+from relais.journeys.forms import ObservedForm
+from relais.journeys.views import JourneyCompareView, _JourneyView
 from relais.journeys.views_recommendations import PDF_TYPE
 
 
@@ -109,3 +112,25 @@ class JourneysReportView(_ReportView):
         return render(
             request, "journeys/recommendations/journeys.html", {"log": log, "entries": entries}
         )
+
+
+class JourneyCompareLogView(_ReportView):
+    """Modelled vs observed against a kept log of the organization (``?journal=<id>``): the
+    comparison page of the journey, its result computed from the log's events."""
+
+    VARIANTS_SHOWN = JourneyCompareView.VARIANTS_SHOWN
+
+    def get(self, request, journey_id):
+        journey = self.journey(journey_id)
+        logs = selectors.ready_event_logs(user=request.user, organization=self.organization)
+        context = {"journey": journey, "form": ObservedForm(), "logs": logs, "chosen_log": None}
+        if request.GET.get("journal"):
+            log = self.log(request.GET["journal"])
+            stats, variants, n_cases = reports.observed_stats(self.frame(log))
+            result = compare(journey_data(journey), stats, variants, n_cases=n_cases)
+            context |= {
+                "chosen_log": log,
+                "result": result,
+                "deviating": result["deviating"][: self.VARIANTS_SHOWN],
+            }
+        return render(request, "journeys/compare.html", context)

@@ -91,3 +91,17 @@ def test_open_a_recommendation_and_download_the_pdf(page, login, analyst):
     )
     expect(page.get_by_role("heading", level=1)).to_contain_text("Livrable 1")
     assert_accessible(page)
+
+
+def test_compare_a_designed_journey_with_a_kept_log(page, login, analyst):
+    login(analyst)
+    page.goto("/parcours/")
+    page.get_by_role("link", name="Affiliation d'un artiste-auteur").first.click()
+    page.get_by_role("link", name="Comparer à l'observé").click()
+    page.get_by_role("link", name="Ou comparer à un journal enregistré de l'organisme").click()
+    assert_accessible(page)
+    page.get_by_label("Journal d'événements prêt").select_option(label="Affiliations — janvier")
+    page.get_by_role("button", name="Comparer au journal").click()
+    expect(page.get_by_text("5 dossiers observés")).to_be_visible()
+    expect(page.locator("#cmp-undesigned + ul")).to_contain_text("Réception")
+    assert_accessible(page)

@@ -12,6 +12,7 @@ from relais.journeys import reports, services
 from relais.journeys.eventlog_store import store_frame
 from relais.journeys.eventlogs import ColumnMapping, to_canonical
 from relais.journeys.models import EventLog, EventLogStatus, Journey
+from tests.factories import WorkspaceFactory
 from tests.journeys.reco_logs import reco_frame
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +218,26 @@ def test_another_organization_cannot_start_a_deliverable_job(client, organizatio
     assert client.post(url).status_code == 404
     assert client.get(url).status_code == 404
     assert not Job.objects.exists()
+
+
+def test_compare_a_designed_journey_with_a_kept_log(supervisor_client, organization):
+    journey = _journey(organization)
+    log = _ready(organization, reco_frame(), "Affiliations — janvier")
+    compare_url = reverse("journeys:journey-compare", kwargs={"journey_id": journey.public_id})
+    url = reverse("journeys:journey-compare-log", kwargs={"journey_id": journey.public_id})
+    assert url in supervisor_client.get(compare_url).content.decode()
+    page = supervisor_client.get(url).content.decode()
+    assert "Affiliations — janvier" in page and "dossiers observés" not in page
+    page = supervisor_client.get(url, {"journal": str(log.public_id)}).content.decode()
+    assert "5 dossiers observés" in page
+    assert "2,6\u00a0j" in page  # the observed time before Examen
+    assert "Courriel" in page  # observed, not designed
+
+
+def test_compare_with_a_log_of_another_organization_is_not_found(supervisor_client, organization):
+    journey = _journey(organization)
+    other = WorkspaceFactory(name="Ailleurs").organization
+    foreign = _ready(other, reco_frame(), "Journal d'ailleurs")
+    url = reverse("journeys:journey-compare-log", kwargs={"journey_id": journey.public_id})
+    assert supervisor_client.get(url, {"journal": str(foreign.public_id)}).status_code == 404
+    assert supervisor_client.get(url, {"journal": "pas-un-uuid"}).status_code == 404
