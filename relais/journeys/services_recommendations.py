@@ -9,6 +9,10 @@ canonical frame; errors are ``ValidationError`` in French, keyed by the form fie
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
@@ -222,19 +226,44 @@ def designed_journeys_in_order(journeys):
     )
 
 
+SEGMENTATION_CACHE_SECONDS = 6 * 3600
+
+
+def segmentation_cache_key(log: EventLog) -> str:
+    """Changes whenever the log's stored events do (a new import rewrites its file)."""
+    try:
+        stat = (Path(settings.MEDIA_ROOT) / log.data_path).stat()
+        version = f"{stat.st_mtime_ns}:{stat.st_size}"
+    except OSError:
+        version = "absent"
+    return f"journeys:segmentation:{log.public_id}:{log.n_events}:{version}"
+
+
+def segmentation_of(log: EventLog) -> reports.SegmentationReport:
+    """Deliverable 1 of a kept log, kept in the cache while the log is unchanged: segmenting
+    tens of thousands of persons takes seconds, and the page and its PDF read the same."""
+    key = segmentation_cache_key(log)
+    report = cache.get(key)
+    if report is None:
+        report = reports.segmentation_report(load_frame(log))
+        cache.set(key, report, SEGMENTATION_CACHE_SECONDS)
+    return report
+
+
 def deliverable_pdf(*, organization, log_pk: int, deliverable: str) -> tuple[str, bytes]:
     """(file name, PDF) of deliverable ``deliverable`` (``segments`` or ``journeys``) on the
     ready log ``log_pk`` of ``organization``."""
     log = EventLog.objects.ready().get(pk=log_pk, organization=organization)
-    frame = load_frame(log)
     stem, _label = DELIVERABLES[deliverable]
     if deliverable == "segments":
-        content = reports.segmentation_pdf(organization, log, reports.segmentation_report(frame))
+        content = reports.segmentation_pdf(organization, log, segmentation_of(log))
     else:
         journeys = designed_journeys_in_order(
             Journey.objects.filter(organization=organization).alive().order_by("title", "id")
         )
-        content = reports.journeys_pdf(organization, log, reports.journeys_report(frame, journeys))
+        content = reports.journeys_pdf(
+            organization, log, reports.journeys_report(load_frame(log), journeys)
+        )
     return f"{slugify(f'{stem}-{log.name}') or stem}.pdf", content
 
 

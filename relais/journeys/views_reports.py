@@ -90,7 +90,10 @@ class SegmentationReportView(_ReportView):
         log = self.log(log_id)
         if self.pdf:
             return self.pdf_response(request, log)
-        report = reports.segmentation_report(self.frame(log))
+        try:
+            report = services.segmentation_of(log)
+        except FileNotFoundError:
+            raise _no_events(log) from None
         return render(
             request, "journeys/recommendations/segmentation.html", {"log": log, "report": report}
         )

@@ -2,6 +2,7 @@
 with the designed and observed time per step, their pages and their PDFs (opened, read)."""
 
 import io
+import re
 
 import polars as pl
 import pytest
@@ -241,3 +242,23 @@ def test_compare_with_a_log_of_another_organization_is_not_found(supervisor_clie
     url = reverse("journeys:journey-compare-log", kwargs={"journey_id": journey.public_id})
     assert supervisor_client.get(url, {"journal": str(foreign.public_id)}).status_code == 404
     assert supervisor_client.get(url, {"journal": "pas-un-uuid"}).status_code == 404
+
+
+def test_a_log_segmentation_is_kept_while_the_log_is_unchanged(supervisor_client, organization):
+    from django.core.cache import cache
+
+    from relais.journeys.services_recommendations import segmentation_cache_key
+
+    log = _ready(organization, publics_frame(), "Contacts de mars")
+    cache.delete(segmentation_cache_key(log))
+    url = reverse("journeys:report-segments", kwargs={"log_id": log.public_id})
+
+    def personas(page):
+        return re.findall(r'<p class="card-text"[^>]*>(.*?)</p>', page, flags=re.DOTALL)
+
+    first = personas(supervisor_client.get(url).content.decode())
+    kept = cache.get(segmentation_cache_key(log))
+    assert kept is not None and kept.n_persons == 12
+    assert len(first) == 2 and personas(supervisor_client.get(url).content.decode()) == first
+    store_frame(log, publics_frame().head(20))  # imported again: segmented again
+    assert cache.get(segmentation_cache_key(log)) is None
