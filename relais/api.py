@@ -21,6 +21,7 @@ from relais.core.api import ERROR_RESPONSES, Pagination, install_error_handlers
 from relais.core.knowledge.api import router as knowledge_router
 from relais.core.workspaces.selectors import workspaces_for_user
 from relais.crm.api import router as crm_router
+from relais.journeys.api import router as journeys_router
 from relais.training.api import router as training_router
 
 
@@ -114,3 +115,4 @@ def list_workspaces(request):
 api.add_router("workspaces/{uuid:workspace_id}/", crm_router)
 api.add_router("training/", training_router)
 api.add_router("knowledge/", knowledge_router)
+api.add_router("journeys/", journeys_router)

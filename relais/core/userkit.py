@@ -36,6 +36,7 @@ GUIDES = (
     ("communaute-moderation.md", "guide-communaute-moderation.pdf"),
     ("communaute-administrateurs.md", "guide-communaute-administrateurs.pdf"),
     ("guichet-unique.md", "guide-guichet-unique.pdf"),
+    ("parcours.md", "guide-parcours.pdf"),
 )
 
 _FRENCH_MONTHS = (

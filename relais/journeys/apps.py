@@ -25,3 +25,8 @@ class JourneysConfig(AppConfig):
         register_demo(
             "journeys", _("Parcours des artistes-auteurs"), load_demo_for_platform, order=300
         )
+
+        # The deliverables' PDFs of large logs are built in the background (jrn-reco).
+        from relais.journeys.job_kinds_reports import register_report_job_kinds
+
+        register_report_job_kinds()

@@ -271,6 +271,58 @@ class EventLog(PublicIdModel):
         return self.name
 
 
+class RecommendationSet(PublicIdModel):
+    """The recommendations of one observed log, ranked by gain (see
+    :mod:`relais.journeys.recommendations`): the analyst's assumptions and the ranking computed
+    with them, kept so the deliverable reads the same until someone recomputes it."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="recommendation_sets",
+        verbose_name=_("organisme"),
+    )
+    event_log = models.ForeignKey(
+        EventLog,
+        on_delete=models.CASCADE,
+        related_name="recommendation_sets",
+        verbose_name=_("journal d'événements"),
+    )
+    journey = models.ForeignKey(
+        Journey,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendation_sets",
+        verbose_name=_("parcours conçu comparé"),
+    )
+    name = models.CharField(_("nom"), max_length=160)
+    assumptions = models.JSONField(_("hypothèses"), default=dict)
+    ranking = models.JSONField(_("classement calculé"), default=dict)
+    computed_at = models.DateTimeField(_("calculé le"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+
+    class Meta:
+        verbose_name = _("jeu de recommandations")
+        verbose_name_plural = _("jeux de recommandations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def recommendations(self) -> list[dict]:
+        return (self.ranking or {}).get("recommendations", [])
+
+
 # The observed side's other records (volumes, surveys, recorded samples), in their own module.
 from relais.journeys.models_observed import (  # noqa: E402, F401
     ChannelVolume,

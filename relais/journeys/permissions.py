@@ -48,3 +48,13 @@ def register_navigation() -> None:
         active_prefix=True,
         description=_("Concevoir les parcours des publics : phases, étapes, canaux, ressenti."),
     )
+    register_nav_entry(
+        key="journeys.recommendations",
+        label=_("Recommandations"),
+        url_name="journeys:recommendation-list",
+        icon="bi-sort-down",
+        permission=Permission.JOURNEYS_VIEW,
+        order=152,
+        active_prefix=True,
+        description=_("Pistes classées par gain et les trois livrables, en pages et en PDF."),
+    )

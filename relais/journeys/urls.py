@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from relais.journeys import views
 
@@ -35,6 +35,8 @@ urlpatterns = [
     path(S + "modifier/", views.StepEditView.as_view(), name="step-edit"),
     path(S + "deplacer/", views.StepMoveView.as_view(), name="step-move"),
     path(S + "supprimer/", views.StepDeleteView.as_view(), name="step-delete"),
+    # Recommendations ranked by gain and the three deliverables (jrn-reco).
+    path("", include("relais.journeys.urls_recommendations")),
 ]
 
 # Observed journeys: kept event logs, their observed pages, volumes and the recorded sample.
