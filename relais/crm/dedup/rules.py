@@ -162,6 +162,8 @@ def relation(
         other_birth = birth in (-1, FAIR, OTHER) or (
             birth == CLOSE and birth_a[:4] != birth_b[:4]  # a year typo, "1959"/"1995"
         )
+        if given == FAIR and birth == -1 and family in AGREE and personal_link:
+            return REVIEW  # a first name typed badly twice, one mobile or own mailbox
         if other_birth and (here or family in AGREE):
             return HOUSEHOLD
         if family in AGREE and not other_birth:
