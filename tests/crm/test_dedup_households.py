@@ -96,7 +96,9 @@ def test_father_and_son_of_one_name_are_two_people():
 
 def test_one_name_at_one_home_born_the_same_year_goes_to_review():
     # Same year, day and month far apart: a wrongly typed date as likely as two people.
-    other = member(first_name="Jean", last_name="Martin", birth_date="1962-11-28")
+    other = member(
+        first_name="Jean", last_name="Martin", birth_date="1962-11-28", phone=["04 78 00 11 22"]
+    )
     pair = explain_pair(A, other)
     assert pair.rule == rules.REVIEW and DECISION <= pair.score < SURE
 
@@ -104,12 +106,16 @@ def test_one_name_at_one_home_born_the_same_year_goes_to_review():
 def test_one_name_at_one_home_without_a_birth_date_is_never_sure():
     # A father and son, or a couple of Dominiques, sharing the landline and a family e-mail:
     # nothing personal tells them from one person entered twice.
-    other = member(first_name="Jean", last_name="Martin", birth_date="")
+    other = member(first_name="Jean", last_name="Martin", birth_date="", phone=["04 78 00 11 22"])
     pair = explain_pair(A, other)
     assert pair.rule == rules.REVIEW and DECISION <= pair.score < SURE
     # The same mobile is one person's: a duplicate, found.
     same = {**other, "phone": ["06 12 34 56 78"]}
     assert explain_pair(A, same).rule == rules.NONE and explain_pair(A, same).sure
+    # Two mobiles: two people (a father and son, a couple of one name).
+    two = {**other, "phone": ["07 98 76 54 32", "04 78 00 11 22"]}
+    pair = explain_pair(A, two)
+    assert pair.rule == rules.SAME_NAME_HOME and pair.score < DECISION
 
 
 @pytest.mark.parametrize(
@@ -240,6 +246,12 @@ def test_generated_base_has_every_kind_of_household_and_namesake(base):
     counts = {kind: list(kinds.values()).count(kind) for kind in set(kinds.values())}
     assert counts["household"] > 1000 and counts["namesake"] > 20 and counts["twins"] >= 1
     assert len(truth) > 300
+    by_id = {r["id"]: r for r in _records}
+    homes = [[by_id[i] for i in ids] for ids, kind in kinds.items() if kind == "household"]
+    landline = sum(1 for a, b in homes if set(a["phone"]) & set(b["phone"]))
+    family_mail = sum(1 for a, b in homes if a["email"] and a["email"] == b["email"])
+    two_surnames = sum(1 for a, b in homes if a["last_name"] != b["last_name"])
+    assert landline > 300 and family_mail > 100 and two_surnames > 50
 
 
 def _date(text: str) -> str:

@@ -72,7 +72,8 @@ def test_the_duplicate_search_does_not_propose_the_household(school):
     duplicate = next(a for a in anomalies if a["kind"] == "duplicate")
     keys = [r["identity_key"] for r in duplicate["records"]]
     wanted = {
-        str(c.public_id) for c in Customer.objects.in_workspace(template).filter(identity_key__in=keys)
+        str(c.public_id)
+        for c in Customer.objects.in_workspace(template).filter(identity_key__in=keys)
     }
     assert [p for p in pairs if {p.id_a, p.id_b} == wanted]
 

@@ -199,7 +199,10 @@ class Scorer:
                 weight, level_name = 0.0, "absent"
             else:
                 lvl = cmp.level(similarity)
-                weight, level_name = _weight(self.weights, self.table, name, lvl, street), cmp.LEVEL_NAMES[lvl]
+                weight, level_name = (
+                    _weight(self.weights, self.table, name, lvl, street),
+                    cmp.LEVEL_NAMES[lvl],
+                )
             total += weight
             lines.append(
                 FieldComparison(

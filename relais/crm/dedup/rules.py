@@ -57,7 +57,10 @@ LABELS = {
     HOUSEHOLD: "Foyer ou autre personne : prénoms différents, date de naissance absente ou autre",
     NAMESAKE: "Homonyme : même nom, autre date de naissance, rien d'autre en commun",
     REVIEW: "À examiner : jumeaux ou homonyme à la même adresse, jamais fusionné sans vous",
-    SAME_NAME_HOME: "Même nom à la même adresse, nés à des années différentes : deux personnes",
+    SAME_NAME_HOME: (
+        "Même nom à la même adresse, mais nés à des années différentes ou portables différents : "
+        "deux personnes"
+    ),
 }
 # A file is one whose copies replace first names when pairs of one surname at one address,
 # with other first names and the same birth date ("twins") are at least this share of those
@@ -174,14 +177,17 @@ def relation(
     if given in AGREE and family in AGREE and birth in (-1, OTHER):
         if birth == OTHER:
             if here:  # a father and son of one name, a couple of Claudes; one year: review
-                return SAME_NAME_HOME if birth_a[:4] != birth_b[:4] else REVIEW
+                apart = birth_a[:4] != birth_b[:4] or mobiles_apart
+                return SAME_NAME_HOME if apart else REVIEW
             return REVIEW if EXACT in (postal, city) else NAMESAKE
         phone, mail = others[0], others[1]
         if not here and street != -1:
             if phone == OTHER or mail in (FAIR, OTHER):
                 return NAMESAKE  # no birth date, another address, phones or e-mails apart
             return REVIEW  # no birth date, another address, nothing else to compare
-        if here and (mobiles_apart or not personal_link):
+        if here and mobiles_apart:
+            return SAME_NAME_HOME  # one name, one home, two mobiles: a mobile is one person's
+        if here and not personal_link:
             return REVIEW  # one name, one home, no birth date to tell, nothing personal
     if given in AGREE and family in (FAIR, OTHER) and here and birth in (-1, OTHER):
         # One first name, two surnames at one home: a couple of Claudes, or a woman who

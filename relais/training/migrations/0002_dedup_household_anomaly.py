@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0001_initial'),
+        ("training", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='anomaly',
-            name='kind',
-            field=models.CharField(choices=[('homonym', 'Homonymes (personnes différentes)'), ('household', 'Même foyer (personnes différentes)'), ('duplicate', 'Doublon'), ('typo', 'Faute de frappe dans le nom'), ('swapped_names', 'Nom et prénom inversés'), ('phone_format', 'Téléphone dans un autre format'), ('email_case', 'E-mail en majuscules'), ('shared_vin', 'Même VIN sur deux clients'), ('postcode_city', 'Code postal ou ville manquant ou incohérent'), ('phone_wrong_field', 'Téléphone dans le mauvais champ'), ('invalid_email', 'E-mail invalide')], max_length=20, verbose_name='type'),
+            model_name="anomaly",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("homonym", "Homonymes (personnes différentes)"),
+                    ("household", "Même foyer (personnes différentes)"),
+                    ("duplicate", "Doublon"),
+                    ("typo", "Faute de frappe dans le nom"),
+                    ("swapped_names", "Nom et prénom inversés"),
+                    ("phone_format", "Téléphone dans un autre format"),
+                    ("email_case", "E-mail en majuscules"),
+                    ("shared_vin", "Même VIN sur deux clients"),
+                    ("postcode_city", "Code postal ou ville manquant ou incohérent"),
+                    ("phone_wrong_field", "Téléphone dans le mauvais champ"),
+                    ("invalid_email", "E-mail invalide"),
+                ],
+                max_length=20,
+                verbose_name="type",
+            ),
         ),
     ]
