@@ -396,7 +396,8 @@ def find_duplicates(
     the file by expectation–maximisation unless the fit is degenerate, else the set
     weights); ``True`` always learns (``Weights.estimate``); ``False`` scores with
     ``weights`` (the set weights by default). Households, namesakes and twins are capped by
-    ``rules`` whatever the weights. ``explain`` adds the
+    ``rules`` whatever the weights (sent to review rather than under the threshold on a file
+    whose copies replace first names: ``rules.names_replaced``). ``explain`` adds the
     field-by-field explanation of each pair (costly on large inputs). ``workers`` processes
     compare the pairs (default: one per core, at most 2, and one for small inputs).
     ``progress(stage, done, total)`` is called as work goes. ``report``, a dict, receives

@@ -16,16 +16,28 @@ what only a person has — a first name, a birth date — and cap the score:
   threshold. (Sharing nothing, such a pair is left to the weights, which keep it low.)
 * **namesake elsewhere** (``NAMESAKE``): first and last names agree, the birth dates clearly
   differ and nothing places them at one address, postal code, town, phone, e-mail,
-  identifier or vehicle: capped under the decision threshold. (In the same town, the weights
+  identifier or vehicle — or a birth date is missing, the addresses differ and so do their
+  phones or e-mails: capped under the decision threshold. (In the same town, the weights
   decide, and the pair is never « sure ».)
+* **one name at one home** (``SAME_NAME_HOME``): same names at one address, born in other
+  years, or giving two different mobiles (a mobile is one person's, a landline a
+  household's): a father and his son of one name, a couple of Claudes; capped under the
+  decision threshold. One first name with two surnames at one home and two birth dates is a
+  household too.
 * **to review** (``REVIEW``): a first name given as an initial (« A. » and « Agathe »), twins
   (first names clearly different, same birth date or one typo in its day or month, same
   surname), a namesake with another birth date at the same address or in the same town (a
   father and son of one name, or a birth date entered wrongly), and one name on two records
   without a birth date to compare, at another address, sharing no phone nor e-mail (someone
-  who moved, or a namesake): genuinely ambiguous, so
+  who moved, or a namesake), one name at one home without a second birth date sharing
+  nothing personal (``personal_link``), one first name with two surnames at one home
+  without a second date (a married name?), both names apart with one birth date:
+  genuinely ambiguous, so
   capped under « sure » — they stay in the review queue, never merged without a person
   looking.
+
+On a file whose copies of one person often carry another first name (``names_replaced``,
+FEBRL's generator does that), the two-people caps become review caps (``REVIEW_CAPS``).
 
 "Clearly different" and "clearly another person's" are the comparison levels of
 ``compare.py``: a first name at « proche » or « différent » (Jaro–Winkler under 0.9) and more
@@ -34,6 +46,7 @@ than one typo away from the other, or a short one (six letters or fewer) two typ
 « différent », for namesakes « différent » (more than two typos, or two in the year).
 """
 
+import numpy as np
 from rapidfuzz.distance import OSA
 
 from relais.crm.dedup.compare import CLOSE, EXACT, FAIR, OTHER, level
@@ -223,8 +236,6 @@ def names_replaced(first_levels, last_levels, birth_levels, street_levels) -> bo
     """Whether this file's copies of one person often carry another first name (FEBRL's
     do; a CRM's do not), from the levels of its candidate pairs (numpy arrays): see
     ``TWIN_SHARE_OF_REPLACED_NAMES``."""
-    import numpy as np
-
     other_first = np.isin(first_levels, (FAIR, OTHER))
     together = other_first & np.isin(last_levels, AGREE) & np.isin(street_levels, AGREE)
     twin_like = int((together & (birth_levels == EXACT)).sum())
