@@ -422,7 +422,9 @@ CATALOGUE = [
             "internet, nom mal orthographié… Avec l'outil de dédoublonnage, retrouvez ces "
             "doublons et fusionnez chaque paire en gardant la fiche la plus complète.\n"
             "Attention aux homonymes : deux personnes différentes qui portent le même nom "
-            "(autre date de naissance, autre adresse) ne doivent pas être fusionnées. Une "
+            "(autre date de naissance, autre adresse) ne doivent pas être fusionnées, pas plus "
+            "que les membres d'un même foyer (même nom et même adresse, souvent le même "
+            "téléphone fixe, mais un autre prénom et une autre date de naissance). Une "
             "fusion erronée coûte plus de points qu'elle n'en rapporte ; vous pouvez annuler "
             "une fusion."
         ),

@@ -87,10 +87,57 @@ def test_twins_go_to_review_never_sure():
     assert DECISION <= pair.score < SURE and not pair.sure
 
 
-def test_father_and_son_of_one_name_go_to_review_never_sure():
+def test_father_and_son_of_one_name_are_two_people():
+    # Two full birth dates years apart at one home: a birth date is one person's.
     son = member(first_name="Jean", last_name="Martin", birth_date="1991-05-20")
     pair = explain_pair(A, son)
-    assert pair.rule == rules.REVIEW and not pair.sure and pair.score < SURE
+    assert pair.rule == rules.SAME_NAME_HOME and pair.score < DECISION
+
+
+def test_one_name_at_one_home_born_the_same_year_goes_to_review():
+    # Same year, day and month far apart: a wrongly typed date as likely as two people.
+    other = member(
+        first_name="Jean", last_name="Martin", birth_date="1962-11-28", phone=["04 78 00 11 22"]
+    )
+    pair = explain_pair(A, other)
+    assert pair.rule == rules.REVIEW and DECISION <= pair.score < SURE
+
+
+def test_one_name_at_one_home_without_a_birth_date_is_never_sure():
+    # A father and son, or a couple of Dominiques, sharing the landline and a family e-mail:
+    # nothing personal tells them from one person entered twice.
+    other = member(first_name="Jean", last_name="Martin", birth_date="", phone=["04 78 00 11 22"])
+    pair = explain_pair(A, other)
+    assert pair.rule == rules.REVIEW and DECISION <= pair.score < SURE
+    # The same mobile is one person's: a duplicate, found.
+    same = {**other, "phone": ["06 12 34 56 78"]}
+    assert explain_pair(A, same).rule == rules.NONE and explain_pair(A, same).sure
+    # Two mobiles: two people (a father and son, a couple of one name).
+    two = {**other, "phone": ["07 98 76 54 32", "04 78 00 11 22"]}
+    pair = explain_pair(A, two)
+    assert pair.rule == rules.SAME_NAME_HOME and pair.score < DECISION
+
+
+@pytest.mark.parametrize(
+    ("birth", "rule", "candidate"),
+    [("1966-02-14", rules.HOUSEHOLD, False), ("", rules.REVIEW, True)],
+    ids=["other birth date", "no birth date"],
+)
+def test_one_first_name_two_surnames_at_one_home(birth, rule, candidate):
+    # Claude Martin and Claude Roux at one address: a couple, or a woman who took her
+    # husband's name — two people when the birth dates say so, to review when they cannot.
+    claude = {**A, "first_name": "Claude"}
+    other = member(first_name="Claude", last_name="Roux", birth_date=birth)
+    pair = explain_pair(claude, other)
+    assert pair.rule == rule and not pair.sure
+    assert (pair.score >= DECISION) is candidate
+
+
+def test_both_names_apart_with_one_birth_date_is_never_sure():
+    sibling = member(first_name="Gérard", last_name="Garnier", birth_date="1962-03-13")
+    other = {**A, "first_name": "Timothée", "last_name": "Garnier"}
+    pair = explain_pair(other, sibling)
+    assert not pair.sure and pair.score < SURE
 
 
 def test_an_initial_at_the_same_address_goes_to_review():
@@ -154,7 +201,29 @@ DUPLICATES = {
     "missing fields": {"email": "", "phone": [], "birth_date": ""},
     "birth date day and month swapped": {"birth_date": "1962-12-03"},
     "upper case, no accents, +33": {"last_name": "MARTIN", "phone": ["+33 6 12 34 56 78"]},
+    "moved to another town, same mobile, no date": {
+        "street": "3 cours Mirabeau",
+        "postal_code": "13100",
+        "city": "Aix-en-Provence",
+        "phone": ["06 12 34 56 78"],
+        "email": "",
+        "birth_date": "",
+    },
+    "first-name typo, same mobile, no date": {
+        "first_name": "Jena",
+        "birth_date": "",
+        "phone": ["06 12 34 56 78"],
+    },
 }
+
+
+def test_a_moved_address_is_counted_once_by_the_set_weights():
+    moved = {**A, "id": "b", "street": "8 place Bellecour", "postal_code": "13001"}
+    moved["city"] = "Marseille"
+    lines = {f.field: f for f in explain_pair(A, moved).fields}
+    assert lines["street"].level == lines["city"].level == "différent"
+    assert lines["street"].weight < 0 and lines["postal_code"].weight < 0
+    assert lines["city"].weight == 0  # the town says again what the postal code said
 
 
 @pytest.mark.parametrize("changes", DUPLICATES.values(), ids=DUPLICATES.keys())
@@ -177,6 +246,12 @@ def test_generated_base_has_every_kind_of_household_and_namesake(base):
     counts = {kind: list(kinds.values()).count(kind) for kind in set(kinds.values())}
     assert counts["household"] > 1000 and counts["namesake"] > 20 and counts["twins"] >= 1
     assert len(truth) > 300
+    by_id = {r["id"]: r for r in _records}
+    homes = [[by_id[i] for i in ids] for ids, kind in kinds.items() if kind == "household"]
+    landline = sum(1 for a, b in homes if set(a["phone"]) & set(b["phone"]))
+    family_mail = sum(1 for a, b in homes if a["email"] and a["email"] == b["email"])
+    two_surnames = sum(1 for a, b in homes if a["last_name"] != b["last_name"])
+    assert landline > 300 and family_mail > 100 and two_surnames > 50
 
 
 def _date(text: str) -> str:
@@ -326,8 +401,9 @@ def test_default_learns_weights_on_a_file_fit_for_it(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Pondération : poids appris sur le fichier (espérance-maximisation)." in err
     fixed = run(tmp_path / "in.csv", tmp_path / "fixed.csv", "--set-weights")
-    # The choice is the better one on this file, and good.
-    assert f1(found, truth) > f1(fixed, truth)
+    # The choice is as good as the set weights on this file (within a point: the set weights
+    # count a moved address once, which suits this file too), and good.
+    assert f1(found, truth) >= f1(fixed, truth) - 0.01
     assert f1(found, truth) >= 0.95
 
 
@@ -366,3 +442,33 @@ def test_set_weights_flag_and_too_few_pairs(tmp_path, capsys):
     assert "poids par défaut (trop peu de paires candidates (1)" in capsys.readouterr().err
     run(tmp_path / "in.csv", tmp_path / "o.csv", "--set-weights")
     assert "Pondération : poids par défaut (demandé)." in capsys.readouterr().err
+
+
+def test_a_file_whose_copies_replace_first_names_sends_households_to_review(tmp_path, capsys):
+    # FEBRL's kind of copies: a third of them carry another given name. The file shows it
+    # (as many "twins" at one address as "households"), so those pairs are scored by the
+    # weights and listed to review — never « sure ».
+    records, truth = febrl_like(seed=12)
+    names = ["zoe", "oscar", "harriet", "felix", "ivy", "hugo", "ellis", "nora", "jude", "iris"]
+    replaced = set()
+    for index, record in enumerate(records):
+        if record["id"].startswith("d") and index % 3 == 0:
+            record["first_name"] = names[index % len(names)]
+            replaced.add(record["id"])
+    _write(tmp_path / "in.csv", records)
+    found = run(tmp_path / "in.csv", tmp_path / "out.csv")
+    assert "prénoms souvent remplacés dans les copies de ce fichier" in capsys.readouterr().err
+    renamed = {pair for pair in truth if pair & replaced}
+    assert len(renamed) > 50
+    assert len(found & renamed) >= 0.9 * len(renamed)
+    with open(tmp_path / "out.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    scores = [float(r["score"]) for r in rows if frozenset((r["id_a"], r["id_b"])) in renamed]
+    assert scores and max(scores) < SURE
+
+
+def test_a_crm_file_keeps_the_two_people_rules(tmp_path, capsys, base):
+    records, _truth, _kinds = base
+    _write(tmp_path / "in.csv", records)
+    run(tmp_path / "in.csv", tmp_path / "out.csv")
+    assert "prénoms souvent remplacés" not in capsys.readouterr().err

@@ -369,6 +369,13 @@ def test_each_listed_anomaly_is_really_in_the_records(base, ws):
             first, second = people
             assert (first.first_name, first.last_name) == (second.first_name, second.last_name)
             assert first.birth_date != second.birth_date
+        elif kind == AnomalyKind.HOUSEHOLD:  # two people of one home: not to merge
+            assert len(set(keys)) == 2 and len(customers) == 2
+            first, second = people
+            assert first.last_name == second.last_name
+            assert (first.street, first.city) == (second.street, second.city)
+            assert first.first_name != second.first_name
+            assert first.birth_date != second.birth_date
         elif kind == AnomalyKind.SHARED_VIN:
             assert len(set(keys)) == 2 and len(customers) == 2
             vins = [

@@ -135,14 +135,16 @@ def similarities(a: tuple, b: tuple) -> tuple[dict[str, float | None], bool, int
         for name in ("street", "postal_code", "city", "phone", "email", "identifier", "vehicle")
     ]
     rule = rules.relation(
-        a[1], a[2], b[1], b[2], first, last, swapped, sims["birth_date"], contact, a[3], b[3]
+        *(a[1], a[2], b[1], b[2], first, last, swapped, sims["birth_date"], contact, a[3], b[3]),
+        mobiles_apart=rules.mobiles_apart(a[5], b[5]),
+        personal_link=rules.personal_link(a[1], a[4], a[5], b[1], b[4], b[5]),
     )
     return sims, swapped, rule
 
 
-def _capped(total: float, rule: int) -> float:
-    """The log2 odds after the rule's cap."""
-    cap = rules.CAPS.get(rule)
+def _capped(total: float, rule: int, caps: Mapping[int, float] = rules.CAPS) -> float:
+    """The log2 odds after the rule's cap (``caps``: rule → highest score)."""
+    cap = caps.get(rule)
     if cap is None:
         return total
     return min(total, math.log2(cap / (1 - cap)))
@@ -156,32 +158,51 @@ def _logistic(log2_odds: float) -> float:
     return 1.0 / (1.0 + 2.0 ** (-log2_odds))
 
 
+# When the streets differ, a postal code and a town that differ too are the same fact (the
+# person moved, or is someone else) said three times: with ``Weights.address_once`` (the set
+# weights), counted once, by the street. Weights learned by EM keep what the file taught.
+ADDRESS_DETAILS = ("city",)
+STREET_COLUMN = SCORED_FIELDS.index("street")
+
+
+def _weight(weights: Weights, table, name: str, lvl: int, street_level: int) -> float:
+    weight = table[name][lvl]
+    if weights.address_once and name in ADDRESS_DETAILS and street_level == cmp.OTHER:
+        return max(weight, 0.0)
+    return weight
+
+
 class Scorer:
-    def __init__(self, weights: Weights | None = None):
+    def __init__(self, weights: Weights | None = None, caps: Mapping[int, float] = rules.CAPS):
         self.weights = weights or Weights()
         self.table = self.weights.table()
+        self.caps = caps
 
     def score(self, a: tuple, b: tuple) -> float:
         sims, _swapped, rule = similarities(a, b)
         total = self.weights.prior
-        table = self.table
+        street = -1 if sims["street"] is None else cmp.level(sims["street"])
         for name, similarity in sims.items():
             if similarity is not None:
-                total += table[name][cmp.level(similarity)]
-        return _logistic(_capped(total, rule))
+                total += _weight(self.weights, self.table, name, cmp.level(similarity), street)
+        return _logistic(_capped(total, rule, self.caps))
 
     def explain(self, a: tuple, b: tuple, raw_a=None, raw_b=None) -> Pair:
         """The pair scored, with one ``FieldComparison`` per field. ``raw_a``/``raw_b``
         (the input mappings) give the values shown; else the normalised ones."""
         sims, swapped, rule = similarities(a, b)
         total = self.weights.prior
+        street = -1 if sims["street"] is None else cmp.level(sims["street"])
         lines = []
         for name, similarity in sims.items():
             if similarity is None:
                 weight, level_name = 0.0, "absent"
             else:
                 lvl = cmp.level(similarity)
-                weight, level_name = self.table[name][lvl], cmp.LEVEL_NAMES[lvl]
+                weight, level_name = (
+                    _weight(self.weights, self.table, name, lvl, street),
+                    cmp.LEVEL_NAMES[lvl],
+                )
             total += weight
             lines.append(
                 FieldComparison(
@@ -194,7 +215,7 @@ class Scorer:
                     weight=round(weight, 2),
                 )
             )
-        capped = _capped(total, rule)
+        capped = _capped(total, rule, self.caps)
         if capped < total:  # the cap as one more line, so that the weights still add up
             lines.append(
                 FieldComparison(
@@ -267,7 +288,11 @@ def levels(a: tuple, b: tuple) -> list[int]:
     out = [-1 if s is None else level(s) for s in sims]
     contact = (out[5], out[6], out[7], out[4], out[3], out[8], out[9])
     out.append(
-        rules.relation(a[1], a[2], b[1], b[2], first, last, swapped, sims[2], contact, a[3], b[3])
+        rules.relation(
+            *(a[1], a[2], b[1], b[2], first, last, swapped, sims[2], contact, a[3], b[3]),
+            mobiles_apart=rules.mobiles_apart(a[5], b[5]),
+            personal_link=rules.personal_link(a[1], a[4], a[5], b[1], b[4], b[5]),
+        )
     )
     return out
 
@@ -309,34 +334,46 @@ def pair_levels(prepared, pairs, *, workers=1, progress=None):
     return np.concatenate(chunks)
 
 
-def scores_of(matrix, weights: Weights):
-    """Scores of the rows of a ``pair_levels`` matrix (vectorised)."""
+def scores_of(matrix, weights: Weights, caps: Mapping[int, float] = rules.CAPS):
+    """Scores of the rows of a ``pair_levels`` matrix (vectorised); the rule column, when
+    there, caps them by ``caps``."""
     table = weights.table()
     lookup = np.zeros((len(SCORED_FIELDS), 5))  # column 4 (index -1): missing, weight 0
     for f, name in enumerate(SCORED_FIELDS):
         lookup[f, :4] = table[name]
     total = np.full(len(matrix), weights.prior, dtype=float)
-    for f in range(len(SCORED_FIELDS)):
-        total += lookup[f][matrix[:, f]]
+    street_differs = (matrix[:, STREET_COLUMN] == cmp.OTHER) & weights.address_once
+    for f, name in enumerate(SCORED_FIELDS):
+        weights_of_rows = lookup[f][matrix[:, f]]
+        if name in ADDRESS_DETAILS:
+            weights_of_rows = np.where(
+                street_differs, np.maximum(weights_of_rows, 0.0), weights_of_rows
+            )
+        total += weights_of_rows
     if matrix.shape[1] > RULE_COLUMN:
-        for rule, cap in rules.CAPS.items():
+        for rule, cap in caps.items():
             ceiling = math.log2(cap / (1 - cap))
             capped = matrix[:, RULE_COLUMN] == rule
             total[capped] = np.minimum(total[capped], ceiling)
     return 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
 
 
-def choose_weights(matrix, weights: Weights | None = None) -> tuple[Weights, str]:
+def choose_weights(
+    matrix, weights: Weights | None = None, *, names_replaced: bool = False
+) -> tuple[Weights, str]:
     """The default scoring (``learn=None``): weights learned on this file's candidate pairs
     by expectation–maximisation, starting from ``weights`` (the set weights), unless the
     fit is degenerate (``Weights.degenerate``), then the set weights. Returns the weights
     and a French sentence saying which and why. The rules of ``rules`` cap the score either
-    way."""
+    way. On a file whose copies replace first names (``names_replaced``), the rules' pairs
+    are not two people, so their share does not count against the fit."""
     weights = weights or Weights()
     learnt = weights.estimate(matrix, SCORED_FIELDS)
-    kept = scores_of(matrix[:, :RULE_COLUMN], learnt) >= DECISION  # before the caps
-    two_people = np.isin(matrix[:, RULE_COLUMN], (rules.HOUSEHOLD, rules.NAMESAKE))
-    share = float((kept & two_people).sum() / max(kept.sum(), 1))
+    share = 0.0
+    if not names_replaced:
+        kept = scores_of(matrix[:, :RULE_COLUMN], learnt) >= DECISION  # before the caps
+        two_people = np.isin(matrix[:, RULE_COLUMN], rules.TWO_PEOPLE)
+        share = float((kept & two_people).sum() / max(kept.sum(), 1))
     reason = learnt.degenerate(len(matrix), share)
     if reason:
         return weights, f"poids par défaut ({reason})"
@@ -359,7 +396,8 @@ def find_duplicates(
     the file by expectation–maximisation unless the fit is degenerate, else the set
     weights); ``True`` always learns (``Weights.estimate``); ``False`` scores with
     ``weights`` (the set weights by default). Households, namesakes and twins are capped by
-    ``rules`` whatever the weights. ``explain`` adds the
+    ``rules`` whatever the weights (sent to review rather than under the threshold on a file
+    whose copies replace first names: ``rules.names_replaced``). ``explain`` adds the
     field-by-field explanation of each pair (costly on large inputs). ``workers`` processes
     compare the pairs (default: one per core, at most 2, and one for small inputs).
     ``progress(stage, done, total)`` is called as work goes. ``report``, a dict, receives
@@ -402,22 +440,32 @@ def find_duplicates_prepared(
     if total < 4 * CHUNK:
         workers = 1
     matrix = pair_levels(prepared, pairs, workers=workers, progress=progress)
+    replaced = bool(total) and rules.names_replaced(
+        *(matrix[:, f] for f in (0, 1, 2, STREET_COLUMN))
+    )
     if learn is None:
-        weights, scoring = choose_weights(matrix, weights)
+        weights, scoring = choose_weights(matrix, weights, names_replaced=replaced)
     elif learn and total:
         weights = (weights or Weights()).estimate(matrix, SCORED_FIELDS)
         scoring = "poids appris sur le fichier (espérance-maximisation, demandé)"
     else:
         scoring = "poids fournis" if weights else "poids par défaut (demandé)"
         weights = weights or Weights()
+    caps = rules.CAPS
+    if replaced:
+        caps = rules.REVIEW_CAPS
+        scoring += (
+            " ; prénoms souvent remplacés dans les copies de ce fichier : foyers et homonymes "
+            "à examiner, jamais « sûrs »"
+        )
     if report is not None:
         report["scoring"] = scoring
-    scores = scores_of(matrix, weights)
+    scores = scores_of(matrix, weights, caps)
     kept = np.nonzero(scores >= threshold)[0]
     kept = kept[np.lexsort((right[kept], left[kept], -scores[kept]))]  # best first
     order = [(int(k), int(left[k]), int(right[k])) for k in kept]
     if raw is not None:
-        scorer = Scorer(weights)
+        scorer = Scorer(weights, caps)
         return [scorer.explain(prepared[i], prepared[j], raw[i], raw[j]) for _k, i, j in order]
     return [
         Pair(

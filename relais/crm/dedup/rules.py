@@ -16,16 +16,28 @@ what only a person has — a first name, a birth date — and cap the score:
   threshold. (Sharing nothing, such a pair is left to the weights, which keep it low.)
 * **namesake elsewhere** (``NAMESAKE``): first and last names agree, the birth dates clearly
   differ and nothing places them at one address, postal code, town, phone, e-mail,
-  identifier or vehicle: capped under the decision threshold. (In the same town, the weights
+  identifier or vehicle — or a birth date is missing, the addresses differ and so do their
+  phones or e-mails: capped under the decision threshold. (In the same town, the weights
   decide, and the pair is never « sure ».)
+* **one name at one home** (``SAME_NAME_HOME``): same names at one address, born in other
+  years, or giving two different mobiles (a mobile is one person's, a landline a
+  household's): a father and his son of one name, a couple of Claudes; capped under the
+  decision threshold. One first name with two surnames at one home and two birth dates is a
+  household too.
 * **to review** (``REVIEW``): a first name given as an initial (« A. » and « Agathe »), twins
   (first names clearly different, same birth date or one typo in its day or month, same
   surname), a namesake with another birth date at the same address or in the same town (a
   father and son of one name, or a birth date entered wrongly), and one name on two records
   without a birth date to compare, at another address, sharing no phone nor e-mail (someone
-  who moved, or a namesake): genuinely ambiguous, so
+  who moved, or a namesake), one name at one home without a second birth date sharing
+  nothing personal (``personal_link``), one first name with two surnames at one home
+  without a second date (a married name?), both names apart with one birth date:
+  genuinely ambiguous, so
   capped under « sure » — they stay in the review queue, never merged without a person
   looking.
+
+On a file whose copies of one person often carry another first name (``names_replaced``,
+FEBRL's generator does that), the two-people caps become review caps (``REVIEW_CAPS``).
 
 "Clearly different" and "clearly another person's" are the comparison levels of
 ``compare.py``: a first name at « proche » or « différent » (Jaro–Winkler under 0.9) and more
@@ -34,20 +46,42 @@ than one typo away from the other, or a short one (six letters or fewer) two typ
 « différent », for namesakes « différent » (more than two typos, or two in the year).
 """
 
+import numpy as np
 from rapidfuzz.distance import OSA
 
 from relais.crm.dedup.compare import CLOSE, EXACT, FAIR, OTHER, level
 from relais.crm.dedup.normalize import initials, squeeze
 
-NONE, HOUSEHOLD, NAMESAKE, REVIEW = 0, 1, 2, 3
+NONE, HOUSEHOLD, NAMESAKE, REVIEW, SAME_NAME_HOME = 0, 1, 2, 3, 4
 HOUSEHOLD_CAP = 0.2  # under DECISION (0.5)
 REVIEW_CAP = 0.8  # under SURE (0.95), over DECISION: listed as « probable »
-CAPS = {HOUSEHOLD: HOUSEHOLD_CAP, NAMESAKE: HOUSEHOLD_CAP, REVIEW: REVIEW_CAP}
+CAPS = {
+    HOUSEHOLD: HOUSEHOLD_CAP,
+    NAMESAKE: HOUSEHOLD_CAP,
+    REVIEW: REVIEW_CAP,
+    SAME_NAME_HOME: HOUSEHOLD_CAP,
+}
+# On a file whose copies of one person often carry another first name (see
+# ``names_replaced``), "another first name" is no longer evidence of another person: the
+# two-people rules then send their pairs to review instead — never « sure » either way.
+REVIEW_CAPS = dict.fromkeys(CAPS, REVIEW_CAP)
+TWO_PEOPLE = (HOUSEHOLD, NAMESAKE, SAME_NAME_HOME)
 LABELS = {
     HOUSEHOLD: "Foyer ou autre personne : prénoms différents, date de naissance absente ou autre",
     NAMESAKE: "Homonyme : même nom, autre date de naissance, rien d'autre en commun",
     REVIEW: "À examiner : jumeaux ou homonyme à la même adresse, jamais fusionné sans vous",
+    SAME_NAME_HOME: (
+        "Même nom à la même adresse, mais nés à des années différentes ou portables différents : "
+        "deux personnes"
+    ),
 }
+# A file is one whose copies replace first names when pairs of one surname at one address,
+# with other first names and the same birth date ("twins") are at least this share of those
+# with other first names and another or no birth date ("households"), and number at least
+# ``MIN_TWIN_LIKE``. Real twins are about 1 % of the second kind in a French population;
+# FEBRL's copies give six to thirty times as many as the second kind.
+TWIN_SHARE_OF_REPLACED_NAMES = 0.5
+MIN_TWIN_LIKE = 20
 AGREE = (EXACT, CLOSE)
 # Feminine endings of a first name's masculine form: Michel/Michèle, Jean/Jeanne,
 # Gabriel/Gabrielle, Antoine/Antoinette, Henri/Henriette.
@@ -110,11 +144,15 @@ def relation(
     contact_levels,
     birth_a: str = "",
     birth_b: str = "",
+    mobiles_apart: bool = False,
+    personal_link: bool = True,
 ) -> int:
     """The rule that applies to a pair (``NONE`` when none). ``first_sim``/``last_sim`` and
     ``swapped`` come from ``compare.names``; ``contact_levels`` are the levels of street,
     postal code, city, phone, e-mail, identifier and vehicle (-1 missing); ``birth_a`` and
-    ``birth_b`` the normalised birth dates (``YYYYMMDD``)."""
+    ``birth_b`` the normalised birth dates (``YYYYMMDD``); ``mobiles_apart`` whether both
+    give a mobile and share none (``mobiles_apart()``); ``personal_link`` whether they share
+    what only one person has (``personal_link()``)."""
     if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim > 0.5:
         return NONE  # the bulk of true pairs: same names, a birth date that agrees
     first, last = _level(first_sim), _level(last_sim)
@@ -140,14 +178,68 @@ def relation(
         other_birth = birth in (-1, FAIR, OTHER) or (
             birth == CLOSE and birth_a[:4] != birth_b[:4]  # a year typo, "1959"/"1995"
         )
+        if given == FAIR and birth == -1 and family in AGREE and personal_link:
+            return REVIEW  # a first name typed badly twice, one mobile or own mailbox
         if other_birth and (here or family in AGREE):
             return HOUSEHOLD
         if family in AGREE and not other_birth:
             return REVIEW  # twins, or one of the two first names is wrong
+        if not other_birth:
+            return REVIEW  # both names apart, one birth date: never « sure »
         return NONE  # nothing in common but perhaps a date: the weights decide
     if given in AGREE and family in AGREE and birth in (-1, OTHER):
         if birth == OTHER:
-            return REVIEW if here or EXACT in (postal, city) else NAMESAKE
+            if here:  # a father and son of one name, a couple of Claudes; one year: review
+                apart = birth_a[:4] != birth_b[:4] or mobiles_apart
+                return SAME_NAME_HOME if apart else REVIEW
+            return REVIEW if EXACT in (postal, city) else NAMESAKE
+        phone, mail = others[0], others[1]
         if not here and street != -1:
-            return REVIEW  # no birth date, another address, no shared phone or e-mail
+            if phone == OTHER or mail in (FAIR, OTHER):
+                return NAMESAKE  # no birth date, another address, phones or e-mails apart
+            return REVIEW  # no birth date, another address, nothing else to compare
+        if here and mobiles_apart:
+            return SAME_NAME_HOME  # one name, one home, two mobiles: a mobile is one person's
+        if here and not personal_link:
+            return REVIEW  # one name, one home, no birth date to tell, nothing personal
+    if given in AGREE and family in (FAIR, OTHER) and here and birth in (-1, OTHER):
+        # One first name, two surnames at one home: a couple of Claudes, or a woman who
+        # took her husband's name (to review when a birth date cannot tell).
+        return HOUSEHOLD if birth == OTHER else REVIEW
     return NONE
+
+
+def mobile_keys(phones) -> set[str]:
+    """The French mobile numbers among phone keys (``normalize.phone``: "612345678")."""
+    return {p for p in phones if len(p) == 9 and p[0] in "67"}
+
+
+def mobiles_apart(phones_a, phones_b) -> bool:
+    """Both records give a mobile and share none: a mobile is one person's, a landline a
+    household's."""
+    mobiles_a, mobiles_b = mobile_keys(phones_a), mobile_keys(phones_b)
+    return bool(mobiles_a and mobiles_b and not mobiles_a & mobiles_b)
+
+
+def personal_link(first_a, email_a, phones_a, first_b, email_b, phones_b) -> bool:
+    """Whether two records share what is one person's: a mobile, or an e-mail address
+    that carries one of their first names (« famille.martin@ » is a household's)."""
+    if mobile_keys(phones_a) & mobile_keys(phones_b):
+        return True
+    if not email_a or email_a != email_b:
+        return False
+    local = squeeze(email_a.split("@")[0])
+    return any(len(name) > 2 and name in local for name in (squeeze(first_a), squeeze(first_b)))
+
+
+def names_replaced(first_levels, last_levels, birth_levels, street_levels) -> bool:
+    """Whether this file's copies of one person often carry another first name (FEBRL's
+    do; a CRM's do not), from the levels of its candidate pairs (numpy arrays): see
+    ``TWIN_SHARE_OF_REPLACED_NAMES``."""
+    other_first = np.isin(first_levels, (FAIR, OTHER))
+    together = other_first & np.isin(last_levels, AGREE) & np.isin(street_levels, AGREE)
+    twin_like = int((together & (birth_levels == EXACT)).sum())
+    household_like = int((together & np.isin(birth_levels, (-1, OTHER))).sum())
+    return twin_like >= MIN_TWIN_LIKE and twin_like >= TWIN_SHARE_OF_REPLACED_NAMES * (
+        household_like
+    )

@@ -72,6 +72,9 @@ class Weights:
     m: dict = field(default_factory=lambda: dict(DEFAULT_M))
     u: dict = field(default_factory=lambda: dict(DEFAULT_U))
     prior: float = PRIOR
+    # A postal code and town that differ where the street differs too add nothing against
+    # (``engine.ADDRESS_DETAILS``): people move. EM-learned weights set it False.
+    address_once: bool = True
 
     def table(self) -> dict[str, tuple[float, float, float, float]]:
         """Field → weight of each level, ``log2(m / u)``."""
@@ -116,7 +119,12 @@ class Weights:
             share = new_share
             if converged:
                 break
-        learnt = Weights(m=dict(self.m), u=dict(self.u), prior=math.log2(share / (1 - share)))
+        learnt = Weights(
+            m=dict(self.m),
+            u=dict(self.u),
+            prior=math.log2(share / (1 - share)),
+            address_once=False,
+        )
         for f, name in enumerate(fields):
             learnt.m[name] = _monotone(m[f], u[f])
             learnt.u[name] = tuple(float(x) for x in u[f])

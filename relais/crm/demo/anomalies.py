@@ -2,7 +2,7 @@
 
 One generated customer in ``ANOMALY_EVERY`` carries one, the kinds taken in turn from a
 seeded shuffle so that every kind is present once there are a few hundred customers. A kind
-that involves two customers (homonym, duplicate, typo, shared VIN) pairs the new customer
+that involves two customers (homonym, household, duplicate, typo, shared VIN) pairs the new customer
 with an earlier one, so that about 5 % of customers appear in the list.
 
 Each anomaly is recorded as a plain dict — ``kind`` (a value of
@@ -31,6 +31,7 @@ SHARED_VIN = "shared_vin"
 POSTCODE_CITY = "postcode_city"
 PHONE_WRONG_FIELD = "phone_wrong_field"
 INVALID_EMAIL = "invalid_email"
+HOUSEHOLD = "household"
 KINDS = (
     HOMONYM,
     DUPLICATE,
@@ -42,8 +43,9 @@ KINDS = (
     POSTCODE_CITY,
     PHONE_WRONG_FIELD,
     INVALID_EMAIL,
+    HOUSEHOLD,
 )
-PAIR_KINDS = frozenset({HOMONYM, DUPLICATE, TYPO, SHARED_VIN})
+PAIR_KINDS = frozenset({HOMONYM, DUPLICATE, TYPO, SHARED_VIN, HOUSEHOLD})
 
 
 def label(plan: Plan) -> str:
@@ -122,6 +124,42 @@ class AnomalyMaker:
             f"{source.last_name.upper()} : dates de naissance, adresses et téléphones diffèrent.",
             "Ne pas fusionner : ce sont deux clients distincts (vérifier la date de naissance "
             "et l'adresse avant toute fusion).",
+        )
+        return plan
+
+    def _household(self, original: Plan) -> Plan:
+        """Someone of the same home: same surname and address, the landline when there is
+        one, another first name and a birth date that is absent or another person's — a
+        spouse, a parent or an adult child, whom a careless merge would erase."""
+        drawer, source = self.drawer, original.contact
+
+        def same_home(plan: Plan) -> None:
+            person = plan.contact
+            male = person.civility == "M"
+            for _ in range(20):  # another first name, not a typo of it
+                if person.first_name[:1].lower() != source.first_name[:1].lower():
+                    break
+                person.first_name = drawer._first_name(male)
+            person.last_name = source.last_name
+            person.street, person.address_complement = source.street, source.address_complement
+            person.postal_code, person.city = source.postal_code, source.city
+            person.phone_landline = source.phone_landline or person.phone_landline
+            if person.email:
+                local = drawer._email_local(person.first_name, person.last_name)
+                person.email = f"{local}@{drawer._email_domain()}"
+
+        plan = self.drawer.individual_with_history(same_home)
+        has_date = self.drawer.rng.random() < 0.7
+        plan.contact.birth_date = self._other_birth_date(source.birth_date) if has_date else None
+        landline = " et le téléphone fixe" if source.phone_landline else ""
+        self._record(
+            HOUSEHOLD,
+            [original, plan],
+            f"{plan.contact.first_name} et {source.first_name} {source.last_name.upper()} "
+            f"partagent l'adresse{landline} : deux personnes d'un même foyer (prénoms et dates "
+            "de naissance différents).",
+            "Ne pas fusionner : ce sont deux clients distincts d'un même foyer, même si l'adresse "
+            "et le téléphone fixe sont communs.",
         )
         return plan
 

@@ -28,6 +28,7 @@ class SchoolBase(TimeStampedModel):
 
 class AnomalyKind(models.TextChoices):
     HOMONYM = "homonym", _("Homonymes (personnes différentes)")
+    HOUSEHOLD = "household", _("Même foyer (personnes différentes)")
     DUPLICATE = "duplicate", _("Doublon")
     TYPO = "typo", _("Faute de frappe dans le nom")
     SWAPPED_NAMES = "swapped_names", _("Nom et prénom inversés")
