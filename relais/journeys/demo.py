@@ -61,6 +61,7 @@ def load_demo_for_platform(*, reset: bool = False) -> list[DemoLogin]:
         )
     Membership.objects.get_or_create(user=analyst, workspace=workspace)
     load_observed_demo(organization, workspace)
+    load_recommendations_demo(analyst, organization)
     where = _("parcours de « %(name)s »") % {"name": organization.name}
     return [DemoLogin(ANALYST, str(_("analyste (superviseur)")), where)]
 
@@ -139,3 +140,18 @@ def load_observed_demo(organization, workspace) -> None:
             )
             for row in contacts.iter_rows(named=True)
         )
+
+
+def load_recommendations_demo(analyst, organization) -> None:
+    """The recommendations of the simulated year, ranked with the default assumptions, so the
+    analyst opens a ranking and the third deliverable at once (idempotent)."""
+    from relais.journeys.models import EventLog, EventLogSource, RecommendationSet
+    from relais.journeys.services_recommendations import recommendation_set_compute
+
+    simulated = EventLog.objects.ready().filter(
+        organization=organization, source=EventLogSource.SIMULATED
+    )
+    log = simulated.first()
+    if log is None or RecommendationSet.objects.filter(event_log=log).exists():
+        return
+    recommendation_set_compute(actor=analyst, organization=organization, event_log=log)

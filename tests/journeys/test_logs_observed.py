@@ -172,7 +172,7 @@ def test_the_demo_stores_the_simulated_year_volumes_and_a_sample(
     django_capture_on_commit_callbacks,
 ):
     from relais.journeys.demo import ORGANIZATION_SLUG, load_demo_for_platform
-    from relais.journeys.models import ChannelVolume, SampleContact
+    from relais.journeys.models import ChannelVolume, RecommendationSet, SampleContact
 
     with django_capture_on_commit_callbacks(execute=True):
         load_demo_for_platform()
@@ -181,5 +181,9 @@ def test_the_demo_stores_the_simulated_year_volumes_and_a_sample(
     assert simulated.status == "ready" and 20_000 <= simulated.n_events <= 50_000
     assert ChannelVolume.objects.get(channel="phone").contacts == 51_436
     assert SampleContact.objects.count() == 120
+    ranked = RecommendationSet.objects.get(event_log=simulated)
+    gains = [item["gain"]["value"] for item in ranked.recommendations]
+    assert gains and gains == sorted(gains, reverse=True)
     load_demo_for_platform()  # idempotent
     assert logs.count() == 1 and SampleContact.objects.count() == 120
+    assert RecommendationSet.objects.count() == 1
