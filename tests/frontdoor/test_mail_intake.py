@@ -23,10 +23,8 @@ from relais.frontdoor.services import request_assign
 from tests.frontdoor.mailkit import (
     INBOX,
     delivery_status_notification,
-    inbox,  # noqa: F401 - fixture
     mail,
     pdf_with_text,
-    sink,  # noqa: F401 - fixture
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
