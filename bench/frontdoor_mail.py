@@ -200,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     rate = args.messages / smtp_s
     web_rate = args.messages / web_s
     print("| way | seconds | messages/s |\n|---|---|---|")
-    print(f"| SMTP inbox → requests | {smtp_s:.1f} | **{rate:.0f}** |")
-    print(f"| web form view → requests (baseline) | {web_s:.1f} | {web_rate:.0f} |")
+    print(f"| SMTP inbox → requests | {smtp_s:.1f} | **{rate:.1f}** |")
+    print(f"| web form view → requests (baseline) | {web_s:.1f} | {web_rate:.1f} |")
     print(f"| parse only (stdlib email) | {parse_s:.2f} | {args.messages / parse_s:.0f} |")
     print(f"SMTP inbox / web form: {rate / web_rate:.2f}×")
     return 0

@@ -138,6 +138,22 @@ class IntakeForm(RequesterFields):
         self.fields["body"].choices = _body_choices(bodies)
         self.fields["email"].required = False
 
+    def submit_fields(self, bodies: dict) -> dict:
+        """``request_submit``'s arguments from the cleaned form (``bodies`` by code)."""
+        data = self.cleaned_data
+        body = bodies[data["body"]]
+        return {
+            "network": body.network,
+            "first_body": body,
+            "subject": data["subject"],
+            "text": data["text"],
+            "company": self.company(),
+            "person": self.person(),
+            "requester_role": data["requester_role"],
+            "critical": data["critical"],
+            "priority": data["priority"],
+        }
+
 
 class TrackingForm(BootstrapForm):
     tracking_code = forms.CharField(

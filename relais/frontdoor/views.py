@@ -199,17 +199,9 @@ class RequestCreateView(LoginRequiredMixin, View):
         created = submit(
             form,
             lambda: services.request_submit(
-                network=bodies[form.cleaned_data["body"]].network,
                 channel=form.cleaned_data["channel"],
-                subject=form.cleaned_data["subject"],
-                text=form.cleaned_data["text"],
-                company=form.company(),
-                person=form.person(),
-                requester_role=form.cleaned_data["requester_role"],
-                critical=form.cleaned_data["critical"],
-                priority=form.cleaned_data["priority"],
-                first_body=bodies[form.cleaned_data["body"]],
                 actor=request.user,
+                **form.submit_fields(bodies),
             ),
         )
         if created is None:
@@ -645,17 +637,7 @@ class LetterIntakeView(LoginRequiredMixin, View):
         created = submit(
             form,
             lambda: letter_request_submit(
-                actor=request.user,
-                letter=context["letter"],
-                network=bodies[form.cleaned_data["body"]].network,
-                subject=form.cleaned_data["subject"],
-                text=form.cleaned_data["text"],
-                company=form.company(),
-                person=form.person(),
-                requester_role=form.cleaned_data["requester_role"],
-                critical=form.cleaned_data["critical"],
-                priority=form.cleaned_data["priority"],
-                first_body=bodies[form.cleaned_data["body"]],
+                actor=request.user, letter=context["letter"], **form.submit_fields(bodies)
             ),
         )
         if created is None:

@@ -248,3 +248,12 @@ def test_the_server_refuses_unknown_addresses_and_takes_a_retry_in_once(inbox, s
     )
     assert code == 250
     assert Request.objects.order_by("-id").first().tracking_code in text.decode()
+
+
+def test_the_inbox_command_refuses_a_bad_port_in_french():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--port attend un nombre entier, pas « vingt-cinq »"):
+        call_command("run_smtp_intake", "--port", "vingt-cinq")
+    with pytest.raises(CommandError, match="entre 1 et 65535"):
+        call_command("run_smtp_intake", "--port", "70000")
