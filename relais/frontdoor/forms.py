@@ -314,25 +314,13 @@ class MultipleFileField(forms.FileField):
 def read_files(files) -> list[tuple[str, bytes]]:
     """The uploaded files as (name, bytes), refusing too many or too large ones before
     reading them (the service checks types and contents)."""
-    from django.conf import settings
-    from django.template.defaultfilters import filesizeformat
+    from relais.frontdoor.services.attachments import clean_filename, too_large, too_many_files
 
-    limit, count = settings.FRONTDOOR_ATTACHMENT_MAX_BYTES, settings.FRONTDOOR_ATTACHMENT_MAX_COUNT
-    if len(files) > count:
-        raise ValidationError(
-            _("%(count)s fichiers : %(max)s au plus à la fois.")
-            % {"count": len(files), "max": count}
-        )
-    for upload in files:
-        if upload.size > limit:
-            raise ValidationError(
-                _("« %(name)s » pèse %(size)s : %(max)s au plus par fichier.")
-                % {
-                    "name": upload.name,
-                    "size": filesizeformat(upload.size),
-                    "max": filesizeformat(limit),
-                }
-            )
+    errors = [too_many_files(len(files))]
+    errors += [too_large(clean_filename(upload.name), upload.size) for upload in files]
+    errors = [error for error in errors if error is not None]
+    if errors:
+        raise ValidationError(errors)
     return [(upload.name, upload.read()) for upload in files]
 
 

@@ -51,6 +51,27 @@ def accepted_extensions() -> str:
     return ", ".join(sorted({ext for ext in ACCEPTED_TYPES if ext != "jpeg"}))
 
 
+def too_many_files(count: int) -> ValidationError | None:
+    limit = settings.FRONTDOOR_ATTACHMENT_MAX_COUNT
+    if count <= limit:
+        return None
+    return ValidationError(
+        _("%(count)s fichiers : %(max)s au plus à la fois.") % {"count": count, "max": limit}
+    )
+
+
+def too_large(name: str, size: int) -> ValidationError | None:
+    """The error for a file of ``size`` bytes over the limit (checked before reading an
+    upload, and on every e-mail attachment)."""
+    limit = settings.FRONTDOOR_ATTACHMENT_MAX_BYTES
+    if size <= limit:
+        return None
+    return ValidationError(
+        _("« %(name)s » pèse %(size)s : %(max)s au plus par fichier.")
+        % {"name": name, "size": filesizeformat(size), "max": filesizeformat(limit)}
+    )
+
+
 @dataclass
 class CheckedFile:
     filename: str
@@ -75,7 +96,6 @@ def attachment_check(filename: str, data: bytes) -> CheckedFile:
     a type not accepted, contents that do not match the type, empty, or too large."""
     name = clean_filename(filename)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    limit = settings.FRONTDOOR_ATTACHMENT_MAX_BYTES
     if extension not in ACCEPTED_TYPES:
         raise ValidationError(
             _("« %(name)s » : ce type de fichier n'est pas accepté (acceptés : %(types)s).")
@@ -83,11 +103,9 @@ def attachment_check(filename: str, data: bytes) -> CheckedFile:
         )
     if not data:
         raise ValidationError(_("« %(name)s » est vide.") % {"name": name})
-    if len(data) > limit:
-        raise ValidationError(
-            _("« %(name)s » pèse %(size)s : %(max)s au plus par fichier.")
-            % {"name": name, "size": filesizeformat(len(data)), "max": filesizeformat(limit)}
-        )
+    error = too_large(name, len(data))
+    if error is not None:
+        raise error
     content_type, signatures = ACCEPTED_TYPES[extension]
     if signatures and not data.startswith(signatures):
         raise ValidationError(
@@ -103,12 +121,9 @@ def attachments_check(files: Iterable[tuple[str, bytes]]) -> list[CheckedFile]:
     """Every file checked, and their number: all accepted, or a ``ValidationError`` listing
     each refused one (nothing is kept)."""
     files = list(files)
-    limit = settings.FRONTDOOR_ATTACHMENT_MAX_COUNT
-    if len(files) > limit:
-        raise ValidationError(
-            _("%(count)s fichiers : %(max)s au plus à la fois.")
-            % {"count": len(files), "max": limit}
-        )
+    error = too_many_files(len(files))
+    if error is not None:
+        raise error
     checked, errors = [], []
     for name, data in files:
         try:
