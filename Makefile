@@ -25,20 +25,25 @@ demo: $(VENV)/.installed  ## Set up and serve the whole platform with demo data 
 	$(PY) manage.py load_demo
 	@echo "Relais: http://$(HOST):$(PORT)/  (comptes de démonstration : voir README.md)"
 	@echo "E-mails envoyés : var/mail/ (EMAIL_HOST pour un vrai serveur SMTP)"
+	@echo "E-mails reçus par le guichet unique : smtp://$(HOST):$(SMTP_PORT) (adresse guichet@localhost)"
 	@$(MAKE) --no-print-directory serve
 
 # One ASGI worker per core (WORKERS=n to change), serving pages and websockets alike.
 WORKER_CMD ?= $(PY) manage.py run_huey --quiet
 WEB_CMD ?= $(VENV)/bin/uvicorn relais.asgi:application --host $(HOST) --port $(PORT) \
 	--workers $${WORKERS:-$$(nproc 2>/dev/null || echo 1)} --log-level warning
+# The front door's inbox: e-mails to the networks' inbox addresses become requests (SMTP_PORT).
+SMTP_PORT ?= 2525
+SMTP_CMD ?= $(PY) manage.py run_smtp_intake --host $(HOST) --port $(SMTP_PORT)
 
-serve:  ## Serve pages, websockets and background tasks on http://127.0.0.1:$(PORT) (Ctrl-C stops all)
+serve:  ## Serve pages, websockets, background tasks and the e-mail inbox (SMTP $(SMTP_PORT)) (Ctrl-C stops all)
 	@# Both run in the background and the shell waits (a wait a signal interrupts at once). On
 	@# Ctrl-C, TERM, or either of them ending, the trap removes itself, stops the other(s) and
 	@# waits for them. (It used to run ``kill 0``: that signalled the shell itself, which ran the
 	@# trap again, and again, until bash died with "Segmentation fault".)
 	@trap 'trap - EXIT INT TERM; kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
 	  $(WORKER_CMD) & \
+	  $(SMTP_CMD) & \
 	  $(WEB_CMD) & \
 	  wait -n
 

@@ -244,6 +244,17 @@ EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Relais <ne-pas-repondre@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[Relais] "
+# Front door e-mail intake (``manage.py run_smtp_intake``, started by ``make serve``): the inbox
+# of a network is ``Network.inbox_address``; FRONTDOOR_INBOX_ADDRESS is the inbox of the only
+# network when it has none of its own. Limits apply to e-mail attachments and uploads alike.
+FRONTDOOR_INBOX_ADDRESS = os.environ.get("FRONTDOOR_INBOX_ADDRESS", "guichet@localhost")
+FRONTDOOR_SMTP_MAX_MESSAGE_BYTES = int(
+    os.environ.get("FRONTDOOR_SMTP_MAX_MESSAGE_BYTES", str(30 * 1024 * 1024))
+)
+FRONTDOOR_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("FRONTDOOR_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+FRONTDOOR_ATTACHMENT_MAX_COUNT = int(os.environ.get("FRONTDOOR_ATTACHMENT_MAX_COUNT", "10"))
 # Where e-mails point their links (no request to take the host from in the task worker).
 RELAIS_SITE_URL = os.environ.get("RELAIS_SITE_URL", "http://127.0.0.1:8000")
 

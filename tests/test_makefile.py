@@ -48,7 +48,14 @@ def _sleepers(pgid: int) -> int:
 )
 def test_make_serve_stops_once_without_a_crash(sig, whole_group):
     process = subprocess.Popen(  # noqa: S603 - our own Makefile, fixed arguments
-        [MAKE, "--no-print-directory", "serve", "WORKER_CMD=sleep 300", "WEB_CMD=sleep 301"],
+        [
+            MAKE,
+            "--no-print-directory",
+            "serve",
+            "WORKER_CMD=sleep 300",
+            "WEB_CMD=sleep 301",
+            "SMTP_CMD=sleep 302",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -56,9 +63,9 @@ def test_make_serve_stops_once_without_a_crash(sig, whole_group):
     )
     pgid = process.pid
     deadline = time.monotonic() + 10
-    while _sleepers(pgid) < 2 and time.monotonic() < deadline:
+    while _sleepers(pgid) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _sleepers(pgid) == 2, "the worker and the web server did not start"
+    assert _sleepers(pgid) == 3, "the worker, the e-mail inbox and the web server did not start"
     if whole_group:
         os.killpg(pgid, sig)
     else:
@@ -86,7 +93,14 @@ def test_make_serve_stops_once_without_a_crash(sig, whole_group):
 
 def test_when_the_web_server_ends_the_worker_is_stopped_too():
     process = subprocess.Popen(  # noqa: S603 - our own Makefile, fixed arguments
-        [MAKE, "--no-print-directory", "serve", "WORKER_CMD=sleep 300", "WEB_CMD=sleep 0.3"],
+        [
+            MAKE,
+            "--no-print-directory",
+            "serve",
+            "WORKER_CMD=sleep 300",
+            "WEB_CMD=sleep 0.3",
+            "SMTP_CMD=sleep 302",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from relais.frontdoor.models import Body, Commitment, Network, Referent, Reminder, Request
+from relais.frontdoor.models import (
+    Body,
+    Commitment,
+    MailMessage,
+    Network,
+    Referent,
+    Reminder,
+    Request,
+)
 
 
 class BodyInline(admin.TabularInline):
@@ -13,7 +21,7 @@ class BodyInline(admin.TabularInline):
 
 @admin.register(Network)
 class NetworkAdmin(admin.ModelAdmin):
-    list_display = ("name", "organization", "workspace", "transfer_delay_days")
+    list_display = ("name", "organization", "workspace", "inbox_address", "transfer_delay_days")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [BodyInline]
 
@@ -55,6 +63,22 @@ class RequestAdmin(admin.ModelAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = ("request", "kind", "step", "due", "sent_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MailMessage)
+class MailMessageAdmin(admin.ModelAdmin):
+    """The inbox's journal, read-only: what came in (and what became of it) and went out."""
+
+    list_display = ("at", "network", "direction", "kind", "sender", "subject", "request")
+    list_filter = ("network", "direction", "kind")
+    search_fields = ("message_id", "sender", "subject")
+    raw_id_fields = ("request",)
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -38,6 +38,26 @@ class FrontdoorConfig(AppConfig):
                 "frontdoor.request.closed": _("Demande clôturée"),
             },
         )
+        # The inbox's e-mails (relais.frontdoor.services.mail_intake).
+        register_event_codes(
+            "frontdoor",
+            {
+                "frontdoor.mail.received": _("E-mail du demandeur joint à sa demande"),
+                "frontdoor.mail.bounced": _("E-mail au demandeur non distribué"),
+            },
+        )
+        register_nav_entry(
+            key="frontdoor.templates",
+            label=_("Modèles de réponse"),
+            url_name="frontdoor:answer-templates",
+            icon="bi-file-earmark-text",
+            permission=perms.TEMPLATES,
+            order=440,
+            section="tools",
+            active_prefix=True,
+            description=_("Les modèles de réponse de votre organisme, avec champs de fusion."),
+            available=user_in_a_network,
+        )
         register_nav_entry(
             key="frontdoor.requests",
             label=_("Guichet unique"),

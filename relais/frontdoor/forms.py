@@ -138,6 +138,22 @@ class IntakeForm(RequesterFields):
         self.fields["body"].choices = _body_choices(bodies)
         self.fields["email"].required = False
 
+    def submit_fields(self, bodies: dict) -> dict:
+        """``request_submit``'s arguments from the cleaned form (``bodies`` by code)."""
+        data = self.cleaned_data
+        body = bodies[data["body"]]
+        return {
+            "network": body.network,
+            "first_body": body,
+            "subject": data["subject"],
+            "text": data["text"],
+            "company": self.company(),
+            "person": self.person(),
+            "requester_role": data["requester_role"],
+            "critical": data["critical"],
+            "priority": data["priority"],
+        }
+
 
 class TrackingForm(BootstrapForm):
     tracking_code = forms.CharField(
@@ -272,3 +288,99 @@ class BoardFilterForm(forms.Form):
         self.fields["vue"].choices = [("", _("Tous")), *_body_choices(bodies)]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
+
+
+# --- files, scanned letters and answer templates ------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); a list once cleaned."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def read_files(files) -> list[tuple[str, bytes]]:
+    """The uploaded files as (name, bytes), refusing too many or too large ones before
+    reading them (the service checks types and contents)."""
+    from relais.frontdoor.services.attachments import clean_filename, too_large, too_many_files
+
+    errors = [too_many_files(len(files))]
+    errors += [too_large(clean_filename(upload.name), upload.size) for upload in files]
+    errors = [error for error in errors if error is not None]
+    if errors:
+        raise ValidationError(errors)
+    return [(upload.name, upload.read()) for upload in files]
+
+
+class MessageFilesForm(MessageForm):
+    """A post in the shared space, with files (the same limits as e-mail attachments)."""
+
+    files = MultipleFileField(
+        label=_("Pièces jointes"),
+        required=False,
+        help_text=_("PDF, images, textes, tableurs ou documents ; 10 Mo au plus par fichier."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = False
+
+    def clean_files(self):
+        return read_files(self.cleaned_data.get("files") or [])
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip() and not data.get("files"):
+            raise ValidationError(_("Écrivez un message ou joignez un fichier."))
+        return data
+
+
+class LetterUploadForm(BootstrapForm):
+    pdf = forms.FileField(
+        label=_("Courrier numérisé (PDF)"),
+        help_text=_("Le texte du courrier est lu dans le PDF ; vous le vérifiez ensuite."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        error_messages={"required": _("Choisissez le PDF du courrier.")},
+    )
+
+    def clean_pdf(self):
+        [(name, data)] = read_files([self.cleaned_data["pdf"]])
+        return name, data
+
+
+class LetterIntakeForm(IntakeForm):
+    """The request a scanned letter holds: its channel is the letter."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["channel"]
+
+
+class AnswerTemplateForm(BootstrapForm):
+    body = forms.ChoiceField(label=_("Organisme"))
+    name = forms.CharField(label=_("Nom du modèle"), max_length=120)
+    text = forms.CharField(
+        label=_("Texte"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 10})
+    )
+    active = forms.BooleanField(label=_("Proposé aux référents"), required=False, initial=True)
+
+    def __init__(self, *args, bodies=(), **kwargs):
+        from relais.frontdoor.services.answer_templates import fields_help
+
+        super().__init__(*args, **kwargs)
+        self.fields["body"].choices = _body_choices(bodies)
+        self.fields["text"].help_text = _("Champs de fusion : %(fields)s.") % {
+            "fields": fields_help()
+        }

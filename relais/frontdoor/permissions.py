@@ -13,6 +13,7 @@ Who does what (roles are held in organizations, ``OrganizationMembership``):
   the board, the CSV export; dispatches.
 * **agent** of a body: enters requests received by phone, at the counter or by letter, and
   reads the requests involving the body.
+* **supervisor or moderator** of a body's organization: keeps the body's answer templates.
 * **administrator** of an organization: everything a referent and a moderator may do there.
 """
 
@@ -26,6 +27,7 @@ CREATE = "frontdoor.request.create"
 HANDLE = "frontdoor.request.handle"
 DISPATCH = "frontdoor.request.dispatch"
 MODERATE = "frontdoor.network.moderate"
+TEMPLATES = "frontdoor.answer_template.manage"
 
 PERMISSIONS = {
     VIEW: _("Consulter les demandes du guichet unique reçues par son organisme"),
@@ -33,12 +35,13 @@ PERMISSIONS = {
     HANDLE: _("Prendre en charge, transmettre, refuser et répondre aux demandes"),
     DISPATCH: _("Répartir les demandes entre les organismes du réseau"),
     MODERATE: _("Animer le réseau : tableau de suivi de toutes les demandes"),
+    TEMPLATES: _("Gérer les modèles de réponse de son organisme"),
 }
 
 GRANTS = {
-    Role.ADMINISTRATOR: [VIEW, CREATE, HANDLE, DISPATCH, MODERATE],
-    Role.SUPERVISOR: [VIEW, CREATE, HANDLE, DISPATCH, MODERATE],
-    Role.MODERATOR: [VIEW, DISPATCH, MODERATE],
+    Role.ADMINISTRATOR: [VIEW, CREATE, HANDLE, DISPATCH, MODERATE, TEMPLATES],
+    Role.SUPERVISOR: [VIEW, CREATE, HANDLE, DISPATCH, MODERATE, TEMPLATES],
+    Role.MODERATOR: [VIEW, DISPATCH, MODERATE, TEMPLATES],
     Role.REFERENT: [VIEW, CREATE, HANDLE],
     Role.AGENT: [VIEW, CREATE],
 }

@@ -380,3 +380,150 @@ def moderated_bodies(*, user) -> QuerySet[Body]:
 def intake_bodies(*, user) -> QuerySet[Body]:
     """The bodies for which ``user`` may enter a request (phone, counter, letter)."""
     return access.bodies_of(user, "frontdoor.request.create").select_related("network")
+
+
+# --- e-mail, files and answer templates --------------------------------------------------
+
+
+def network_for_inbox(*, addresses) -> Network | None:
+    """The network receiving e-mail at one of ``addresses``: the one whose inbox it is, else
+    the only network when the address is the site-wide inbox (``FRONTDOOR_INBOX_ADDRESS``)."""
+    from email.utils import parseaddr
+
+    from django.conf import settings
+
+    wanted = [parseaddr(a)[1].strip().lower() for a in addresses if a]
+    wanted = [a for a in wanted if a]
+    if not wanted:
+        return None
+    found = Network.objects.filter(inbox_address__in=wanted).order_by("pk").first()
+    if found is None:
+        inbox_query = Q()
+        for address in wanted:
+            inbox_query |= Q(inbox_address__iexact=address)
+        found = Network.objects.filter(inbox_query).order_by("pk").first()
+    if found is not None:
+        return found
+    if settings.FRONTDOOR_INBOX_ADDRESS.lower() in wanted:
+        networks = list(Network.objects.filter(inbox_address="").order_by("pk")[:2])
+        return networks[0] if len(networks) == 1 else None
+    return None
+
+
+def _attachments_visible_q(user) -> Q:
+    """Files of a message: as the message (a private note's stay with its body); the others
+    as their request."""
+    own = access.bodies_of(user)
+    return (
+        Q(message__isnull=True)
+        | ~Q(message__visibility=Visibility.PRIVATE)
+        | Q(message__body__in=own)
+    )
+
+
+def attachments_for(*, user, request: Request):
+    """The files of ``request`` that ``user`` reads (the caller read the request through
+    ``request_get``), oldest first."""
+    from relais.frontdoor.models import Attachment
+
+    return (
+        Attachment.objects.filter(request=request)
+        .filter(_attachments_visible_q(user))
+        .select_related("message", "answer", "uploaded_by")
+        .order_by("created_at", "id")
+    )
+
+
+def attachment_get(*, user, public_id):
+    """A file ``user`` may download: one of a request they read (not a private note of
+    another body), or a scanned letter they uploaded and have not entered yet."""
+    from relais.frontdoor.models import Attachment
+
+    public_id = parse_public_id(public_id)
+    found = (
+        Attachment.objects.filter(public_id=public_id)
+        .select_related("request__network", "message")
+        .first()
+        if public_id
+        else None
+    )
+    if found is None:
+        raise NotFound(_("Pièce jointe introuvable."))
+    if found.request_id is None:
+        if found.uploaded_by_id != getattr(user, "pk", None):
+            raise NotFound(_("Pièce jointe introuvable."))
+        return found
+    if not access.can_read(user, found.request):
+        raise NotFound(_("Pièce jointe introuvable."))
+    if not Attachment.objects.filter(pk=found.pk).filter(_attachments_visible_q(user)).exists():
+        raise NotFound(_("Pièce jointe introuvable."))
+    return found
+
+
+def pending_letter_get(*, user, public_id):
+    """A scanned letter ``user`` uploaded that no request holds yet."""
+    from relais.frontdoor.models import Attachment, AttachmentKind
+
+    public_id = parse_public_id(public_id)
+    found = (
+        Attachment.objects.filter(
+            public_id=public_id,
+            request__isnull=True,
+            kind=AttachmentKind.LETTER,
+            uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        ).first()
+        if public_id
+        else None
+    )
+    if found is None:
+        raise NotFound(_("Courrier introuvable."))
+    return found
+
+
+def mails_for(*, request: Request):
+    """The e-mails received and sent for ``request`` (the caller read it), oldest first."""
+    return request.mails.order_by("at", "id")
+
+
+def answer_templates_for_request(*, user, request: Request):
+    """The active answer templates of the bodies for which ``user`` answers ``request``."""
+    from relais.frontdoor.models import AnswerTemplate
+
+    return (
+        AnswerTemplate.objects.filter(body__in=access.handling_bodies(user, request), active=True)
+        .select_related("body")
+        .order_by("body__code", "name")
+    )
+
+
+def answer_template_for_request(*, user, request: Request, public_id):
+    found = (
+        answer_templates_for_request(user=user, request=request)
+        .filter(public_id=parse_public_id(public_id))
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("Modèle de réponse introuvable."))
+    return found
+
+
+def template_bodies(*, user) -> QuerySet[Body]:
+    """The bodies whose answer templates ``user`` keeps (supervisors and moderators)."""
+    return access.bodies_of(user, "frontdoor.answer_template.manage").order_by("code")
+
+
+def answer_templates_managed(*, user):
+    from relais.frontdoor.models import AnswerTemplate
+
+    return (
+        AnswerTemplate.objects.filter(body__in=template_bodies(user=user))
+        .select_related("body", "updated_by")
+        .order_by("body__code", "name")
+    )
+
+
+def answer_template_managed_get(*, user, public_id):
+    found = answer_templates_managed(user=user).filter(public_id=parse_public_id(public_id)).first()
+    if found is None:
+        raise NotFound(_("Modèle de réponse introuvable."))
+    return found

@@ -62,6 +62,23 @@ urlpatterns = [
         name="request-acknowledge",
     ),
     path("bouton/", views.EmbedView.as_view(), name="embed"),
+    path(
+        "pieces-jointes/<uuid:attachment_id>/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment-download",
+    ),
+    path("demandes/courrier/", views.LetterUploadView.as_view(), name="letter-upload"),
+    path(
+        "demandes/courrier/<uuid:letter_id>/",
+        views.LetterIntakeView.as_view(),
+        name="letter-intake",
+    ),
+    path("modeles/", views.AnswerTemplateListView.as_view(), name="answer-templates"),
+    path(
+        "modeles/<uuid:template_id>/",
+        views.AnswerTemplateEditView.as_view(),
+        name="answer-template-edit",
+    ),
     path("a-repartir/", views.DispatchQueueView.as_view(), name="dispatch-queue"),
     path("suivi-du-reseau/", views.BoardView.as_view(), name="board"),
 ]

@@ -7,7 +7,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,23 +18,33 @@ from django.views import View
 from relais.core.organizations.selectors import organization_for_request_host
 from relais.core.web import add_service_errors, paginate, submit
 from relais.frontdoor import access, clocks, selectors, services
+from relais.frontdoor import letters as pdf_letters
 from relais.frontdoor.forms import (
     AcknowledgeForm,
     AnswerForm,
+    AnswerTemplateForm,
     AskForm,
     AssignForm,
     BoardFilterForm,
     BodyActionForm,
     CloseForm,
     IntakeForm,
+    LetterIntakeForm,
+    LetterUploadForm,
     ListFilterForm,
-    MessageForm,
+    MessageFilesForm,
     RefuseForm,
     TrackingForm,
     TransferForm,
     WaitingForm,
 )
 from relais.frontdoor.models import RequestChannel, RequestState
+from relais.frontdoor.services import answer_templates
+from relais.frontdoor.services.attachments import (
+    attachment_download_log,
+    message_post_with_files,
+)
+from relais.frontdoor.services.letters import letter_request_submit, letter_upload
 
 SESSION_KEY = "frontdoor_submitted"
 
@@ -189,17 +199,9 @@ class RequestCreateView(LoginRequiredMixin, View):
         created = submit(
             form,
             lambda: services.request_submit(
-                network=bodies[form.cleaned_data["body"]].network,
                 channel=form.cleaned_data["channel"],
-                subject=form.cleaned_data["subject"],
-                text=form.cleaned_data["text"],
-                company=form.company(),
-                person=form.person(),
-                requester_role=form.cleaned_data["requester_role"],
-                critical=form.cleaned_data["critical"],
-                priority=form.cleaned_data["priority"],
-                first_body=bodies[form.cleaned_data["body"]],
                 actor=request.user,
+                **form.submit_fields(bodies),
             ),
         )
         if created is None:
@@ -211,8 +213,9 @@ class RequestCreateView(LoginRequiredMixin, View):
         return redirect("frontdoor:request-detail", created.public_id)
 
 
-def _forms_for(view, user, data=None, prefix_bound=None) -> dict:
-    """The action forms of the request page, for what ``user`` may do."""
+def _forms_for(view, user, data=None, prefix_bound=None, files=None, answer_initial=None) -> dict:
+    """The action forms of the request page, for what ``user`` may do (``answer_initial``:
+    the answer's text merged from a template)."""
     request = view.request
     held = view.handling_bodies
     active_codes = {a.body.code for a in view.assignments if a.is_active}
@@ -241,10 +244,12 @@ def _forms_for(view, user, data=None, prefix_bound=None) -> dict:
             bodies=held,
             joint=others,
             prefix="answer",
-            initial={"channel": request.channel},
+            initial={"channel": request.channel, **(answer_initial or {})},
         )
     if (held or view.can_dispatch) and not request.closed_at:
-        forms["message"] = MessageForm(bound("message"), prefix="message")
+        forms["message"] = MessageFilesForm(
+            bound("message"), files if prefix_bound == "message" else None, prefix="message"
+        )
     if view.can_dispatch and not request.closed_at:
         targets = [b for b in view.network_bodies if b.code not in active_codes]
         if targets:
@@ -265,8 +270,10 @@ def _forms_for(view, user, data=None, prefix_bound=None) -> dict:
 class RequestDetailView(LoginRequiredMixin, View):
     template_name = "frontdoor/request_detail.html"
 
-    def render_page(self, request, view, forms=None, status=200, personal=None):
-        forms = forms or _forms_for(view, request.user)
+    def render_page(
+        self, request, view, forms=None, status=200, personal=None, answer_initial=None
+    ):
+        forms = forms or _forms_for(view, request.user, answer_initial=answer_initial)
         context = {
             "view": view,
             "request_obj": view.request,
@@ -275,12 +282,35 @@ class RequestDetailView(LoginRequiredMixin, View):
             "legal_clocks": [c for c in view.clocks if c.legal],
             "commitment_clocks": [c for c in view.clocks if not c.legal],
             "states": RequestState,
+            "attachments": list(selectors.attachments_for(user=request.user, request=view.request)),
+            "mails": list(selectors.mails_for(request=view.request)),
+            "answer_templates": list(
+                selectors.answer_templates_for_request(user=request.user, request=view.request)
+            ),
         }
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, request_id):
         view = selectors.request_view(user=request.user, public_id=request_id)
-        return self.render_page(request, view)
+        return self.render_page(request, view, answer_initial=_answer_from_template(request, view))
+
+
+def _answer_from_template(request, view) -> dict | None:
+    """The answer form's text merged from the template chosen (``?modele=``), if any."""
+    chosen = request.GET.get("modele", "")
+    if not chosen or not view.handling_bodies:
+        return None
+    template = selectors.answer_template_for_request(
+        user=request.user, request=view.request, public_id=chosen
+    )
+    try:
+        text = answer_templates.template_merge(
+            template.text, request=view.request, body=template.body, author=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None
+    return {"text": text, "body": template.body.code}
 
 
 class RequestActionView(LoginRequiredMixin, View):
@@ -290,7 +320,9 @@ class RequestActionView(LoginRequiredMixin, View):
 
     def post(self, request, request_id):
         view = selectors.request_view(user=request.user, public_id=request_id)
-        forms = _forms_for(view, request.user, data=request.POST, prefix_bound=self.action)
+        forms = _forms_for(
+            view, request.user, data=request.POST, prefix_bound=self.action, files=request.FILES
+        )
         form = forms.get(self.action)
         if form is None:
             raise Http404(_("Cette action n'est pas possible sur cette demande."))
@@ -363,11 +395,12 @@ class RequestMessageView(RequestActionView):
     action = "message"
 
     def perform(self, request, view, data):
-        services.message_post(
+        message_post_with_files(
             actor=request.user,
             request=view.request,
             text=data["text"],
             visibility=data["visibility"],
+            files=data["files"],
         )
         return _("Message publié.")
 
@@ -524,3 +557,158 @@ class EmbedView(LoginRequiredMixin, View):
             _("Poser une question"),
         )
         return render(request, "frontdoor/embed.html", {"snippet": snippet, "url": url})
+
+
+# --- files, scanned letters, answer templates --------------------------------------------
+
+
+class AttachmentDownloadView(LoginRequiredMixin, View):
+    """A file of a request, for those who read it; each download is in the audit log, hence
+    a POST (no write on a GET)."""
+
+    def post(self, request, attachment_id):
+        attachment = selectors.attachment_get(user=request.user, public_id=attachment_id)
+        attachment_download_log(actor=request.user, attachment=attachment)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class LetterUploadView(LoginRequiredMixin, View):
+    """A scanned letter: first the PDF, whose text is read, then the request it holds."""
+
+    template_name = "frontdoor/letter_upload.html"
+
+    def get(self, request):
+        if not selectors.intake_bodies(user=request.user).exists():
+            raise Http404(_("Vous ne saisissez de demande pour aucun organisme."))
+        return render(request, self.template_name, {"form": LetterUploadForm()})
+
+    def post(self, request):
+        if not selectors.intake_bodies(user=request.user).exists():
+            raise Http404(_("Vous ne saisissez de demande pour aucun organisme."))
+        form = LetterUploadForm(request.POST, request.FILES)
+        uploaded = submit(
+            form,
+            lambda: letter_upload(
+                actor=request.user,
+                filename=form.cleaned_data["pdf"][0],
+                data=form.cleaned_data["pdf"][1],
+            ),
+        )
+        if uploaded is None:
+            return render(request, self.template_name, {"form": form}, status=422)
+        return redirect("frontdoor:letter-intake", uploaded.attachment.public_id)
+
+
+class LetterIntakeView(LoginRequiredMixin, View):
+    template_name = "frontdoor/letter_intake.html"
+
+    def _context(self, request, letter_id, form=None):
+        letter = selectors.pending_letter_get(user=request.user, public_id=letter_id)
+        bodies = list(selectors.intake_bodies(user=request.user))
+        if not bodies:
+            raise Http404(_("Vous ne saisissez de demande pour aucun organisme."))
+        extracted = pdf_letters.extract_text(letter.file.open("rb").read())
+        if form is None:
+            form = LetterIntakeForm(bodies=bodies, initial={"text": extracted.text[:10_000]})
+        return {
+            "form": form,
+            "letter": letter,
+            "bodies": bodies,
+            "extracted": extracted,
+            "notice": "" if extracted.has_text_layer else pdf_letters.no_text_layer_message(),
+        }
+
+    def get(self, request, letter_id):
+        return render(request, self.template_name, self._context(request, letter_id))
+
+    def post(self, request, letter_id):
+        context = self._context(request, letter_id)
+        bodies = {b.code: b for b in context["bodies"]}
+        form = LetterIntakeForm(request.POST, bodies=bodies.values())
+        context["form"] = form
+        created = submit(
+            form,
+            lambda: letter_request_submit(
+                actor=request.user, letter=context["letter"], **form.submit_fields(bodies)
+            ),
+        )
+        if created is None:
+            return render(request, self.template_name, context, status=422)
+        messages.success(
+            request,
+            _("Courrier enregistré sous le code %(code)s.") % {"code": created.tracking_code},
+        )
+        return redirect("frontdoor:request-detail", created.public_id)
+
+
+class AnswerTemplateListView(LoginRequiredMixin, View):
+    """A body's answer templates, kept by its supervisors and moderators."""
+
+    template_name = "frontdoor/answer_templates.html"
+
+    def _bodies(self, request):
+        bodies = list(selectors.template_bodies(user=request.user))
+        if not bodies:
+            raise Http404(_("Vous ne gérez les modèles de réponse d'aucun organisme."))
+        return bodies
+
+    def _render(self, request, form, status=200, template=None):
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "templates": selectors.answer_templates_managed(user=request.user),
+                "editing": template,
+            },
+            status=status,
+        )
+
+    def get(self, request):
+        return self._render(request, AnswerTemplateForm(bodies=self._bodies(request)))
+
+    def post(self, request, template=None):
+        bodies = {b.code: b for b in self._bodies(request)}
+        form = AnswerTemplateForm(request.POST, bodies=bodies.values())
+        saved = submit(
+            form,
+            lambda: answer_templates.answer_template_save(
+                actor=request.user,
+                body=bodies[form.cleaned_data["body"]],
+                name=form.cleaned_data["name"],
+                text=form.cleaned_data["text"],
+                active=form.cleaned_data["active"],
+                template=template,
+            ),
+        )
+        if saved is None:
+            return self._render(request, form, status=422, template=template)
+        messages.success(request, _("Modèle « %(name)s » enregistré.") % {"name": saved.name})
+        return redirect("frontdoor:answer-templates")
+
+
+class AnswerTemplateEditView(AnswerTemplateListView):
+    def get(self, request, template_id):
+        template = selectors.answer_template_managed_get(user=request.user, public_id=template_id)
+        form = AnswerTemplateForm(
+            bodies=self._bodies(request),
+            initial={
+                "body": template.body.code,
+                "name": template.name,
+                "text": template.text,
+                "active": template.active,
+            },
+        )
+        return self._render(request, form, template=template)
+
+    def post(self, request, template_id):
+        template = selectors.answer_template_managed_get(user=request.user, public_id=template_id)
+        return super().post(request, template=template)

@@ -1,12 +1,16 @@
 """Front-door records for the isolation sweeps: a network hosted by the workspace's
 organization, one body (the organization itself), a request assigned to it with a thread."""
 
-from relais.frontdoor.models import Visibility
+from relais.core.exceptions import AccessDenied
+from relais.frontdoor.models import AnswerTemplate, Visibility
 from relais.frontdoor.services import answer_send, message_post, request_assign
+from relais.frontdoor.services.attachments import message_post_with_files
+from relais.frontdoor.services.letters import letter_upload
 from tests.frontdoor.builders import build_network, submit
+from tests.frontdoor.mailkit import pdf_with_text
 
 
-def _request(workspace, prefix: str, subject: str):
+def _request(workspace, prefix: str, subject: str, user=None):
     built = build_network(
         workspace=workspace,
         slug=f"guichet-{prefix}-{workspace.pk}",
@@ -28,12 +32,33 @@ def _request(workspace, prefix: str, subject: str):
     answered = submit(built.network, subject=f"{subject} répondue")
     request_assign(actor=built.dispatcher, request=answered, bodies=[built.bodies["URSSAF"]])
     answer_send(actor=referent, request=answered, text="Réponse")
-    return request
+    # A file in the thread, a scanned letter waiting to be entered, an answer template.
+    message = message_post_with_files(
+        actor=referent,
+        request=request,
+        text=f"{subject} pièce",
+        visibility=Visibility.INTERNAL,
+        files=[("note.txt", f"{subject} texte".encode())],
+    )
+    letter_pdf = pdf_with_text(f"{subject} : courrier reçu")
+    try:
+        letter = letter_upload(actor=user, filename="courrier.pdf", data=letter_pdf)
+    except AccessDenied:
+        letter = letter_upload(actor=referent, filename="courrier.pdf", data=letter_pdf)
+    template = AnswerTemplate.objects.create(
+        body=built.bodies["URSSAF"], name=f"{subject} modèle", text="Bonjour {{ contact }}"
+    )
+    return {
+        "request_id": request.public_id,
+        "attachment_id": message.attachments.get().public_id,
+        "letter_id": letter.attachment.public_id,
+        "template_id": template.public_id,
+    }
 
 
 def foreign_records(workspace, agent) -> dict:
-    return {"request_id": _request(workspace, "b", "Demande étrangerb").public_id}
+    return _request(workspace, "b", "Demande étrangerb", user=agent)
 
 
 def own_records(workspace, user) -> dict:
-    return {"request_id": _request(workspace, "a", "Demande d'essai").public_id}
+    return _request(workspace, "a", "Demande d'essai", user=user)

@@ -1,6 +1,14 @@
 """The front door's models, by topic: the network (bodies, commitments, referents) and the
 requests (assignments to bodies, thread, history, answers)."""
 
+from relais.frontdoor.models.mail import (
+    AnswerTemplate,
+    Attachment,
+    AttachmentKind,
+    MailDirection,
+    MailKind,
+    MailMessage,
+)
 from relais.frontdoor.models.network import (
     ELECTRONIC_CHANNELS,
     Body,
@@ -34,10 +42,16 @@ __all__ = [
     "ESCALATION",
     "OPEN_STATES",
     "Answer",
+    "AnswerTemplate",
+    "Attachment",
+    "AttachmentKind",
     "AssignmentState",
     "Body",
     "BodyCode",
     "Commitment",
+    "MailDirection",
+    "MailKind",
+    "MailMessage",
     "Message",
     "Network",
     "Priority",

@@ -101,6 +101,15 @@ class Network(PublicIdModel):
         _("alerte « bientôt dû » (jours ouvrés)"), default=2, validators=[MaxValueValidator(30)]
     )
     contact_email = models.EmailField(_("adresse d'envoi"), blank=True)
+    inbox_address = models.EmailField(
+        _("adresse de réception des e-mails"),
+        blank=True,
+        help_text=_(
+            "Les e-mails adressés ici deviennent des demandes (ou rejoignent la demande à "
+            "laquelle ils répondent). Pointez l'enregistrement MX ou le relais de messagerie "
+            "de ce domaine vers le serveur SMTP de Relais."
+        ),
+    )
     reminder_ladder = models.JSONField(
         _("relances (jours ouvrés avant l'échéance)"),
         default=list,
@@ -133,6 +142,14 @@ class Network(PublicIdModel):
         verbose_name = _("réseau")
         verbose_name_plural = _("réseaux")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inbox_address"],
+                condition=~models.Q(inbox_address=""),
+                name="frontdoor_network_inbox_unique",
+                violation_error_message=_("Cette adresse reçoit déjà les e-mails d'un réseau."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

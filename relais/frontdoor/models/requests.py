@@ -122,6 +122,10 @@ class Request(WorkspaceScopedModel):
         verbose_name=_("clôturée par"),
     )
     routing = models.JSONField(_("décision d'orientation"), default=dict, blank=True)
+    # A bounce came back: no more e-mail is sent to the requester until an agent clears it.
+    email_undeliverable_at = models.DateTimeField(
+        _("adresse e-mail du demandeur non distribuable depuis le"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("demande")

@@ -8,7 +8,7 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -119,19 +119,44 @@ def requester_email(request: Request) -> str:
     )
 
 
-def mail_requester(request: Request, template: str, context: dict, subject: str) -> bool:
+def mail_requester(
+    request: Request, template: str, context: dict, subject: str, *, automatic: bool = True
+) -> bool:
     """E-mail the requester after commit, through Django's mail backend; False without an
-    address."""
+    address, or when a bounce marked it undeliverable.
+
+    The e-mail is recorded (``MailMessage``) with its Message-ID, answers the requester's
+    last e-mail and gives the network's inbox as reply address: their reply is threaded
+    into the request. ``automatic``: written by Relais, not by a referent (RFC 3834)."""
+    from relais.frontdoor.mail.outbound import new_message_id, thread_headers
+    from relais.frontdoor.models import MailDirection, MailKind, MailMessage
+
     address = requester_email(request)
-    if not address:
+    if not address or request.email_undeliverable_at:
         return False
     if backfilling():
         return True
     body = render_to_string(template, {"request_obj": request, **context})
     sender = request.network.contact_email or settings.DEFAULT_FROM_EMAIL
-    transaction.on_commit(
-        lambda: send_mail(str(subject), body, sender, [address], fail_silently=False)
+    message_id = new_message_id(request.network)
+    headers = thread_headers(request, message_id=message_id, automatic=automatic)
+    MailMessage.objects.create(
+        network=request.network,
+        request=request,
+        direction=MailDirection.OUTBOUND,
+        kind=MailKind.NOTICE,
+        message_id=message_id,
+        in_reply_to=headers.get("In-Reply-To", ""),
+        sender=sender[:254],
+        recipients=address[:1000],
+        subject=str(subject)[:300],
+        size=len(body),
+        at=now(),
     )
+    email = EmailMessage(
+        str(subject), body, sender, [address], reply_to=[headers.pop("Reply-To")], headers=headers
+    )
+    transaction.on_commit(lambda: email.send(fail_silently=False))
     return True
 
 

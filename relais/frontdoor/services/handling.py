@@ -31,6 +31,7 @@ from relais.frontdoor.services._common import (
     log_interaction,
     mail_requester,
     notify_body,
+    requester_email,
 )
 from relais.frontdoor.services._common import (
     now as _now,
@@ -365,6 +366,7 @@ def message_post(
             "frontdoor/email/message.txt",
             {"message": message},
             _("Nouveau message sur votre demande %(code)s") % {"code": request.tracking_code},
+            automatic=False,
         )
     return message
 
@@ -380,9 +382,10 @@ def answer_send(
     channel: str | None = None,
 ) -> Answer:
     """Answer the requester, on behalf of ``body`` (and jointly of ``joint_bodies``): the
-    answer is recorded, sent through the requester's channel (e-mailed when an address is
-    known, otherwise to be given by phone or letter), and the bodies' assignments become
-    answered (a pending one is taken in charge by answering)."""
+    answer is recorded and sent through ``channel`` (by default the requester's): e-mailed
+    over SMTP in the thread of their e-mails, a PDF letter to post, or a call or visit
+    recorded (``_deliver_answer``); the bodies' assignments become answered (a pending one
+    is taken in charge by answering)."""
     from relais.frontdoor.selectors import request_get
 
     request = request_get(user=actor, public_id=request.public_id)
@@ -411,6 +414,17 @@ def answer_send(
     channel = channel or request.channel
     if channel not in RequestChannel.values:
         raise ValidationError({"channel": _("Canal inconnu.")})
+    if channel == RequestChannel.EMAIL and (
+        not requester_email(request) or request.email_undeliverable_at
+    ):
+        raise ValidationError(
+            {
+                "channel": _(
+                    "Le demandeur n'a pas d'adresse e-mail valide : répondez par courrier ou "
+                    "par téléphone."
+                )
+            }
+        )
     answer = Answer.objects.create(
         request=request, body=body, author=actor, channel=channel, text=text, sent_at=now
     )
@@ -438,18 +452,53 @@ def answer_send(
     label = (_("Réponse commune de %(bodies)s") if joint else _("Réponse de %(bodies)s")) % {
         "bodies": names
     }
+    label = f"{label} {_deliver_answer(request, answer, [body, *joint], channel, actor)}"
     log_event(request, "answered", label, actor=actor, body=body)
     log_interaction(
         request, "frontdoor.answer.sent", label, direction="out", actor=actor, channel=channel
     )
     _refresh_request(request)
-    mail_requester(
-        request,
-        "frontdoor/email/answer.txt",
-        {"answer": answer, "bodies": [body, *joint]},
-        _("Réponse à votre demande %(code)s") % {"code": request.tracking_code},
-    )
     return answer
+
+
+def _deliver_answer(request: Request, answer: Answer, bodies: list[Body], channel, actor) -> str:
+    """Send ``answer`` through ``channel``; the words the history adds about how.
+
+    E-mail (and the web form's requester): sent over SMTP, in the thread of the requester's
+    e-mails. Letter: a PDF letter kept with the answer, to print and post. Phone, counter:
+    the call or the visit is recorded; the text is what was said."""
+    if channel in (RequestChannel.EMAIL, RequestChannel.WEB):
+        sent = mail_requester(
+            request,
+            "frontdoor/email/answer.txt",
+            {"answer": answer, "bodies": bodies},
+            _("Réponse à votre demande %(code)s") % {"code": request.tracking_code},
+            automatic=False,
+        )
+        if channel == RequestChannel.WEB:
+            return _("(page de suivi et e-mail)") if sent else _("(page de suivi)")
+        return _("(e-mail)")
+    if channel == RequestChannel.LETTER:
+        from relais.frontdoor.letters import answer_letter
+        from relais.frontdoor.models import AttachmentKind
+        from relais.frontdoor.services.attachments import CheckedFile, attachment_store
+
+        if not backfilling():
+            attachment_store(
+                checked=CheckedFile(
+                    filename=f"reponse-{request.tracking_code}.pdf",
+                    content_type="application/pdf",
+                    data=answer_letter(answer, bodies, clocks.local_date(answer.sent_at)),
+                ),
+                kind=AttachmentKind.ANSWER_LETTER,
+                request=request,
+                answer=answer,
+                uploaded_by=actor,
+            )
+        return _("(courrier : PDF à imprimer et poster)")
+    if channel == RequestChannel.PHONE:
+        return _("(appel téléphonique consigné)")
+    return _("(remise à l'accueil)")
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -27,6 +28,7 @@ from relais.frontdoor.models import (
     RequestState,
 )
 from relais.frontdoor.services._common import (
+    backfilling,
     log_event,
     log_interaction,
     mail_requester,
@@ -91,6 +93,7 @@ def request_submit(
     actor=None,
     received_at: datetime.datetime | None = None,
     rng=None,
+    source_mail=None,
 ) -> Request:
     """Take in a request from any channel and acknowledge it; then route it.
 
@@ -102,7 +105,9 @@ def request_submit(
     e-mail intake. The web and e-mail channels need an e-mail address: the acknowledgement
     of receipt, with its legal mentions and the tracking code, is e-mailed at once (after
     commit); for the other channels it is given by the agent or printed
-    (``acknowledgement_text``).
+    (``acknowledgement_text``); a letter's is a PDF to print and post.
+    ``source_mail``: the received e-mail (``MailMessage``) the request comes from, linked
+    before the acknowledgement so that it answers that e-mail.
     """
     company, person = company or {}, person or {}
     if channel not in RequestChannel.values:
@@ -165,6 +170,9 @@ def request_submit(
     )
     request.full_clean()
     request.save()
+    if source_mail is not None:
+        source_mail.request = request
+        source_mail.save(update_fields=["request"])
     log_event(
         request,
         "received",
@@ -181,7 +189,11 @@ def request_submit(
         actor=actor,
         at=received_at,
     )
-    if channel in ELECTRONIC_CHANNELS or found_person and found_person.email:
+    if (
+        channel in ELECTRONIC_CHANNELS
+        or channel == RequestChannel.LETTER
+        or (found_person and found_person.email)
+    ):
         request_acknowledge(request=request, actor=actor)
     request_route(request=request, actor=actor)
     return request
@@ -198,7 +210,7 @@ def acknowledgement_context(request: Request) -> dict:
         "months": request.network.implicit_decision_months,
         "rejection_deadline": request.rejection_deadline,
         "first_answer_due": request.first_answer_due,
-        "tracking_url": reverse("frontdoor:tracking"),
+        "tracking_url": settings.RELAIS_SITE_URL.rstrip("/") + reverse("frontdoor:tracking"),
     }
 
 
@@ -212,22 +224,22 @@ def request_acknowledge(*, request: Request, actor=None) -> Request:
     if request.acknowledged_at:
         return request
     now = _now()
+    subject = _("Accusé de réception de votre demande %(code)s") % {"code": request.tracking_code}
     sent = mail_requester(
-        request,
-        "frontdoor/email/acknowledgement.txt",
-        acknowledgement_context(request),
-        _("Accusé de réception de votre demande %(code)s") % {"code": request.tracking_code},
+        request, "frontdoor/email/acknowledgement.txt", acknowledgement_context(request), subject
     )
+    letter = None
+    if not sent and request.channel == RequestChannel.LETTER and not backfilling():
+        letter = _acknowledgement_letter(request, actor)
     request.acknowledged_at = now
     request.save(update_fields=["acknowledged_at", "updated_at"])
-    log_event(
-        request,
-        "acknowledged",
-        _("Accusé de réception envoyé par e-mail")
-        if sent
-        else _("Accusé de réception remis au demandeur"),
-        actor=actor,
-    )
+    if sent:
+        label = _("Accusé de réception envoyé par e-mail")
+    elif letter is not None:
+        label = _("Accusé de réception préparé en courrier (PDF à imprimer et poster)")
+    else:
+        label = _("Accusé de réception remis au demandeur")
+    log_event(request, "acknowledged", label, actor=actor)
     log_interaction(
         request,
         "frontdoor.request.acknowledged",
@@ -237,6 +249,31 @@ def request_acknowledge(*, request: Request, actor=None) -> Request:
         channel="email" if sent else None,
     )
     return request
+
+
+def _acknowledgement_letter(request: Request, actor):
+    """The acknowledgement of a postal request as a PDF letter kept with the request."""
+    from django.template.loader import render_to_string
+
+    from relais.frontdoor.letters import acknowledgement_letter
+    from relais.frontdoor.models import AttachmentKind
+    from relais.frontdoor.services.attachments import CheckedFile, attachment_store
+
+    context = acknowledgement_context(request)
+    text = render_to_string(
+        "frontdoor/email/acknowledgement.txt", {"request_obj": request, **context}
+    )
+    data = acknowledgement_letter(request, context, text)
+    return attachment_store(
+        checked=CheckedFile(
+            filename=f"accuse-de-reception-{request.tracking_code}.pdf",
+            content_type="application/pdf",
+            data=data,
+        ),
+        kind=AttachmentKind.ACKNOWLEDGEMENT,
+        request=request,
+        uploaded_by=actor,
+    )
 
 
 @transaction.atomic
