@@ -27,6 +27,39 @@ class JoinForm(BootstrapForm):
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks their type, size and number."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+ATTACHMENTS_HELP = _(
+    "Facultatif. Images (JPEG, PNG, GIF, WebP), PDF ou textes ; les limites de la communauté "
+    "s'appliquent."
+)
+
+
+def attachments_field():
+    return MultipleFileField(
+        label=_("Pièces jointes"),
+        required=False,
+        help_text=ATTACHMENTS_HELP,
+        error_messages={"invalid": _("Ce fichier n'a pas pu être lu.")},
+    )
+
+
 class TopicForm(BootstrapForm):
     category = forms.ChoiceField(label=_("Catégorie"))
     kind = forms.ChoiceField(
@@ -50,8 +83,15 @@ class TopicForm(BootstrapForm):
         help_text=BODY_HELP,
         error_messages={"required": _("Écrivez votre message.")},
     )
+    tags = forms.CharField(
+        label=_("Étiquettes"),
+        max_length=300,
+        required=False,
+        help_text=_("Facultatif, séparées par des virgules."),
+    )
+    attachments = attachments_field()
 
-    def __init__(self, *args, categories=(), **kwargs):
+    def __init__(self, *args, categories=(), tag_names=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("Choisissez…"))] + [
             (c.slug, c.name) for c in categories
@@ -61,6 +101,10 @@ class TopicForm(BootstrapForm):
             "Choisissez une catégorie de la liste."
         )
         self.fields["kind"].widget.attrs.pop("class", None)
+        if tag_names:
+            self.fields["tags"].help_text = _(
+                "Facultatif, séparées par des virgules. Étiquettes existantes : %(tags)s."
+            ) % {"tags": ", ".join(tag_names)}
         # While the title is typed, similar questions appear under it (HTMX; optional).
         self.fields["title"].widget.attrs.update(
             {
@@ -80,6 +124,7 @@ class ReplyForm(BootstrapForm):
         help_text=BODY_HELP,
         error_messages={"required": _("Écrivez votre réponse.")},
     )
+    attachments = attachments_field()
 
 
 class EditForm(BootstrapForm):
@@ -180,3 +225,33 @@ class MoveForm(ReasonForm):
 
 class SearchForm(BootstrapForm):
     q = forms.CharField(label=_("Rechercher dans la communauté"), max_length=256, required=False)
+
+
+class MergeForm(ReasonForm):
+    target = forms.CharField(
+        label=_("Sujet de destination"),
+        max_length=300,
+        help_text=_("L'adresse du sujet qui garde les réponses, ou son identifiant."),
+        error_messages={"required": _("Indiquez le sujet de destination.")},
+    )
+    field_order = ["target", "reason"]
+
+
+class TagForm(BootstrapForm):
+    name = forms.CharField(
+        label=_("Nouvelle étiquette"),
+        max_length=40,
+        error_messages={"required": _("Indiquez le nom de l'étiquette.")},
+    )
+
+
+class DigestForm(BootstrapForm):
+    digest_frequency = forms.ChoiceField(
+        label=_("Résumé par e-mail des sujets et catégories que je suis"),
+        choices=[
+            ("never", _("Jamais")),
+            ("daily", _("Chaque jour")),
+            ("weekly", _("Chaque semaine (le lundi)")),
+        ],
+        error_messages={"invalid_choice": _("Choisissez une fréquence de la liste.")},
+    )
