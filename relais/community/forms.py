@@ -255,3 +255,46 @@ class DigestForm(BootstrapForm):
         ],
         error_messages={"invalid_choice": _("Choisissez une fréquence de la liste.")},
     )
+
+
+class ContentRulesForm(BootstrapForm):
+    """The community's attachment and tag rules (back office); the model validates again."""
+
+    attachment_extensions = forms.CharField(
+        label=_("Types de fichiers acceptés"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "Extensions séparées par des virgules (ex. jpg, png, pdf) ; vide : images, PDF et "
+            "textes. SVG et HTML sont toujours refusés."
+        ),
+    )
+    attachment_max_mb = forms.IntegerField(
+        label=_("Taille maximale d'un fichier (Mo)"), min_value=1, max_value=50
+    )
+    attachments_per_post = forms.IntegerField(
+        label=_("Fichiers par message au plus"), min_value=0, max_value=10
+    )
+    attachment_min_level = forms.IntegerField(
+        label=_("Niveau de confiance requis pour joindre un fichier"), min_value=0, max_value=4
+    )
+    image_min_level = forms.IntegerField(
+        label=_("Niveau de confiance requis pour joindre une image"), min_value=0, max_value=4
+    )
+    tag_mode = forms.ChoiceField(
+        label=_("Étiquettes"),
+        choices=[
+            ("staff", _("Liste gérée par l'équipe")),
+            ("free", _("Libre à partir d'un niveau de confiance")),
+        ],
+    )
+    free_tag_min_level = forms.IntegerField(
+        label=_("Niveau requis pour créer une étiquette (mode libre)"), min_value=0, max_value=4
+    )
+    tags_per_topic = forms.IntegerField(
+        label=_("Étiquettes par sujet au plus"), min_value=1, max_value=10
+    )
+
+    def clean_attachment_extensions(self):
+        text = self.cleaned_data["attachment_extensions"]
+        return [part.strip().lower().lstrip(".") for part in text.split(",") if part.strip()]

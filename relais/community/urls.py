@@ -125,6 +125,11 @@ urlpatterns = [
     path("pilotage/mots-interdits/", views_backoffice.WordsView.as_view(), name="backoffice-words"),
     path("pilotage/widget/", views_backoffice.EmbedView.as_view(), name="backoffice-embed"),
     path(
+        "pilotage/contenus/",
+        views_backoffice.ContentRulesView.as_view(),
+        name="backoffice-content",
+    ),
+    path(
         "pilotage/accessibilite/",
         views_backoffice.AccessibilityEditView.as_view(),
         name="backoffice-accessibility",

@@ -212,3 +212,36 @@ def test_the_reply_form_uploads_and_shows_a_thumbnail(client, community, questio
     assert response.status_code == 400
     assert "Le type du fichier « x.html » n&#x27;est pas accepté" in response.content.decode()
     assert Attachment.objects.count() == 1
+
+
+def test_administrators_set_the_rules_in_the_back_office(client, community, moderator):
+    from relais.core.accounts.roles import Role
+    from tests.factories import UserFactory
+
+    admin = UserFactory(
+        username="admin-com",
+        role=Role.ADMINISTRATOR,
+        organization=community.organization,
+        workspaces=[community.workspace],
+    )
+    url = reverse("community:backoffice-content")
+    client.force_login(moderator)
+    assert client.get(url).status_code == 403
+    client.force_login(admin)
+    fields = {
+        "attachment_extensions": "pdf, .PNG",
+        "attachment_max_mb": "2",
+        "attachments_per_post": "1",
+        "attachment_min_level": "0",
+        "image_min_level": "3",
+        "tag_mode": "free",
+        "free_tag_min_level": "1",
+        "tags_per_topic": "3",
+    }
+    response = client.post(url, {**fields, "attachment_extensions": "pdf, svg"})
+    assert response.status_code == 400
+    assert "Ces types ne peuvent pas être acceptés" in response.content.decode()
+    assert client.post(url, fields).status_code == 302
+    rules = ContentSettings.objects.get(community=community)
+    assert rules.extensions() == {"pdf", "png"} and rules.image_min_level == 3
+    assert 'value="pdf, png"' in client.get(url).content.decode()

@@ -203,3 +203,47 @@ def attachments_add(*, user, post: Post, uploads) -> list[Attachment]:
         attachment.save()
         saved.append(attachment)
     return saved
+
+
+CONTENT_RULE_FIELDS = (
+    "attachment_extensions",
+    "attachment_max_mb",
+    "attachments_per_post",
+    "attachment_min_level",
+    "image_min_level",
+    "tag_mode",
+    "free_tag_min_level",
+    "tags_per_topic",
+)
+
+
+def content_settings_set(*, user, community, **fields) -> ContentSettings:
+    """Save the community's attachment and tag rules (administrators); audited."""
+    from django.db import transaction
+
+    from relais.community.access import ensure
+    from relais.community.permissions import Permission
+    from relais.core.audit.services import audit_log
+
+    ensure(user, Permission.MANAGE, community)
+    unknown = set(fields) - set(CONTENT_RULE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Réglage inconnu : %(n)s.") % {"n": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        rules, _created = ContentSettings.objects.select_for_update().get_or_create(
+            community=community
+        )
+        before = {name: getattr(rules, name) for name in CONTENT_RULE_FIELDS}
+        for name, value in fields.items():
+            setattr(rules, name, value)
+        rules.full_clean(exclude=["community"])
+        rules.save()
+        audit_log(
+            actor=user,
+            action="community.settings.content",
+            target=community,
+            before=before,
+            after={name: getattr(rules, name) for name in CONTENT_RULE_FIELDS},
+            workspace=community.workspace,
+        )
+    return rules
