@@ -413,3 +413,24 @@ def public_tags(*, community: Community) -> QuerySet:
         .distinct()
         .order_by("name")
     )
+
+
+def subscriptions_of(*, user, community: Community) -> tuple[list[Topic], list[Category]]:
+    """What ``user`` watches in ``community``: the topics (still readable, newest watch
+    first) and the categories."""
+    from relais.community.models import Subscription
+
+    rows = (
+        Subscription.objects.filter(user_id=user.pk, community=community)
+        .select_related("topic__category", "category")
+        .order_by("-created_at", "-id")
+    )
+    topics = [
+        r.topic
+        for r in rows
+        if r.topic is not None
+        and not r.topic.is_deleted
+        and can_read_category(user, r.topic.category)
+    ]
+    categories = [r.category for r in rows if r.category is not None]
+    return topics, [c for c in categories if can_read_category(user, c)]

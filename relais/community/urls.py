@@ -182,7 +182,7 @@ urlpatterns += [
     ),
     path("profil/abonnements/", views_content.SubscriptionsView.as_view(), name="subscriptions"),
     path(
-        "resume/desinscription/<str:token>/",
+        "resume/desinscription/<str:unsubscribe_token>/",
         views_content.DigestUnsubscribeView.as_view(),
         name="digest-unsubscribe",
     ),

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from relais.community import selectors, seo
 from relais.community.forms import DigestForm, MergeForm, TagForm
-from relais.community.models import Access, Subscription
+from relais.community.models import Access
 from relais.community.permissions import Permission
 from relais.community.services._common import profile_of
 from relais.community.services.digest import digest_frequency_set, profile_for_unsubscribe_token
@@ -183,47 +183,36 @@ class WatchView(CommunityView):
 class SubscriptionsView(CommunityView):
     """« Mes abonnements »: what the member watches, and their e-mail digest."""
 
-    def _me(self, request):
+    def dispatch(self, request, *args, **kwargs):
+        self.community = selectors.community_for_request(request)
         if not request.user.is_authenticated:
-            return None
-        return profile_of(request.user, self.community)
+            return _login_redirect(request)
+        self.me = profile_of(request.user, self.community)
+        if self.me is None:
+            return redirect("community:join")
+        return super().dispatch(request, *args, **kwargs)
 
-    def page(self, me, form, status=200):
-        rows = (
-            Subscription.objects.filter(user=self.request.user, community=self.community)
-            .select_related("topic", "category")
-            .order_by("-created_at")
+    def page(self, form, status=200):
+        topics, categories = selectors.subscriptions_of(
+            user=self.request.user, community=self.community
         )
         return self.render(
             "community/subscriptions.html",
             {
-                "me": me,
+                "me": self.me,
                 "form": form,
-                "topics": [r.topic for r in rows if r.topic and not r.topic.is_deleted],
-                "categories": [r.category for r in rows if r.category],
+                "topics": topics,
+                "categories": categories,
                 "noindex": True,
             },
             status=status,
         )
 
     def get(self, request):
-        me = self._me(request)
-        if me is None:
-            return (
-                _login_redirect(request)
-                if not request.user.is_authenticated
-                else redirect("community:join")
-            )
-        return self.page(me, DigestForm(initial={"digest_frequency": me.digest_frequency}))
+        return self.page(DigestForm(initial={"digest_frequency": self.me.digest_frequency}))
 
     def post(self, request):
-        me = self._me(request)
-        if me is None:
-            return (
-                _login_redirect(request)
-                if not request.user.is_authenticated
-                else redirect("community:join")
-            )
+        me = self.me
         form = DigestForm(request.POST)
         done = submit(
             form,
@@ -237,7 +226,7 @@ class SubscriptionsView(CommunityView):
         if done:
             messages.success(request, _("Votre choix est enregistré."))
             return redirect("community:subscriptions")
-        return self.page(me, form, status=400)
+        return self.page(form, status=400)
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # the signed link is the credential (RFC 8058)
@@ -256,15 +245,15 @@ class DigestUnsubscribeView(CommunityView):
             raise NotFound(_("Ce lien de désinscription n'est pas valide."))
         return profile
 
-    def get(self, request, token):
-        profile = self._profile(token)
+    def get(self, request, unsubscribe_token):
+        profile = self._profile(unsubscribe_token)
         return self.render(
             "community/digest_unsubscribe.html",
             {"done": profile.digest_frequency == "never", "noindex": True},
         )
 
-    def post(self, request, token):
-        profile = self._profile(token)
+    def post(self, request, unsubscribe_token):
+        profile = self._profile(unsubscribe_token)
         digest_frequency_set(
             profile=profile, frequency="never", actor=None, source="unsubscribe-link"
         )

@@ -245,3 +245,24 @@ def test_administrators_set_the_rules_in_the_back_office(client, community, mode
     rules = ContentSettings.objects.get(community=community)
     assert rules.extensions() == {"pdf", "png"} and rules.image_min_level == 3
     assert 'value="pdf, png"' in client.get(url).content.decode()
+
+
+def test_erasing_an_account_with_its_posts_removes_its_files(community, bruno, question):
+    from relais.community.models import Draft, Subscription
+    from relais.community.services.drafts import draft_save
+    from relais.community.services.gdpr import member_delete
+    from tests.factories import PASSWORD
+
+    _level(bruno, community, 1)
+    post = _reply(bruno, question, _png())
+    stored = post.attachments.get()
+    storage, names = stored.file.storage, [stored.file.name, stored.thumbnail.name]
+    draft_save(user=bruno, community=community, topic=question, body="Brouillon")
+    profile = MemberProfile.objects.get(user=bruno, community=community)
+    member_delete(
+        user=bruno, profile=profile, password=PASSWORD, confirm="SUPPRIMER", erase_posts=True
+    )
+    assert not Attachment.objects.exists()
+    assert not any(storage.exists(name) for name in names)
+    assert not Draft.objects.filter(user=bruno).exists()
+    assert not Subscription.objects.filter(user=bruno).exists()

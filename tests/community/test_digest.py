@@ -82,20 +82,27 @@ def test_nothing_new_sends_nothing_and_a_withdrawn_consent_is_respected(
     assert mail.outbox == []
 
 
-def test_a_suspended_member_and_a_category_no_longer_readable_are_left_out(
-    community, activity, moderator, bruno, fixed_clock
-):
+def test_a_suspended_member_gets_no_digest(community, activity, moderator, bruno, fixed_clock):
     Sanction.objects.create(
         community=community,
         profile=activity,
         user=bruno,
         kind=Sanction.Kind.SUSPEND,
         reason="Propos injurieux",
-        starts_at=fixed_clock and datetime.datetime(2025, 6, 15, 9, tzinfo=datetime.UTC),
+        starts_at=datetime.datetime(2025, 6, 15, 9, tzinfo=datetime.UTC),
         moderator=moderator,
     )
     fixed_clock.shift(datetime.timedelta(hours=20))
     assert digests_send(community=community) == 0
+
+
+def test_a_category_the_member_can_no_longer_read_leaves_the_digest(
+    community, activity, public_category, fixed_clock
+):
+    public_category.read_access = "staff"  # the team closed it to members
+    public_category.save()
+    fixed_clock.shift(datetime.timedelta(hours=20))
+    assert digests_send(community=community) == 0 and mail.outbox == []
 
 
 def test_weekly_digests_leave_on_mondays_only(community, activity, fixed_clock):

@@ -78,13 +78,11 @@ def _may_receive(profile: MemberProfile, now) -> bool:
     if notification_preference_get(user=user).email_frequency == EmailFrequency.NEVER:
         return False
     from relais.community.models import Sanction
+    from relais.community.services.sanctions import active_sanctions
 
-    barred = Sanction.objects.filter(
-        profile=profile,
-        kind__in=[Sanction.Kind.SUSPEND, Sanction.Kind.BAN],
-        lifted_at__isnull=True,
-        starts_at__lte=now,
-    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+    barred = active_sanctions(profile=profile, now=now).filter(
+        kind__in=[Sanction.Kind.SUSPEND, Sanction.Kind.BAN]
+    )
     return not barred.exists()
 
 
@@ -143,7 +141,8 @@ def digest_send(*, profile: MemberProfile, now=None) -> bool:
         return False
     site = settings.RELAIS_SITE_URL.rstrip("/")
     unsubscribe = site + reverse(
-        "community:digest-unsubscribe", kwargs={"token": unsubscribe_token(profile)}
+        "community:digest-unsubscribe",
+        kwargs={"unsubscribe_token": unsubscribe_token(profile)},
     )
     count = len(items)
     subject = ngettext(
