@@ -59,6 +59,8 @@ QUERY_PARAMETERS = {
     "exercise": "exercise",
     "class": "class",
     "sandbox": "sandbox",
+    "citer": "community_post",  # the community post quoted into the reply box
+    "etiquette": "community_tag",  # the tag filtering a category's topics
 }
 
 # Query-string parameters pages read that name no record. A page reading a parameter in
@@ -282,6 +284,8 @@ def _foreign_values(foreign) -> dict:
         "company_pk": foreign["company"].company_id,
         "template_pk": school.workspace_id,
         "learner_pk": learner.pk,
+        "community_post": values["community:post_id"],
+        "community_tag": values["community:tag_slug"],
     }
 
 

@@ -6,14 +6,17 @@ hashes, interaction log, audit)."""
 from django.contrib import admin
 
 from relais.community.models import (
+    Attachment,
     BannedWord,
     Category,
     Community,
+    ContentSettings,
     Flag,
     MemberProfile,
     MemberSettings,
     OfficialAnswer,
     Sanction,
+    Tag,
     Topic,
 )
 
@@ -99,6 +102,35 @@ class SanctionAdmin(admin.ModelAdmin):
 
     list_display = ("community", "profile", "kind", "step", "starts_at", "ends_at", "lifted_at")
     list_filter = ("kind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Content around posts: read-only where the services keep invariants ------------------
+
+
+@admin.register(ContentSettings)
+class ContentSettingsAdmin(admin.ModelAdmin):
+    list_display = ("community", "attachment_max_mb", "attachments_per_post", "tag_mode")
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "community")
+    list_filter = ("community",)
+    search_fields = ("name",)
+    exclude = ("topics",)
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    # Files join posts through the service (type, size and content checked, thumbnail).
+    list_display = ("original_name", "content_type", "size", "community", "created_at")
+    list_filter = ("community", "is_image")
 
     def has_add_permission(self, request):
         return False

@@ -530,12 +530,40 @@ def load_community_demo(
         user=paul, post=leak, reason="personal_data", text="Numéro de sécurité sociale visible."
     )
 
+    _tags_and_watchers(community, topics, moderator=sophie, member=lea)
+
     # Levels again, with the posts they just wrote.
     for profile in MemberProfile.objects.filter(community=community):
         trust_level_update(profile=profile)
     for topic in topics:
         _backdate(topic, rng, now)
     return community
+
+
+# The team's tag list, and the words of a title that earn each tag.
+DEMO_TAGS = {
+    "Précompte": ("précompte", "diffuseur"),
+    "Retraite": ("retraite", "trimestre"),
+    "Déclaration de revenus": ("déclar", "revenus", "bnc"),
+    "Affiliation": ("affili", "commence", "débute"),
+}
+
+
+def _tags_and_watchers(community, topics, *, moderator, member) -> None:
+    """The demo's tags on the topics whose titles call for them, and the member account
+    watching the « cotisations » category with a weekly digest."""
+    from relais.community.services.digest import digest_frequency_set
+    from relais.community.services.notifications import subscription_set
+    from relais.community.services.tags import tag_create
+
+    for name, words in DEMO_TAGS.items():
+        tag = tag_create(user=moderator, community=community, name=name)
+        tag.topics.add(*[t for t in topics if any(w in t.title.lower() for w in words)])
+    category = community.categories.filter(slug="cotisations").first()
+    if category is not None:
+        subscription_set(user=member, community=community, category=category, watch=True)
+    profile = MemberProfile.objects.get(community=community, user=member)
+    digest_frequency_set(profile=profile, frequency="weekly", actor=member, source="demo")
 
 
 ORGANIZATION_SLUG = "secu-artistes-auteurs"

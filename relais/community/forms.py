@@ -27,6 +27,39 @@ class JoinForm(BootstrapForm):
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks their type, size and number."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+ATTACHMENTS_HELP = _(
+    "Facultatif. Images (JPEG, PNG, GIF, WebP), PDF ou textes ; les limites de la communauté "
+    "s'appliquent."
+)
+
+
+def attachments_field():
+    return MultipleFileField(
+        label=_("Pièces jointes"),
+        required=False,
+        help_text=ATTACHMENTS_HELP,
+        error_messages={"invalid": _("Ce fichier n'a pas pu être lu.")},
+    )
+
+
 class TopicForm(BootstrapForm):
     category = forms.ChoiceField(label=_("Catégorie"))
     kind = forms.ChoiceField(
@@ -50,8 +83,15 @@ class TopicForm(BootstrapForm):
         help_text=BODY_HELP,
         error_messages={"required": _("Écrivez votre message.")},
     )
+    tags = forms.CharField(
+        label=_("Étiquettes"),
+        max_length=300,
+        required=False,
+        help_text=_("Facultatif, séparées par des virgules."),
+    )
+    attachments = attachments_field()
 
-    def __init__(self, *args, categories=(), **kwargs):
+    def __init__(self, *args, categories=(), tag_names=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("Choisissez…"))] + [
             (c.slug, c.name) for c in categories
@@ -61,6 +101,10 @@ class TopicForm(BootstrapForm):
             "Choisissez une catégorie de la liste."
         )
         self.fields["kind"].widget.attrs.pop("class", None)
+        if tag_names:
+            self.fields["tags"].help_text = _(
+                "Facultatif, séparées par des virgules. Étiquettes existantes : %(tags)s."
+            ) % {"tags": ", ".join(tag_names)}
         # While the title is typed, similar questions appear under it (HTMX; optional).
         self.fields["title"].widget.attrs.update(
             {
@@ -80,6 +124,7 @@ class ReplyForm(BootstrapForm):
         help_text=BODY_HELP,
         error_messages={"required": _("Écrivez votre réponse.")},
     )
+    attachments = attachments_field()
 
 
 class EditForm(BootstrapForm):
@@ -180,3 +225,76 @@ class MoveForm(ReasonForm):
 
 class SearchForm(BootstrapForm):
     q = forms.CharField(label=_("Rechercher dans la communauté"), max_length=256, required=False)
+
+
+class MergeForm(ReasonForm):
+    target = forms.CharField(
+        label=_("Sujet de destination"),
+        max_length=300,
+        help_text=_("L'adresse du sujet qui garde les réponses, ou son identifiant."),
+        error_messages={"required": _("Indiquez le sujet de destination.")},
+    )
+    field_order = ["target", "reason"]
+
+
+class TagForm(BootstrapForm):
+    name = forms.CharField(
+        label=_("Nouvelle étiquette"),
+        max_length=40,
+        error_messages={"required": _("Indiquez le nom de l'étiquette.")},
+    )
+
+
+class DigestForm(BootstrapForm):
+    digest_frequency = forms.ChoiceField(
+        label=_("Résumé par e-mail des sujets et catégories que je suis"),
+        choices=[
+            ("never", _("Jamais")),
+            ("daily", _("Chaque jour")),
+            ("weekly", _("Chaque semaine (le lundi)")),
+        ],
+        error_messages={"invalid_choice": _("Choisissez une fréquence de la liste.")},
+    )
+
+
+class ContentRulesForm(BootstrapForm):
+    """The community's attachment and tag rules (back office); the model validates again."""
+
+    attachment_extensions = forms.CharField(
+        label=_("Types de fichiers acceptés"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "Extensions séparées par des virgules (ex. jpg, png, pdf) ; vide : images, PDF et "
+            "textes. SVG et HTML sont toujours refusés."
+        ),
+    )
+    attachment_max_mb = forms.IntegerField(
+        label=_("Taille maximale d'un fichier (Mo)"), min_value=1, max_value=50
+    )
+    attachments_per_post = forms.IntegerField(
+        label=_("Fichiers par message au plus"), min_value=0, max_value=10
+    )
+    attachment_min_level = forms.IntegerField(
+        label=_("Niveau de confiance requis pour joindre un fichier"), min_value=0, max_value=4
+    )
+    image_min_level = forms.IntegerField(
+        label=_("Niveau de confiance requis pour joindre une image"), min_value=0, max_value=4
+    )
+    tag_mode = forms.ChoiceField(
+        label=_("Étiquettes"),
+        choices=[
+            ("staff", _("Liste gérée par l'équipe")),
+            ("free", _("Libre à partir d'un niveau de confiance")),
+        ],
+    )
+    free_tag_min_level = forms.IntegerField(
+        label=_("Niveau requis pour créer une étiquette (mode libre)"), min_value=0, max_value=4
+    )
+    tags_per_topic = forms.IntegerField(
+        label=_("Étiquettes par sujet au plus"), min_value=1, max_value=10
+    )
+
+    def clean_attachment_extensions(self):
+        text = self.cleaned_data["attachment_extensions"]
+        return [part.strip().lower().lstrip(".") for part in text.split(",") if part.strip()]

@@ -69,6 +69,7 @@ class Event(models.TextChoices):
     TOPIC_CLOSED = "community.topic.closed", _("Sujet fermé")
     TOPIC_REOPENED = "community.topic.reopened", _("Sujet rouvert")
     TOPIC_MOVED = "community.topic.moved", _("Sujet déplacé")
+    TOPIC_MERGED = "community.topic.merged", _("Sujet fusionné dans un autre")
     SEARCH_EMPTY = "community.search.empty", _("Recherche sans résultat sur le forum")
     TRUST_CHANGED = "community.trust.changed", _("Niveau de confiance modifié")
 

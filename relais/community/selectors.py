@@ -138,6 +138,7 @@ def _topics(*, user, community: Community) -> QuerySet[Topic]:
         Topic.objects.filter(community=community, is_deleted=False, is_held=False)
         .filter(readable_categories_filter(user, community, prefix="category__"))
         .select_related("category")
+        .prefetch_related("tags")
         .annotate(author_name=_author_name())
     )
 
@@ -179,6 +180,8 @@ def topic_get(*, user, community: Community, public_id) -> Topic:
         raise NotFound(_("Sujet introuvable."))
     # A held question is shown to its author (marked as waiting), a deleted one to nobody but
     # the moderators.
+    if topic.merged_into_id:  # its address redirects to the topic it joined (the view)
+        return topic
     hidden = topic.is_deleted or (topic.is_held and topic.author_id != getattr(user, "pk", None))
     if hidden and not can(user, Permission.MODERATE, community):
         raise NotFound(_("Sujet introuvable."))
@@ -189,6 +192,7 @@ def _posts(topic: Topic) -> QuerySet[Post]:
     return (
         Post.objects.filter(topic=topic)
         .select_related("official__validator")
+        .prefetch_related("attachments")
         .annotate(
             author_name=_author_name(community_ref="topic__community_id"),
             author_level=Subquery(
@@ -328,3 +332,105 @@ def public_topics(*, community: Community) -> QuerySet[Topic]:
 
 def public_categories(*, community: Community) -> QuerySet[Category]:
     return community.categories.filter(read_access=Access.PUBLIC).order_by("kind", "position")
+
+
+# --- Tags, attachments, edit history, watching ------------------------------------------
+
+
+def tags_of(*, community: Community) -> QuerySet:
+    """The community's tags, by name."""
+    from relais.community.models import Tag
+
+    return Tag.objects.filter(community=community).order_by("name")
+
+
+def tag_get(*, community: Community, slug: str):
+    from relais.community.models import Tag
+
+    tag = Tag.objects.filter(community=community, slug=slug).first()
+    if tag is None:
+        raise NotFound(_("Étiquette introuvable."))
+    return tag
+
+
+def topics_of_tag(*, user, tag, category: Category | None = None) -> QuerySet[Topic]:
+    """The topics carrying ``tag`` that ``user`` may read (in ``category`` if given)."""
+    topics = _topics(user=user, community=tag.community).filter(tags=tag)
+    if category is not None:
+        topics = topics.filter(category=category)
+    return topics.order_by("-last_activity_at", "-id")
+
+
+def attachment_get(*, user, community: Community, public_id):
+    """One attachment whose post ``user`` may see: in a category they read, on a topic they
+    may open, and not on a hidden or deleted post (unless its author or a moderator)."""
+    from relais.community.models import Attachment
+
+    attachment = (
+        Attachment.objects.filter(community=community, public_id=public_id_or_not_found(public_id))
+        .select_related("post__topic__category__community")
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("Pièce jointe introuvable."))
+    post = post_get(user=user, community=community, public_id=attachment.post.public_id)
+    own = post.author_id is not None and post.author_id == getattr(user, "pk", None)
+    if not post.is_visible and not own and not can(user, Permission.MODERATE, community):
+        raise NotFound(_("Pièce jointe introuvable."))
+    return attachment
+
+
+def post_revisions(*, user, post: Post) -> QuerySet:
+    """The versions of ``post``, oldest first, with their editor (moderators only)."""
+    from relais.community.models import PostRevision
+
+    ensure(user, Permission.MODERATE, post.topic.community)
+    return (
+        PostRevision.objects.filter(post=post)
+        .select_related("editor")
+        .annotate(
+            editor_name=_author_name(outer="editor_id", community_ref="post__topic__community_id")
+        )
+        .order_by("number")
+    )
+
+
+def watching(*, user, topic: Topic | None = None, category: Category | None = None) -> bool:
+    """Whether ``user`` watches that topic or category."""
+    from relais.community.models import Subscription
+
+    if user is None or not user.is_authenticated:
+        return False
+    return Subscription.objects.filter(user_id=user.pk, topic=topic, category=category).exists()
+
+
+def public_tags(*, community: Community) -> QuerySet:
+    """Tags carried by at least one topic search engines may index (the sitemap)."""
+    from relais.community.models import Tag
+
+    return (
+        Tag.objects.filter(community=community, topics__in=public_topics(community=community))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def subscriptions_of(*, user, community: Community) -> tuple[list[Topic], list[Category]]:
+    """What ``user`` watches in ``community``: the topics (still readable, newest watch
+    first) and the categories."""
+    from relais.community.models import Subscription
+
+    rows = (
+        Subscription.objects.filter(user_id=user.pk, community=community)
+        .select_related("topic__category", "category")
+        .order_by("-created_at", "-id")
+    )
+    topics = [
+        r.topic
+        for r in rows
+        if r.topic is not None
+        and not r.topic.is_deleted
+        and can_read_category(user, r.topic.category)
+    ]
+    categories = [r.category for r in rows if r.category is not None]
+    return topics, [c for c in categories if can_read_category(user, c)]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from relais.community.models import Community, Post, Topic
-from relais.community.selectors import public_categories, public_topics
+from relais.community.selectors import public_categories, public_tags, public_topics
 
 DESCRIPTION_MAX = 160
 
@@ -116,6 +116,7 @@ class CommunitySitemap(Sitemap):
         return [
             ("home", None),
             *(("category", c) for c in public_categories(community=self.community)),
+            *(("tag", t) for t in public_tags(community=self.community)),
             *(
                 ("topic", t)
                 for t in public_topics(community=self.community).only(
@@ -130,6 +131,8 @@ class CommunitySitemap(Sitemap):
             return reverse("community:home")
         if kind == "category":
             return reverse("community:category-detail", kwargs={"category_slug": obj.slug})
+        if kind == "tag":
+            return reverse("community:tag-detail", kwargs={"tag_slug": obj.slug})
         return topic_path(obj)
 
     def lastmod(self, item):

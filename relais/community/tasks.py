@@ -33,3 +33,11 @@ def search_empty_flush_task() -> int:
     from relais.community.services.searchlog import search_empty_flush
 
     return sum(search_empty_flush(community=community) for community in Community.objects.all())
+
+
+# Huey runs in UTC: 05:30 UTC is 06:30 in Paris in winter; weekly digests leave on Mondays.
+@db_periodic_task(crontab(hour="5", minute="30"))
+def community_digest_task() -> int:
+    from relais.community.services.digest import digests_send
+
+    return sum(digests_send(community=community) for community in Community.objects.all())

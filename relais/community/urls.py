@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relais.community import views, views_backoffice, views_members
+from relais.community import views, views_backoffice, views_content, views_members
 
 app_name = "community"
 
@@ -27,6 +27,12 @@ urlpatterns = [
     ),
     path("sujets/<uuid:topic_id>/fermer/", views.TopicCloseView.as_view(), name="topic-close"),
     path("sujets/<uuid:topic_id>/deplacer/", views.TopicMoveView.as_view(), name="topic-move"),
+    path("sujets/<uuid:topic_id>/suivre/", views_content.WatchView.as_view(), name="topic-watch"),
+    path(
+        "sujets/<uuid:topic_id>/fusionner/",
+        views_content.TopicMergeView.as_view(),
+        name="topic-merge",
+    ),
     # After the actions: their last segment would read as a slug.
     path(
         "sujets/<uuid:topic_id>/<slug:topic_slug>/",
@@ -119,6 +125,11 @@ urlpatterns = [
     path("pilotage/mots-interdits/", views_backoffice.WordsView.as_view(), name="backoffice-words"),
     path("pilotage/widget/", views_backoffice.EmbedView.as_view(), name="backoffice-embed"),
     path(
+        "pilotage/contenus/",
+        views_backoffice.ContentRulesView.as_view(),
+        name="backoffice-content",
+    ),
+    path(
         "pilotage/accessibilite/",
         views_backoffice.AccessibilityEditView.as_view(),
         name="backoffice-accessibility",
@@ -142,5 +153,37 @@ urlpatterns = [
         "widget/c/<slug:category_slug>/widget.js",
         views_backoffice.WidgetScriptView.as_view(),
         name="widget-script",
+    ),
+]
+
+# Around posts: attachments, tags, watching, digest, history, merge (views_content).
+urlpatterns += [
+    path(
+        "pieces-jointes/<uuid:attachment_id>/",
+        views_content.AttachmentView.as_view(),
+        name="attachment",
+    ),
+    path(
+        "pieces-jointes/<uuid:attachment_id>/vignette/",
+        views_content.AttachmentView.as_view(thumbnail=True),
+        name="attachment-thumbnail",
+    ),
+    path("etiquettes/<slug:tag_slug>/", views_content.TagDetailView.as_view(), name="tag-detail"),
+    path("moderation/etiquettes/", views_content.TagsManageView.as_view(), name="tags-manage"),
+    path(
+        "c/<slug:category_slug>/suivre/",
+        views_content.WatchView.as_view(),
+        name="category-watch",
+    ),
+    path(
+        "messages/<uuid:post_id>/historique/",
+        views_content.PostHistoryView.as_view(),
+        name="post-history",
+    ),
+    path("profil/abonnements/", views_content.SubscriptionsView.as_view(), name="subscriptions"),
+    path(
+        "resume/desinscription/<str:unsubscribe_token>/",
+        views_content.DigestUnsubscribeView.as_view(),
+        name="digest-unsubscribe",
     ),
 ]

@@ -50,9 +50,12 @@ from relais.community.services import (
     topic_move,
 )
 from relais.community.services._common import profile_of
+from relais.community.services.drafts import draft_get, draft_save
 from relais.community.services.forum import topic_view_count
 from relais.community.services.members import member_activity_note
+from relais.community.services.notifications import quote_markdown
 from relais.community.services.searchlog import search_empty_note
+from relais.community.services.tags import tag_names
 from relais.core.exceptions import AccessDenied
 from relais.core.web import paginate, submit
 
@@ -137,18 +140,26 @@ class CategoryDetailView(CommunityView):
         category = selectors.category_get(
             user=request.user, community=self.community, slug=category_slug
         )
-        page_obj = paginate(
-            request,
-            selectors.topics_of_category(user=request.user, category=category),
-            per_page=TOPICS_PER_PAGE,
-        )
+        tag = None
+        if request.GET.get("etiquette"):  # « ?etiquette=<slug> »: this category's topics so tagged
+            tag = selectors.tag_get(community=self.community, slug=request.GET["etiquette"])
+            topics = selectors.topics_of_tag(user=request.user, tag=tag, category=category)
+        else:
+            topics = selectors.topics_of_category(user=request.user, category=category)
+        page_obj = paginate(request, topics, per_page=TOPICS_PER_PAGE)
         path = reverse("community:category-detail", kwargs={"category_slug": category.slug})
+        query = [f"etiquette={tag.slug}"] if tag else []
         if page_obj.number > 1:
-            path += f"?page={page_obj.number}"
+            query.append(f"page={page_obj.number}")
+        if query:
+            path += "?" + "&".join(query)
         return self.render(
             "community/category_detail.html",
             {
                 "category": category,
+                "tag": tag,
+                "tags": selectors.tags_of(community=self.community),
+                "watching": selectors.watching(user=request.user, category=category),
                 "page_obj": page_obj,
                 "can_post_here": can_post_in(request.user, category),
                 "canonical": self.absolute(path),
@@ -163,12 +174,23 @@ class TopicRedirectView(CommunityView):
 
     def get(self, request, topic_id):
         topic = selectors.topic_get(user=request.user, community=self.community, public_id=topic_id)
-        return redirect(seo.topic_path(topic), permanent=True)
+        return redirect(seo.topic_path(_merged_target(topic)), permanent=True)
+
+
+def _merged_target(topic):
+    """The topic a merged topic now lives in (a chain of merges followed to its end)."""
+    seen = set()
+    while topic.merged_into_id and topic.pk not in seen:
+        seen.add(topic.pk)
+        topic = topic.merged_into
+    return topic
 
 
 class TopicDetailView(CommunityView):
     def get(self, request, topic_id, topic_slug):
         topic = selectors.topic_get(user=request.user, community=self.community, public_id=topic_id)
+        if topic.merged_into_id:  # merged by a moderator: its replies live at the other address
+            return redirect(seo.topic_path(_merged_target(topic)), permanent=True)
         if topic_slug != topic.slug:
             return redirect(seo.topic_path(topic), permanent=True)
         topic_view_count(topic=topic)
@@ -211,17 +233,21 @@ class TopicDetailView(CommunityView):
         can_reply = can_post_in(user, topic.category) and not (
             topic.is_closed or topic.is_deleted or topic.is_held
         )
+        if reply_form is None and can_reply:
+            reply_form = ReplyForm(initial={"body": self._reply_start(topic)})
         return self.render(
             "community/topic_detail.html",
             {
                 "topic": topic,
+                "tags": list(topic.tags.order_by("name")),
+                "watching": selectors.watching(user=user, topic=topic),
                 "question": question,
                 "answers": answers,
                 "page_obj": page_obj,
                 "accepted": accepted,
                 "is_topic_author": user.is_authenticated and topic.author_id == user.pk,
                 "can_reply": can_reply,
-                "reply_form": reply_form or (ReplyForm() if can_reply else None),
+                "reply_form": reply_form,
                 "canonical": canonical,
                 "noindex": topic.category.read_access != Access.PUBLIC
                 or topic.is_deleted
@@ -233,6 +259,31 @@ class TopicDetailView(CommunityView):
             },
             status=status,
         )
+
+    def _reply_start(self, topic) -> str:
+        """The reply box's first text: the member's draft, then the post they chose to quote
+        (``?citer=<message>``), which must be one they may read in this topic."""
+        request = self.request
+        draft = draft_get(user=request.user, community=self.community, topic=topic)
+        start = draft.body + "\n\n" if draft is not None else ""
+        quoted_id = request.GET.get("citer", "")
+        if quoted_id:
+            quoted = selectors.post_get(
+                user=request.user, community=self.community, public_id=quoted_id
+            )
+            if quoted.topic_id != topic.pk or not quoted.is_visible:
+                raise Http404(_("Message introuvable."))
+            name = profile_name(quoted)
+            url = f"{seo.topic_path(topic)}#message-{quoted.public_id}"
+            start += quote_markdown(post=quoted, author_name=name, url=url)
+        return start.lstrip()
+
+
+def profile_name(post) -> str:
+    from relais.community.services._common import author_profile
+
+    profile = author_profile(post)
+    return profile.display_name if profile is not None and not profile.deleted_at else ""
 
 
 class TopicCreateView(CommunityView):
@@ -253,19 +304,46 @@ class TopicCreateView(CommunityView):
             return response
         if category_slug:  # « ask here » from a category: it must be one the user reads
             selectors.category_get(user=request.user, community=self.community, slug=category_slug)
-        # ``?q=``: the title typed in the widget's « Poser une question » box.
-        form = TopicForm(
-            categories=self._categories(),
-            initial={"category": category_slug, "title": request.GET.get("q", "")[:200]},
-        )
-        return self.render("community/topic_form.html", {"form": form})
+        # ``?q=``: the title typed in the widget's « Poser une question » box; else the
+        # member's draft, if they kept one.
+        draft = draft_get(user=request.user, community=self.community)
+        initial = {"category": category_slug, "title": request.GET.get("q", "")[:200]}
+        if draft is not None and not initial["title"]:
+            initial = {
+                "category": category_slug or draft.category_slug,
+                "title": draft.title,
+                "body": draft.body,
+            }
+        form = self._form(initial=initial)
+        return self.render("community/topic_form.html", {"form": form, "draft": draft})
+
+    def _form(self, *args, categories=None, **kwargs):
+        names = [t.name for t in selectors.tags_of(community=self.community)[:50]]
+        categories = self._categories() if categories is None else categories
+        return TopicForm(*args, categories=categories, tag_names=names, **kwargs)
 
     def post(self, request, category_slug=""):
         if response := self._guard(request):
             return response
         categories = self._categories()
-        form = TopicForm(request.POST, categories=categories)
+        form = self._form(request.POST, request.FILES, categories=categories)
         by_slug = {c.slug: c for c in categories}
+        if "save_draft" in request.POST:
+            slug = request.POST.get("category", "")
+            try:
+                draft_save(
+                    user=request.user,
+                    community=self.community,
+                    title=request.POST.get("title", ""),
+                    body=request.POST.get("body", ""),
+                    category_slug=slug if slug in by_slug else "",
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Votre brouillon est enregistré."))
+            return redirect(request.path)
         topic = submit(
             form,
             lambda: topic_create(
@@ -274,6 +352,8 @@ class TopicCreateView(CommunityView):
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 kind=form.cleaned_data["kind"],
+                tags=tag_names(form.cleaned_data["tags"]),
+                attachments=form.cleaned_data["attachments"],
             ),
         )
         if topic:
@@ -322,9 +402,29 @@ class ReplyView(TopicDetailView):
         topic = selectors.topic_get(user=request.user, community=self.community, public_id=topic_id)
         if not request.user.is_authenticated:
             raise AccessDenied(_("Connectez-vous pour répondre."))
-        form = ReplyForm(request.POST)
+        if "save_draft" in request.POST:
+            try:
+                draft_save(
+                    user=request.user,
+                    community=self.community,
+                    topic=topic,
+                    body=request.POST.get("body", ""),
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Votre brouillon est enregistré."))
+            return redirect(f"{seo.topic_path(topic)}#reply-heading")
+        form = ReplyForm(request.POST, request.FILES)
         post = submit(
-            form, lambda: post_reply(user=request.user, topic=topic, body=form.cleaned_data["body"])
+            form,
+            lambda: post_reply(
+                user=request.user,
+                topic=topic,
+                body=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
+            ),
         )
         if post:
             if not _held_message(request, post):

@@ -1,10 +1,13 @@
 """Community records for the isolation tests and the no-write-on-GET / accessibility sweeps:
 a community of the organization with a public category, a question, an answer validated by
-the organisation, a pending flag, a silenced member (``member_id``, ``sanction_id``) and the
+the organisation, a pending flag, a silenced member (``member_id``, ``sanction_id``), a tagged topic (``tag_slug``), a
+reply with an attachment (``attachment_id``), a digest unsubscribe link and the
 links of a verification and of a password reset (``token``, ``reset_token``) (``community:`` URLs name a category by slug, a topic by
 public id and slug, a post by public id; the root sitemap names a community by slug)."""
 
-from relais.community.models import Access, Category, Community, MemberProfile
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from relais.community.models import Access, Category, Community, MemberProfile, Tag
 from relais.community.services import (
     answer_validate,
     flag_create,
@@ -12,8 +15,10 @@ from relais.community.services import (
     post_reply,
     topic_create,
 )
+from relais.community.services.digest import unsubscribe_token
 from relais.community.services.sanctions import sanction_apply
 from relais.community.services.signup import password_reset_token, verification_token
+from relais.community.services.tags import tag_create
 from relais.core.accounts.roles import Role
 from tests.factories import UserFactory
 
@@ -65,7 +70,21 @@ def _records(workspace, category_slug, title, answer_text):
         user=moderator, profile=helper_profile, kind="silence", reason="Hors charte."
     )
     asker_profile = MemberProfile.objects.get(community=community, user=asker)
+    # A file on the moderator's reply (no trust level needed) and a tag on the question.
+    note = post_reply(
+        user=moderator,
+        topic=topic,
+        body="Le modèle en pièce jointe.",
+        attachments=[SimpleUploadedFile("modele.txt", b"Madame, Monsieur,")],
+    )
+    tag = Tag.objects.filter(community=community, slug=f"etiquette-{category_slug}").first()
+    if tag is None:  # the records of one workspace may be asked for more than once
+        tag = tag_create(user=moderator, community=community, name=f"Étiquette {category_slug}")
+    tag.topics.add(topic)
     return {
+        "community:attachment_id": note.attachments.get().public_id,
+        "community:tag_slug": tag.slug,
+        "community:unsubscribe_token": unsubscribe_token(asker_profile),
         "community:member_id": helper_profile.public_id,
         "community:sanction_id": sanction.public_id,
         "community:token": verification_token(asker_profile),

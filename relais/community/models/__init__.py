@@ -2,7 +2,8 @@
 members' profiles and trust levels, flags and banned words.
 
 Split by topic: ``communities`` (a community, its categories and word list), ``forum``
-(topics, posts, revisions, official answers), ``members`` (profiles, flags).
+(topics, posts, revisions, official answers), ``members`` (profiles, flags),
+``content`` (tags, attachments, subscriptions, drafts and their rules).
 """
 
 from relais.community.models.communities import (
@@ -14,6 +15,13 @@ from relais.community.models.communities import (
     CategoryKind,
     Community,
     WordAction,
+)
+from relais.community.models.content import (
+    Attachment,
+    ContentSettings,
+    Draft,
+    Subscription,
+    Tag,
 )
 from relais.community.models.forum import OfficialAnswer, Post, PostLike, PostRevision, Topic
 from relais.community.models.members import (
@@ -28,6 +36,11 @@ from relais.community.models.members import (
 
 __all__ = [
     "Access",
+    "Attachment",
+    "ContentSettings",
+    "Draft",
+    "Subscription",
+    "Tag",
     "ArtisticBranch",
     "BannedWord",
     "Category",

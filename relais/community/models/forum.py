@@ -59,6 +59,15 @@ class Topic(PublicIdModel):
     deleted_reason = models.CharField(_("motif de suppression"), max_length=300, blank=True)
     # Its opening post waits for a moderator's approval: shown to its author and moderators only.
     is_held = models.BooleanField(_("en attente d'approbation"), default=False)
+    # Merged into another topic by a moderator: its replies moved there, its address redirects.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("fusionné dans"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("sujet")

@@ -80,6 +80,19 @@ class MemberProfile(TimeStampedModel):
         _("vignette de l'avatar"), upload_to="community/avatars/", blank=True
     )
     notify_in_app = models.BooleanField(_("notifications dans l'application"), default=True)
+    # The e-mail digest of the topics and categories the member watches: chosen by the member
+    # (never by default: choosing it is the consent), sent by ``tasks.community_digest_task``.
+    digest_frequency = models.CharField(
+        _("résumé par e-mail des sujets suivis"),
+        max_length=8,
+        choices=[
+            ("never", _("Jamais")),
+            ("daily", _("Chaque jour")),
+            ("weekly", _("Chaque semaine")),
+        ],
+        default="never",
+    )
+    digest_sent_at = models.DateTimeField(_("dernier résumé envoyé le"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("compte supprimé le"), null=True, blank=True)
 
     class Meta:

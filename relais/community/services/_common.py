@@ -105,3 +105,12 @@ def author_profile(post: Post) -> MemberProfile | None:
     return MemberProfile.objects.filter(
         community_id=post.topic.community_id, user_id=post.author_id
     ).first()
+
+
+def member_level(user, community: Community) -> int:
+    """The trust level that unlocks abilities (images, attachments, free tags): the member's
+    own; the organisation's moderators and staff have them all (level 4)."""
+    if can(user, Permission.MODERATE, community):
+        return 4
+    profile = profile_of(user, community)
+    return profile.trust_level if profile is not None else 0

@@ -32,6 +32,12 @@ from relais.community.services._common import (
     profile_for_posting,
     record_event,
 )
+from relais.community.services.attachments import attachments_add
+from relais.community.services.notifications import (
+    post_published_notify,
+    subscribe_automatically,
+)
+from relais.community.services.tags import topic_tags_set
 from relais.core.audit.services import audit_log, snapshot
 
 TITLE_MIN, TITLE_MAX = 10, 200
@@ -140,12 +146,37 @@ def _reindex(topic: Topic) -> None:
         TOPIC_INDEX.index([topic])
 
 
+def _after_publish(*, user, post: Post, attachments) -> None:
+    """What every new post brings along: its files, the author watching the topic, the
+    author's draft for that place discarded, and, once visible, the notifications."""
+    from relais.community.services.drafts import draft_discard
+
+    topic = post.topic
+    attachments_add(user=user, post=post, uploads=attachments)
+    subscribe_automatically(user=user, topic=topic)
+    draft_discard(user=user, community=topic.community, topic=topic if post.position else None)
+    if post.is_visible:
+        post_published_notify(post=post)
+
+
 @transaction.atomic
-def topic_create(*, user, category: Category, title: str, body: str, kind: str) -> Topic:
-    """Open a topic (a question or a discussion) in ``category`` with its first post.
+def topic_create(
+    *,
+    user,
+    category: Category,
+    title: str,
+    body: str,
+    kind: str,
+    tags: list[str] | tuple = (),
+    attachments=(),
+) -> Topic:
+    """Open a topic (a question or a discussion) in ``category`` with its first post, its
+    ``tags`` (names) and ``attachments`` (uploaded files).
 
     The author must be a member (or staff) allowed to post there; the title counts 10 to 200
-    characters. Logged as ``community.question.asked`` (or ``.discussion.started``).
+    characters. The author watches the topic; the category's watchers and the members the
+    text mentions are notified. Logged as ``community.question.asked`` (or
+    ``.discussion.started``).
     """
     community = category.community
     ensure_can_post_in(user, category)
@@ -173,6 +204,9 @@ def topic_create(*, user, category: Category, title: str, body: str, kind: str) 
     topic.full_clean(exclude=["community", "category", "author", "accepted_answer"])
     topic.save()
     post = _new_post(topic=topic, author=user, body=body, position=0, screening=screening)
+    if tags:
+        topic_tags_set(user=user, topic=topic, names=list(tags))
+    _after_publish(user=user, post=post, attachments=attachments)
     _reindex(topic)
     bump(profile, topics_count=1, posts_count=1)
     record_event(
@@ -188,9 +222,10 @@ def topic_create(*, user, category: Category, title: str, body: str, kind: str) 
 
 
 @transaction.atomic
-def post_reply(*, user, topic: Topic, body: str) -> Post:
-    """Answer ``topic``: refused on a closed or deleted topic. Logged as
-    ``community.answer.posted``."""
+def post_reply(*, user, topic: Topic, body: str, attachments=()) -> Post:
+    """Answer ``topic`` (with ``attachments``, uploaded files): refused on a closed or deleted
+    topic. The author watches the topic; its watchers and the members mentioned are
+    notified once each. Logged as ``community.answer.posted``."""
     topic = Topic.objects.select_for_update().select_related("category__community").get(pk=topic.pk)
     ensure_can_post_in(user, topic.category)
     if topic.is_deleted:
@@ -208,6 +243,7 @@ def post_reply(*, user, topic: Topic, body: str) -> Post:
         position=position,
         screening=_strongest(screened),
     )
+    _after_publish(user=user, post=post, attachments=attachments)
     if post.hidden != Post.Hidden.APPROVAL:  # a held reply counts once approved
         Topic.objects.filter(pk=topic.pk).update(
             replies_count=F("replies_count") + 1, last_activity_at=timezone.now()
@@ -610,6 +646,8 @@ def post_screen_decide(*, user, post: Post, approve: bool, reason: str = "") -> 
                 replies_count=F("replies_count") - 1
             )
     post.save()
+    if approve and held:  # published now: its mentions and watchers hear of it
+        post_published_notify(post=post)
     _log_moderation(
         user=user,
         action="community.post.approve" if approve else "community.post.reject",

@@ -188,6 +188,7 @@ def _erase_posts(user, profile: MemberProfile) -> int:
             official.state_reason = _("Texte effacé à la demande de son auteur.")
             official.save(update_fields=["state", "state_reason", "updated_at"])
             knowledge_entry_suspend(user=None, official=official)
+    _erase_attachments(user, community)
     topics = list(Topic.objects.filter(community=community, author=user))
     for topic in topics:
         topic.title, topic.excerpt, topic.slug = ERASED_TITLE, "", "sujet-efface"
@@ -195,6 +196,17 @@ def _erase_posts(user, profile: MemberProfile) -> int:
         if not topic.is_deleted:
             TOPIC_INDEX.index([topic])
     return len(posts)
+
+
+def _erase_attachments(user, community) -> None:
+    """The files the member joined to their posts go with their text (files and rows)."""
+    from relais.community.models import Attachment
+
+    for attachment in Attachment.objects.filter(community=community, post__author=user):
+        for field in (attachment.file, attachment.thumbnail):
+            if field:
+                field.delete(save=False)
+        attachment.delete()
 
 
 def _user_is_member_only(user, profile: MemberProfile) -> bool:
@@ -256,12 +268,18 @@ def member_delete(
                 source="community.member.delete",
             )
     _remove_files(profile)
+    # What only the member used: their unsent drafts and what they watched.
+    from relais.community.models import Draft, Subscription
+
+    Draft.objects.filter(community=community, user=user).delete()
+    Subscription.objects.filter(community=community, user=user).delete()
     before = {"display_name": profile.display_name, "branch": profile.branch}
     profile.display_name = f"{DELETED_NAME} n°{profile.pk}"
     profile.branch = ""
     profile.person = None
     profile.avatar, profile.avatar_thumbnail = "", ""
     profile.notify_in_app = False
+    profile.digest_frequency = "never"
     profile.email_pending = False
     profile.deleted_at = timezone.now()
     profile.save()
