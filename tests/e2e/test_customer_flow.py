@@ -78,14 +78,14 @@ def test_newcomer_creates_a_customer_with_vehicle_and_after_sales(page, login, n
     page.get_by_role("button", name="Créer la fiche").click()
     expect(page.locator("#form-errors")).to_contain_text("n'est pas un numéro de téléphone valide")
     expect(page.locator("#form-errors")).to_contain_text("ne correspond pas au code postal 44000")
-    assert_accessible(page)  # the form with its errors
+    assert_accessible(page, screen="clients-erreurs")  # the form with its errors
     page.get_by_label("Téléphone portable").fill("06 45 78 12 90")
     page.get_by_label("Ville").fill("Nantes")
     page.get_by_label("E-mail", exact=True).fill("elodie.lefevre@exemple.fr")
     page.get_by_role("button", name="Créer la fiche").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Élodie LEFÈVRE")
     expect(page.locator(".relais-card-header")).to_contain_text("Prospect")
-    assert_accessible(page)  # the card
+    assert_accessible(page, screen="clients-fiche")  # the card
 
     # A vehicle: the plate typed loosely is stored in the SIV format.
     page.get_by_role("link", name="Véhicules").click()
@@ -142,7 +142,7 @@ def test_newcomer_creates_a_customer_with_vehicle_and_after_sales(page, login, n
     expect(chart).to_have_attribute("role", "img")
     expect(chart.locator("canvas")).to_have_count(1)  # ECharts drew the curve
     expect(chart).to_have_attribute("aria-label", re.compile(r"29[\s\u202f\u00a0]?800"))
-    assert_accessible(page)  # the after-sales view with its chart
+    assert_accessible(page, screen="clients-apres-vente")  # the after-sales view and chart
 
     customer = Customer.objects.get(person__last_name="Lefèvre")
     assert customer.status == CustomerStatus.CUSTOMER
