@@ -61,3 +61,13 @@ def test_an_image_is_sized_to_the_page_and_found_beside_its_guide(tmp_path):
     pdf = userkit.build_guide(source, tmp_path / "guide.pdf", compress=False).read_bytes()
     assert b"/Subtype /Image" in pdf
     assert 'width="482"' in userkit._html("![x](images/ecran.png)")
+
+
+def test_a_missing_screen_is_named_and_the_guide_still_builds(tmp_path):
+    source = tmp_path / "guide.md"
+    source.write_text("# Essai\n\n![Un écran absent](images/absent.png)\n")
+    pdf = userkit.build_guide(source, tmp_path / "guide.pdf", compress=False).read_bytes()
+    assert b"/Subtype /Image" not in pdf
+    assert "(écran manquant : images/absent.png)" in userkit._html(
+        "![x](images/absent.png)", tmp_path
+    )

@@ -215,7 +215,7 @@ def test_an_occurrence_page_is_accessible(page, login, seller):
     assert_accessible(page)
 
 
-LONG_TITLE = "Rendez-vous avec Lucie MARTIN — révision des 60 000 km et pneus"
+LONG_TITLE = "Rendez-vous avec Lucie MARTIN — révision 60 000 km"
 
 
 def _clipped(locator) -> bool:
