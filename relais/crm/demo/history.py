@@ -31,9 +31,10 @@ from relais.crm.models import (
 COMPANY_SHARE = 0.15
 CAMPAIGN_REACH = 0.15  # the share of consenting contacts a campaign targets
 CAMPAIGN_UNTARGETED = 0.4  # contacts outside every campaign's target (no vehicle of interest…)
-# A file with no recorded event was opened between one month and two years ago.
-FILE_AGE_MIN_DAYS = 30
-FILE_AGE_SPREAD_DAYS = 700
+# A file with no recorded contact yet is a fresh one (a walk-in not called back yet): it
+# was opened in the last six weeks.
+FILE_AGE_MIN_DAYS = 1
+FILE_AGE_SPREAD_DAYS = 42
 CENT = Decimal("0.01")
 VAT = Decimal("20.00")
 NO_VAT = Decimal("0.00")
@@ -561,8 +562,8 @@ class CustomerDrawer(PeopleDrawer):
         have the ages their stories say: a customer's first recorded event (an activity, an
         invoice, the day consents were given); a prospect's first contact with the
         dealership (campaigns reach whoever consented, they open no file). A file with no
-        such event gets an age of one month to two years derived from its identity (no draw:
-        the rest of the data stays the same)."""
+        such event is a fresh one, opened in the last six weeks, on a day derived from its
+        identity (no draw: the rest of the data stays the same)."""
         moments = [a.occurred_at for a in plan.activities if a.kind != "campaign"]
         if plan.invoices:
             moments += [a.occurred_at for a in plan.activities]
