@@ -43,6 +43,9 @@ def classroom(transactional_db):
 def test_learner_does_an_exercise_and_sees_the_score(page, login, classroom):
     trainer, learner = classroom
     login(learner)
+    page.goto("/formation/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ma formation")
+    assert_accessible(page, screen="apprenant-accueil")
     page.goto("/formation/exercices/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes exercices")
     assert_accessible(page)
