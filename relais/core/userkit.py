@@ -103,8 +103,25 @@ _TAG = re.compile(r"<[^>]+>")
 _TABLE = re.compile(r"<table>.*?</table>", flags=re.DOTALL)
 
 
-def _html(body: str) -> str:
+_IMG = re.compile(r"<img\b([^>]*?)\s*/?>")
+# Screens span the text width: 170 mm of A4 between the margins, in the points fpdf2 reads
+# from an ``<img width>`` (1 mm = 72 / 25.4 pt).
+IMAGE_WIDTH_PT = round(170 * 72 / 25.4)
+
+
+def _image(match: re.Match, base: Path | None) -> str:
+    """An ``<img>`` at the text width; one whose file is missing becomes a line saying so
+    (a guide being edited still builds)."""
+    attributes = re.sub(r'\s(width|height)="[^"]*"', "", match.group(1))
+    src = re.search(r'src="([^"]*)"', attributes)
+    if base is not None and src and not (base / src.group(1)).is_file():
+        return f"<p><i>(écran manquant : {src.group(1)})</i></p>"
+    return f'<img{attributes} width="{IMAGE_WIDTH_PT}">'
+
+
+def _html(body: str, base: Path | None = None) -> str:
     html = markdown.markdown(body, extensions=["tables", "fenced_code", "sane_lists"])
+    html = _IMG.sub(lambda match: _image(match, base), html)
     # fpdf2 cannot nest inline tags inside table cells: keep their text only.
     html = _CELL.sub(lambda m: m.group(1) + _TAG.sub("", m.group(2)) + m.group(3), html)
     return _TABLE.sub(_sized_table, html)
@@ -178,7 +195,9 @@ def build_guide(source: Path, target: Path, *, today: date | None = None, compre
     pdf.add_page()
     pdf.set_font(FONT, "", 11)
     pdf.write_html(
-        _html(body),
+        _html(body, source.parent),
+        # A guide names its screens relative to itself (``images/…png``).
+        image_map=lambda src: str((source.parent / src).resolve()),
         font_family=FONT,
         table_line_separators=True,
         li_prefix_color=HEADING_COLOUR,

@@ -5,9 +5,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import mean
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -292,9 +302,48 @@ class AfterSales:
     revenue_incl_tax: object
 
 
+def after_sales_invoices(*, customer: Customer) -> QuerySet[Invoice]:
+    """The customer's after-sales invoices, newest first."""
+    return invoices_of(customer=customer).filter(kind=InvoiceKind.AFTER_SALES)
+
+
+@dataclass(frozen=True)
+class AfterSalesSummary:
+    """The after-sales figures of a customer, whatever their number of visits: computed in
+    the database or on dates only, so that the tab stays fast with a thousand invoices."""
+
+    frequency: VisitFrequency
+    vehicle_frequencies: dict  # vehicle pk -> VisitFrequency
+    revenue_excl_tax: object
+    revenue_incl_tax: object
+
+
+def after_sales_summary(*, customer: Customer) -> AfterSalesSummary:
+    invoices = customer.invoices.filter(kind=InvoiceKind.AFTER_SALES)
+    visits = list(invoices.order_by().values_list("vehicle_id", "issued_on"))
+    per_vehicle: dict = {}
+    for vehicle_id, issued_on in visits:
+        per_vehicle.setdefault(vehicle_id, []).append(issued_on)
+    totals = invoices.aggregate(
+        excl=Coalesce(
+            Sum("total_excl_tax"), 0, output_field=Invoice._meta.get_field("total_excl_tax")
+        ),
+        incl=Coalesce(
+            Sum("total_incl_tax"), 0, output_field=Invoice._meta.get_field("total_incl_tax")
+        ),
+    )
+    return AfterSalesSummary(
+        frequency=visit_frequency([day for _vehicle, day in visits]),
+        vehicle_frequencies={k: visit_frequency(v) for k, v in per_vehicle.items() if k},
+        revenue_excl_tax=totals["excl"],
+        revenue_incl_tax=totals["incl"],
+    )
+
+
 def after_sales_of(*, customer: Customer) -> AfterSales:
-    """Everything the after-sales view shows: invoices, mileage per vehicle, visit frequency."""
-    invoices = list(invoices_of(customer=customer).filter(kind=InvoiceKind.AFTER_SALES))
+    """Everything about a customer's after-sales at once: invoices, mileage per vehicle,
+    visit frequency (the tab pages them instead: see ``after_sales_summary``)."""
+    invoices = list(after_sales_invoices(customer=customer))
     vehicles = list(vehicles_of(customer=customer))
     per_vehicle = []
     for vehicle in vehicles:
@@ -306,4 +355,82 @@ def after_sales_of(*, customer: Customer) -> AfterSales:
         vehicles=per_vehicle,
         revenue_excl_tax=sum((inv.total_excl_tax for inv in invoices), 0),
         revenue_incl_tax=sum((inv.total_incl_tax for inv in invoices), 0),
+    )
+
+
+@dataclass(frozen=True)
+class CardReadings:
+    """A vehicle's mileage readings as the card shows them: the latest few in date order,
+    how many older ones there are, and the chart's points thinned to a bounded number."""
+
+    latest: list
+    older_count: int
+    chart_points: list  # [{"date": ISO day, "km": int}]
+    total: int = 0
+    first: tuple | None = None  # (day, km) of the oldest reading
+
+
+def vehicles_card_readings(*, vehicles: list, shown: int, chart_points: int) -> dict:
+    """For each of ``vehicles`` (its pk): its ``CardReadings``, the latest ``shown`` readings
+    and at most ``chart_points`` chart points, in three queries whatever the numbers."""
+    latest = vehicles_latest_readings(vehicles=vehicles, shown=shown)
+    points: dict = {vehicle.pk: [] for vehicle in vehicles}
+    rows = (
+        MileageReading.objects.filter(vehicle_id__in=list(points))
+        .order_by("vehicle_id", "read_on", "id")
+        .values_list("vehicle_id", "read_on", "mileage")
+    )
+    for vehicle_id, day, km in rows:
+        points[vehicle_id].append((day, km))
+    result = {}
+    for pk, (readings, older) in latest.items():
+        curve = points[pk]
+        first = curve[0] if curve else None
+        if len(curve) > chart_points:
+            # Evenly spaced readings, the first and the last always kept: the curve's shape.
+            step = (len(curve) - 1) / (chart_points - 1)
+            curve = [curve[round(i * step)] for i in range(chart_points)]
+        result[pk] = CardReadings(
+            latest=readings,
+            older_count=older,
+            chart_points=[{"date": day.isoformat(), "km": km} for day, km in curve],
+            total=older + len(readings),
+            first=first,
+        )
+    return result
+
+
+def vehicles_latest_readings(*, vehicles: list, shown: int) -> dict:
+    """For each of ``vehicles``: ``(latest readings in date order, how many older)``, in two
+    queries whatever the number of vehicles or readings (a window numbers each vehicle's
+    readings newest first)."""
+    ids = [vehicle.pk for vehicle in vehicles]
+    counts = dict(
+        MileageReading.objects.filter(vehicle_id__in=ids)
+        .order_by()
+        .values("vehicle_id")
+        .annotate(n=Count("pk"))
+        .values_list("vehicle_id", "n")
+    )
+    rank = Window(
+        RowNumber(), partition_by=[F("vehicle_id")], order_by=[F("read_on").desc(), F("id").desc()]
+    )
+    latest = (
+        MileageReading.objects.filter(vehicle_id__in=ids)
+        .annotate(rank=rank)
+        .filter(rank__lte=shown)
+        .order_by("vehicle_id", "read_on", "id")
+    )
+    per_vehicle: dict = {pk: [] for pk in ids}
+    for reading in latest:
+        per_vehicle[reading.vehicle_id].append(reading)
+    return {pk: (rows, counts.get(pk, 0) - len(rows)) for pk, rows in per_vehicle.items()}
+
+
+def invoice_totals(*, customer: Customer) -> list[dict]:
+    """Count and totals of the customer's invoices per kind, computed in the database."""
+    return list(
+        customer.invoices.order_by()
+        .values("kind")
+        .annotate(count=Count("pk"), excl_tax=Sum("total_excl_tax"), incl_tax=Sum("total_incl_tax"))
     )

@@ -84,3 +84,59 @@ class TestEventsFeed:
             reverse("crm:agenda-events"), {"start": "2026-02-01", "end": "2026-03-01", "zone": "Q"}
         )
         assert response.status_code == 400
+
+
+# -- past the installed school calendar: what is known, and how to update it -------------------
+
+KNOWN_UNTIL = hol.school_holidays_known_until()
+PAST = KNOWN_UNTIL + datetime.timedelta(days=200)
+
+
+def test_the_installed_calendar_ends_at_a_summer():
+    assert KNOWN_UNTIL.month in (7, 8, 9) and KNOWN_UNTIL.year >= 2026
+
+
+def test_a_window_past_the_calendar_keeps_what_is_known_and_logs_how_to_update(caplog):
+    hol._log_outdated.cache_clear()
+    first = KNOWN_UNTIL - datetime.timedelta(days=400)
+    with caplog.at_level("WARNING", logger="relais.crm.agenda.holidays"):
+        periods = hol.school_holidays("A", first_day=first, last_day=PAST)
+        hol.school_holidays("A", first_day=first, last_day=PAST)
+    assert periods and all(p.last_day <= KNOWN_UNTIL for p in periods)
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1  # once per process, not once per request
+    assert "pip install --upgrade vacances-scolaires-france" in warnings[0]
+    assert KNOWN_UNTIL.strftime("%d/%m/%Y") in warnings[0]
+
+
+def test_the_notice_says_in_french_until_when_and_how_to_update():
+    assert hol.school_holidays_notice(KNOWN_UNTIL) == ""
+    notice = hol.school_holidays_notice(PAST)
+    assert notice.startswith(
+        f"Vacances scolaires inconnues après le {KNOWN_UNTIL.strftime('%d/%m/%Y')}"
+    )
+    assert "« pip install --upgrade vacances-scolaires-france »" in notice
+
+
+@pytest.mark.django_db
+def test_the_feed_and_the_page_say_it_past_the_calendar(agent_client):
+    start, end = PAST.isoformat(), (PAST + datetime.timedelta(days=7)).isoformat()
+    events = agent_client.get(
+        reverse("crm:agenda-events"), {"start": start, "end": end, "zone": "C"}
+    ).json()
+    notices = [e for e in events if e["extendedProps"]["kind"] == "notice"]
+    assert len(notices) == 1 and notices[0]["display"] == "none"
+    assert notices[0]["title"].startswith("Vacances scolaires inconnues après le")
+    # Within the calendar, or with school holidays hidden, nothing is said.
+    within = agent_client.get(
+        reverse("crm:agenda-events"), {"start": "2026-02-01", "end": "2026-02-08", "zone": "C"}
+    ).json()
+    assert not [e for e in within if e["extendedProps"]["kind"] == "notice"]
+    hidden = agent_client.get(
+        reverse("crm:agenda-events"), {"start": start, "end": end, "zone": ""}
+    ).json()
+    assert not [e for e in hidden if e["extendedProps"]["kind"] == "notice"]
+    page = agent_client.get(reverse("crm:agenda"), {"date": PAST.isoformat(), "zone": "C"})
+    assert "Vacances scolaires inconnues après le" in page.content.decode()
+    today = agent_client.get(reverse("crm:agenda"), {"zone": "C"})
+    assert "Vacances scolaires inconnues" not in today.content.decode()

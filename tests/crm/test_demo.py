@@ -315,3 +315,57 @@ def test_progress_is_reported(workspace):
 
 
 # --- load_demo --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dealership_figures(django_db_blocker):
+    """The live dealership of ``make demo`` at its size (300 customers, seed 2025), measured:
+    the open follow-ups (an activity's planned call with no later activity) and the age of
+    each prospect's file."""
+    from django.db import connection
+    from django.db.models import Exists, OuterRef
+
+    with django_db_blocker.unblock():
+        # Its own transaction, rolled back, so that the module's other tests see nothing.
+        connection.set_autocommit(False)
+        try:
+            workspace = WorkspaceFactory()
+            generate_customers(workspace=workspace, count=300, seed=2025, today=TODAY)
+            later = Activity.objects.filter(
+                customer_id=OuterRef("customer_id"), occurred_at__gt=OuterRef("occurred_at")
+            )
+            open_follow_ups = list(
+                Activity.objects.filter(workspace=workspace, next_follow_up_on__isnull=False)
+                .filter(~Exists(later))
+                .values_list("next_follow_up_on", flat=True)
+            )
+            prospect_ages = [
+                (TODAY - created.date()).days
+                for created in Customer.objects.filter(
+                    workspace=workspace, status=CustomerStatus.PROSPECT
+                ).values_list("created_at", flat=True)
+            ]
+        finally:
+            connection.rollback()
+            connection.set_autocommit(True)
+    return open_follow_ups, prospect_ages
+
+
+def test_the_live_dealership_has_no_follow_up_overdue_for_years(dealership_figures):
+    open_follow_ups, _ages = dealership_figures
+    overdue = [day for day in open_follow_ups if day < TODAY]
+    assert open_follow_ups and overdue  # the agenda has work, and a few late calls
+    # Late by days or weeks as in a real dealership, never since 2020.
+    assert min(overdue) >= TODAY - datetime.timedelta(days=31)
+    assert len(overdue) < len(open_follow_ups) / 2
+
+
+def test_the_live_dealerships_prospects_have_several_ages(dealership_figures):
+    _follow_ups, ages = dealership_figures
+    assert all(0 <= age <= 8 * 366 for age in ages)
+    recent = sum(age <= 30 for age in ages)
+    # Some entered this month (the demo's « Prospects entrés ces 3 derniers mois » segment
+    # has members), most earlier: up to the six months a prospect is followed.
+    assert len(ages) / 10 < recent < len(ages) / 2
+    assert max(ages) > 120
+    assert len({age // 30 for age in ages}) >= 5

@@ -32,7 +32,7 @@ MONDAY = datetime.date(2025, 6, 9)
 SALES_MODELS = (Segment, Campaign, CampaignMessage, Appointment, DuplicateCandidate)
 SEGMENT_NAMES = {
     "Véhicules de plus de 4 ans sans passage atelier depuis 12 mois",
-    "Prospects entrés ces 30 derniers jours",
+    "Prospects entrés ces 3 derniers mois",
     "Clients ayant accepté les e-mails",
 }
 

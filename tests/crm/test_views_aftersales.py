@@ -134,7 +134,7 @@ def test_each_vehicle_has_an_accessible_mileage_chart_and_a_table_of_its_reading
 def test_after_sales_invoices_are_listed_and_others_are_not(agent_client, customer, regular):
     InvoiceFactory(customer=customer, kind="vn", number="VN-1")
     response = tab(agent_client, customer)
-    numbers = [invoice.number for invoice in response.context["after_sales"].invoices]
+    numbers = [invoice.number for invoice in response.context["page_obj"]]  # the first page
     assert numbers == ["A-4", "A-3", "A-2", "A-1"]
     assert "VN-1" not in response.content.decode()
 

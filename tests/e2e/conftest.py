@@ -101,7 +101,9 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
     raise AssertionError("unreachable")
 
 
-def assert_accessible(page) -> None:
+def assert_accessible(page, *, screen: str = "") -> None:
+    """axe-core finds no serious or critical violation; with ``screen``, the page is also
+    the guides' image of that name (see ``capture``)."""
     violations = axe_violations(page)
     report = "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} — "
@@ -109,6 +111,8 @@ def assert_accessible(page) -> None:
         for v in violations
     )
     assert not violations, f"axe-core on {page.url}:\n{report}"
+    if screen:
+        capture(page, screen)
 
 
 def tab_to(page, selector: str, *, max_presses: int = 80) -> None:
@@ -121,3 +125,38 @@ def tab_to(page, selector: str, *, max_presses: int = 80) -> None:
         if target.evaluate("el => el === document.activeElement"):
             return
     raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+# -- screens for the user guides ---------------------------------------------------------------
+
+GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "guide" / "images"
+# Screens are kept small: this wide at most, in a palette of 128 colours (a few dozen kB).
+GUIDE_IMAGE_WIDTH = 1100
+GUIDE_IMAGE_COLOURS = 128
+
+
+def capture_enabled() -> bool:
+    """Whether this run refreshes the guides' screens (``RELAIS_CAPTURE_SCREENSHOTS=1``):
+    normal runs never rewrite the committed images."""
+    return os.environ.get("RELAIS_CAPTURE_SCREENSHOTS") == "1"
+
+
+def capture(page, name: str, *, locator=None) -> None:
+    """Save the current screen (or ``locator``'s box) as ``docs/guide/images/<name>.png``
+    for the guides that describe it, when ``capture_enabled()``."""
+    if not capture_enabled():
+        return
+    from io import BytesIO
+
+    from PIL import Image
+
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)  # fonts and charts settle (polling pages never go idle)
+    shot = (locator or page).screenshot(animations="disabled")
+    image = Image.open(BytesIO(shot)).convert("RGB")
+    if image.width > GUIDE_IMAGE_WIDTH:
+        height = round(image.height * GUIDE_IMAGE_WIDTH / image.width)
+        image = image.resize((GUIDE_IMAGE_WIDTH, height), Image.Resampling.LANCZOS)
+    image = image.quantize(colors=GUIDE_IMAGE_COLOURS, method=Image.Quantize.MEDIANCUT)
+    GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+    image.save(GUIDE_IMAGES / f"{name}.png", optimize=True)

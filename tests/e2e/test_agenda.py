@@ -148,7 +148,7 @@ def test_keyboard_only_planifier_then_change_the_time(page, login, seller):
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rendez-vous avec Paul BERNARD")
-    assert_accessible(page)
+    assert_accessible(page, screen="agenda-rendez-vous")
     page.get_by_role("link", name="Modifier (date, heure…)").press("Enter")
     page.wait_for_load_state()
     page.get_by_label("Début").fill(f"{DAY.isoformat()}T16:00")
@@ -213,3 +213,39 @@ def test_an_occurrence_page_is_accessible(page, login, seller):
     page.goto(f"/crm/agenda/rendez-vous/{appointment.public_id}/?occurrence={second:%Y-%m-%d}")
     expect(page.get_by_role("link", name="Annuler cette occurrence")).to_be_visible()
     assert_accessible(page)
+
+
+LONG_TITLE = "Rendez-vous avec Lucie MARTIN — révision 60 000 km"
+
+
+def _clipped(locator) -> bool:
+    """Whether the element hides part of its text (cut off, or an ellipsis)."""
+    return locator.evaluate(
+        "el => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1"
+    )
+
+
+def test_event_titles_are_shown_whole_in_the_week_and_month_views(page, login, seller):
+    start = timezone.make_aware(datetime.datetime.combine(DAY, datetime.time(10)))
+    appointment_create(
+        actor=seller,
+        workspace=Workspace.objects.get(name="Concession de Nantes"),
+        title=LONG_TITLE,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+    )
+    login(seller)
+    open_agenda(page)
+    event = page.locator("a.relais-appointment", has_text="Rendez-vous avec Lucie")
+    title = event.locator(".fc-event-title")
+    expect(title).to_have_text(LONG_TITLE)
+    assert not _clipped(title)
+    # The event's box holds its whole title: nothing overflows the one-hour slot.
+    assert event.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+    page.get_by_role("button", name="Mois", exact=True).click()
+    month_title = page.locator("a.fc-event", has_text="Rendez-vous avec Lucie").locator(
+        ".fc-event-title"
+    )
+    expect(month_title).to_have_text(LONG_TITLE)
+    assert not _clipped(month_title)
+    assert_accessible(page, screen="agenda-mois")

@@ -57,7 +57,7 @@ def test_send_a_campaign_to_a_segment_and_watch_replies_arrive(page, login, sell
     page.get_by_label("Message", exact=True).fill("Bonjour {{ civilite }} {{ nom }}, {{ vehicle }}")
     page.get_by_role("button", name="Enregistrer le message").click()
     expect(page.get_by_role("alert")).to_contain_text("Champ de fusion inconnu : {{ vehicle }}")
-    assert_accessible(page)
+    assert_accessible(page, screen="campagnes-message")
     page.get_by_label("Message", exact=True).fill(
         "Bonjour {{ civilite }} {{ nom }},\nvotre révision vous attend à {{ concession }}."
     )
@@ -82,7 +82,7 @@ def test_send_a_campaign_to_a_segment_and_watch_replies_arrive(page, login, sell
 
     page.get_by_role("link", name="Envoyer la campagne…").click()
     expect(page.get_by_text("8 destinataires recevront ce message")).to_be_visible()
-    assert_accessible(page)
+    assert_accessible(page, screen="campagnes-envoi")
     page.get_by_role("button", name="Confirmer l'envoi").click()
     expect(page.locator(".relais-job")).to_contain_text("8 messages envoyés (simulation).")
     campaign = Campaign.objects.get()
@@ -111,4 +111,4 @@ def test_send_a_campaign_to_a_segment_and_watch_replies_arrive(page, login, sell
     page.goto(f"/crm/campagnes/{campaign.public_id}/rapport/")
     expect(page.get_by_role("table", name=re.compile("Entonnoir"))).to_contain_text("Réponses")
     expect(page.locator("[data-campaign-funnel] canvas")).to_have_count(1)
-    assert_accessible(page)
+    assert_accessible(page, screen="campagnes-entonnoir")

@@ -2,12 +2,18 @@
 after-sales visits, then read the status, the mileage chart and the visit frequency.
 
 axe-core checks every page on the way; a second test does the same flow with the keyboard only.
+
+Deterministic: the dates are the live server's day (Europe/Paris, not the machine's UTC day,
+read when the test runs rather than when the module was imported), and every submitted form
+is waited for before the next link is followed (a click on the card's tabs while the invoice
+was still being posted used to cancel the post, and one visit went missing).
 """
 
 import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from relais.core.accounts.roles import Role
@@ -17,9 +23,11 @@ from tests.factories import OrganizationFactory, UserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.e2e
 
-TODAY = datetime.date.today()
-FIRST_VISIT = TODAY - datetime.timedelta(days=400)
-SECOND_VISIT = TODAY - datetime.timedelta(days=40)
+
+def _visits() -> tuple[datetime.date, datetime.date]:
+    """Two after-sales visits 360 days apart, dated from the live server's today."""
+    today = timezone.localdate()
+    return today - datetime.timedelta(days=400), today - datetime.timedelta(days=40)
 
 
 @pytest.fixture
@@ -45,6 +53,7 @@ def fill_invoice(
 
 
 def test_newcomer_creates_a_customer_with_vehicle_and_after_sales(page, login, newcomer):
+    first_visit, second_visit = _visits()
     page.goto("/comptes/connexion/")
     assert_accessible(page)
     login(newcomer)
@@ -69,14 +78,14 @@ def test_newcomer_creates_a_customer_with_vehicle_and_after_sales(page, login, n
     page.get_by_role("button", name="Créer la fiche").click()
     expect(page.locator("#form-errors")).to_contain_text("n'est pas un numéro de téléphone valide")
     expect(page.locator("#form-errors")).to_contain_text("ne correspond pas au code postal 44000")
-    assert_accessible(page)  # the form with its errors
+    assert_accessible(page, screen="clients-erreurs")  # the form with its errors
     page.get_by_label("Téléphone portable").fill("06 45 78 12 90")
     page.get_by_label("Ville").fill("Nantes")
     page.get_by_label("E-mail", exact=True).fill("elodie.lefevre@exemple.fr")
     page.get_by_role("button", name="Créer la fiche").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Élodie LEFÈVRE")
     expect(page.locator(".relais-card-header")).to_contain_text("Prospect")
-    assert_accessible(page)  # the card
+    assert_accessible(page, screen="clients-fiche")  # the card
 
     # A vehicle: the plate typed loosely is stored in the SIV format.
     page.get_by_role("link", name="Véhicules").click()
@@ -98,7 +107,7 @@ def test_newcomer_creates_a_customer_with_vehicle_and_after_sales(page, login, n
     fill_invoice(
         page,
         number="APV-0001",
-        day=FIRST_VISIT,
+        day=first_visit,
         mileage=15200,
         label="Révision 15 000 km",
         price="189.90",
@@ -112,17 +121,20 @@ def test_newcomer_creates_a_customer_with_vehicle_and_after_sales(page, login, n
     fill_invoice(
         page,
         number="APV-0002",
-        day=SECOND_VISIT,
+        day=second_visit,
         mileage=29800,
         label="Révision 30 000 km",
         price="245.00",
     )
     page.get_by_role("button", name="Enregistrer la facture").click()
+    expect(page.locator(".relais-messages")).to_contain_text(
+        "La facture n° APV-0002 est enregistrée."
+    )
 
     page.get_by_role("link", name="Après-vente").click()
     expect(page.get_by_test_id("visit-count")).to_have_text("2")
     expect(page.get_by_test_id("visit-mean-interval")).to_contain_text("360 jours")
-    next_visit = SECOND_VISIT + datetime.timedelta(days=360)
+    next_visit = second_visit + datetime.timedelta(days=360)
     expect(page.get_by_test_id("visit-next-expected")).to_contain_text(
         next_visit.strftime("%d/%m/%Y")
     )
@@ -130,7 +142,7 @@ def test_newcomer_creates_a_customer_with_vehicle_and_after_sales(page, login, n
     expect(chart).to_have_attribute("role", "img")
     expect(chart.locator("canvas")).to_have_count(1)  # ECharts drew the curve
     expect(chart).to_have_attribute("aria-label", re.compile(r"29[\s\u202f\u00a0]?800"))
-    assert_accessible(page)  # the after-sales view with its chart
+    assert_accessible(page, screen="clients-apres-vente")  # the after-sales view and chart
 
     customer = Customer.objects.get(person__last_name="Lefèvre")
     assert customer.status == CustomerStatus.CUSTOMER
@@ -196,7 +208,7 @@ def test_the_whole_flow_works_with_the_keyboard(page, newcomer, password):
     tab_to(page, "#id_issued_on")
     # A date input takes the digits segment by segment, in the browser's own order (dd/mm or
     # mm/dd): day and month are equal here so that the test holds for both.
-    page.keyboard.type(datetime.date(TODAY.year - 1, 6, 6).strftime("%d%m%Y"))
+    page.keyboard.type(datetime.date(timezone.localdate().year - 1, 6, 6).strftime("%d%m%Y"))
     tab_to(page, "#id_vehicle")
     page.keyboard.press("ArrowDown")
     type_into(page, "#id_mileage", "1200")

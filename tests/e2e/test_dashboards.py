@@ -40,11 +40,11 @@ def test_add_a_widget_move_it_by_keyboard_and_by_drag(page, login, seller):
     expect(page.locator("[data-widget-chart] canvas").first).to_be_visible()
     expect(page.locator("[data-widget-chart]")).to_have_count(5)
     assert page.locator("details table").count() == 5
-    assert_accessible(page)
+    assert_accessible(page, screen="tableau-de-bord")
 
     # Add a widget from the catalogue.
     page.get_by_role("link", name="Ajouter un élément").click()
-    assert_accessible(page)
+    assert_accessible(page, screen="tableau-de-bord-catalogue")
     page.get_by_label("Parc par énergie").check()
     page.get_by_role("button", name="Ajouter au tableau de bord").click()
     expect(page.get_by_test_id("widget")).to_have_count(9)

@@ -69,7 +69,7 @@ def test_review_merge_and_undo_two_duplicates(page, login, dealership):
     page.get_by_role("link", name="Comparer").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Comparer deux fiches")
     expect(page.locator("table")).to_contain_text("Date de naissance")
-    assert_accessible(page)
+    assert_accessible(page, screen="doublons-comparer")
 
     page.get_by_role("link", name="Fusionner").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Fusionner deux fiches")
@@ -81,7 +81,7 @@ def test_review_merge_and_undo_two_duplicates(page, login, dealership):
     page.get_by_role("button", name="Vérifier la fusion").click()
     expect(page.locator("#merge-preview")).to_contain_text("véhicules : 1")
     expect(page.locator("#merge-preview")).to_contain_text("notes")
-    assert_accessible(page)
+    assert_accessible(page, screen="doublons-fusion")
     page.get_by_role("button", name="Confirmer la fusion").click()
 
     expect(page.locator(".relais-messages")).to_contain_text("sont fusionnées")
@@ -146,7 +146,7 @@ def test_bulk_cleaning_with_preview_then_undo(page, login, dealership):
     page.get_by_role("button", name="Voir l'aperçu").click()
     expect(page.locator("#cleaning-count")).to_contain_text("à corriger")
     expect(page.locator("table")).to_contain_text("Jean-Pierre")
-    assert_accessible(page)
+    assert_accessible(page, screen="doublons-nettoyage")
     page.get_by_role("button", name="Appliquer").click()
     expect(page.locator(".relais-messages")).to_contain_text("corrigée")
     assert Person.objects.filter(first_name="Jean-Pierre", last_name="Dupont").exists()

@@ -43,17 +43,20 @@ def classroom(transactional_db):
 def test_learner_does_an_exercise_and_sees_the_score(page, login, classroom):
     trainer, learner = classroom
     login(learner)
+    page.goto("/formation/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ma formation")
+    assert_accessible(page, screen="apprenant-accueil")
     page.goto("/formation/exercices/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes exercices")
     assert_accessible(page)
     page.get_by_role("link", name="Créer une fiche client").click()
     expect(page.locator("main")).to_contain_text("Sophie LAMBERT")
-    assert_accessible(page)
+    assert_accessible(page, screen="apprenant-exercice")
     page.get_by_role("button", name="Commencer l'exercice").click()
     page.get_by_role("button", name="Vérifier mon travail").click()
     expect(page.locator("#relais-result")).to_contain_text("Score : 0 / 5")
     expect(page.locator("#relais-result")).to_contain_text("Aucune fiche créée au nom de Sophie")
-    assert_accessible(page)
+    assert_accessible(page, screen="apprenant-resultat")
     exercise_url = page.url.removesuffix("verifier/")
 
     # The task, done in the CRM itself.
@@ -79,15 +82,27 @@ def test_trainer_exercise_pages_are_accessible(page, login, classroom):
     login(trainer)
     page.goto("/formation/exercices/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Catalogue d'exercices")
-    assert_accessible(page)
+    assert_accessible(page, screen="formateur-catalogue")
     page.get_by_role("link", name="Planifier une relance").click()
     assert_accessible(page)
     page.goto("/formation/exercices/nouveau/")
-    assert_accessible(page)
+    assert_accessible(page, screen="formateur-nouvel-exercice")
     page.get_by_role("button", name="Enregistrer l'exercice").click()
     expect(page.locator("#form-errors")).to_be_visible()
     assert_accessible(page)
     page.goto("/formation/exercices/")
     page.get_by_role("link", name="résultats Session test").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Session test")
-    assert_accessible(page)
+    assert_accessible(page, screen="formateur-resultats")
+    # One column per exercise: the table scrolls inside its region, the page never does, and
+    # its last column can be brought into view (it used to be clipped on the right).
+    region = page.get_by_role("region", name="Tableau des résultats, défilant horizontalement")
+    assert region.evaluate(
+        "el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX)"
+        " && el.getBoundingClientRect().right <= document.documentElement.clientWidth"
+    )
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    region.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    expect(page.get_by_role("columnheader", name="Réussis")).to_be_in_viewport()

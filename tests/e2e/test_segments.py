@@ -79,7 +79,7 @@ def test_build_a_segment_and_see_the_count_change(page, login, marketer):
     page.get_by_label("Durée de la condition 2", exact=True).fill("4")
     page.get_by_label("Unité de la condition 2", exact=True).select_option("years")
     expect(live(page)).to_have_text("1 client correspond")
-    assert_accessible(page)
+    assert_accessible(page, screen="ciblage-constructeur")
 
     # An invalid value is explained, not counted.
     page.get_by_label("Durée de la condition 2", exact=True).fill("-3")
@@ -117,7 +117,7 @@ def test_build_a_segment_and_see_the_count_change(page, login, marketer):
     # The list: each segment's size arrives after the page.
     page.goto("/crm/segments/")
     expect(page.locator("tbody td.text-end")).to_have_text("1")
-    assert_accessible(page)
+    assert_accessible(page, screen="ciblage-liste")
 
 
 def test_the_builder_works_with_the_keyboard_only(page, login, marketer):

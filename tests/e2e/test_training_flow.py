@@ -54,7 +54,7 @@ def test_trainer_class_then_learner_edits_saves_resets_and_restores(page, login,
     page.get_by_label("Base école").select_option(label="Base école e2e")
     page.get_by_role("button", name="Créer la session").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Session e2e")
-    assert_accessible(page)
+    assert_accessible(page, screen="formateur-session")
     page.get_by_label("Identifiant de connexion").fill("lea")
     page.get_by_label("Prénom").fill("Léa")
     page.get_by_label("Nom", exact=True).fill("Martin")

@@ -6,9 +6,12 @@ offline. Public holidays come from ``relais.core.calendars`` (the ``holidays`` p
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 from functools import cache
 
+from django.utils import formats
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from vacances_scolaires_france import SchoolHolidayDates
 
@@ -46,10 +49,43 @@ class HolidayPeriod:
     zone: str = ""
 
 
+logger = logging.getLogger(__name__)
+# How an administrator brings the school calendar up to date (the data ships in the package).
+UPDATE_COMMAND = "pip install --upgrade vacances-scolaires-france"
+
+
 @cache
 def _school_days() -> dict[datetime.date, dict]:
     # Parsing the package's CSV once per process: ~14,000 rows, a few milliseconds.
     return SchoolHolidayDates().data
+
+
+def school_holidays_known_until() -> datetime.date:
+    """The last day the installed school calendar covers (the end of its last school year)."""
+    return max(_school_days())
+
+
+def school_holidays_notice(last_day: datetime.date) -> str:
+    """A French notice when ``last_day`` is past the installed school calendar, saying how
+    to update it ("" when the calendar covers it)."""
+    known_until = school_holidays_known_until()
+    if last_day <= known_until:
+        return ""
+    return gettext_now(
+        "Vacances scolaires inconnues après le %(day)s : le calendrier installé s'arrête là. "
+        "Pour le mettre à jour, un administrateur lance « %(command)s » puis redémarre Relais."
+    ) % {"day": formats.date_format(known_until, "SHORT_DATE_FORMAT"), "command": UPDATE_COMMAND}
+
+
+@cache
+def _log_outdated(known_until: datetime.date) -> None:
+    # Once per process: the agenda asks for every period a user displays.
+    logger.warning(
+        "Calendrier des vacances scolaires connu jusqu'au %s seulement : lancez « %s » "
+        "puis redémarrez Relais.",
+        known_until.strftime("%d/%m/%Y"),
+        UPDATE_COMMAND,
+    )
 
 
 def school_holidays(
@@ -57,10 +93,14 @@ def school_holidays(
 ) -> list[HolidayPeriod]:
     """School holiday periods of ``zone`` that touch ``[first_day, last_day]``, each whole.
 
-    Years outside the package's data give no period (nothing is guessed).
+    Days past the installed calendar give no period (nothing is guessed): the periods it
+    knows are returned, and the log says once how to update it (``school_holidays_notice``
+    says it to the user).
     """
     if zone not in ZONES:
         return []
+    if last_day > school_holidays_known_until():
+        _log_outdated(school_holidays_known_until())
     key = f"vacances_zone_{zone.lower()}"
     days = _school_days()
     # Widen the window so that a period crossing its bounds is reported whole.

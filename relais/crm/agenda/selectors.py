@@ -110,6 +110,19 @@ def agenda_events(
         events.append(_holiday_event(period))
     for period in hol.school_holidays(zone, first_day=first_day, last_day=last_day):
         events.append(_holiday_event(period))
+    notice = hol.school_holidays_notice(last_day) if zone else ""
+    if notice:
+        # Not drawn on the calendar (display "none"): the page lists it under the holidays.
+        events.append(
+            {
+                "id": "school-holidays-notice",
+                "title": notice,
+                "start": _iso_day(first_day),
+                "allDay": True,
+                "display": "none",
+                "extendedProps": {"kind": "notice"},
+            }
+        )
     return events
 
 

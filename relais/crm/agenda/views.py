@@ -115,6 +115,10 @@ class AgendaView(WorkspaceRequiredMixin, View):
                 **_side_list(request, self.workspace, query),
                 "mine": config["mine"],
                 "initial_day": initial_day,
+                # Six weeks: the longest period the calendar's views show from that day.
+                "school_notice": hol.school_holidays_notice(initial_day + datetime.timedelta(42))
+                if zone
+                else "",
             },
         )
 

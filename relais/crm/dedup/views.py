@@ -1,6 +1,8 @@
 """De-duplication screens: the review queue, a pair side by side, the merge wizard, the merge
 history with undo, and bulk cleaning with preview and undo."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -104,6 +106,15 @@ class DedupPairView(CandidateMixin, View):
         return render(request, "crm/dedup/pair_detail.html", context)
 
 
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _french_day(value) -> str:
+    """A stored ISO date (« 1954-02-03 ») as French readers write it (« 03/02/1954 »)."""
+    match = _ISO_DAY.match(str(value or ""))
+    return f"{match[3]}/{match[2]}/{match[1]}" if match else value
+
+
 def _explanation(lines: list[dict]) -> list[dict]:
     rows = []
     for line in lines:
@@ -111,6 +122,8 @@ def _explanation(lines: list[dict]) -> list[dict]:
         rows.append(
             {
                 **line,
+                "value_a": _french_day(line.get("value_a")),
+                "value_b": _french_day(line.get("value_b")),
                 "weight_text": f"{weight:+.1f}".replace(".", ","),
                 "direction": (
                     _("pour") if weight > 0 else _("contre") if weight < 0 else _("neutre")

@@ -145,7 +145,14 @@ class _InsertPlan:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value, now = ops.adapt_datetimefield_value(inserter.now), inserter.now
 
+            keep_given = getattr(field, "auto_now_add", False)
+
             def timestamp(obj):
+                # A creation date the caller set (a generated history's) is kept; Django's
+                # bulk_create would overwrite it, as it does for a form's object.
+                given = obj.__dict__.get(attname)
+                if keep_given and given is not None:
+                    return ops.adapt_datetimefield_value(given)
                 obj.__dict__[attname] = now
                 return value
 

@@ -6,7 +6,8 @@ together: prospecting before the purchase, the first service about a year after 
 the mileage growing with each visit, reminders before the visits they announce.
 """
 
-from datetime import date, timedelta
+import hashlib
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from relais.core.contacts.models import FleetSize
@@ -30,6 +31,10 @@ from relais.crm.models import (
 COMPANY_SHARE = 0.15
 CAMPAIGN_REACH = 0.15  # the share of consenting contacts a campaign targets
 CAMPAIGN_UNTARGETED = 0.4  # contacts outside every campaign's target (no vehicle of interest…)
+# A file with no recorded contact yet is a fresh one (a walk-in not called back yet): it
+# was opened in the last six weeks.
+FILE_AGE_MIN_DAYS = 1
+FILE_AGE_SPREAD_DAYS = 42
 CENT = Decimal("0.01")
 VAT = Decimal("20.00")
 NO_VAT = Decimal("0.00")
@@ -340,7 +345,9 @@ class CustomerDrawer(PeopleDrawer):
         days = sorted(rng.sample(range(3, 50), len(steps)), reverse=True)
         dates = [previous_working_day(purchase_on - timedelta(days=d)) for d in days]
         for index, ((kind, subject, outcome), day) in enumerate(zip(steps, dates, strict=True)):
-            follow_up = dates[index + 1] if index + 1 < len(dates) else purchase_on
+            # The last step planned no call: the sale that followed was its outcome (a
+            # follow-up left open on the purchase day would stay overdue for years).
+            follow_up = dates[index + 1] if index + 1 < len(dates) else None
             direction = "in" if subject.startswith("Premier contact") else "out"
             self._activity(
                 plan, kind, subject, day, outcome, follow_up=follow_up, direction=direction
@@ -550,11 +557,31 @@ class CustomerDrawer(PeopleDrawer):
         if rng.random() < 0.3:
             self._note(plan, self._days_ago(1, 365))
 
+    def _file_opened_at(self, plan: Plan) -> datetime:
+        """When the dealership opened the customer's file, so that prospects and customers
+        have the ages their stories say: a customer's first recorded event (an activity, an
+        invoice, the day consents were given); a prospect's first contact with the
+        dealership (campaigns reach whoever consented, they open no file). A file with no
+        such event is a fresh one, opened in the last six weeks, on a day derived from its
+        identity (no draw: the rest of the data stays the same)."""
+        moments = [a.occurred_at for a in plan.activities if a.kind != "campaign"]
+        if plan.invoices:
+            moments += [a.occurred_at for a in plan.activities]
+            moments += [self.at(invoice.issued_on, 9) for invoice, _lines in plan.invoices]
+            if plan.contact.consent_updated_at is not None:
+                moments.append(plan.contact.consent_updated_at)
+        if not moments:
+            digest = hashlib.sha256(plan.customer.identity_key.encode()).digest()
+            age = FILE_AGE_MIN_DAYS + int.from_bytes(digest[:4]) % FILE_AGE_SPREAD_DAYS
+            moments.append(self.at(self.today - timedelta(days=age), 9))
+        return min(min(moments), self.at(self.today, 9))
+
     def _finish(self, plan: Plan) -> None:
         self._campaigns(plan)
         customer = plan.customer
         customer.owner_id = self.owner_id
         customer.dealership = self.rng.choice(cat.DEALERSHIPS)
         customer.status = CustomerStatus.CUSTOMER if plan.invoices else CustomerStatus.PROSPECT
+        customer.created_at = self._file_opened_at(plan)
         customer.sort_name = plan.sort_name()
         customer.search_document = plan.search_document()

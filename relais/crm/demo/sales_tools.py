@@ -66,8 +66,8 @@ SEGMENTS = (
         },
     ),
     (
-        "Prospects entrés ces 30 derniers jours",
-        "Fiches prospects créées depuis un mois, à contacter rapidement.",
+        "Prospects entrés ces 3 derniers mois",
+        "Fiches prospects créées depuis trois mois, à relancer avant qu'elles refroidissent.",
         {
             "match": "all",
             "conditions": [
@@ -75,7 +75,7 @@ SEGMENTS = (
                 {
                     "field": "customer.created_at",
                     "op": "in_last",
-                    "value": {"amount": 30, "unit": "days"},
+                    "value": {"amount": 3, "unit": "months"},
                 },
             ],
             "sort": [{"field": "customer.created_at", "dir": "desc"}],

@@ -1,6 +1,7 @@
 """Customer screens: the list with search and export, the create/edit forms, deletion, and
 the tabs of the card that this module owns (identity, contact details, history)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -264,8 +265,14 @@ class CustomerDetailView(CustomerCardMixin, View):
     """Tab "Identité": who the customer is, and a company's contact persons."""
 
     def get(self, request, customer_id):
-        contacts = selectors.company_contacts(customer=self.customer)
-        return self.render_card("crm/customer_detail.html", contacts=contacts)
+        page = paginate(
+            request,
+            selectors.company_contacts(customer=self.customer),
+            per_page=settings.RELAIS_PAGE_SIZE,
+        )
+        return self.render_card(
+            "crm/customer_detail.html", contacts=page.object_list, page_obj=page
+        )
 
 
 class CustomerCoordinatesView(CustomerCardMixin, View):

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from relais.core.web import WorkspaceRequiredMixin, add_service_errors
+from relais.core.web import WorkspaceRequiredMixin, add_service_errors, paginate
 from relais.crm.forms.invoices import (
     InvoiceForm,
     invoice_line_formset,
@@ -19,7 +20,7 @@ from relais.crm.forms.invoices import (
 )
 from relais.crm.models import CustomerStatus, InvoiceKind
 from relais.crm.permissions import Permission
-from relais.crm.selectors import customer_get, invoice_get, invoices_of
+from relais.crm.selectors import customer_get, invoice_get, invoice_totals, invoices_of
 from relais.crm.services.records import invoice_create, invoice_delete, invoice_update
 
 TAB = "invoices"
@@ -34,15 +35,16 @@ class KindTotal:
     incl_tax: Decimal = Decimal("0")
 
 
-def totals_by_kind(invoices) -> tuple[list[KindTotal], KindTotal]:
-    """Totals per invoice kind (in the order of ``InvoiceKind``, kinds present only) and overall."""
+def totals_by_kind(rows) -> tuple[list[KindTotal], KindTotal]:
+    """Totals per invoice kind (in the order of ``InvoiceKind``, kinds present only) and
+    overall, from ``invoice_totals`` rows (counted and summed in the database)."""
     per_kind = {kind: KindTotal(kind, label) for kind, label in InvoiceKind.choices}
     overall = KindTotal("", _("Total"))
-    for invoice in invoices:
-        for total in (per_kind[invoice.kind], overall):
-            total.count += 1
-            total.excl_tax += invoice.total_excl_tax
-            total.incl_tax += invoice.total_incl_tax
+    for row in rows:
+        for total in (per_kind[row["kind"]], overall):
+            total.count += row["count"]
+            total.excl_tax += row["excl_tax"] or 0
+            total.incl_tax += row["incl_tax"] or 0
     return [t for t in per_kind.values() if t.count], overall
 
 
@@ -53,15 +55,21 @@ def can_delete(request) -> bool:
 class InvoiceListView(WorkspaceRequiredMixin, View):
     def get(self, request, customer_id):
         customer = customer_get(user=request.user, workspace=self.workspace, public_id=customer_id)
-        invoices = list(invoices_of(customer=customer))
-        per_kind, overall = totals_by_kind(invoices)
+        # A page of invoices; the totals cover them all (summed in the database).
+        page = paginate(
+            request,
+            invoices_of(customer=customer).prefetch_related(None),
+            per_page=settings.RELAIS_PAGE_SIZE,
+        )
+        per_kind, overall = totals_by_kind(invoice_totals(customer=customer))
         return render(
             request,
             "crm/invoice_list.html",
             {
                 "customer": customer,
                 "active_tab": TAB,
-                "invoices": invoices,
+                "invoices": page.object_list,
+                "page_obj": page,
                 "totals_per_kind": per_kind,
                 "total": overall,
                 "invoice_kinds": InvoiceKind.choices,

@@ -1,11 +1,12 @@
 """Notes: the customer's notes tab (latest known facts, then dated notes), and note CRUD."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from relais.core.web import WorkspaceRequiredMixin, submit
+from relais.core.web import WorkspaceRequiredMixin, paginate, submit
 from relais.crm.forms.notes import NoteForm
 from relais.crm.models import Note
 from relais.crm.permissions import Permission
@@ -16,11 +17,15 @@ TAB = "notes"
 SUMMARY_FIELDS = ["household_size", "daily_mileage_km", "wished_vehicles", "interests"]
 
 
-def latest_values(notes: list[Note]) -> list[dict]:
-    """For each summary field, the most recent note that gave it a value (notes newest first)."""
+def latest_values(notes) -> list[dict]:
+    """For each summary field, the most recent note that gave it a value (``notes`` a
+    queryset newest first): one small query a field, whatever the number of notes."""
     summary = []
     for name in SUMMARY_FIELDS:
-        note = next((n for n in notes if getattr(n, name) not in (None, "")), None)
+        given = notes.exclude(**{f"{name}__isnull": True})
+        if Note._meta.get_field(name).get_internal_type() in ("CharField", "TextField"):
+            given = given.exclude(**{name: ""})
+        note = given.first()
         summary.append(
             {
                 "name": name,
@@ -39,14 +44,16 @@ def _tab_redirect(customer):
 class NoteListView(WorkspaceRequiredMixin, View):
     def get(self, request, customer_id):
         customer = customer_get(user=request.user, workspace=self.workspace, public_id=customer_id)
-        notes = list(notes_of(customer=customer))
+        notes = notes_of(customer=customer)
+        page = paginate(request, notes, per_page=settings.RELAIS_PAGE_SIZE)
         return render(
             request,
             "crm/note_list.html",
             {
                 "customer": customer,
                 "active_tab": TAB,
-                "notes": notes,
+                "notes": page.object_list,
+                "page_obj": page,
                 "summary": latest_values(notes),
                 "can_delete": request.user.has_role_permission(
                     Permission.CRM_DELETE, workspace=request.workspace

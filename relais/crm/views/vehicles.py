@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -10,11 +11,14 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 
-from relais.core.web import submit
+from relais.core.web import paginate, submit
 from relais.crm import selectors
 from relais.crm.forms.vehicles import MileageReadingForm, VehicleForm
 from relais.crm.services import records
 from relais.crm.views.customers import CustomerCardMixin
+
+# A vehicle's latest readings listed on the card (the after-sales tab draws them all).
+READINGS_SHOWN = 25
 
 
 @dataclass
@@ -22,6 +26,7 @@ class VehicleRow:
     vehicle: object
     readings: list = field(default_factory=list)
     reading_form: MileageReadingForm | None = None
+    older_readings: int = 0
 
     @property
     def latest_reading(self):
@@ -34,19 +39,28 @@ def _vehicles_tab_url(customer, vehicle=None) -> str:
 
 
 class CustomerVehiclesView(CustomerCardMixin, View):
+    """The vehicles of the customer, a page at a time, each with its latest readings."""
+
     active_tab = "vehicles"
 
     def get(self, request, customer_id):
+        page = paginate(
+            request,
+            selectors.vehicles_of(customer=self.customer).prefetch_related(None),
+            per_page=settings.RELAIS_PAGE_SIZE,
+        )
+        readings = selectors.vehicles_latest_readings(vehicles=list(page), shown=READINGS_SHOWN)
         rows = [
             VehicleRow(
                 vehicle=vehicle,
-                readings=list(vehicle.mileage_readings.all()),
+                readings=readings[vehicle.pk][0],
+                older_readings=readings[vehicle.pk][1],
                 # Each vehicle's form needs its own ids on the one page.
                 reading_form=MileageReadingForm(auto_id=f"id_releve_{vehicle.public_id}_%s"),
             )
-            for vehicle in selectors.vehicles_of(customer=self.customer)
+            for vehicle in page
         ]
-        return self.render_card("crm/customer_vehicles.html", rows=rows)
+        return self.render_card("crm/customer_vehicles.html", rows=rows, page_obj=page)
 
 
 class VehicleCreateView(CustomerCardMixin, View):

@@ -70,6 +70,14 @@
     var holidays = events.filter(function (event) { return event.display === "background"; });
     holidays.sort(function (a, b) { return a.start - b.start; });
     holidayList.textContent = "";
+    /* The server says when the school calendar stops before the period shown. */
+    events.forEach(function (event) {
+      if (event.extendedProps.kind !== "notice") { return; }
+      var notice = document.createElement("li");
+      notice.className = "text-warning-emphasis";
+      notice.textContent = event.title;
+      holidayList.appendChild(notice);
+    });
     if (!holidays.length) {
       var none = document.createElement("li");
       none.textContent = "Aucun jour férié ni vacances scolaires sur cette période.";

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.forms import BootstrapForm
-from relais.training import grading
+from relais.training import grading, sales_grading
+from relais.training.checks import check_type, check_types
 
 
 def _field_choices():
@@ -24,7 +25,7 @@ class ExerciseForm(BootstrapForm):
     category = forms.CharField(label=_("Thème"), max_length=50, required=False)
     target_kind = forms.ChoiceField(
         label=_("Cible tirée dans la base de chaque apprenant"),
-        choices=[("", _("Aucune cible"))] + list(grading.TARGET_KINDS.items()),
+        choices=lambda: [("", _("Aucune cible")), *grading.target_kinds().items()],
         required=False,
         help_text=_("Dans la consigne, {cible} est remplacé par le nom de la fiche tirée."),
     )
@@ -36,13 +37,28 @@ class ExerciseForm(BootstrapForm):
     )
 
 
+def _kind_choices():
+    return [(kind.name, kind.label) for kind in check_types()]
+
+
+def _rule_choices():
+    """Every rule of every type that has rules, grouped by type: "<type>:<rule>"."""
+    groups = [("", "—")]
+    for kind in check_types():
+        rules = getattr(kind, "rules", None)
+        if rules:
+            groups.append(
+                (kind.label, [(f"{kind.name}:{rule}", label) for rule, label in rules.items()])
+            )
+    return groups
+
+
 class CheckForm(BootstrapForm):
-    """One check: either a count of records matching up to two conditions, or an answer."""
+    """One check of any registered type; each type reads the fields it names
+    (``CheckType.form_fields``) and ignores the others."""
 
     kind = forms.ChoiceField(
-        label=_("Type de vérification"),
-        choices=[("count", _("Des fiches existent")), ("answer", _("Réponse de l'apprenant"))],
-        initial="count",
+        label=_("Type de vérification"), choices=_kind_choices, initial="count"
     )
     entity = forms.ChoiceField(
         label=_("Élément compté"),
@@ -78,6 +94,23 @@ class CheckForm(BootstrapForm):
         choices=[("", "—")] + list(grading.ANSWERS.items()),
         required=False,
     )
+    rule = forms.ChoiceField(
+        label=_("Règle (segment, campagne, fusions)"), choices=_rule_choices, required=False
+    )
+    sales_target = forms.ChoiceField(
+        label=_("Cible attendue (segment, campagne)"),
+        choices=[("", "—")]
+        + [(key, rule["label"]) for key, rule in sales_grading.TARGET_RULES.items()],
+        required=False,
+    )
+    segment_name = forms.CharField(
+        label=_("Nom du segment attendu"), max_length=120, required=False
+    )
+    channel = forms.ChoiceField(
+        label=_("Canal de la campagne"),
+        choices=[("", "—"), *sales_grading.CHANNEL_LABELS.items()],
+        required=False,
+    )
     points = forms.IntegerField(label=_("Points"), min_value=1, max_value=100, initial=1)
     label = forms.CharField(label=_("Libellé"), max_length=200)
 
@@ -85,21 +118,14 @@ class CheckForm(BootstrapForm):
         data = super().clean()
         if self.errors:
             return data
-        if data.get("kind") == "answer":
-            if not data.get("compute"):
-                self.add_error("compute", _("Choisissez la réponse attendue."))
-            return data
-        if not data.get("entity"):
-            self.add_error("entity", _("Choisissez l'élément à compter."))
-            return data
-        for field_key in ("field", "field2"):
-            choice = data.get(field_key)
-            if choice and choice.split(":", 1)[0] != data["entity"]:
-                self.add_error(
-                    field_key,
-                    _("Ce champ n'appartient pas à l'élément « %(e)s ».")
-                    % {"e": grading.ENTITIES[data["entity"]].label},
-                )
+        kind = check_type(data.get("kind"))
+        if kind.form_required:
+            field, message = kind.form_required
+            if not data.get(field):
+                self.add_error(field, message)
+                return data
+        if "entity" in kind.form_fields:
+            self._check_fields_belong_to_entity(data)
         if self.errors:
             return data
         try:
@@ -108,49 +134,29 @@ class CheckForm(BootstrapForm):
             raise forms.ValidationError(str(exc)) from None
         return data
 
+    def _check_fields_belong_to_entity(self, data) -> None:
+        for field_key in ("field", "field2"):
+            choice = data.get(field_key)
+            if choice and choice.split(":", 1)[0] != data["entity"]:
+                self.add_error(
+                    field_key,
+                    _("Ce champ n'appartient pas à l'élément « %(e)s ».")
+                    % {"e": grading.ENTITIES[data["entity"]].label},
+                )
+
     @staticmethod
     def to_check(data) -> dict:
+        """The raw check (the grading language) from the form's cleaned data."""
         check = {"type": data["kind"], "points": data["points"], "label": data["label"]}
-        if data["kind"] == "answer":
-            check["compute"] = data["compute"]
-            return check
-        filters = []
-        for field_key, op_key, value_key in (("field", "op", "value"), ("field2", "op2", "value2")):
-            if data.get(field_key):
-                filters.append(
-                    {
-                        "field": data[field_key].split(":", 1)[1],
-                        "op": data.get(op_key) or "exact",
-                        "value": data.get(value_key) or "",
-                    }
-                )
-        check.update(
-            entity=data["entity"],
-            scope="target" if data.get("scope_target") else "all",
-            since=bool(data.get("since")),
-            filters=filters,
-            min=data.get("min_count"),
-            max=data.get("max_count"),
-        )
+        check.update(check_type(data["kind"]).from_form(data))
         return check
 
     @staticmethod
     def initial_from(check: dict) -> dict:
-        initial = {
-            "kind": check.get("type", "count"),
-            "points": check.get("points", 1),
-            "label": check.get("label", ""),
-            "compute": check.get("compute", ""),
-            "entity": check.get("entity", ""),
-            "scope_target": check.get("scope") == "target",
-            "since": bool(check.get("since")),
-            "min_count": check.get("min"),
-            "max_count": check.get("max"),
-        }
-        for suffix, item in zip(("", "2"), check.get("filters", [])[:2], strict=False):
-            initial[f"field{suffix}"] = f"{check['entity']}:{item['field']}"
-            initial[f"op{suffix}"] = item["op"]
-            initial[f"value{suffix}"] = item["value"]
+        """The form's initial data for a stored check."""
+        kind = check.get("type", "count")
+        initial = {"kind": kind, "points": check.get("points", 1), "label": check.get("label", "")}
+        initial.update(check_type(kind).form_initial(check))
         return initial
 
 

@@ -25,7 +25,9 @@ def exercise_catalogue_install(*, using: str = "default") -> int:
             "title": item["title"],
             "instructions": item["instructions"],
             "category": item["category"],
-            "checks": grading.validate_checks(item["checks"]),
+            "checks": grading.validate_checks(
+                item["checks"], exercise_target_kind=item["target_kind"]
+            ),
             "target_kind": item["target_kind"],
             "position": position * 10,
         }
@@ -148,13 +150,15 @@ def exercise_check(
 
 def _clean(data: dict, checks) -> dict:
     errors = {}
+    kind = data.get("target_kind") or ""
+    if kind and kind not in grading.target_kinds():
+        errors["target_kind"] = [_("Type de cible inconnu.")]
     try:
-        checks = grading.validate_checks(checks)
+        checks = grading.validate_checks(checks, exercise_target_kind=kind)
+    except grading.TargetKindMismatch as exc:
+        errors.setdefault("target_kind", []).append(str(exc))
     except grading.CheckError as exc:
         errors["checks"] = [str(exc)]
-    kind = data.get("target_kind") or ""
-    if kind and kind not in grading.TARGET_KINDS:
-        errors["target_kind"] = [_("Type de cible inconnu.")]
     if errors:
         raise ValidationError(errors)
     return {

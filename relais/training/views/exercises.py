@@ -101,12 +101,8 @@ class ExerciseDetailView(_LearnerExerciseMixin, View):
                 {
                     "exercise": exercise,
                     "editable": exercise.organization_id == request.user.organization_id,
-                    "target_label": {**grading.TARGET_KINDS, **grading.BUILTIN_TARGET_KINDS}.get(
-                        exercise.target_kind, ""
-                    ),
-                    "check_rows": [
-                        (check, grading.sales_grading.describe(check)) for check in exercise.checks
-                    ],
+                    "target_label": grading.target_kinds().get(exercise.target_kind, ""),
+                    "check_rows": [(check, grading.describe(check)) for check in exercise.checks],
                 },
             )
         enrollment, exercise = self.enrollment_and_exercise(request, exercise_id)
