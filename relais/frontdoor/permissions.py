@@ -13,7 +13,8 @@ Who does what (roles are held in organizations, ``OrganizationMembership``):
   the board, the CSV export; dispatches.
 * **agent** of a body: enters requests received by phone, at the counter or by letter, and
   reads the requests involving the body.
-* **administrator** of an organization: everything a referent and a moderator may do there.
+* **administrator** of an organization: everything a referent and a moderator may do there;
+  in the network's host organization, also retrains the routing model (``TRAIN``).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,7 @@ CREATE = "frontdoor.request.create"
 HANDLE = "frontdoor.request.handle"
 DISPATCH = "frontdoor.request.dispatch"
 MODERATE = "frontdoor.network.moderate"
+TRAIN = "frontdoor.routing.train"
 
 PERMISSIONS = {
     VIEW: _("Consulter les demandes du guichet unique reçues par son organisme"),
@@ -33,10 +35,11 @@ PERMISSIONS = {
     HANDLE: _("Prendre en charge, transmettre, refuser et répondre aux demandes"),
     DISPATCH: _("Répartir les demandes entre les organismes du réseau"),
     MODERATE: _("Animer le réseau : tableau de suivi de toutes les demandes"),
+    TRAIN: _("Réentraîner le modèle d'orientation du réseau"),
 }
 
 GRANTS = {
-    Role.ADMINISTRATOR: [VIEW, CREATE, HANDLE, DISPATCH, MODERATE],
+    Role.ADMINISTRATOR: [VIEW, CREATE, HANDLE, DISPATCH, MODERATE, TRAIN],
     Role.SUPERVISOR: [VIEW, CREATE, HANDLE, DISPATCH, MODERATE],
     Role.MODERATOR: [VIEW, DISPATCH, MODERATE],
     Role.REFERENT: [VIEW, CREATE, HANDLE],

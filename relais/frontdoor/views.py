@@ -134,7 +134,13 @@ class TrackingView(View):
                 form.mark_invalid_fields()
         context = {"form": form, "found": found}
         if found is not None:
+            from relais.frontdoor import space_selectors
+
+            services.request_tracking_consult(request=found)
             context.update(selectors.public_thread(request=found))
+            context["history"] = space_selectors.public_history(request=found)
+            context["other_requests"] = space_selectors.requester_requests(request=found)
+            context["survey"] = getattr(found, "survey", None)
         return render(
             request, self.template_name, context, status=200 if found or not form.errors else 422
         )
@@ -275,12 +281,28 @@ class RequestDetailView(LoginRequiredMixin, View):
             "legal_clocks": [c for c in view.clocks if c.legal],
             "commitment_clocks": [c for c in view.clocks if not c.legal],
             "states": RequestState,
+            **_space_context(request.user, view),
         }
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, request_id):
         view = selectors.request_view(user=request.user, public_id=request_id)
         return self.render_page(request, view)
+
+
+def _space_context(user, view) -> dict:
+    """The shared space on the request page: similar past requests, linked offers."""
+    from relais.frontdoor import space_selectors
+    from relais.frontdoor.space_forms import OfferLinkForm
+
+    found = view.request
+    may_link = bool(view.handling_bodies or view.can_dispatch)
+    offers = list(space_selectors.offers_to_link(request=found)) if may_link else []
+    return {
+        "analogies": space_selectors.similar_requests(user=user, request=found),
+        "offer_links": space_selectors.offers_for_request(request=found),
+        "offer_form": OfferLinkForm(offers=offers, prefix="offer") if offers else None,
+    }
 
 
 class RequestActionView(LoginRequiredMixin, View):
@@ -457,11 +479,18 @@ class BoardView(LoginRequiredMixin, View):
             {
                 "form": form,
                 "counts": selectors.board(user=request.user, priority=priority),
+                "surveys": _survey_results(request.user),
                 "page_obj": page,
                 "today": selectors.today(),
                 "query": query.urlencode(),
             },
         )
+
+
+def _survey_results(user) -> dict:
+    from relais.frontdoor import space_selectors
+
+    return space_selectors.survey_results(user=user)
 
 
 def _board_csv(requests) -> HttpResponse:

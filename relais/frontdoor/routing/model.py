@@ -268,6 +268,13 @@ class Model:
                 names += [f"p:{body}:{phrase}" for body, phrase in self._phrase_index()]
         return names
 
+    def word_vectors(self, texts: Sequence[str]):
+        """The TF-IDF vectors (L2-normalised, sparse rows) of the stemmed words of ``texts``:
+        the model's own vocabulary, for finding similar questions ("par analogie")."""
+        if self.word_vectorizer is None:
+            return None
+        return self.word_vectorizer.transform([_stemmed(Text.of(t)) for t in texts])
+
     # --- scoring ----------------------------------------------------------------------------
 
     def score(self, text: str) -> Scored:

@@ -343,6 +343,9 @@ def message_post(
         Visibility.PRIVATE: _("Note privée"),
     }[visibility]
     who = author_body.name if author_body else _("modération")
+    from relais.frontdoor.services.space import mentions_notify
+
+    mentioned = mentions_notify(message=message, actor=actor)
     log_event(
         request,
         f"message.{visibility}",
@@ -350,6 +353,7 @@ def message_post(
         actor=actor,
         body=author_body,
         private_to=private,
+        mentions=[user.username for user in mentioned],
     )
     if visibility != Visibility.PRIVATE:
         log_interaction(
@@ -500,6 +504,9 @@ def request_close(*, actor, request: Request, note: str = "") -> Request:
         actor=actor,
     )
     _refresh_request(request)
+    from relais.frontdoor.services.space import survey_open
+
+    survey_open(request=request)
     return request
 
 

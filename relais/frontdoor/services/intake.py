@@ -249,9 +249,12 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
     the dispatcher's queue with the engine's proposal. A critical event the engine detects
     makes the request critical. Called again when the last body seized refuses it.
     """
-    from relais.frontdoor.routing import explanation_text, route
+    from relais.frontdoor.routing import default_model, explanation_text, route
+    from relais.frontdoor.services.retraining import active_model
 
-    decision = route(f"{request.subject}\n{request.text}")
+    # The network's retrained model when an administrator made one, else the shipped one.
+    model = active_model(request.network) or default_model()
+    decision = route(f"{request.subject}\n{request.text}", model=model)
     refused = set(
         request.assignments.filter(state=AssignmentState.REFUSED).values_list(
             "body__code", flat=True
@@ -269,7 +272,7 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
         "confidence": round(decision.confidence, 4),
         "abstain": decision.abstain,
         "critical": decision.critical,
-        "explanation": explanation_text(decision),
+        "explanation": explanation_text(decision, model=model),
         "model_version": decision.model_version,
     }
     automatic = (
