@@ -442,11 +442,22 @@ def answer_send(
     label = (_("Réponse commune de %(bodies)s") if joint else _("Réponse de %(bodies)s")) % {
         "bodies": names
     }
-    log_event(request, "answered", label, actor=actor, body=body)
+    log_event(
+        request, "answered", label, actor=actor, body=body, joint=[b.code for b in joint]
+    )
     log_interaction(
         request, "frontdoor.answer.sent", label, direction="out", actor=actor, channel=channel
     )
     _refresh_request(request)
+    for joint_body in joint:
+        # The answer speaks for them too: their referents read what was said in their name.
+        notify_body(
+            joint_body,
+            title=_("Réponse commune envoyée au nom de %(body)s : %(code)s")
+            % {"body": joint_body.code, "code": request.tracking_code},
+            url=_url(request),
+            exclude=actor,
+        )
     mail_requester(
         request,
         "frontdoor/email/answer.txt",

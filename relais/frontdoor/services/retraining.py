@@ -134,7 +134,8 @@ def routing_retrain(
     kept = [e for i, e in enumerate(examples) if (i + 1) % HOLDOUT_EVERY]
     base = default_model()
     report(2, _("Entraînement sur les quatre cinquièmes"))
-    trial = train_model(kept, base=base) if kept else base
+    # Nothing held out (fewer than five confirmed routings): nothing to measure.
+    trial = train_model(kept, base=base) if kept and held_out else base
     report(3, _("Mesure sur le cinquième mis de côté"))
     accuracy = top1_accuracy(trial, held_out)
     baseline = top1_accuracy(base, held_out)
