@@ -36,6 +36,10 @@ GUIDES = (
     ("communaute-moderation.md", "guide-communaute-moderation.pdf"),
     ("communaute-administrateurs.md", "guide-communaute-administrateurs.pdf"),
     ("guichet-unique.md", "guide-guichet-unique.pdf"),
+    ("guichet-employeurs.md", "guide-guichet-employeurs.pdf"),
+    ("guichet-referents.md", "guide-guichet-referents.pdf"),
+    ("guichet-repartiteur.md", "guide-guichet-repartiteur.pdf"),
+    ("guichet-moderation.md", "guide-guichet-moderation.pdf"),
 )
 
 _FRENCH_MONTHS = (

@@ -358,3 +358,29 @@ def test_the_requester_sees_the_history_and_their_other_requests_never_private_s
     assert stranger.tracking_code not in page
     entry = AuditEntry.objects.get(action="frontdoor.personal_data.requester_view")
     assert entry.target_id == str(first.public_id)
+
+
+# --- critical events: every relevant body alerted at once ------------------------------------
+
+
+def test_a_fatal_accident_seizes_and_alerts_every_relevant_body_at_once(net):
+    request = submit(
+        net.network,
+        subject="Urgent chantier",
+        text="mon ouvrier est mort ce matin sur le chantier, tombe de l echafaudage",
+    )
+    assert request.critical
+    seized = set(request.assignments.values_list("body__code", flat=True))
+    assert seized == {"CPAM", "CARSAT"}
+    assert request.routing["alerted"] == ["CPAM", "CARSAT"]
+    for code in ("CPAM", "CARSAT"):
+        titles = Notification.objects.filter(recipient=net.referents[code]).values_list(
+            "title", flat=True
+        )
+        assert any(t.startswith("Événement critique pour") for t in titles), code
+    for user in (net.dispatcher, net.moderator):
+        assert any(
+            request.tracking_code in t and "critique" in t
+            for t in Notification.objects.filter(recipient=user).values_list("title", flat=True)
+        )
+    assert not Notification.objects.filter(recipient=net.referents["CAF"]).exists()

@@ -145,7 +145,11 @@ def request_assign(
     for assignment in created:
         notify_body(
             assignment.body,
-            title=_("Nouvelle demande pour %(body)s : %(subject)s")
+            title=(
+                _("Événement critique pour %(body)s : %(subject)s")
+                if request.critical
+                else _("Nouvelle demande pour %(body)s : %(subject)s")
+            )
             % {"body": assignment.body.code, "subject": request.subject},
             url=_url(request),
             exclude=actor,
