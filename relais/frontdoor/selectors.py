@@ -386,9 +386,7 @@ def public_thread(*, request: Request) -> dict:
         "shared_messages": list(
             request.messages.filter(visibility=Visibility.SHARED).select_related("body")
         ),
-        "answers": list(
-            request.answers.select_related("body").prefetch_related("joint_bodies")
-        ),
+        "answers": list(request.answers.select_related("body").prefetch_related("joint_bodies")),
     }
 
 

@@ -25,8 +25,24 @@ from relais.frontdoor.models import (
 from relais.frontdoor.selectors import requests_visible
 
 # Past requests compared with the one shown: the most recent answered ones the user may see.
-ANALOGY_CANDIDATES = 2000
+ANALOGY_CANDIDATES = 500
 ANALOGY_MIN_SIMILARITY = 0.15
+# A request's subject and text never change: their stems are kept per process (bounded), so
+# the request page stems only the requests it has not met yet.
+_STEMS_MAX = 50_000
+_STEMS: dict = {}
+
+
+def _stems(request: Request) -> str:
+    from relais.frontdoor.routing import stems_of
+
+    # Keyed by the public id: a primary key may name another row in another database.
+    found = _STEMS.get(request.public_id)
+    if found is None:
+        if len(_STEMS) >= _STEMS_MAX:
+            _STEMS.clear()
+        found = _STEMS[request.public_id] = stems_of(f"{request.subject}\n{request.text}")
+    return found
 
 
 @dataclass(frozen=True)
@@ -58,9 +74,7 @@ def similar_requests(*, user, request: Request, limit: int = 5) -> list[Analogy]
     if not candidates:
         return []
     model = default_model()
-    vectors = model.word_vectors(
-        [f"{request.subject}\n{request.text}"] + [f"{c.subject}\n{c.text}" for c in candidates]
-    )
+    vectors = model.word_vectors([_stems(r) for r in [request, *candidates]], stemmed=True)
     if vectors is None:
         return []
     similarities = (vectors[1:] @ vectors[0].T).toarray().ravel()
@@ -119,9 +133,7 @@ def offer_get(*, user, public_id, manage: bool = False) -> ServiceOffer:
     found = source.filter(public_id=public_id).first() if public_id else None
     if found is None and not manage:
         # A withdrawn offer stays readable from the requests it was linked to.
-        found = (
-            offers_managed(user=user).filter(public_id=public_id).first() if public_id else None
-        )
+        found = offers_managed(user=user).filter(public_id=public_id).first() if public_id else None
     if found is None:
         raise NotFound(_("Offre introuvable."))
     return found
@@ -160,9 +172,7 @@ def survey_results(*, user) -> dict:
     by_score = dict(answered.values_list("score").annotate(n=Count("pk")).order_by())
     summary["scores"] = [(score, by_score.get(score, 0)) for score in range(5, 0, -1)]
     summary["comments"] = list(
-        answered.exclude(comment="")
-        .select_related("request")
-        .order_by("-answered_at", "-id")[:5]
+        answered.exclude(comment="").select_related("request").order_by("-answered_at", "-id")[:5]
     )
     return summary
 

@@ -108,9 +108,7 @@ class OfferEditView(LoginRequiredMixin, View):
                 ),
             )
         if saved is None:
-            return render(
-                request, self.template_name, {"form": form, "offer": offer}, status=422
-            )
+            return render(request, self.template_name, {"form": form, "offer": offer}, status=422)
         messages.success(request, _("Offre enregistrée."))
         return redirect("frontdoor:offer-list")
 
@@ -172,9 +170,7 @@ class SurveyView(View):
                 add_service_errors(form, error)
             else:
                 return render(request, self.template_name, {"survey": survey, "thanks": True})
-        return render(
-            request, self.template_name, {"survey": survey, "form": form}, status=422
-        )
+        return render(request, self.template_name, {"survey": survey, "form": form}, status=422)
 
 
 class RoutingModelView(LoginRequiredMixin, View):

@@ -17,7 +17,7 @@ from django.views import View
 
 from relais.core.organizations.selectors import organization_for_request_host
 from relais.core.web import add_service_errors, paginate, submit
-from relais.frontdoor import access, clocks, selectors, services
+from relais.frontdoor import access, clocks, selectors, services, space_selectors
 from relais.frontdoor.forms import (
     AcknowledgeForm,
     AnswerForm,
@@ -35,6 +35,7 @@ from relais.frontdoor.forms import (
     WaitingForm,
 )
 from relais.frontdoor.models import RequestChannel, RequestState
+from relais.frontdoor.space_forms import OfferLinkForm
 
 SESSION_KEY = "frontdoor_submitted"
 
@@ -134,8 +135,6 @@ class TrackingView(View):
                 form.mark_invalid_fields()
         context = {"form": form, "found": found}
         if found is not None:
-            from relais.frontdoor import space_selectors
-
             services.request_tracking_consult(request=found)
             context.update(selectors.public_thread(request=found))
             context["history"] = space_selectors.public_history(request=found)
@@ -292,8 +291,6 @@ class RequestDetailView(LoginRequiredMixin, View):
 
 def _space_context(user, view) -> dict:
     """The shared space on the request page: similar past requests, linked offers."""
-    from relais.frontdoor import space_selectors
-    from relais.frontdoor.space_forms import OfferLinkForm
 
     found = view.request
     may_link = bool(view.handling_bodies or view.can_dispatch)
@@ -488,8 +485,6 @@ class BoardView(LoginRequiredMixin, View):
 
 
 def _survey_results(user) -> dict:
-    from relais.frontdoor import space_selectors
-
     return space_selectors.survey_results(user=user)
 
 

@@ -95,8 +95,7 @@ def test_the_dispatcher_confirms_a_routing_the_engine_was_unsure_of(page, login,
     assert checkbox.is_checked()
     tab_to(page, "button:has-text('Orienter')")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert "Demande orientée." in page.content()
+    page.get_by_text("Demande orientée.").wait_for()
     assert_accessible(page)
     request.refresh_from_db()
     assert list(request.assignments.values_list("body__code", flat=True)) == [best]
@@ -136,8 +135,7 @@ def test_a_fatal_accident_alerts_every_relevant_body(page, login, network):
     page.get_by_label("Adresse e-mail").fill("roux@maconnerie-comminges.fr")
     page.get_by_label("Objet de votre question").fill("URGENT accident chantier")
     page.locator("#id_text").fill(
-        "mon ouvrier est mort ce matin sur le chantier il est tombe de l echafaudage "
-        "quoi faire svp"
+        "mon ouvrier est mort ce matin sur le chantier il est tombe de l echafaudage quoi faire svp"
     )
     page.get_by_role("button", name="Envoyer ma question").click()
     page.wait_for_url("**/accuse-de-reception/")

@@ -48,9 +48,7 @@ def _decisions(net):
     (caf,) = request_assign(actor=net.dispatcher, request=override, bodies=[net.bodies["CAF"]])
     assignment_accept(actor=net.referents["CAF"], assignment=caf)
     refused = submit(net.network, subject="Chômage partiel", text="Intempéries sur le chantier")
-    (urssaf,) = request_assign(
-        actor=net.dispatcher, request=refused, bodies=[net.bodies["URSSAF"]]
-    )
+    (urssaf,) = request_assign(actor=net.dispatcher, request=refused, bodies=[net.bodies["URSSAF"]])
     assignment_refuse(actor=net.referents["URSSAF"], assignment=urssaf, reason="Pas nous.")
     request_assign(actor=net.dispatcher, request=refused, bodies=[net.bodies["FRANCE_TRAVAIL"]])
     answered = submit(net.network, subject="Arrêt maladie", text="Indemnités journalières")
@@ -76,7 +74,10 @@ def test_only_an_administrator_of_the_network_retrains(client, net):
             routing_retrain_start(actor=user, network=net.network)
         client.force_login(user)
         assert client.get(reverse("frontdoor:routing-model")).status_code == 404
-        assert client.post(reverse("frontdoor:routing-model"), {"network": "btp-31"}).status_code == 404
+        assert (
+            client.post(reverse("frontdoor:routing-model"), {"network": "btp-31"}).status_code
+            == 404
+        )
     assert not Job.objects.exists()
 
 
@@ -113,9 +114,7 @@ def test_the_retraining_job_runs_from_the_page_and_the_new_model_routes(
     assert new.routing["suggestion"]["model_version"] == row.version
 
 
-def test_the_command_retrains_deterministically_and_replaces_the_active_model(
-    net, admin, capsys
-):
+def test_the_command_retrains_deterministically_and_replaces_the_active_model(net, admin, capsys):
     _decisions(net)
     call_command("retrain_routing", net.network.slug)
     first = RoutingModel.objects.get(active=True)

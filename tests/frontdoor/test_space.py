@@ -124,7 +124,7 @@ def test_similar_past_requests_are_those_the_user_may_read_most_similar_first(ne
         net, "CPAM", subject="Attestation de vigilance", text="Il me faut une attestation."
     )
     answer_send(actor=net.referents["CPAM"], request=unrelated, text="Sur votre espace.")
-    hidden = _held_by(net, "CARSAT", subject="Accident du travail grave", text=accident)
+    hidden = _held_by(net, "CARSAT", subject="Déclarer un accident du travail", text=accident)
     answer_send(actor=net.referents["CARSAT"], request=hidden, text="Prévention.")
     current = _held_by(
         net,
@@ -164,9 +164,7 @@ def test_a_referent_manages_their_bodys_offers_and_not_another_bodys(net):
     )
     assert offer.brochure.name.endswith(".pdf")
     with pytest.raises(AccessDenied):
-        offer_create(
-            actor=net.referents["CAF"], body=net.bodies["CARSAT"], title="x", summary="y"
-        )
+        offer_create(actor=net.referents["CAF"], body=net.bodies["CARSAT"], title="x", summary="y")
     with pytest.raises(AccessDenied):
         offer_update(actor=net.referents["CAF"], offer=offer, title="Piraté")
     offer.refresh_from_db()
@@ -323,9 +321,7 @@ def test_closing_sends_the_survey_answered_once(client, net, django_capture_on_c
 # --- what the requester sees ---------------------------------------------------------------
 
 
-def test_the_requester_sees_the_history_and_their_other_requests_never_private_steps(
-    client, net
-):
+def test_the_requester_sees_the_history_and_their_other_requests_never_private_steps(client, net):
     first = _held_by(net, "CAF")
     message_post(
         actor=net.referents["CAF"],

@@ -39,9 +39,7 @@ def scene(net):
         users[(code, Role.REFERENT)] = net.referents[code]
         for role in BODY_ROLES[1:]:
             user = UserFactory(username=f"{role}-{code.lower()}", role=None)
-            OrganizationMembership.objects.create(
-                user=user, organization=organization, role=role
-            )
+            OrganizationMembership.objects.create(user=user, organization=organization, role=role)
             users[(code, role)] = user
     everyone = " ".join(f"@{user.username}" for user in users.values())
     for code in CODES:
@@ -63,9 +61,7 @@ def _everything_seen(user, request) -> str:
         client.get(reverse("frontdoor:request-list")).content.decode(),
         " ".join(m.text for m in messages_for(user=user, request=request)),
         " ".join(f"{e.label} {e.data}" for e in events_for(user=user, request=request)),
-        " ".join(
-            f"{n.title} {n.body}" for n in Notification.objects.filter(recipient=user)
-        ),
+        " ".join(f"{n.title} {n.body}" for n in Notification.objects.filter(recipient=user)),
     ]
     return "\n".join(parts)
 
@@ -90,8 +86,9 @@ def test_each_role_of_each_body_never_reads_another_bodys_private_notes(scene, r
 def test_a_mention_in_a_private_note_reaches_only_the_notes_body(scene):
     for (code, _role), user in scene["users"].items():
         titles = list(
-            Notification.objects.filter(recipient=user, category="frontdoor.mention")
-            .values_list("body", flat=True)
+            Notification.objects.filter(recipient=user, category="frontdoor.mention").values_list(
+                "body", flat=True
+            )
         )
         assert all(_secret(code) in body for body in titles), (code, titles)
 

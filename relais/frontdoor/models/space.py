@@ -118,8 +118,7 @@ class SatisfactionSurvey(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(score__isnull=True)
-                | models.Q(score__gte=1, score__lte=5),
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
                 name="frontdoor_survey_score_1_5",
             )
         ]

@@ -446,9 +446,7 @@ def answer_send(
     label = (_("Réponse commune de %(bodies)s") if joint else _("Réponse de %(bodies)s")) % {
         "bodies": names
     }
-    log_event(
-        request, "answered", label, actor=actor, body=body, joint=[b.code for b in joint]
-    )
+    log_event(request, "answered", label, actor=actor, body=body, joint=[b.code for b in joint])
     log_interaction(
         request, "frontdoor.answer.sent", label, direction="out", actor=actor, channel=channel
     )

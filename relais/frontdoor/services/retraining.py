@@ -84,11 +84,7 @@ _LOADED: dict[str, object] = {}
 def active_model(network: Network):
     """The network's active retrained model, or ``None`` (the shipped model then routes).
     Loaded once per process and version; a missing or damaged file falls back to ``None``."""
-    row = (
-        RoutingModel.objects.filter(network=network, active=True)
-        .only("version", "path")
-        .first()
-    )
+    row = RoutingModel.objects.filter(network=network, active=True).only("version", "path").first()
     if row is None:
         return None
     with _CACHE_LOCK:
@@ -108,9 +104,11 @@ def active_model(network: Network):
 
 
 def ensure_may_retrain(actor, network: Network) -> None:
-    if not organizations_with_permission(actor, perms.TRAIN).filter(
-        pk=network.organization_id
-    ).exists():
+    if (
+        not organizations_with_permission(actor, perms.TRAIN)
+        .filter(pk=network.organization_id)
+        .exists()
+    ):
         raise AccessDenied(
             _("Seuls les administrateurs du réseau réentraînent le modèle d'orientation.")
         )
