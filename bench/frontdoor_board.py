@@ -21,7 +21,6 @@ Target: p95 ≥ 10× better. ``--requests`` scales the board down on a small mac
 import argparse
 import datetime
 import json
-import math
 import random
 import sys
 import time
@@ -33,6 +32,7 @@ from bench._engines import (
     run_engines,
     worker_log,
 )
+from bench.community_topic import _percentiles  # nearest-rank p50 and p95
 
 POSTGRES_URL = "postgres://postgres@localhost:5432/relais_bench_frontdoor_board"
 TARGET = 10
@@ -95,15 +95,6 @@ def main(argv: list[str] | None = None) -> int:
         baseline_name="the obvious ORM page",
     )
     return 0 if results else 1
-
-
-def _percentiles(values: list[float]) -> dict:
-    ordered = sorted(values)
-
-    def rank(p: float) -> float:  # nearest-rank percentile
-        return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
-
-    return {"p50": rank(0.50), "p95": rank(0.95)}
 
 
 def _generate(args, log) -> dict:
