@@ -61,6 +61,7 @@ QUERY_PARAMETERS = {
     "sandbox": "sandbox",
     "citer": "community_post",  # the community post quoted into the reply box
     "etiquette": "community_tag",  # the tag filtering a category's topics
+    "modele": "frontdoor_template",  # the answer template filling a request's answer box
 }
 
 # Query-string parameters pages read that name no record. A page reading a parameter in
@@ -89,6 +90,12 @@ NOT_RECORD_PARAMETERS = {
     "all_day",
     "occurrence",
     "lms",  # the launching LMS's origin, kept in the session for postMessage
+    "vehicules",  # the page number of a customer's vehicles
+    "organisme",  # a body code of the user's own network, filtering its offers
+    "since",  # the period and channel filters of an observed log
+    "until",
+    "channel",
+    "weeks",  # the sampling period's length, in weeks
 }
 
 # Form fields that name a record, and the kind of B's record put there.
@@ -100,6 +107,10 @@ FOREIGN_FIELDS = {
     "owner": "user_pk",
     # An exercise's free answer: graded against the learner's own sandbox only.
     "answer": "customer",
+    "log": "journeys_log",  # the kept event log a designed journey is compared with
+    "event_log": "journeys_log",  # the log whose recommendations are ranked
+    "journey": "journeys_journey",  # the designed journey they are ranked against
+    "offer-offer": "frontdoor_offer",  # a body's service offer linked from a request
 }
 
 # Form fields whose value looks like an id but names no record the user picks.
@@ -286,6 +297,10 @@ def _foreign_values(foreign) -> dict:
         "learner_pk": learner.pk,
         "community_post": values["community:post_id"],
         "community_tag": values["community:tag_slug"],
+        "frontdoor_template": values["template_id"],
+        "journeys_log": values["log_id"],
+        "journeys_journey": values["journey_id"],
+        "frontdoor_offer": values["offer_id"],
     }
 
 

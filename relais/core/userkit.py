@@ -37,6 +37,10 @@ GUIDES = (
     ("communaute-administrateurs.md", "guide-communaute-administrateurs.pdf"),
     ("guichet-unique.md", "guide-guichet-unique.pdf"),
     ("parcours.md", "guide-parcours.pdf"),
+    ("guichet-employeurs.md", "guide-guichet-employeurs.pdf"),
+    ("guichet-referents.md", "guide-guichet-referents.pdf"),
+    ("guichet-repartiteur.md", "guide-guichet-repartiteur.pdf"),
+    ("guichet-moderation.md", "guide-guichet-moderation.pdf"),
 )
 
 _FRENCH_MONTHS = (

@@ -15,6 +15,17 @@ class FrontdoorConfig(AppConfig):
 
         perms.register()
 
+        from relais.core.jobs.registry import register_job_kind
+        from relais.frontdoor.services.retraining import RETRAIN_JOB_KIND, retrain_job_access
+        from relais.frontdoor.tasks import routing_retrain_task
+
+        register_job_kind(
+            RETRAIN_JOB_KIND,
+            routing_retrain_task,
+            label=_("Réentraînement du modèle d'orientation"),
+            access=retrain_job_access,
+        )
+
         from relais.core.demo import register_demo
         from relais.frontdoor.demo import load_demo_for_platform
         from relais.frontdoor.selectors import user_in_a_network
@@ -36,6 +47,7 @@ class FrontdoorConfig(AppConfig):
                 "frontdoor.request.waiting": _("Demande en attente du demandeur ou reprise"),
                 "frontdoor.answer.sent": _("Réponse envoyée au demandeur"),
                 "frontdoor.request.closed": _("Demande clôturée"),
+                "frontdoor.survey.answered": _("Avis du demandeur après clôture"),
             },
         )
         # The inbox's e-mails (relais.frontdoor.services.mail_intake).
@@ -100,6 +112,28 @@ class FrontdoorConfig(AppConfig):
             order=430,
             section="tools",
             description=_("Le bouton à placer sur le site de chaque organisme du réseau."),
+            available=user_in_a_network,
+        )
+        register_nav_entry(
+            key="frontdoor.offers",
+            label=_("Offres de service"),
+            url_name="frontdoor:offer-list",
+            icon="bi-journal-richtext",
+            permission=perms.VIEW,
+            order=425,
+            active_prefix=True,
+            description=_("La bibliothèque des offres et brochures de chaque organisme."),
+            available=user_in_a_network,
+        )
+        register_nav_entry(
+            key="frontdoor.routing_model",
+            label=_("Modèle d'orientation"),
+            url_name="frontdoor:routing-model",
+            icon="bi-cpu",
+            permission=perms.TRAIN,
+            order=440,
+            section="tools",
+            description=_("Réentraîner le moteur d'orientation avec les décisions du réseau."),
             available=user_in_a_network,
         )
         register_nav_entry(

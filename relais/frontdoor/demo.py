@@ -481,8 +481,13 @@ def _play(rng, request, targets, bodies, referents, dispatcher, moderator, recei
     if not urgent and rng.random() < 0.15:
         wrong = rng.choice([b for b in bodies.values() if b not in targets])
     with backfill(moment):
-        assignments = request_assign(
-            actor=dispatcher, request=request, bodies=[wrong] if wrong else targets
+        # A critical event was sent to its catalogue's bodies on receipt: the dispatcher
+        # adds the other competent ones.
+        already = list(request.assignments.filter(state="pending").select_related("body"))
+        held = {a.body_id for a in already}
+        extra = [b for b in ([wrong] if wrong else targets) if b.pk not in held]
+        assignments = already + (
+            request_assign(actor=dispatcher, request=request, bodies=extra) if extra else []
         )
     if wrong:
         moment = _later(rng, moment, today, (2, 20))

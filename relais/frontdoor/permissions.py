@@ -14,7 +14,8 @@ Who does what (roles are held in organizations, ``OrganizationMembership``):
 * **agent** of a body: enters requests received by phone, at the counter or by letter, and
   reads the requests involving the body.
 * **supervisor or moderator** of a body's organization: keeps the body's answer templates.
-* **administrator** of an organization: everything a referent and a moderator may do there.
+* **administrator** of an organization: everything a referent and a moderator may do there;
+  in the network's host organization, also retrains the routing model (``TRAIN``).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,7 @@ HANDLE = "frontdoor.request.handle"
 DISPATCH = "frontdoor.request.dispatch"
 MODERATE = "frontdoor.network.moderate"
 TEMPLATES = "frontdoor.answer_template.manage"
+TRAIN = "frontdoor.routing.train"
 
 PERMISSIONS = {
     VIEW: _("Consulter les demandes du guichet unique reçues par son organisme"),
@@ -36,10 +38,11 @@ PERMISSIONS = {
     DISPATCH: _("Répartir les demandes entre les organismes du réseau"),
     MODERATE: _("Animer le réseau : tableau de suivi de toutes les demandes"),
     TEMPLATES: _("Gérer les modèles de réponse de son organisme"),
+    TRAIN: _("Réentraîner le modèle d'orientation du réseau"),
 }
 
 GRANTS = {
-    Role.ADMINISTRATOR: [VIEW, CREATE, HANDLE, DISPATCH, MODERATE, TEMPLATES],
+    Role.ADMINISTRATOR: [VIEW, CREATE, HANDLE, DISPATCH, MODERATE, TEMPLATES, TRAIN],
     Role.SUPERVISOR: [VIEW, CREATE, HANDLE, DISPATCH, MODERATE, TEMPLATES],
     Role.MODERATOR: [VIEW, DISPATCH, MODERATE, TEMPLATES],
     Role.REFERENT: [VIEW, CREATE, HANDLE],

@@ -10,6 +10,7 @@ from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.core.accounts.models import User
 from relais.core.accounts.selectors import organization_ids_of_user
 from relais.core.exceptions import NotFound, parse_public_id
 from relais.frontdoor import access, clocks
@@ -237,43 +238,83 @@ def board(*, user, network: Network | None = None, priority: str = "") -> dict:
         unassigned=Count("pk", filter=Q(state=RequestState.TO_DISPATCH)),
         waiting=Count("pk", filter=Q(state=RequestState.WAITING)),
     )
+    # One grouped query over the active assignments, by body and referent: a body holds a
+    # request once (``frontdoor_one_active_assignment_per_body``), so the counts add up
+    # without DISTINCT and the per-body rows are sums of the per-referent ones.
     active = RequestAssignment.objects.filter(
-        request__in=open_requests, state__in=["pending", "accepted"]
+        request__network__in=networks,
+        request__state__in=OPEN_STATES,
+        state__in=["pending", "accepted"],
     )
-
-    def rows(values):
-        return (
-            active.values(*values)
-            .annotate(
-                open=Count("request", distinct=True),
-                due_soon=Count(
-                    "request",
-                    distinct=True,
-                    filter=Q(resolution_due__gte=today, resolution_due__lte=soon),
-                ),
-                overdue=Count("request", distinct=True, filter=Q(resolution_due__lt=today)),
-                waiting=Count(
-                    "request", distinct=True, filter=Q(request__state=RequestState.WAITING)
-                ),
-                pending=Count("request", distinct=True, filter=Q(state="pending")),
-                oldest=Min("received_at"),
-            )
-            .order_by(*values)
+    if priority:
+        active = active.filter(request__priority=priority)
+    grouped = (
+        active.values("body_id", "handled_by_id")
+        .annotate(
+            open=Count("pk"),
+            due_soon=Count("pk", filter=Q(resolution_due__gte=today, resolution_due__lte=soon)),
+            overdue=Count("pk", filter=Q(resolution_due__lt=today)),
+            waiting=Count("pk", filter=Q(request__state=RequestState.WAITING)),
+            pending=Count("pk", filter=Q(state="pending")),
+            oldest=Min("received_at"),
         )
-
+        .order_by()
+    )
+    counters = ("open", "due_soon", "overdue", "waiting", "pending")
+    bodies = {
+        body.pk: body
+        for body in Body.objects.filter(network__in=networks).select_related("network")
+    }
+    per_body: dict[int, dict] = {}
+    per_referent = []
+    for group in grouped:
+        body = bodies[group["body_id"]]
+        row = per_body.setdefault(
+            body.pk,
+            {
+                "body__network__name": body.network.name,
+                "body__code": body.code,
+                "body__name": body.name,
+                **dict.fromkeys(counters, 0),
+                "oldest": group["oldest"],
+            },
+        )
+        for counter in counters:
+            row[counter] += group[counter]
+        row["oldest"] = min(row["oldest"], group["oldest"])
+        if group["handled_by_id"] is not None:
+            per_referent.append(group)
+    users = {
+        user.pk: user
+        for user in User.objects.filter(
+            pk__in={group["handled_by_id"] for group in per_referent}
+        ).only("username", "first_name", "last_name")
+    }
+    referents = [
+        {
+            "body__code": bodies[group["body_id"]].code,
+            "handled_by__username": users[group["handled_by_id"]].username,
+            "handled_by__first_name": users[group["handled_by_id"]].first_name,
+            "handled_by__last_name": users[group["handled_by_id"]].last_name,
+            **{key: group[key] for key in (*counters, "oldest")},
+        }
+        for group in per_referent
+    ]
     return {
         "networks": networks,
         "totals": totals,
-        "bodies": list(rows(["body__network__name", "body__code", "body__name"])),
-        "referents": list(
-            rows(
-                [
-                    "body__code",
-                    "handled_by__username",
-                    "handled_by__first_name",
-                    "handled_by__last_name",
-                ]
-            ).filter(handled_by__isnull=False)
+        "bodies": sorted(
+            per_body.values(),
+            key=lambda row: (row["body__network__name"], row["body__code"], row["body__name"]),
+        ),
+        "referents": sorted(
+            referents,
+            key=lambda row: (
+                row["body__code"],
+                row["handled_by__username"],
+                row["handled_by__first_name"],
+                row["handled_by__last_name"],
+            ),
         ),
         "today": today,
         "soon": soon,
@@ -345,7 +386,7 @@ def public_thread(*, request: Request) -> dict:
         "shared_messages": list(
             request.messages.filter(visibility=Visibility.SHARED).select_related("body")
         ),
-        "answers": list(request.answers.select_related("body")),
+        "answers": list(request.answers.select_related("body").prefetch_related("joint_bodies")),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relais.frontdoor import views
+from relais.frontdoor import space_views, views
 
 app_name = "frontdoor"
 
@@ -81,4 +81,27 @@ urlpatterns = [
     ),
     path("a-repartir/", views.DispatchQueueView.as_view(), name="dispatch-queue"),
     path("suivi-du-reseau/", views.BoardView.as_view(), name="board"),
+    path("offres/", space_views.OfferListView.as_view(), name="offer-list"),
+    path("offres/nouvelle/", space_views.OfferEditView.as_view(), name="offer-create"),
+    path(
+        "offres/<uuid:offer_id>/modifier/",
+        space_views.OfferEditView.as_view(),
+        name="offer-update",
+    ),
+    path(
+        "offres/<uuid:offer_id>/brochure/",
+        space_views.OfferBrochureView.as_view(),
+        name="offer-brochure",
+    ),
+    path(
+        "demandes/<uuid:request_id>/offre/",
+        space_views.RequestOfferLinkView.as_view(),
+        name="request-offer-link",
+    ),
+    path("avis/<str:token>/", space_views.SurveyView.as_view(), name="survey"),
+    path(
+        "modele-d-orientation/",
+        space_views.RoutingModelView.as_view(),
+        name="routing-model",
+    ),
 ]

@@ -17,7 +17,7 @@ from django.views import View
 
 from relais.core.organizations.selectors import organization_for_request_host
 from relais.core.web import add_service_errors, paginate, submit
-from relais.frontdoor import access, clocks, selectors, services
+from relais.frontdoor import access, clocks, selectors, services, space_selectors
 from relais.frontdoor import letters as pdf_letters
 from relais.frontdoor.forms import (
     AcknowledgeForm,
@@ -45,6 +45,7 @@ from relais.frontdoor.services.attachments import (
     message_post_with_files,
 )
 from relais.frontdoor.services.letters import letter_request_submit, letter_upload
+from relais.frontdoor.space_forms import OfferLinkForm
 
 SESSION_KEY = "frontdoor_submitted"
 
@@ -144,7 +145,11 @@ class TrackingView(View):
                 form.mark_invalid_fields()
         context = {"form": form, "found": found}
         if found is not None:
+            services.request_tracking_consult(request=found)
             context.update(selectors.public_thread(request=found))
+            context["history"] = space_selectors.public_history(request=found)
+            context["other_requests"] = space_selectors.requester_requests(request=found)
+            context["survey"] = getattr(found, "survey", None)
         return render(
             request, self.template_name, context, status=200 if found or not form.errors else 422
         )
@@ -287,6 +292,7 @@ class RequestDetailView(LoginRequiredMixin, View):
             "answer_templates": list(
                 selectors.answer_templates_for_request(user=request.user, request=view.request)
             ),
+            **_space_context(request.user, view),
         }
         return render(request, self.template_name, context, status=status)
 
@@ -311,6 +317,19 @@ def _answer_from_template(request, view) -> dict | None:
         messages.error(request, " ".join(error.messages))
         return None
     return {"text": text, "body": template.body.code}
+
+
+def _space_context(user, view) -> dict:
+    """The shared space on the request page: similar past requests, linked offers."""
+
+    found = view.request
+    may_link = bool(view.handling_bodies or view.can_dispatch)
+    offers = list(space_selectors.offers_to_link(request=found)) if may_link else []
+    return {
+        "analogies": space_selectors.similar_requests(user=user, request=found),
+        "offer_links": space_selectors.offers_for_request(request=found),
+        "offer_form": OfferLinkForm(offers=offers, prefix="offer") if offers else None,
+    }
 
 
 class RequestActionView(LoginRequiredMixin, View):
@@ -490,11 +509,16 @@ class BoardView(LoginRequiredMixin, View):
             {
                 "form": form,
                 "counts": selectors.board(user=request.user, priority=priority),
+                "surveys": _survey_results(request.user),
                 "page_obj": page,
                 "today": selectors.today(),
                 "query": query.urlencode(),
             },
         )
+
+
+def _survey_results(user) -> dict:
+    return space_selectors.survey_results(user=user)
 
 
 def _board_csv(requests) -> HttpResponse:

@@ -55,7 +55,7 @@ urlpatterns += [
     path("volumes/", views_logs.VolumesView.as_view(), name="volumes"),
     path("echantillon/", views_logs.SampleView.as_view(), name="sample"),
     path(
-        "echantillon/<uuid:contact_id>/supprimer/",
+        "echantillon/<uuid:sample_id>/supprimer/",
         views_logs.SampleDeleteView.as_view(),
         name="sample-delete",
     ),

@@ -408,9 +408,9 @@ class SampleView(_LogView):
 class SampleDeleteView(_LogView):
     http_method_names = ["post"]
 
-    def post(self, request, contact_id):
+    def post(self, request, sample_id):
         contact = selectors.sample_get(
-            user=request.user, organization=self.organization, public_id=contact_id
+            user=request.user, organization=self.organization, public_id=sample_id
         )
         services_samples.sample_delete(actor=request.user, contact=contact)
         messages.success(request, _("Contact retiré de l'échantillon."))

@@ -1,16 +1,28 @@
 """Front-door records for the isolation sweeps: a network hosted by the workspace's
-organization, one body (the organization itself), a request assigned to it with a thread."""
+organization, one body (the organization itself), a request assigned to it with a thread and
+a file, an answered and closed request (its satisfaction survey), a scanned letter waiting to
+be entered, an answer template and an offer of the body's library.
+
+The survey's page is reached by its secret token, which only the requester holds: the
+foreign value for ``frontdoor:token`` is what a user of A could know of B's request, its
+public id, never the token itself."""
 
 from relais.core.exceptions import AccessDenied
 from relais.frontdoor.models import AnswerTemplate, Visibility
-from relais.frontdoor.services import answer_send, message_post, request_assign
+from relais.frontdoor.services import (
+    answer_send,
+    message_post,
+    offer_create,
+    request_assign,
+    request_close,
+)
 from relais.frontdoor.services.attachments import message_post_with_files
 from relais.frontdoor.services.letters import letter_upload
 from tests.frontdoor.builders import build_network, submit
 from tests.frontdoor.mailkit import pdf_with_text
 
 
-def _request(workspace, prefix: str, subject: str, user=None):
+def _request(workspace, prefix: str, subject: str, user=None) -> dict:
     built = build_network(
         workspace=workspace,
         slug=f"guichet-{prefix}-{workspace.pk}",
@@ -32,6 +44,16 @@ def _request(workspace, prefix: str, subject: str, user=None):
     answered = submit(built.network, subject=f"{subject} répondue")
     request_assign(actor=built.dispatcher, request=answered, bodies=[built.bodies["URSSAF"]])
     answer_send(actor=referent, request=answered, text="Réponse")
+    closed = submit(built.network, subject=f"{subject} clôturée")
+    request_assign(actor=built.dispatcher, request=closed, bodies=[built.bodies["URSSAF"]])
+    answer_send(actor=referent, request=closed, text="Réponse avant clôture")
+    request_close(actor=referent, request=closed)
+    offer = offer_create(
+        actor=referent,
+        body=built.bodies["URSSAF"],
+        title=f"{subject} offre",
+        summary="Une offre de service de l'organisme.",
+    )
     # A file in the thread, a scanned letter waiting to be entered, an answer template.
     message = message_post_with_files(
         actor=referent,
@@ -53,12 +75,18 @@ def _request(workspace, prefix: str, subject: str, user=None):
         "attachment_id": message.attachments.get().public_id,
         "letter_id": letter.attachment.public_id,
         "template_id": template.public_id,
+        "offer_id": offer.public_id,
+        "closed": closed,
     }
 
 
 def foreign_records(workspace, agent) -> dict:
-    return _request(workspace, "b", "Demande étrangerb", user=agent)
+    records = _request(workspace, "b", "Demande étrangerb", user=agent)
+    records["frontdoor:token"] = str(records.pop("closed").public_id)
+    return records
 
 
 def own_records(workspace, user) -> dict:
-    return _request(workspace, "a", "Demande d'essai", user=user)
+    records = _request(workspace, "a", "Demande d'essai", user=user)
+    records["frontdoor:token"] = records.pop("closed").survey.token
+    return records

@@ -114,7 +114,7 @@ def test_a_sample_contact_of_another_body_cannot_be_removed(outsider_client, org
         demand="failure",
         failure_kind="chasing",
     )
-    response = outsider_client.post(_url("sample-delete", contact_id=contact.public_id))
+    response = outsider_client.post(_url("sample-delete", sample_id=contact.public_id))
     assert response.status_code == 404
     assert SampleContact.objects.filter(pk=contact.pk).exists()
     page = outsider_client.get(_url("sample")).content.decode()

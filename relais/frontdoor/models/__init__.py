@@ -35,6 +35,12 @@ from relais.frontdoor.models.requests import (
     RequestState,
     Visibility,
 )
+from relais.frontdoor.models.space import (
+    RequestOffer,
+    RoutingModel,
+    SatisfactionSurvey,
+    ServiceOffer,
+)
 
 __all__ = [
     "ACTIVE_ASSIGNMENT_STATES",
@@ -62,6 +68,10 @@ __all__ = [
     "RequestAssignment",
     "RequestChannel",
     "RequestEvent",
+    "RequestOffer",
+    "RoutingModel",
+    "SatisfactionSurvey",
+    "ServiceOffer",
     "RequestState",
     "RequesterRole",
     "Visibility",

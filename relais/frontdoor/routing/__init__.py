@@ -17,6 +17,7 @@ from .model import (
     load_model,
     read_examples,
     save_model,
+    stems_of,
     train,
     train_model,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "route",
     "route_many",
     "save_model",
+    "stems_of",
     "train",
     "train_model",
 ]

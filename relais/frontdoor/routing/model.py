@@ -173,6 +173,11 @@ def _stemmed(text: Text) -> str:
     return " ".join(text.stems)
 
 
+def stems_of(text: str) -> str:
+    """The stems of ``text`` as the word vectorizer reads them (the costly step: cache it)."""
+    return _stemmed(Text.of(text))
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -267,6 +272,16 @@ class Model:
             if self.params.phrase_features:
                 names += [f"p:{body}:{phrase}" for body, phrase in self._phrase_index()]
         return names
+
+    def word_vectors(self, texts: Sequence[str], *, stemmed: bool = False):
+        """The TF-IDF vectors (L2-normalised, sparse rows) of the stemmed words of ``texts``
+        (already stemmed with ``stems_of`` when ``stemmed``): the model's own vocabulary, for
+        finding similar questions ("par analogie")."""
+        if self.word_vectorizer is None:
+            return None
+        return self.word_vectorizer.transform(
+            list(texts) if stemmed else [stems_of(t) for t in texts]
+        )
 
     # --- scoring ----------------------------------------------------------------------------
 

@@ -18,6 +18,15 @@ from relais.frontdoor.services.intake import (
     request_submit,
 )
 from relais.frontdoor.services.reminders import reminders_send
+from relais.frontdoor.services.space import (
+    mentions_notify,
+    offer_create,
+    offer_link,
+    offer_update,
+    request_tracking_consult,
+    survey_answer,
+    survey_open,
+)
 
 __all__ = [
     "acknowledgement_context",
@@ -25,7 +34,11 @@ __all__ = [
     "assignment_accept",
     "assignment_refuse",
     "assignment_transfer",
+    "mentions_notify",
     "message_post",
+    "offer_create",
+    "offer_link",
+    "offer_update",
     "request_acknowledge",
     "request_assign",
     "request_close",
@@ -33,5 +46,8 @@ __all__ = [
     "request_route",
     "request_set_waiting",
     "request_submit",
+    "request_tracking_consult",
+    "survey_answer",
+    "survey_open",
     "reminders_send",
 ]

@@ -146,7 +146,11 @@ def request_assign(
     for assignment in created:
         notify_body(
             assignment.body,
-            title=_("Nouvelle demande pour %(body)s : %(subject)s")
+            title=(
+                _("Événement critique pour %(body)s : %(subject)s")
+                if request.critical
+                else _("Nouvelle demande pour %(body)s : %(subject)s")
+            )
             % {"body": assignment.body.code, "subject": request.subject},
             url=_url(request),
             exclude=actor,
@@ -344,6 +348,9 @@ def message_post(
         Visibility.PRIVATE: _("Note privée"),
     }[visibility]
     who = author_body.name if author_body else _("modération")
+    from relais.frontdoor.services.space import mentions_notify
+
+    mentioned = mentions_notify(message=message, actor=actor)
     log_event(
         request,
         f"message.{visibility}",
@@ -351,6 +358,7 @@ def message_post(
         actor=actor,
         body=author_body,
         private_to=private,
+        mentions=[user.username for user in mentioned],
     )
     if visibility != Visibility.PRIVATE:
         log_interaction(
@@ -453,11 +461,20 @@ def answer_send(
         "bodies": names
     }
     label = f"{label} {_deliver_answer(request, answer, [body, *joint], channel, actor)}"
-    log_event(request, "answered", label, actor=actor, body=body)
+    log_event(request, "answered", label, actor=actor, body=body, joint=[b.code for b in joint])
     log_interaction(
         request, "frontdoor.answer.sent", label, direction="out", actor=actor, channel=channel
     )
     _refresh_request(request)
+    for joint_body in joint:
+        # The answer speaks for them too: their referents read what was said in their name.
+        notify_body(
+            joint_body,
+            title=_("Réponse commune envoyée au nom de %(body)s : %(code)s")
+            % {"body": joint_body.code, "code": request.tracking_code},
+            url=_url(request),
+            exclude=actor,
+        )
     return answer
 
 
@@ -549,6 +566,9 @@ def request_close(*, actor, request: Request, note: str = "") -> Request:
         actor=actor,
     )
     _refresh_request(request)
+    from relais.frontdoor.services.space import survey_open
+
+    survey_open(request=request)
     return request
 
 

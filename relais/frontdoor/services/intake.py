@@ -17,6 +17,7 @@ from relais.core.exceptions import AccessDenied, NotFound
 from relais.frontdoor import access, clocks
 from relais.frontdoor import permissions as perms
 from relais.frontdoor.models import (
+    ACTIVE_ASSIGNMENT_STATES,
     ELECTRONIC_CHANNELS,
     AssignmentState,
     Body,
@@ -276,6 +277,30 @@ def _acknowledgement_letter(request: Request, actor):
     )
 
 
+def _critical_bodies(request: Request, events: list[str], refused: set[str]) -> list[Body]:
+    """The network's bodies to alert for the critical ``events`` (catalogue order), except
+    those that refused the request or already hold it."""
+    from relais.frontdoor.routing import critical_event
+
+    codes = []
+    for event in events:
+        try:
+            codes.extend(critical_event(event).bodies)
+        except KeyError:
+            continue
+    held = set(
+        request.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).values_list(
+            "body__code", flat=True
+        )
+    )
+    wanted = [code for code in dict.fromkeys(codes) if code not in refused | held]
+    bodies = {
+        body.code: body
+        for body in Body.objects.filter(network=request.network, code__in=wanted, active=True)
+    }
+    return [bodies[code] for code in wanted if code in bodies]
+
+
 @transaction.atomic
 def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
     """Decide which bodies receive ``request``: the routing engine reads its text
@@ -286,9 +311,12 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
     the dispatcher's queue with the engine's proposal. A critical event the engine detects
     makes the request critical. Called again when the last body seized refuses it.
     """
-    from relais.frontdoor.routing import explanation_text, route
+    from relais.frontdoor.routing import default_model, explanation_text, route
+    from relais.frontdoor.services.retraining import active_model
 
-    decision = route(f"{request.subject}\n{request.text}")
+    # The network's retrained model when an administrator made one, else the shipped one.
+    model = active_model(request.network) or default_model()
+    decision = route(f"{request.subject}\n{request.text}", model=model)
     refused = set(
         request.assignments.filter(state=AssignmentState.REFUSED).values_list(
             "body__code", flat=True
@@ -306,7 +334,7 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
         "confidence": round(decision.confidence, 4),
         "abstain": decision.abstain,
         "critical": decision.critical,
-        "explanation": explanation_text(decision),
+        "explanation": explanation_text(decision, model=model),
         "model_version": decision.model_version,
     }
     automatic = (
@@ -321,6 +349,16 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
     if decision.critical and not request.critical:
         request.critical = True
         request.save(update_fields=["critical", "updated_at"])
+    # « Help Contact »: a critical event does not wait for the dispatcher; the bodies its
+    # catalogue names are seized at once (their referents alerted), whatever the confidence.
+    alerted = _critical_bodies(request, decision.critical, refused) if not reason else []
+    if alerted and not automatic:
+        from relais.frontdoor.services.handling import request_assign
+
+        request.routing["alerted"] = [body.code for body in alerted]
+        request.save(update_fields=["routing", "updated_at"])
+        request_assign(actor=None, request=request, bodies=alerted, automatic=True)
+        request.refresh_from_db()
     if automatic:
         # Imported here: handling calls request_route when the last body refuses.
         from relais.frontdoor.services.handling import request_assign
@@ -328,6 +366,13 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
         request.save(update_fields=["routing", "updated_at"])
         request_assign(actor=None, request=request, bodies=proposed, automatic=True)
         request.refresh_from_db()
+        if request.critical:
+            notify_moderators(
+                request.network,
+                title=_("Événement critique : %(subject)s (%(code)s)")
+                % {"subject": request.subject, "code": request.tracking_code},
+                url=reverse("frontdoor:request-detail", args=[request.public_id]),
+            )
         return request
     request.state = request.compute_state()
     request.save(update_fields=["routing", "state", "updated_at"])
@@ -357,6 +402,14 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
                 else _("Demande à répartir : %(code)s")
             )
             % {"code": request.tracking_code},
+            url=url,
+        )
+    elif alerted:
+        # The catalogue's bodies hold it; the dispatcher adds any other competent body.
+        notify_dispatchers(
+            request,
+            title=_("Événement critique transmis à %(bodies)s : %(code)s")
+            % {"bodies": ", ".join(b.code for b in alerted), "code": request.tracking_code},
             url=url,
         )
     audit_log(
