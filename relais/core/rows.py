@@ -18,7 +18,9 @@ SQLite and PostgreSQL only; run inside a transaction (``transaction.atomic``).
 """
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model
 from django.utils import timezone
@@ -53,13 +55,16 @@ def insert_rows(
     rows: Iterable[Sequence],
     *,
     now=None,
+    ids: Sequence[int] | None = None,
     using: str = DEFAULT_DB_ALIAS,
 ) -> list[int]:
     """Insert ``rows`` (tuples of the values of ``fields``, attnames such as ``customer_id``)
     into ``model``'s table; returns the new primary keys in row order.
 
     Fields not named take their default (a callable default is called per row), the
-    ``auto_now`` / ``auto_now_add`` ones take ``now`` (default: the current time).
+    ``auto_now`` / ``auto_now_add`` ones take ``now`` (default: the current time). ``ids``:
+    primary keys the caller reserved (``reserve_ids``), one per row, when rows must point at
+    each other before they are written.
     """
     rows = list(rows)
     if not rows:
@@ -91,7 +96,10 @@ def insert_rows(
     unknown = set(given) - {f.attname for f in meta.concrete_fields}
     if unknown:
         raise ValueError(f"{model.__name__} has no field {sorted(unknown)}")
-    ids = reserve_ids(model, len(rows), using=using)
+    if ids is None:
+        ids = reserve_ids(model, len(rows), using=using)
+    elif len(ids) != len(rows):
+        raise ValueError("one reserved id per row")
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 - names from the model
@@ -134,10 +142,33 @@ def _adapter(field: Field, connection) -> Callable | None:
         return None
     ops = connection.ops
     if kind == "DateTimeField":
-        return lambda value: ops.adapt_datetimefield_value(field.get_prep_value(value))
+        return _datetime_adapter(field, connection)
     if kind == "DateField":
         return ops.adapt_datefield_value
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _datetime_adapter(field: Field, connection) -> Callable:
+    """``adapt_datetimefield_value(get_prep_value(value))``, with a shortcut for the usual
+    value, an aware ``datetime``: as it is for PostgreSQL, its text in the connection's time
+    zone for SQLite (what Django's SQLite backend stores)."""
+    ops = connection.ops
+
+    def slow(value):
+        return ops.adapt_datetimefield_value(field.get_prep_value(value))
+
+    if not settings.USE_TZ:
+        return slow
+    if connection.vendor == "postgresql":
+        return lambda value: value if type(value) is datetime and value.tzinfo else slow(value)
+    zone = connection.timezone
+
+    def adapt(value):
+        if type(value) is datetime and value.tzinfo is not None:
+            return str(value.astimezone(zone).replace(tzinfo=None))
+        return slow(value)
+
+    return adapt
 
 
 def _filler(field: Field, connection, now) -> Callable:

@@ -483,3 +483,41 @@ def test_appointments_keep_their_local_hour_across_daylight_saving(
         expected = source_local + shift  # none of these lands on a public holiday
         assert local.replace(tzinfo=None) == expected, index
         assert (ends - local) == datetime.timedelta(hours=1)
+
+
+def _dates(workspace) -> list:
+    return sorted(
+        Activity.objects.in_workspace(workspace).values_list("occurred_at", "next_follow_up_on")
+    ) + sorted(Interaction.objects.in_workspace(workspace).values_list("started_at", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_reset_on_the_day_of_the_clone_gives_back_the_same_dates_from_one_scan_per_table(
+    cloned,
+):
+    """The date bounds that the holiday moves need are read in one scan of each table (not
+    one per date column), and the dates come back exactly as the clone made them."""
+    import re
+
+    from django.db import connection
+
+    sandbox = cloned.sandbox
+    initial = _dates(sandbox)
+    Activity.objects.in_workspace(sandbox).update(next_follow_up_on=datetime.date(2030, 1, 2))
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        sandbox_reset(actor=cloned.learner, enrollment=cloned, today=cloned.materialised_for)
+    assert _dates(sandbox) == initial
+    scanned = [
+        re.search(r'FROM "(\w+)" s', sql).group(1)
+        for sql in statements
+        # (not the key ranges: ``MIN(s."id")``)
+        if sql.startswith("SELECT MIN(") and 'MIN(s."id")' not in sql
+    ]
+    assert "crm_activity" in scanned and "interactions_interaction" in scanned
+    assert len(scanned) == len(set(scanned))

@@ -749,3 +749,116 @@ def test_the_format_document_lists_every_sheet_and_column():
     for sheet, columns in expected.items():
         assert [c for c in documented[sheet] if c in columns] == columns, sheet
     assert f"{len(expected)} record sheets" in doc.replace("\n", " ")
+
+
+# --- issue 12: the faster reader and writer keep the format and every check ---------------------
+
+
+def test_the_export_is_cell_for_cell_the_one_written_before_issue_12(
+    rich_sandbox, learner, tmp_path
+):
+    """The export's new writer (raw values, a writer per column) gives the same workbook as
+    the previous code, frozen for the benchmark, on a sandbox holding hostile texts, links of
+    every kind and dates written by the sandbox copy's SQL."""
+    from bench import _snapshot_before as before
+
+    path, previous = tmp_path / "now.xlsx", tmp_path / "before.xlsx"
+    snapshot_export(actor=learner, workspace=rich_sandbox, path=path)
+    before.snapshot_export(actor=learner, workspace=rich_sandbox, path=previous)
+    assert without_export_time(sheets_of(path)) == without_export_time(sheets_of(previous))
+
+
+def test_the_previous_importer_and_the_new_one_restore_the_same_records(
+    rich_sandbox, learner, tmp_path
+):
+    from bench import _snapshot_before as before
+
+    path, again = tmp_path / "s.xlsx", tmp_path / "again.xlsx"
+    snapshot_export(actor=learner, workspace=rich_sandbox, path=path)
+    before.snapshot_import(actor=learner, path=path, workspace=rich_sandbox)
+    snapshot_export(actor=learner, workspace=rich_sandbox, path=again)
+    by_previous = without_export_time(sheets_of(again))
+    snapshot_import(actor=learner, path=path, workspace=rich_sandbox)
+    snapshot_export(actor=learner, workspace=rich_sandbox, path=again)
+    assert without_export_time(sheets_of(again)) == by_previous
+
+
+def test_a_fraction_in_an_integer_column_is_refused_in_french(
+    enrollment, learner, exported, tmp_path
+):
+    """Spreadsheets store every number as a float: a whole one reads as an integer, a
+    fraction is refused where an integer is expected."""
+    path = tmp_path / "fraction.xlsx"
+
+    def change(book):
+        sheet = book["crm.invoice"]
+        header = [cell.value for cell in sheet[1]]
+        sheet.cell(row=2, column=header.index("mileage") + 1).value = 12000.5
+
+    rewrite(exported, path, change)
+    _resign(path)
+    _rejected(
+        learner,
+        enrollment.sandbox,
+        path,
+        "Feuille « crm.invoice », ligne 2, colonne mileage : « 12000.5 » n'est pas un nombre "
+        "entier.",
+    )
+
+
+def test_a_text_where_an_integer_is_expected_and_a_number_where_a_text_is_are_refused(
+    enrollment, learner, exported, tmp_path
+):
+    path = tmp_path / "types.xlsx"
+
+    def change(book):
+        sheet = book["crm.invoice"]
+        header = [cell.value for cell in sheet[1]]
+        sheet.cell(row=2, column=header.index("mileage") + 1).value = "douze mille"
+        sheet.cell(row=2, column=header.index("number") + 1).value = 42
+
+    rewrite(exported, path, change)
+    _resign(path)
+    before = all_counts()
+    with pytest.raises(ValidationError) as error:
+        snapshot_import(actor=learner, path=path, workspace=enrollment.sandbox)
+    messages = " ".join(error.value.messages)
+    assert "colonne mileage : « douze mille » n'est pas un nombre entier" in messages
+    assert "colonne number : « 42 » devrait être un texte" in messages
+    assert all_counts() == before
+
+
+def test_a_duplicate_and_a_malformed_identifier_are_refused(
+    enrollment, learner, exported, tmp_path
+):
+    path = tmp_path / "ids.xlsx"
+
+    def change(book):
+        sheet = book["crm.customer"]
+        sheet.cell(row=3, column=1).value = sheet.cell(row=2, column=1).value
+        sheet.cell(row=4, column=1).value = "pas-un-uuid"
+
+    rewrite(exported, path, change)
+    _resign(path)
+    before = all_counts()
+    with pytest.raises(ValidationError) as error:
+        snapshot_import(actor=learner, path=path, workspace=enrollment.sandbox)
+    messages = error.value.messages
+    assert "Feuille « crm.customer », ligne 3 : identifiant en double." in messages
+    assert "Feuille « crm.customer », ligne 4 : identifiant invalide." in messages
+    assert all_counts() == before
+
+
+def test_the_checksum_reads_escaped_texts_as_they_were_written():
+    """The reader decodes ``_xHHHH_`` escapes (keeping the formula guard's apostrophe); the
+    checksum hashes the cells as stored."""
+    stored = [encode_text(text) for text in HOSTILE_TEXTS + ["_x005F_", "a\x0bb", "simple"]]
+    as_read = [
+        "'" + decode_text(value) if value.startswith("'") else decode_text(value)
+        for value in stored
+    ]
+    written, read = fmt.Checksum(), fmt.Checksum()
+    written.row(["id", *stored, 3, True, None])
+    read.cells(["id", *as_read, 3, True, None])
+    assert as_read != stored
+    assert read.hexdigest() == written.hexdigest()

@@ -183,8 +183,12 @@ def _clone_options(*, school, today, owner) -> dict:
     reference = school.reference_date if school else today
     shift = date_shift_days(reference=reference, today=today)
 
+    bounds: dict = {}  # per model, filled by one scan on its first date column
+
     def date_sql(cursor, model, field, column, source):
-        return _rolled_date_sql(cursor, model, field, column, shift, source)
+        if model not in bounds:
+            bounds[model] = _date_bounds(cursor, model, source)
+        return _rolled_date_sql(model, field, column, shift, bounds[model][field.column])
 
     return {"exclude": REGENERATED_MODELS, "owner": owner, "date_sql": date_sql}
 
@@ -200,22 +204,37 @@ def _regenerate(*, source, target, school, today, owner) -> int:
     )
 
 
-def _rolled_date_sql(cursor, model, field, column: str, shift: int, source) -> tuple[str, list]:
+def _date_bounds(cursor, model, source) -> dict[str, tuple]:
+    """``{column: (lowest, highest)}`` of every date and date-time column of ``model`` in
+    ``source``, in one scan of the table (not one per column)."""
+    columns = [
+        field.column
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.DateField)
+        and not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+    ]
+    if not columns:
+        return {}
+    aggregates = ", ".join(f"MIN(s.{_q(c)}), MAX(s.{_q(c)})" for c in columns)
+    cursor.execute(
+        f"SELECT {aggregates} FROM {_q(model._meta.db_table)} s "  # noqa: S608 - model names
+        f"WHERE {workspace_where(model, 's')}",
+        [source.pk],
+    )
+    row = cursor.fetchone()
+    return {column: (row[2 * i], row[2 * i + 1]) for i, column in enumerate(columns)}
+
+
+def _rolled_date_sql(model, field, column: str, shift: int, bounds: tuple) -> tuple[str, list]:
     """The SQL moving a date column by ``shift`` days (date-times in local time), then off
     public holidays, in the same expression (no second pass over the rows): the holidays that
-    the moved dates can reach are looked up from the column's range in the source, and each is
-    tested in the source's frame (the local day ``shift`` days before), so that the test reads
-    the stored value as is."""
+    the moved dates can reach are looked up from the column's range in the source
+    (``bounds``), and each is tested in the source's frame (the local day ``shift`` days
+    before), so that the test reads the stored value as is."""
     is_datetime = isinstance(field, models.DateTimeField)
     if field.name in NOT_EVENTS and not is_datetime:
         return _add_days_sql(column, field, shift), []
-    table = _q(model._meta.db_table)
-    bounds = (
-        f"SELECT MIN(s.{_q(field.column)}), MAX(s.{_q(field.column)}) "  # noqa: S608
-        f"FROM {table} s WHERE {workspace_where(model, 's')}"
-    )
-    cursor.execute(bounds, [source.pk])
-    low, high = cursor.fetchone()
+    low, high = bounds
     if low is None:
         return _add_days_sql(column, field, shift), []
     if is_datetime:

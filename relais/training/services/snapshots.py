@@ -23,7 +23,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,7 @@ from relais.core.exceptions import AccessDenied, NotFound, public_id_or_not_foun
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import job_start
 from relais.core.organizations.models import Organization
+from relais.core.rows import insert_rows, reserve_ids
 from relais.core.workspaces.cloning import workspace_records_delete
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.crm.services.customers import customers_reindex
@@ -45,6 +46,7 @@ from relais.training.snapshots.workbook import (
     FORMAT_NAME,
     FORMAT_VERSION,
     HIDDEN_COLUMNS,
+    Column,
     ParsedSnapshot,
     SheetData,
     Table,
@@ -52,9 +54,10 @@ from relais.training.snapshots.workbook import (
     read_workbook,
     seal_hidden,
     seal_records,
+    stored_cell_writer,
     table_queryset,
+    table_rows,
     tables,
-    to_cell,
     write_workbook,
 )
 
@@ -62,7 +65,6 @@ EXPORT_JOB_KIND = "training.snapshot_export"
 TRAINING_KINDS = {WorkspaceKind.SANDBOX, WorkspaceKind.TEMPLATE}
 # A fixed namespace: the new public ids given on a clash are the same on every machine.
 SNAPSHOT_NAMESPACE = uuid.UUID("6f1d5c2e-3b1a-4e0f-9a57-2f0c8d1e7b42")
-INSERT_BATCH = 1000
 Progress = Callable[[str], None] | None
 
 
@@ -151,8 +153,12 @@ def _external_ids(layout: tuple[Table, ...], workspace) -> dict:
     for table in layout:
         queryset = table_queryset(table, workspace).order_by("pk")
         if table.has_public_id:
+            write = stored_cell_writer(
+                Column("public_id", table.model._meta.get_field("public_id"), "value")
+            )
             result[table.model] = {
-                pk: str(public_id) for pk, public_id in queryset.values_list("pk", "public_id")
+                pk: write(public_id)
+                for pk, public_id in table_rows(table, workspace, ["public_id"])
             }
             continue
         # No public id: "<parent's external id>/<rank among its siblings>", stable because an
@@ -199,17 +205,13 @@ def snapshot_export(*, actor, workspace: Workspace, path, progress: Progress = N
             progress(_("Export de %s") % table.sheet)
         attnames = [column.field.attname for column in table.columns]
         own = external[table.model]
+        plain, linked = _cell_writers(table, external, usernames)
         rows = []
-        queryset = table_queryset(table, workspace).order_by("pk").values_list("pk", *attnames)
-        for pk, *values in queryset.iterator(chunk_size=5000):
-            row = [own[pk]]
-            by_name = {}
-            for column, value in zip(table.columns, values, strict=True):
-                by_name[column.name] = value
-                if (table.sheet, column.name) in HIDDEN_COLUMNS:
-                    row.append(seal_hidden(table.sheet, own[pk], column.name, value))
-                else:
-                    row.append(_export_cell(column, value, external, usernames, by_name))
+        for pk, *values in table_rows(table, workspace, attnames):
+            row = [write(value) for write, value in zip(plain, values, strict=True)]
+            for index, write in linked:
+                row[index] = write(values[index], values, own[pk])
+            row.insert(0, own[pk])
             rows.append(row)
         sheets.append(SheetData(table.sheet, table.header, rows))
     school = SchoolBase.objects.filter(workspace=workspace).first()
@@ -246,23 +248,66 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _export_cell(column, value, external, usernames, by_name):
-    if value is None:
-        return None
-    if column.kind == "record":
-        return external[column.target].get(value)
-    if column.kind == "user":
-        username = usernames.get(value)
-        return encode_text(username) if username else None
-    if column.kind == "contenttype":
-        return ContentType.objects.get_for_id(value).model_class()._meta.label_lower
-    if column.kind == "generic":
-        ct_id = by_name.get(column.ct_field)
-        model = ContentType.objects.get_for_id(ct_id).model_class() if ct_id else None
-        return external.get(model, {}).get(value, int(value))
-    if column.kind == "other_fk":
-        return int(value) if isinstance(value, int) else encode_text(str(value))
-    return to_cell(column, value)
+def _cell_writers(table: Table, external: dict, usernames: dict) -> tuple[list, list]:
+    """How each column's value, as ``table_rows`` reads it, is written; looked up once per
+    table.
+
+    ``plain``: one ``write(value)`` per column; ``linked``: ``[(index, write(value, row,
+    external id))]`` for the columns that read the rest of the row (a generic link reads its
+    content type) or the row's id (a hidden column is sealed to its place), run after.
+    """
+    names = {pk: encode_text(name) for pk, name in usernames.items() if name}
+    positions = {column.name: index for index, column in enumerate(table.columns)}
+
+    def model_label(ct_id) -> str:
+        return ContentType.objects.get_for_id(ct_id).model_class()._meta.label_lower
+
+    plain, linked = [], []
+    for index, column in enumerate(table.columns):
+        kind = column.kind
+        if (table.sheet, column.name) in HIDDEN_COLUMNS:
+
+            def write(value, row, ext, name=column.name):
+                return seal_hidden(table.sheet, ext, name, value)
+
+            linked.append((index, write))
+            plain.append(_none)
+        elif kind == "record":
+            ids = external[column.target]
+            plain.append(lambda value, ids=ids: None if value is None else ids.get(value))
+        elif kind == "user":
+            plain.append(names.get)
+        elif kind == "contenttype":
+            plain.append(lambda value: None if value is None else model_label(value))
+        elif kind == "generic":
+            ct_index = positions[column.ct_field]
+
+            def write(value, row, ext, ct_index=ct_index):
+                if value is None:
+                    return None
+                ct_id = row[ct_index]
+                model = ContentType.objects.get_for_id(ct_id).model_class() if ct_id else None
+                return external.get(model, {}).get(value, int(value))
+
+            linked.append((index, write))
+            plain.append(_none)
+        elif kind == "other_fk":
+            plain.append(
+                lambda value: (
+                    None
+                    if value is None
+                    else int(value)
+                    if isinstance(value, int)
+                    else encode_text(str(value))
+                )
+            )
+        else:
+            plain.append(stored_cell_writer(column))
+    return plain, linked
+
+
+def _none(value) -> None:
+    return None
 
 
 # --- Import ------------------------------------------------------------------------------------
@@ -304,41 +349,16 @@ def _resolve_target(
     return created, True
 
 
-def _allocate_ids(model, count: int) -> list[int]:
-    """``count`` fresh primary keys, taken from the sequence so concurrent inserts never clash."""
-    if count == 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [connection.ops.quote_name(table), model._meta.pk.column, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite: the surrounding write transaction holds the database lock.
-        quoted = connection.ops.quote_name(table)
-        cursor.execute(f"SELECT COALESCE(MAX({model._meta.pk.column}), 0) FROM {quoted}")  # noqa: S608
-        start = cursor.fetchone()[0]
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            start = max(start, row[0] if row else 0)
-    return list(range(start + 1, start + 1 + count))
-
-
-def _free_public_ids(model, wanted: list[str], workspace) -> set[str]:
+def _free_public_ids(model, wanted: list[uuid.UUID], workspace) -> set[uuid.UUID]:
     """The public ids among ``wanted`` already held by rows outside ``workspace``."""
     taken = set()
     manager = model._base_manager
     for start in range(0, len(wanted), 5000):
-        chunk = [uuid.UUID(value) for value in wanted[start : start + 5000]]
-        taken |= {
-            str(value)
-            for value in manager.filter(public_id__in=chunk)
+        taken |= set(
+            manager.filter(public_id__in=wanted[start : start + 5000])
             .exclude(workspace=workspace)
             .values_list("public_id", flat=True)
-        }
+        )
     return taken
 
 
@@ -361,35 +381,20 @@ def snapshot_import(
     elif actor is not None:
         raise ValidationError(_("Choisissez l'espace de travail à remplacer."))
     parsed = read_workbook(Path(path), progress)
-    User = get_user_model()
-    usernames = {
-        name
-        for parsed_table in parsed.tables
-        for column in parsed_table.table.columns
-        if column.kind == "user"
-        for _ext, values in parsed_table.rows
-        if (name := values.get(column.name))
-    }
-    user_ids = dict(User._base_manager.filter(username__in=usernames).values_list("username", "pk"))
-    unknown_users = sorted(usernames - set(user_ids))
-    content_types = {}
+    usernames: set[str] = set()
+    labels: set[str] = set()
     for parsed_table in parsed.tables:
-        for column in parsed_table.table.columns:
-            if column.kind != "contenttype":
-                continue
-            for _ext, values in parsed_table.rows:
-                label = values.get(column.name)
-                if label and label not in content_types:
-                    try:
-                        app_label, model_name = label.split(".")
-                        content_types[label] = ContentType.objects.get_by_natural_key(
-                            app_label, model_name
-                        )
-                    except (ValueError, ContentType.DoesNotExist):
-                        raise ValidationError(
-                            _("Feuille « %(sheet)s » : type « %(label)s » inconnu.")
-                            % {"sheet": parsed_table.table.sheet, "label": label}
-                        ) from None
+        for index, column in enumerate(parsed_table.table.columns):
+            if column.kind == "user":
+                usernames.update(values[index] for _ext, values in parsed_table.rows)
+            elif column.kind == "contenttype":
+                labels.update(values[index] for _ext, values in parsed_table.rows)
+    usernames.discard(None)
+    user_ids = dict(
+        get_user_model()._base_manager.filter(username__in=usernames).values_list("username", "pk")
+    )
+    unknown_users = sorted(usernames - set(user_ids))
+    content_types = _content_types(parsed, labels - {None})
 
     try:
         with transaction.atomic():
@@ -435,76 +440,109 @@ def snapshot_import(
     return target
 
 
+def _content_types(parsed: ParsedSnapshot, labels: set[str]) -> dict:
+    """``{"app_label.model": ContentType}`` for the labels the file names; an unknown one
+    refuses the file."""
+    content_types = {}
+    for label in sorted(labels):
+        try:
+            app_label, model_name = label.split(".")
+            content_types[label] = ContentType.objects.get_by_natural_key(app_label, model_name)
+        except (ValueError, ContentType.DoesNotExist):
+            sheet = next(
+                pt.table.sheet
+                for pt in parsed.tables
+                for index, column in enumerate(pt.table.columns)
+                if column.kind == "contenttype"
+                and any(values[index] == label for _ext, values in pt.rows)
+            )
+            raise ValidationError(
+                _("Feuille « %(sheet)s » : type « %(label)s » inconnu.")
+                % {"sheet": sheet, "label": label}
+            ) from None
+    return content_types
+
+
 def _insert(parsed, target, actor, user_ids, content_types, result, progress) -> None:
+    """Write the file's rows, parents first, with ``insert_rows`` (one prepared statement
+    per table, values adapted per column): links become the new keys, users and content
+    types this installation's."""
     actor_id = getattr(actor, "pk", None)
     labels = {pt.table.model._meta.label_lower: pt.table.model for pt in parsed.tables}
     # Keys for every table first: a generic link may point at a later table (an interaction
     # about an invoice).
     new_pks: dict = {}
     for parsed_table in parsed.tables:
-        pks = _allocate_ids(parsed_table.table.model, len(parsed_table.rows))
-        new_pks[parsed_table.table.model] = {
-            ext: pk for (ext, _values), pk in zip(parsed_table.rows, pks, strict=True)
-        }
-    quote = connection.ops.quote_name
+        model = parsed_table.table.model
+        pks = reserve_ids(model, len(parsed_table.rows)) if parsed_table.rows else []
+        new_pks[model] = dict(zip((ext for ext, _values in parsed_table.rows), pks, strict=True))
+    content_type_ids = {label: ct.pk for label, ct in content_types.items()}
     for parsed_table in parsed.tables:
         table = parsed_table.table
         model = table.model
+        if not parsed_table.rows:
+            continue
         if progress:
             progress(
                 _("Import de %(sheet)s (%(count)s lignes)")
                 % {"sheet": table.sheet, "count": len(parsed_table.rows)}
             )
         mapping = new_pks[model]
-        taken: set[str] = set()
+        renamed: set[uuid.UUID] = set()
         if table.has_public_id:
-            taken = _free_public_ids(model, [ext for ext, _values in parsed_table.rows], target)
-            result.renamed_ids += len(taken)
-        columns = [model._meta.pk]
+            renamed = _free_public_ids(model, parsed_table.public_ids, target)
+            result.renamed_ids += len(renamed)
+        links = _link_resolvers(table, new_pks, labels, user_ids, actor_id, content_type_ids)
+        fields = [column.field.attname for column in table.columns]
+        lead = []
         if table.has_public_id:
-            columns.append(model._meta.get_field("public_id"))
+            lead.append("public_id")
         if table.direct:
-            columns.append(model._meta.get_field("workspace"))
-        columns += [column.field for column in table.columns]
-        # Table and column names come from the models, never from the file.
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-            quote(model._meta.db_table),
-            ", ".join(quote(column.column) for column in columns),
-            ", ".join(["%s"] * len(columns)),
-        )
-        prepared = []
+            lead.append("workspace_id")
+        rows = []
+        public_ids = iter(parsed_table.public_ids)
         for ext, values in parsed_table.rows:
-            row = [mapping[ext]]
+            for index, resolve in links:
+                if values[index] is not None:
+                    values[index] = resolve(values[index], values)
             if table.has_public_id:
-                row.append(
-                    uuid.uuid5(SNAPSHOT_NAMESPACE, f"{target.public_id}:{ext}")
-                    if ext in taken
-                    else uuid.UUID(ext)
+                public_id = next(public_ids)
+                if public_id in renamed:
+                    public_id = uuid.uuid5(SNAPSHOT_NAMESPACE, f"{target.public_id}:{ext}")
+                rows.append(
+                    (public_id, target.pk, *values) if table.direct else (public_id, *values)
                 )
-            if table.direct:
-                row.append(target.pk)
-            for column in table.columns:
-                value = values.get(column.name)
-                if value is not None:
-                    if column.kind == "record":
-                        value = new_pks[column.target][value]
-                    elif column.kind == "user":
-                        value = user_ids.get(value, actor_id)
-                    elif column.kind == "contenttype":
-                        value = content_types[value].pk
-                    elif column.kind == "generic" and isinstance(value, str):
-                        value = new_pks[labels[values[column.ct_field]]][value]
-                row.append(value)
-            prepared.append(
-                [
-                    None if value is None else db_field.get_db_prep_save(value, connection)
-                    for db_field, value in zip(columns, row, strict=True)
-                ]
-            )
-        with connection.cursor() as cursor:
-            for start in range(0, len(prepared), INSERT_BATCH):
-                cursor.executemany(sql, prepared[start : start + INSERT_BATCH])
-        result.rows += len(prepared)
+            else:
+                rows.append((target.pk, *values) if table.direct else values)
+        ids = [mapping[ext] for ext, _values in parsed_table.rows]
+        insert_rows(model, [*lead, *fields], rows, ids=ids)
+        result.rows += len(rows)
+
+
+def _link_resolvers(table, new_pks, labels, user_ids, actor_id, content_type_ids) -> list:
+    """``[(column index, resolve(value, row))]``: how each link column's value as written
+    (external id, username, model label) becomes a key of this database."""
+    positions = {column.name: index for index, column in enumerate(table.columns)}
+    resolvers = []
+    for index, column in enumerate(table.columns):
+        if column.kind == "record":
+            keys = new_pks[column.target]
+            resolvers.append((index, lambda value, row, keys=keys: keys[value]))
+        elif column.kind == "user":
+            resolvers.append((index, lambda value, row: user_ids.get(value, actor_id)))
+        elif column.kind == "contenttype":
+            resolvers.append((index, lambda value, row: content_type_ids[value]))
+        elif column.kind == "generic":
+            ct_index = positions[column.ct_field]
+
+            def generic(value, row, ct_index=ct_index):
+                if not isinstance(value, str):
+                    return value  # the raw number of a row outside the workspace
+                return new_pks[labels[row[ct_index]]][value]
+
+            # First: it reads the content-type column's label, before that becomes a key.
+            resolvers.insert(0, (index, generic))
+    return resolvers
 
 
 def _restore_school(parsed: ParsedSnapshot, target: Workspace) -> None:
