@@ -50,9 +50,12 @@ def wait_for(predicate, page, *, timeout_ms=8000):
 
 
 def slot_point(page, hour: str):
-    """The centre of the week view's cell for ``DAY`` at ``hour`` (``"10:00:00"``)."""
+    """The centre of the week view's cell for ``DAY`` at ``hour`` (``"10:00:00"``), scrolled
+    into view first (slots are tall enough for wrapped titles, so the hour may be below)."""
+    lane = page.locator(f"td.fc-timegrid-slot-lane[data-time='{hour}']")
+    lane.scroll_into_view_if_needed()
     column = page.locator(f"td.fc-timegrid-col[data-date='{DAY.isoformat()}']").bounding_box()
-    row = page.locator(f"td.fc-timegrid-slot-lane[data-time='{hour}']").bounding_box()
+    row = lane.bounding_box()
     return column["x"] + column["width"] / 2, row["y"] + row["height"] / 2
 
 
@@ -83,8 +86,9 @@ def test_drag_a_customer_onto_the_agenda_then_move_the_appointment(page, login, 
     # Search the side list, then drag the customer onto 10:00.
     page.get_by_label("Rechercher un client").fill("martin")
     expect(page.locator(".relais-agenda-customer")).to_have_count(1)
+    target = slot_point(page, "10:00:00")
     item = page.locator(".relais-agenda-customer").first.bounding_box()
-    drag(page, (item["x"] + 10, item["y"] + item["height"] / 2), slot_point(page, "10:00:00"))
+    drag(page, (item["x"] + 10, item["y"] + item["height"] / 2), target)
     wait_for(lambda: Appointment.objects.exists(), page)
     appointment = Appointment.objects.select_related("customer__person").get()
     assert appointment.customer.person.last_name == "Martin"
@@ -95,12 +99,9 @@ def test_drag_a_customer_onto_the_agenda_then_move_the_appointment(page, login, 
     expect(event).to_be_visible()
 
     # Move it to 14:00 by dragging the event itself.
+    target = slot_point(page, "14:00:00")
     box = event.bounding_box()
-    drag(
-        page,
-        (box["x"] + box["width"] / 2, box["y"] + 6),
-        (slot_point(page, "14:00:00")[0], slot_point(page, "14:00:00")[1] - 4),
-    )
+    drag(page, (box["x"] + box["width"] / 2, box["y"] + 6), (target[0], target[1] - 4))
     wait_for(lambda: timezone.localtime(Appointment.objects.get().starts_at).hour == 14, page)
     moved = Appointment.objects.get()
     assert timezone.localtime(moved.starts_at).date() == DAY
