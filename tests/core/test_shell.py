@@ -70,11 +70,11 @@ def caisse(db):
 @pytest.mark.parametrize(
     ("role", "tiles", "training"),
     [
-        # The CRM's eight tools, the knowledge base, journeys (« Parcours ») for the roles that
-        # read them, and training where the role has it.
-        (Role.ADMINISTRATOR, 11, True),
-        (Role.SUPERVISOR, 10, False),
-        (Role.AGENT, 10, False),
+        # The CRM's eight tools, the knowledge base, journeys (« Parcours » and
+        # « Recommandations ») for the roles that read them, and training where the role has it.
+        (Role.ADMINISTRATOR, 12, True),
+        (Role.SUPERVISOR, 11, False),
+        (Role.AGENT, 11, False),
         (Role.TRAINER, 10, True),
         (Role.LEARNER, 10, True),
     ],
