@@ -15,16 +15,9 @@ class FrontdoorConfig(AppConfig):
 
         perms.register()
 
-        from relais.core.jobs.registry import register_job_kind
-        from relais.frontdoor.services.retraining import RETRAIN_JOB_KIND, retrain_job_access
-        from relais.frontdoor.tasks import routing_retrain_task
+        from relais.frontdoor.job_kinds import register_frontdoor_job_kinds
 
-        register_job_kind(
-            RETRAIN_JOB_KIND,
-            routing_retrain_task,
-            label=_("Réentraînement du modèle d'orientation"),
-            access=retrain_job_access,
-        )
+        register_frontdoor_job_kinds()
 
         from relais.core.demo import register_demo
         from relais.frontdoor.demo import load_demo_for_platform

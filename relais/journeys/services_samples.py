@@ -205,7 +205,7 @@ def sample_record(
     """Record one contact of the sample (low-data mode). A failure needs its kind; a value
     contact has none."""
     ensure_journey_permission(actor, Permission.JOURNEYS_SAMPLE, organization)
-    contact = SampleContact(
+    sample = SampleContact(
         organization=organization,
         contacted_at=contacted_at or timezone.now(),
         channel=channel,
@@ -218,15 +218,15 @@ def sample_record(
         recorded_by=actor,
     )
     errors = {}
-    if not contact.reason:
+    if not sample.reason:
         errors["reason"] = _("Notez le motif du contact, dans les mots de l'usager.")
     if demand == Demand.FAILURE and not failure_kind:
         errors["failure_kind"] = _("Précisez la nature de l'échec.")
     if errors:
         raise ValidationError(errors)
-    contact.full_clean()
-    contact.save()
-    return contact
+    sample.full_clean()
+    sample.save()
+    return sample
 
 
 @transaction.atomic
