@@ -32,7 +32,10 @@ from relais.journeys.selectors_logs import log_get_ready, log_ready_list
 from relais.journeys.templates_catalogue import TEMPLATES
 
 
-class _JourneyView(WorkspaceRequiredMixin, View):
+class OrganizationJourneyView(WorkspaceRequiredMixin, View):
+    """The base of every journeys page: journeys, logs and recommendations belong to the
+    current workspace's organization; reading is checked by the selectors, editing here."""
+
     @property
     def organization(self):
         return self.workspace.organization
@@ -77,7 +80,7 @@ def _to_editor(journey, anchor: str = ""):
 # Journeys ---------------------------------------------------------------------------------
 
 
-class JourneyListView(_JourneyView):
+class JourneyListView(OrganizationJourneyView):
     def get(self, request):
         journeys = selectors.journey_list(user=request.user, organization=self.organization)
         can_edit = self.can_edit()
@@ -98,7 +101,7 @@ class JourneyListView(_JourneyView):
         )
 
 
-class JourneyCreateView(_JourneyView):
+class JourneyCreateView(OrganizationJourneyView):
     template_name = "journeys/create.html"
 
     def _render(self, request, form, status=200):
@@ -125,7 +128,7 @@ class JourneyCreateView(_JourneyView):
         return _to_editor(journey)
 
 
-class JourneyFromTemplateView(_JourneyView):
+class JourneyFromTemplateView(OrganizationJourneyView):
     http_method_names = ["post"]
 
     def post(self, request):
@@ -152,7 +155,7 @@ class JourneyFromTemplateView(_JourneyView):
         return _to_editor(journey)
 
 
-class JourneyEditorView(_JourneyView):
+class JourneyEditorView(OrganizationJourneyView):
     def get(self, request, journey_id):
         journey = self.journey(journey_id)
         return render(
@@ -166,7 +169,7 @@ class JourneyEditorView(_JourneyView):
         )
 
 
-class JourneyEditView(_JourneyView):
+class JourneyEditView(OrganizationJourneyView):
     template_name = "journeys/journey_form.html"
 
     def get(self, request, journey_id):
@@ -199,7 +202,7 @@ class JourneyEditView(_JourneyView):
         return _to_editor(saved)
 
 
-class JourneyDuplicateView(_JourneyView):
+class JourneyDuplicateView(OrganizationJourneyView):
     http_method_names = ["post"]
 
     def post(self, request, journey_id):
@@ -209,7 +212,7 @@ class JourneyDuplicateView(_JourneyView):
         return _to_editor(copy)
 
 
-class JourneyDeleteView(_JourneyView):
+class JourneyDeleteView(OrganizationJourneyView):
     def get(self, request, journey_id):
         journey = self.journey(journey_id)
         return render(
@@ -237,7 +240,7 @@ class JourneyDeleteView(_JourneyView):
         return redirect("journeys:journey-list")
 
 
-class JourneyRestoreView(_JourneyView):
+class JourneyRestoreView(OrganizationJourneyView):
     http_method_names = ["post"]
 
     def post(self, request, journey_id):
@@ -248,7 +251,7 @@ class JourneyRestoreView(_JourneyView):
         return _to_editor(journey)
 
 
-class JourneyMapView(_JourneyView):
+class JourneyMapView(OrganizationJourneyView):
     def get(self, request, journey_id):
         journey = self.journey(journey_id)
         return render(
@@ -256,7 +259,7 @@ class JourneyMapView(_JourneyView):
         )
 
 
-class JourneyCompareView(_JourneyView):
+class JourneyCompareView(OrganizationJourneyView):
     """Modelled vs observed: the designed journey against a mining result the user uploads
     (read, compared and shown; nothing is stored)."""
 
@@ -307,7 +310,7 @@ class JourneyCompareView(_JourneyView):
         )
 
 
-class JourneyExportView(_JourneyView):
+class JourneyExportView(OrganizationJourneyView):
     format = "json"
     FORMATS = {
         "bpmn": (journey_bpmn, "application/xml; charset=utf-8", "bpmn"),
@@ -332,7 +335,7 @@ class JourneyExportView(_JourneyView):
 # Phases -----------------------------------------------------------------------------------
 
 
-class PhaseAddView(_JourneyView):
+class PhaseAddView(OrganizationJourneyView):
     http_method_names = ["post"]
 
     def post(self, request, journey_id):
@@ -355,7 +358,7 @@ class PhaseAddView(_JourneyView):
         return _to_editor(journey, f"phase-{phase.public_id}")
 
 
-class PhaseEditView(_JourneyView):
+class PhaseEditView(OrganizationJourneyView):
     template_name = "journeys/phase_form.html"
 
     def get(self, request, journey_id, phase_id):
@@ -379,7 +382,7 @@ class PhaseEditView(_JourneyView):
         return _to_editor(phase.journey, f"phase-{phase.public_id}")
 
 
-class PhaseMoveView(_JourneyView):
+class PhaseMoveView(OrganizationJourneyView):
     http_method_names = ["post"]
 
     def post(self, request, journey_id, phase_id):
@@ -396,7 +399,7 @@ class PhaseMoveView(_JourneyView):
         return _to_editor(phase.journey, f"phase-{phase.public_id}")
 
 
-class PhaseDeleteView(_JourneyView):
+class PhaseDeleteView(OrganizationJourneyView):
     def get(self, request, journey_id, phase_id):
         phase = self.phase(journey_id, phase_id)
         count = phase.steps.count()
@@ -424,7 +427,7 @@ class PhaseDeleteView(_JourneyView):
 # Steps ------------------------------------------------------------------------------------
 
 
-class StepAddView(_JourneyView):
+class StepAddView(OrganizationJourneyView):
     template_name = "journeys/step_form.html"
 
     def get(self, request, journey_id, phase_id):
@@ -445,7 +448,7 @@ class StepAddView(_JourneyView):
         return _to_editor(phase.journey, f"step-{step.public_id}")
 
 
-class StepEditView(_JourneyView):
+class StepEditView(OrganizationJourneyView):
     template_name = "journeys/step_form.html"
 
     def get(self, request, journey_id, step_id):
@@ -475,7 +478,7 @@ class StepEditView(_JourneyView):
         return _to_editor(step.phase.journey, f"step-{step.public_id}")
 
 
-class StepMoveView(_JourneyView):
+class StepMoveView(OrganizationJourneyView):
     http_method_names = ["post"]
 
     def post(self, request, journey_id, step_id):
@@ -491,7 +494,7 @@ class StepMoveView(_JourneyView):
         return _to_editor(journey, f"step-{step.public_id}")
 
 
-class StepDeleteView(_JourneyView):
+class StepDeleteView(OrganizationJourneyView):
     def get(self, request, journey_id, step_id):
         step = self.step(journey_id, step_id)
         return render(

@@ -33,7 +33,7 @@ from relais.journeys.forms_logs import (
 from relais.journeys.models import Channel, EventLogStatus
 from relais.journeys.observed import Filters, observed_summary
 from relais.journeys.permissions import Permission
-from relais.journeys.views import _JourneyView
+from relais.journeys.views import OrganizationJourneyView
 
 SAMPLE_RECENT = 15
 
@@ -42,7 +42,7 @@ def _to_log(log):
     return redirect("journeys:log-detail", log_id=log.public_id)
 
 
-class _LogView(_JourneyView):
+class _LogView(OrganizationJourneyView):
     def log(self, log_id, **kwargs):
         return selectors.log_get(
             user=self.request.user, organization=self.organization, public_id=log_id, **kwargs

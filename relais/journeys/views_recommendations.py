@@ -17,12 +17,12 @@ from relais.journeys.bpmn import journey_data
 from relais.journeys.eventlog_store import load_frame
 from relais.journeys.forms_recommendations import AssumptionsForm, RecommendationSetForm
 from relais.journeys.recommendations import CHANNEL_LABELS, what_if
-from relais.journeys.views import _JourneyView
+from relais.journeys.views import OrganizationJourneyView
 
 PDF_TYPE = "application/pdf"
 
 
-class _RecommendationView(_JourneyView):
+class _RecommendationView(OrganizationJourneyView):
     """The journeys' view base: the organization is the current workspace's."""
 
     def recommendation_set(self, set_id):

@@ -13,7 +13,7 @@ from relais.journeys import reports
 from relais.journeys import selectors_recommendations as selectors
 from relais.journeys import services_recommendations as services
 from relais.journeys.eventlog_store import load_frame
-from relais.journeys.views import _JourneyView
+from relais.journeys.views import OrganizationJourneyView
 from relais.journeys.views_recommendations import PDF_TYPE
 
 
@@ -21,7 +21,7 @@ def _no_events(log) -> NotFound:
     return NotFound(f"Le journal « {log.name} » n'a pas d'événements enregistrés.")
 
 
-class _ReportView(_JourneyView):
+class _ReportView(OrganizationJourneyView):
     pdf = False  # the deliverable's PDF rather than its page
     deliverable = ""
 
@@ -65,7 +65,7 @@ class _ReportView(_JourneyView):
         return redirect("jobs:job-detail", public_id=job.public_id)
 
 
-class DeliverablesView(_JourneyView):
+class DeliverablesView(OrganizationJourneyView):
     def get(self, request):
         user, organization = request.user, self.organization
         return render(
