@@ -18,6 +18,7 @@ import uuid
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -37,7 +38,6 @@ from relais.training.services.snapshots import (
     SnapshotImportResult,
     _json,
     _resolve_target,
-    _restore_school,
     snapshot_metadata,
     snapshot_workspace_check,
 )
@@ -55,7 +55,6 @@ from relais.training.snapshots.workbook import (
     Column,
     Errors,
     ParsedSnapshot,
-    ParsedTable,
     SheetData,
     Table,
     _check_container,
@@ -76,6 +75,42 @@ from relais.training.snapshots.workbook import (
 )
 
 INSERT_BATCH = 1000
+
+
+# The application's parsed tables became columnar (issue 12, second round): the row-wise
+# shape this code builds, and the school restore that reads it, kept here as they were.
+@dataclass
+class ParsedTable:
+    table: Table
+    rows: list[tuple[str, list]]  # (external id, [value or external id, per column])
+    public_ids: list = field(default_factory=list)  # the external ids as UUIDs, if public ids
+
+
+def _restore_school(parsed: ParsedSnapshot, target: Workspace) -> None:
+    """A school database keeps its reference day and its list of anomalies."""
+    meta = parsed.meta
+    if target.kind != WorkspaceKind.TEMPLATE or not meta.get("reference_date"):
+        return
+    customers = next(
+        (
+            len(pt.rows)
+            for pt in parsed.tables
+            if pt.table.model._meta.label_lower == "crm.customer"
+        ),
+        0,
+    )
+    school, _created = SchoolBase.objects.update_or_create(
+        workspace=target,
+        defaults={
+            "seed": int(meta.get("school_seed") or 0),
+            "reference_date": meta["reference_date"],
+            "customer_count": customers,
+        },
+    )
+    school.anomalies.all().delete()
+    Anomaly.objects.bulk_create(
+        Anomaly(school_base=school, **anomaly) for anomaly in parsed.anomalies
+    )
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _CELL, _VALUE, _INLINE, _TEXT, _RUN = (
     f"{_MAIN}{tag}" for tag in ("row", "c", "v", "is", "t", "r")

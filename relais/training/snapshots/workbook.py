@@ -21,6 +21,7 @@ import json
 import re
 import uuid
 import zipfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -392,26 +393,8 @@ def cell_reader(column: Column) -> Callable:
     if column.kind in _REFERENCE_KINDS:
         return _reference_reader(column)
     field_ = column.field
-    kind = column.kind
-    if field_.null:
-        empty = None
-    elif kind == "text" and _label(field_) not in REQUIRED_TEXT:
-        # Whatever the workspace held (events logged without a code, say) comes back;
-        # derived columns are recomputed on import anyway.
-        empty = ""
-    else:
-        empty = _MISSING
-    choices = {choice for choice, _label in field_.flatchoices} if field_.choices else None
-    # Only what the database itself would refuse: lengths, ranges, digits. Format validators
-    # (e-mail, SIRET…) are not run, nor ``blank``: a school database holds invalid e-mails on
-    # purpose, and a snapshot must give back whatever the workspace held.
-    checks = [v for v in field_.validators if isinstance(v, _STORAGE_VALIDATORS)]
-    # Most columns only have a maximum length: compared directly, the validators run (for
-    # their message) only on a text that is too long.
-    limit = None
-    if checks and all(type(v) is validators.MaxLengthValidator for v in checks):
-        limit = min(v.limit_value for v in checks)
-    is_text = kind == "text"
+    empty, choices, checks, limit = _rules(column)
+    is_text = column.kind == "text"
     parse = _parser(column)
 
     def validate(value) -> None:
@@ -443,6 +426,221 @@ def cell_reader(column: Column) -> Callable:
 
 
 _MISSING = object()
+
+
+def _rules(column: Column) -> tuple:
+    """``(empty, choices, checks, limit)`` of a value column: what an empty cell reads as
+    (``_MISSING``: refused), the permitted choices, the storage validators, and the maximum
+    length when that is their only rule."""
+    field_ = column.field
+    if field_.null:
+        empty = None
+    elif column.kind == "text" and _label(field_) not in REQUIRED_TEXT:
+        # Whatever the workspace held (events logged without a code, say) comes back;
+        # derived columns are recomputed on import anyway.
+        empty = ""
+    else:
+        empty = _MISSING
+    choices = {choice for choice, _label in field_.flatchoices} if field_.choices else None
+    # Only what the database itself would refuse: lengths, ranges, digits. Format validators
+    # (e-mail, SIRET…) are not run, nor ``blank``: a school database holds invalid e-mails on
+    # purpose, and a snapshot must give back whatever the workspace held.
+    checks = [v for v in field_.validators if isinstance(v, _STORAGE_VALIDATORS)]
+    # Most columns only have a maximum length: compared directly, the validators run (for
+    # their message) only on a text that is too long.
+    limit = None
+    if checks and all(type(v) is validators.MaxLengthValidator for v in checks):
+        limit = min(v.limit_value for v in checks)
+    return empty, choices, checks, limit
+
+
+def column_reader(column: Column) -> Callable[[list], list]:
+    """``cell_reader`` over a whole column: the cells (as ``_cell`` reads them) in, the
+    values out, or ``_Fault`` when any cell would raise ``ValidationError`` (the sheet is then
+    read cell by cell for the messages).
+
+    The usual columns (texts, references, whole numbers, booleans, dates and date-times) are
+    checked with a few passes of C-level built-ins over the column (their types as a set,
+    the longest text, the smallest and largest number) instead of a Python call per cell;
+    the rest go through ``cell_reader`` cell by cell. Either way the same rules hold."""
+    read = cell_reader(column)
+    fast = _fast_column_reader(column)
+
+    def read_column(cells: list) -> list:
+        if fast is not None:
+            values = fast(cells)
+            if values is not None:
+                return values
+        try:
+            return [read(cell) for cell in cells]
+        except ValidationError:
+            raise _Fault from None
+
+    return read_column
+
+
+_NONE = type(None)
+
+
+def _unquoted(cells: list) -> list:
+    """The texts of ``cells`` without the formula guard's apostrophe (``None`` kept)."""
+    return [v if v is None or v[0] != "'" else v[1:] for v in cells]
+
+
+def _fast_column_reader(column: Column) -> Callable[[list], list | None] | None:
+    """A whole-column version of ``cell_reader`` for the usual columns, or ``None``. It
+    returns ``None`` for a column it cannot vouch for (then every cell is read alone)."""
+    kind = column.kind
+    field_ = column.field
+    if kind in {"record", "user", "contenttype", "generic", "other_fk"}:
+        allowed = {
+            "record": {str},
+            "user": {str},
+            "contenttype": {str},
+            "generic": {str, int},
+            "other_fk": {int},
+        }[kind] | ({_NONE} if field_.null else set())
+
+        def fast_reference(cells):
+            if not set(map(type, cells)) <= allowed:
+                return None
+            return list(cells) if kind == "other_fk" else _unquoted_any(cells)
+
+        return fast_reference
+    empty, choices, checks, limit = _rules(column)
+    allow_empty = {_NONE} if empty is not _MISSING else set()
+
+    def chosen(values) -> bool:
+        if choices is None:
+            return True
+        present = set(values)
+        present.discard(None)
+        return present <= choices
+
+    if kind == "text":
+        allowed = {str} | allow_empty
+        if checks and limit is None:
+            return None
+
+        def fast_text(cells):
+            if not set(map(type, cells)) <= allowed:
+                return None
+            values = _unquoted(cells)
+            if not chosen(values):
+                return None
+            if checks and max(map(len, filter(None, values)), default=0) > limit:
+                return None
+            if empty is not None and None in values:
+                values = [empty if v is None else v for v in values]
+            return values
+
+        return fast_text
+    if kind == "int":
+        allowed = {int} | allow_empty
+        ranges = (validators.MinValueValidator, validators.MaxValueValidator)
+        if any(type(v) not in ranges for v in checks):
+            return None
+
+        def fast_int(cells):
+            if not set(map(type, cells)) <= allowed or not chosen(cells):
+                return None
+            numbers = [v for v in cells if v is not None] if None in cells else cells
+            if checks and numbers:
+                # Ranges only: the smallest and the largest stand for all.
+                try:
+                    for validator in checks:
+                        validator(min(numbers))
+                        validator(max(numbers))
+                except ValidationError:
+                    return None
+            return list(cells)
+
+        return fast_int
+    if isinstance(field_, models.DecimalField) and choices is None:
+        return _fast_decimal_reader(field_, allow_empty, checks)
+    if choices is not None or checks:
+        return None
+    if kind == "bool":
+        allowed = {bool} | allow_empty
+        return lambda cells: list(cells) if set(map(type, cells)) <= allowed else None
+    if isinstance(field_, models.DateTimeField):
+        allowed = {str} | allow_empty
+        parse = datetime.datetime.fromisoformat
+
+        def fast_datetime(cells):
+            if not set(map(type, cells)) <= allowed:
+                return None
+            try:
+                values = [None if v is None else parse(v) for v in cells]
+            except ValueError:
+                return None
+            if any(v is not None and v.tzinfo is None for v in values):
+                return None
+            return values
+
+        return fast_datetime
+    if isinstance(field_, models.DateField):
+        allowed = {str} | allow_empty
+        parse = datetime.date.fromisoformat
+
+        def fast_date(cells):
+            if not set(map(type, cells)) <= allowed:
+                return None
+            # What ``parse_date`` takes and ``fromisoformat`` reads alike: YYYY-MM-DD.
+            if not all(v is None or (len(v) == 10 and v[4] == v[7] == "-") for v in cells):
+                return None
+            try:
+                return [None if v is None else parse(v) for v in cells]
+            except ValueError:
+                return None
+
+        return fast_date
+    return None
+
+
+def _fast_decimal_reader(field_: models.DecimalField, allow_empty: set, checks: list):
+    """Decimal texts as the export writes them: a text that matches ``-?digits.digits``
+    within the field's digits passes ``DecimalValidator``; ranges are checked on the smallest
+    and the largest value."""
+    ranges = (validators.MinValueValidator, validators.MaxValueValidator)
+    if any(type(v) not in (*ranges, validators.DecimalValidator) for v in checks):
+        return None
+    if field_.max_digits is None or field_.decimal_places is None:
+        return None
+    whole = field_.max_digits - field_.decimal_places
+    places = field_.decimal_places
+    pattern = re.compile(
+        rf"-?(?:0|[1-9][0-9]{{0,{whole - 1}}})" + (rf"(?:\.[0-9]{{1,{places}}})?" if places else "")
+        if whole > 0
+        else rf"-?0\.[0-9]{{1,{places}}}"
+    ).fullmatch
+    bounds = [v for v in checks if type(v) in ranges]
+    allowed = {str} | allow_empty
+
+    def fast_decimal(cells):
+        if not set(map(type, cells)) <= allowed:
+            return None
+        texts = [v for v in cells if v is not None] if None in cells else cells
+        if not all(map(pattern, texts)):
+            return None
+        numbers = list(map(decimal.Decimal, texts))
+        if bounds and numbers:
+            try:
+                for validator in bounds:
+                    validator(min(numbers))
+                    validator(max(numbers))
+            except ValidationError:
+                return None
+        if len(numbers) == len(cells):
+            return numbers
+        found = iter(numbers)
+        return [None if v is None else next(found) for v in cells]
+
+    return fast_decimal
+
+
+def _unquoted_any(cells: list) -> list:
+    return [v if v.__class__ is not str or v[0] != "'" else v[1:] for v in cells]
 
 
 def _parser(column: Column) -> Callable:
@@ -509,6 +707,15 @@ def _parser(column: Column) -> Callable:
 _json_line = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+def _needs_no_escape(text: str) -> bool:
+    """Whether a JSON text of cells as read holds nothing ``escape_text`` would change:
+    control characters show in JSON as backslash escapes, and an ``_xHHHH_`` needs ``_x``
+    (substring tests first: the pattern search is much slower)."""
+    if "\\" in text or "\ufffe" in text or "\uffff" in text:
+        return False
+    return "_x" not in text or not _TO_ESCAPE.search(text)
+
+
 class Checksum:
     """SHA-256 over the canonical JSON serialisation of the sheets, row by row."""
 
@@ -530,6 +737,31 @@ class Checksum:
         if "\\" in line or _TO_ESCAPE.search(line):
             line = _json_line([escape_text(v) if v.__class__ is str else v for v in values])
         self._hash.update(line.encode() + b"\n")
+
+    def cell_rows(self, rows: list, chunk: int = 256) -> None:
+        """``cells`` for each of ``rows``, a chunk of rows serialised at once: the chunk's
+        JSON array is the rows' lines joined by commas, and when ``],[`` occurs in it only
+        between rows (as often as there are row boundaries) and nothing in it needs an
+        escape, those lines are the hashed ones; otherwise its rows go one by one."""
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            text = _json_line(part)
+            if text.count("],[") == len(part) - 1 and _needs_no_escape(text):
+                self._hash.update(text[1:-1].replace("],[", "]\n[").encode() + b"\n")
+            else:
+                for row in part:
+                    self.cells(list(row))
+
+    def stored_rows(self, rows: list, chunk: int = 256) -> None:
+        """``row`` for each of ``rows`` (cells as stored), a chunk at a time (``cell_rows``)."""
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            text = _json_line(part)
+            if text.count("],[") == len(part) - 1:
+                self._hash.update(text[1:-1].replace("],[", "]\n[").encode() + b"\n")
+            else:
+                for row in part:
+                    self.row(row)
 
     def meta(self, meta: dict) -> None:
         self.sheet(META_SHEET)
@@ -559,8 +791,7 @@ def write_workbook(path: Path, meta: dict, sheets: list[SheetData]) -> str:
     for sheet in sheets:
         checksum.sheet(sheet.name)
         checksum.row(sheet.header)
-        for row in sheet.rows:
-            checksum.row(row)
+        checksum.stored_rows(sheet.rows)
     meta = {**meta, **{f"rows.{sheet.name}": str(len(sheet.rows)) for sheet in sheets}}
     checksum.meta(meta)
     meta["checksum"] = checksum.hexdigest()
@@ -673,9 +904,24 @@ def _rows_xml(rows: list[list], width: int, first: int = 2) -> Iterable[str]:
 
 @dataclass
 class ParsedTable:
+    """One record sheet as read and checked, by column: ``columns[i]`` holds the values of
+    ``table.columns[i]`` in file order (references still as written: external id, username,
+    model label; hidden columns opened)."""
+
     table: Table
-    rows: list[tuple[str, list]]  # (external id, [value or external id, per column])
+    external_ids: list[str]
+    columns: list[list]
     public_ids: list = field(default_factory=list)  # the external ids as UUIDs, if public ids
+
+    def __len__(self) -> int:
+        return len(self.external_ids)
+
+    @property
+    def rows(self) -> list[tuple[str, list]]:
+        """``(external id, [value per column])`` per row (the columns transposed)."""
+        return list(
+            zip(self.external_ids, map(list, zip(*self.columns, strict=True)), strict=True)
+        )
 
 
 @dataclass
@@ -687,7 +933,7 @@ class ParsedSnapshot:
 
     @property
     def row_count(self) -> int:
-        return sum(len(parsed.rows) for parsed in self.tables)
+        return sum(len(parsed) for parsed in self.tables)
 
 
 class Errors:
@@ -758,6 +1004,53 @@ def _rows(sheet) -> Iterable[list]:
             values.pop()
         if values:
             yield values
+
+
+def _sheet_cells(sheet) -> list[list]:
+    """The non-empty rows of a sheet as python-calamine gives them (an empty cell is ``""``),
+    with the columns left of its used range."""
+    padding = [""] * sheet.start[1] if sheet.start else []
+    data = list(sheet.iter_rows())
+    if not data:
+        return []
+    width = max(map(len, data))
+    empty = [""] * width
+    rows = [
+        padding + row if padding else row
+        for row in data
+        if row != empty and (len(row) == width or any(v != "" for v in row))
+    ]
+    return rows
+
+
+def _trimmed(cells: Iterable) -> list:
+    values = [_cell(v) for v in cells]
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+def _columns(rows: list[list], width: int, name: str) -> list[list]:
+    """The cells of ``rows`` by column, ``width`` columns, as ``_cell`` reads them; refuses a
+    row with a value past the last column."""
+    if not rows:
+        return [[] for _ in range(width)]
+    widest = max(map(len, rows))
+    if min(map(len, rows)) != widest:
+        rows = [row + [""] * (widest - len(row)) for row in rows]
+    if widest > width:
+        tail = [""] * (widest - width)
+        if any(row[width:] != tail for row in rows):
+            _fail(_("Feuille « %s » : une ligne a plus de cellules que de colonnes.") % name)
+    columns = list(zip(*rows, strict=True))[:width]
+    columns += [("",) * len(rows)] * (width - len(columns))
+    result = []
+    for cells in columns:
+        if set(map(type, cells)) == {str}:
+            result.append([v or None for v in cells])  # the usual column: texts and blanks
+        else:
+            result.append([v if v.__class__ is str and v else _cell(v) for v in cells])
+    return result
 
 
 def read_workbook(path: Path, progress: Callable[[str], None] | None = None) -> ParsedSnapshot:
@@ -836,38 +1129,31 @@ def _read(workbook, progress) -> ParsedSnapshot:
         if progress:
             progress(_("Lecture de la feuille %s") % name)
         expected = known[name].header if name in known else ANOMALY_COLUMNS
-        rows = _rows(workbook.get_sheet_by_name(name))
-        header = tuple(next(rows, []))
+        rows = _sheet_cells(workbook.get_sheet_by_name(name))
+        header = tuple(_trimmed(rows[0])) if rows else ()
         if header != expected:
             _fail_header(name, header, expected)
         checksum.sheet(name)
         checksum.row(header)
-        reader = _TableReader(known[name], errors) if name in known else None
-        width = len(expected)
-        count = 0
-        for row in rows:
-            total += 1
-            if total > MAX_ROWS:
-                _fail(
-                    _("Le classeur a trop de lignes (au plus %s).")
-                    % f"{MAX_ROWS:,}".replace(",", " ")
-                )
-            if len(row) > width:
-                _fail(_("Feuille « %s » : une ligne a plus de cellules que de colonnes.") % name)
-            row += [None] * (width - len(row))
-            checksum.cells(row)
-            count += 1
-            if reader is None:
-                anomaly_rows.append(row)
-            else:
-                reader.add(row, count + 1)
+        count = len(rows) - 1
+        total += count
+        if total > MAX_ROWS:
+            _fail(_("Le classeur a trop de lignes (au plus %s).") % f"{MAX_ROWS:,}".replace(",", " "))
+        # By column: each check runs over a whole column at once (see ``column_reader``).
+        columns = _columns(rows[1:], len(expected), name)
+        del rows
+        checksum.cell_rows(list(zip(*columns, strict=True)))
         if str(meta.get(f"rows.{name}")) != str(count):
             _fail(
                 _("Feuille « %(sheet)s » : %(found)s lignes au lieu de %(expected)s annoncées.")
                 % {"sheet": name, "found": count, "expected": meta.get(f"rows.{name}", "?")}
             )
-        if reader is not None:
+        if name in known:
+            reader = _TableReader(known[name], errors)
+            reader.read(columns)
             readers.append(reader)
+        else:
+            anomaly_rows = [list(row) for row in zip(*columns, strict=True)]
     checksum.meta(meta)
     if checksum.hexdigest() != meta["checksum"]:
         _fail(
@@ -878,7 +1164,8 @@ def _read(workbook, progress) -> ParsedSnapshot:
         )
     errors.raise_if_any()
     parsed_tables = [
-        ParsedTable(reader.table, reader.rows, reader.public_ids) for reader in readers
+        ParsedTable(reader.table, reader.external_ids, reader.columns, reader.public_ids)
+        for reader in readers
     ]
     _check_references(
         parsed_tables, {reader.table.model: reader.seen for reader in readers}, errors
@@ -909,20 +1196,35 @@ def _fail_header(name: str, header: tuple, expected: tuple):
 _REFERENCE_KINDS = frozenset({"record", "user", "contenttype", "generic", "other_fk"})
 
 
+class _Fault(Exception):
+    """A column holds a value its fast check does not accept: the sheet is read again cell by
+    cell, for the exact messages."""
+
+
 class _TableReader:
-    """The rows of one record sheet, each checked and turned into values as it is read:
-    ``rows`` holds ``(external id, [value of each column])``, references still as written
-    (external id, username, model label), hidden columns opened."""
+    """The cells of one record sheet, checked and turned into values by column: ``columns``
+    holds the values of each column (references still as written: external id, username,
+    model label; hidden columns opened), ``external_ids`` the rows' ids.
+
+    Each column is read by one call (``column_reader``); a sheet with any fault is read again
+    row by row (``add``), which words the errors, in row order, as a user expects them."""
 
     def __init__(self, table: Table, errors: Errors):
         self.table = table
         self.errors = errors
-        self.rows: list[tuple[str, list]] = []
+        self.external_ids: list[str] = []
+        self.columns: list[list] = []
         self.seen: set[str] = set()
         self.public_ids: list[uuid.UUID] = []  # the external ids as UUIDs (public_id tables)
         self.unopened = 0
+        self._rows: list[tuple[str, list]] = []
         self.readers = [
             (index, column.name, cell_reader(column))
+            for index, column in enumerate(table.columns)
+            if (table.sheet, column.name) not in HIDDEN_COLUMNS
+        ]
+        self.column_readers = [
+            (index, column_reader(column))
             for index, column in enumerate(table.columns)
             if (table.sheet, column.name) not in HIDDEN_COLUMNS
         ]
@@ -931,6 +1233,50 @@ class _TableReader:
             for index, column in enumerate(table.columns)
             if (table.sheet, column.name) in HIDDEN_COLUMNS
         ]
+
+    def read(self, cells: list[list]) -> None:
+        """Read the sheet's body, ``cells`` by column (the external ids first)."""
+        try:
+            self._read_columns(cells)
+        except _Fault:
+            self.public_ids, self.unopened, self._rows = [], 0, []
+            self.seen = set()
+            for number, row in enumerate(zip(*cells, strict=True), start=2):
+                self.add(list(row), number)
+            self.external_ids = [external_id for external_id, _values in self._rows]
+            width = len(self.table.columns)
+            self.columns = [list(column) for column in zip(*(v for _e, v in self._rows))] or [
+                [] for _ in range(width)
+            ]
+            self._rows = []
+
+    def _read_columns(self, cells: list[list]) -> None:
+        ids, *values = cells
+        if set(map(type, ids)) - {str} or "" in ids:
+            raise _Fault
+        seen = set(ids)
+        if len(seen) != len(ids):
+            raise _Fault
+        if self.table.has_public_id:
+            try:
+                self.public_ids = list(map(uuid.UUID, ids))
+            except ValueError:
+                raise _Fault from None
+        for index, read in self.column_readers:
+            values[index] = read(values[index])
+        sheet = self.table.sheet
+        for index, name in self.hidden:
+            opened = []
+            for external_id, value in zip(ids, values[index], strict=True):
+                key, was_opened = open_identity(
+                    value, hidden_context(sheet, external_id, name)
+                )
+                self.unopened += not was_opened
+                opened.append(key)
+            values[index] = opened
+        self.seen = seen
+        self.external_ids = ids
+        self.columns = values
 
     def add(self, row: list, number: int) -> None:
         sheet = self.table.sheet
@@ -966,7 +1312,7 @@ class _TableReader:
             key, opened = open_identity(values[index], hidden_context(sheet, external_id, name))
             self.unopened += not opened
             values[index] = key
-        self.rows.append((external_id, values))
+        self._rows.append((external_id, values))
 
     def _error(self, number: int, what: str) -> None:
         self.errors.add(
@@ -976,7 +1322,8 @@ class _TableReader:
 
 
 def _check_references(parsed_tables: list, ids_by_model: dict, errors: Errors) -> None:
-    """Every reference must land on a row of the file."""
+    """Every reference must land on a row of the file: checked by column, then, for a table
+    with a dangling one, row by row for the messages."""
     labels = {parsed.table.model._meta.label_lower: parsed.table.model for parsed in parsed_tables}
     for parsed in parsed_tables:
         columns = parsed.table.columns
@@ -986,31 +1333,56 @@ def _check_references(parsed_tables: list, ids_by_model: dict, errors: Errors) -
             for index, column in enumerate(columns)
             if column.kind in {"record", "generic"}
         ]
-        for number, (_external_id, values) in enumerate(parsed.rows, start=2):
-            for index, column, ct_index in links:
-                value = values[index]
-                if value is None:
-                    continue
-                if column.kind == "record":
-                    target = column.target
-                elif isinstance(value, str):
-                    target = labels.get(values[ct_index] or "")
-                else:
-                    continue
-                if target is not None and value not in ids_by_model[target]:
-                    errors.add(
-                        _(
-                            "Feuille « %(sheet)s », ligne %(row)s, colonne %(column)s : "
-                            "« %(value)s » ne désigne aucune ligne de la feuille « %(target)s »."
-                        )
-                        % {
-                            "sheet": parsed.table.sheet,
-                            "row": number,
-                            "column": column.name,
-                            "value": value,
-                            "target": target._meta.label_lower,
-                        }
+        if links and not _references_hold(parsed, links, labels, ids_by_model):
+            _report_references(parsed, links, labels, ids_by_model, errors)
+
+
+def _references_hold(parsed, links: list, labels: dict, ids_by_model: dict) -> bool:
+    for index, column, ct_index in links:
+        cells = parsed.columns[index]
+        if column.kind == "record":
+            present = set(cells)
+            present.discard(None)
+            if not present <= ids_by_model[column.target]:
+                return False
+            continue
+        by_label: dict = defaultdict(set)
+        for value, label in zip(cells, parsed.columns[ct_index], strict=True):
+            if value.__class__ is str:
+                by_label[label].add(value)
+        for label, present in by_label.items():
+            target = labels.get(label or "")
+            if target is not None and not present <= ids_by_model[target]:
+                return False
+    return True
+
+
+def _report_references(parsed, links: list, labels: dict, ids_by_model: dict, errors) -> None:
+    for number, (_external_id, values) in enumerate(parsed.rows, start=2):
+        for index, column, ct_index in links:
+            value = values[index]
+            if value is None:
+                continue
+            if column.kind == "record":
+                target = column.target
+            elif isinstance(value, str):
+                target = labels.get(values[ct_index] or "")
+            else:
+                continue
+            if target is not None and value not in ids_by_model[target]:
+                errors.add(
+                    _(
+                        "Feuille « %(sheet)s », ligne %(row)s, colonne %(column)s : "
+                        "« %(value)s » ne désigne aucune ligne de la feuille « %(target)s »."
                     )
+                    % {
+                        "sheet": parsed.table.sheet,
+                        "row": number,
+                        "column": column.name,
+                        "value": value,
+                        "target": target._meta.label_lower,
+                    }
+                )
 
 
 def _anomalies(rows: list[list], errors: Errors) -> tuple[list[dict], int]:
