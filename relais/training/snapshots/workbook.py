@@ -300,6 +300,58 @@ def stored_cell_writer(column: Column) -> Callable:
     return lambda value: write(convert(value))
 
 
+def stored_column_writer(column: Column) -> Callable[[list], list]:
+    """``stored_cell_writer`` over a whole column of values as ``table_rows`` reads them:
+    texts needing no escape (most columns: checked once on the column joined) and SQLite's
+    date-time texts are written by one comprehension; anything else cell by cell."""
+    write = stored_cell_writer(column)
+    field_ = column.field
+    if column.kind == "text" and _converter(field_) is None:
+        return encode_column
+    if isinstance(field_, models.DateTimeField) and _sqlite_utc() and column.kind == "value":
+        match = _SQLITE_DATETIME.fullmatch
+
+        def datetime_column(values: list) -> list:
+            texts = [v for v in values if v is not None] if None in values else values
+            if (
+                set(map(type, texts)) <= {str}
+                and all(map(match, texts))
+                and not any(len(v) == 26 and v.endswith("000000") for v in texts)
+            ):
+                return [None if v is None else f"{v[:10]}T{v[11:]}+00:00" for v in values]
+            return list(map(write, values))
+
+        return datetime_column
+    return lambda values: list(map(write, values))
+
+
+_FORMULA_CHARS = "".join(_FORMULA_START)
+# The characters ``escape_text`` rewrites but for the underscore of ``_xHHHH_``.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+
+
+def encode_column(values: list) -> list:
+    """``encode_text(str(v)) if v else None`` for each of ``values``. When the column's
+    texts joined hold no ``_x`` and no character to escape (all printable, or no control
+    character found), only the formula guard applies, by one comprehension."""
+    texts = [v for v in values if v]
+    if set(map(type, texts)) <= {str}:
+        joined = " ".join(texts)
+        if "_x" not in joined and (joined.isprintable() or not _CONTROL.search(joined)):
+            return [
+                None if not v else "'" + v if v[0] in _FORMULA_CHARS else v for v in values
+            ]
+    return [encode_text(str(v)) if v else None for v in values]
+
+
+def _sqlite_utc() -> bool:
+    """Whether SQLite's stored date-time texts are UTC as Django writes them (the shortcuts
+    of ``stored_cell_writer``)."""
+    return (
+        connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC"
+    )
+
+
 def _converter(field_: models.Field) -> Callable | None:
     """Django's from-database conversion of ``field_``'s values (as a query's compiler
     applies it), or ``None`` when there is none."""
@@ -347,10 +399,18 @@ def table_rows(table: Table, workspace, attnames: list[str]) -> Iterable[tuple]:
     driver returns them (no model, no conversion: see ``stored_cell_writer``)."""
     meta = table.model._meta
     quote = connection.ops.quote_name
-    columns = [meta.pk.column, *(meta.get_field(name).column for name in attnames)]
+    fields = [meta.get_field(name) for name in attnames]
+    selected = [quote(meta.pk.column)]
+    for field_ in fields:
+        if _sqlite_utc() and isinstance(field_, models.DateField):
+            # An expression has no declared type: the driver gives the stored text instead of
+            # parsing it into a date-time that the cell turns back into text.
+            selected.append(f"{quote(field_.column)} || ''")
+        else:
+            selected.append(quote(field_.column))
     # Names come from the models, never from input.
     sql = (
-        f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"SELECT {', '.join(selected)} FROM {quote(meta.db_table)} "  # noqa: S608
         f"WHERE {workspace_where(table.model)} ORDER BY {quote(meta.pk.column)}"
     )
     with connection.cursor() as cursor:
@@ -860,43 +920,68 @@ def _xml_text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _rows_xml(rows: list[list], width: int, first: int = 2) -> Iterable[str]:
-    """The ``<row>`` elements openpyxl would write for ``rows``, in chunks of ~1,000 rows."""
+def _rows_xml(rows: list, width: int, first: int = 2) -> Iterable[str]:
+    """The ``<row>`` elements openpyxl would write for ``rows``, in chunks of ~1,000 rows.
+
+    Built by column: each column's cells are formatted by one comprehension, with a NUL in
+    place of the row number (XML cannot carry a NUL, so no value holds one); each row is
+    then its cells joined and the NUL replaced."""
     from openpyxl.utils import get_column_letter
 
-    letters = [get_column_letter(index) for index in range(1, width + 1)]
+    if not rows:
+        yield ""
+        return
+    columns = list(zip(*rows, strict=False))
+    cells = [
+        _column_xml(get_column_letter(index), values)
+        for index, values in enumerate(columns[:width], start=1)
+    ]
     chunk: list[str] = []
     append = chunk.append
-    for number, row in enumerate(rows, start=first):
-        append(f'<row r="{number}">')
-        for letter, value in zip(letters, row, strict=False):
-            if value is None:
-                continue
-            if value.__class__ is str:  # most cells: tested first, escaped only if needed
-                if "&" in value or "<" in value or ">" in value:
-                    value = _xml_text(value)
-                if value != value.strip():
-                    append(
-                        f'<c r="{letter}{number}" t="inlineStr"><is>'
-                        f'<t xml:space="preserve">{value}</t></is></c>'
-                    )
-                else:
-                    append(f'<c r="{letter}{number}" t="inlineStr"><is><t>{value}</t></is></c>')
-            elif isinstance(value, bool):
-                append(f'<c r="{letter}{number}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int):
-                append(f'<c r="{letter}{number}" t="n"><v>{value}</v></c>')
-            else:
-                space = ' xml:space="preserve"' if value != value.strip() else ""
-                append(
-                    f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>{_xml_text(value)}'
-                    "</t></is></c>"
-                )
-        append("</row>")
-        if len(chunk) > 20_000:
+    for number, row in enumerate(zip(*cells, strict=True), start=first):
+        append(f'<row r="{number}">{"".join(row).replace(chr(0), str(number))}</row>')
+        if len(chunk) > 1000:
             yield "".join(chunk)
             chunk.clear()
     yield "".join(chunk)
+
+
+def _column_xml(letter: str, values: tuple) -> list[str]:
+    """The ``<c>`` element of each value of one column (``""`` for an empty cell), the row
+    number left as a NUL."""
+    ref = f'<c r="{letter}\0"'
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        texts = [v for v in values if v]
+        joined = "".join(texts)
+        if "&" in joined or "<" in joined or ">" in joined:
+            values = [None if v is None else _xml_text(v) for v in values]
+        return [
+            ""
+            if v is None
+            else f'{ref} t="inlineStr"><is><t>{v}</t></is></c>'
+            if v == v.strip()
+            else f'{ref} t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>'
+            for v in values
+        ]
+    return [_cell_xml(ref, value) for value in values]
+
+
+def _cell_xml(ref: str, value) -> str:
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        if "&" in value or "<" in value or ">" in value:
+            value = _xml_text(value)
+        if value != value.strip():
+            return f'{ref} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+        return f'{ref} t="inlineStr"><is><t>{value}</t></is></c>'
+    if isinstance(value, bool):
+        return f'{ref} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int):
+        return f'{ref} t="n"><v>{value}</v></c>'
+    space = ' xml:space="preserve"' if value != value.strip() else ""
+    return f'{ref} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
 
 
 # --- Reading -----------------------------------------------------------------------------------
