@@ -159,12 +159,18 @@ def insert_columns(
         else:
             values.append(repeat(_filler(field, connection, now)(None), count))
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in names)}) "  # noqa: S608 - names from the model
-        f"VALUES ({', '.join(['%s'] * len(names))})"
-    )
+    target = f"{quote(meta.db_table)} ({', '.join(quote(c) for c in names)})"
     rows = zip(*values, strict=False)  # ``repeat`` columns are as long as the rest
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: the rows streamed in one command, the values dumped by psycopg's adapters
+            # (the same as for an INSERT's parameters), several times faster for the server
+            # than as many INSERTs. Constraints and triggers apply as for an INSERT.
+            with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:  # names from the model
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {target} VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
         while batch := list(islice(rows, INSERT_BATCH)):
             cursor.executemany(sql, batch)
 
