@@ -111,6 +111,8 @@ def _restore_school(parsed: ParsedSnapshot, target: Workspace) -> None:
     Anomaly.objects.bulk_create(
         Anomaly(school_base=school, **anomaly) for anomaly in parsed.anomalies
     )
+
+
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _CELL, _VALUE, _INLINE, _TEXT, _RUN = (
     f"{_MAIN}{tag}" for tag in ("row", "c", "v", "is", "t", "r")

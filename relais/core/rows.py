@@ -18,8 +18,7 @@ SQLite and PostgreSQL only; run inside a transaction (``transaction.atomic``).
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import islice, repeat
 from uuid import UUID
@@ -250,7 +249,7 @@ def _datetime_adapter(field: Field, connection) -> Callable:
     zone = connection.timezone
 
     def adapt(value):
-        if type(value) is datetime and value.tzinfo is zone is dt_timezone.utc:
+        if type(value) is datetime and value.tzinfo is zone is UTC:
             return value.isoformat(" ")[:-6]  # the same text, without a conversion
         if type(value) is datetime and value.tzinfo is not None:
             return str(value.astimezone(zone).replace(tzinfo=None))

@@ -554,8 +554,7 @@ def _content_types(parsed: ParsedSnapshot, labels: set[str]) -> dict:
                 pt.table.sheet
                 for pt in parsed.tables
                 for index, column in enumerate(pt.table.columns)
-                if column.kind == "contenttype"
-                and label in pt.columns[index]
+                if column.kind == "contenttype" and label in pt.columns[index]
             )
             raise ValidationError(
                 _("Feuille « %(sheet)s » : type « %(label)s » inconnu.")
@@ -586,8 +585,7 @@ def _insert(parsed, target, actor, user_ids, content_types, result, progress) ->
             continue
         if progress:
             progress(
-                _("Import de %(sheet)s (%(count)s lignes)")
-                % {"sheet": table.sheet, "count": count}
+                _("Import de %(sheet)s (%(count)s lignes)") % {"sheet": table.sheet, "count": count}
             )
         columns = _resolved_columns(
             parsed_table, new_pks, labels, user_ids, actor_id, content_type_ids
@@ -647,11 +645,7 @@ def _restore_school(parsed: ParsedSnapshot, target: Workspace) -> None:
     if target.kind != WorkspaceKind.TEMPLATE or not meta.get("reference_date"):
         return
     customers = next(
-        (
-            len(pt)
-            for pt in parsed.tables
-            if pt.table.model._meta.label_lower == "crm.customer"
-        ),
+        (len(pt) for pt in parsed.tables if pt.table.model._meta.label_lower == "crm.customer"),
         0,
     )
     school, _created = SchoolBase.objects.update_or_create(

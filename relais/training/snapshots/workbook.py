@@ -338,18 +338,14 @@ def encode_column(values: list) -> list:
     if set(map(type, texts)) <= {str}:
         joined = " ".join(texts)
         if "_x" not in joined and (joined.isprintable() or not _CONTROL.search(joined)):
-            return [
-                None if not v else "'" + v if v[0] in _FORMULA_CHARS else v for v in values
-            ]
+            return [None if not v else "'" + v if v[0] in _FORMULA_CHARS else v for v in values]
     return [encode_text(str(v)) if v else None for v in values]
 
 
 def _sqlite_utc() -> bool:
     """Whether SQLite's stored date-time texts are UTC as Django writes them (the shortcuts
     of ``stored_cell_writer``)."""
-    return (
-        connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC"
-    )
+    return connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC"
 
 
 def _converter(field_: models.Field) -> Callable | None:
@@ -452,7 +448,6 @@ def cell_reader(column: Column) -> Callable:
     username, model label). Everything about the column is looked up once, not per cell."""
     if column.kind in _REFERENCE_KINDS:
         return _reference_reader(column)
-    field_ = column.field
     empty, choices, checks, limit = _rules(column)
     is_text = column.kind == "text"
     parse = _parser(column)
@@ -1004,9 +999,7 @@ class ParsedTable:
     @property
     def rows(self) -> list[tuple[str, list]]:
         """``(external id, [value per column])`` per row (the columns transposed)."""
-        return list(
-            zip(self.external_ids, map(list, zip(*self.columns, strict=True)), strict=True)
-        )
+        return list(zip(self.external_ids, map(list, zip(*self.columns, strict=True)), strict=True))
 
 
 @dataclass
@@ -1223,7 +1216,9 @@ def _read(workbook, progress) -> ParsedSnapshot:
         count = len(rows) - 1
         total += count
         if total > MAX_ROWS:
-            _fail(_("Le classeur a trop de lignes (au plus %s).") % f"{MAX_ROWS:,}".replace(",", " "))
+            _fail(
+                _("Le classeur a trop de lignes (au plus %s).") % f"{MAX_ROWS:,}".replace(",", " ")
+            )
         # By column: each check runs over a whole column at once (see ``column_reader``).
         columns = _columns(rows[1:], len(expected), name)
         del rows
@@ -1330,9 +1325,9 @@ class _TableReader:
                 self.add(list(row), number)
             self.external_ids = [external_id for external_id, _values in self._rows]
             width = len(self.table.columns)
-            self.columns = [list(column) for column in zip(*(v for _e, v in self._rows))] or [
-                [] for _ in range(width)
-            ]
+            self.columns = [
+                list(column) for column in zip(*(v for _e, v in self._rows), strict=True)
+            ] or [[] for _ in range(width)]
             self._rows = []
 
     def _read_columns(self, cells: list[list]) -> None:
@@ -1353,9 +1348,7 @@ class _TableReader:
         for index, name in self.hidden:
             opened = []
             for external_id, value in zip(ids, values[index], strict=True):
-                key, was_opened = open_identity(
-                    value, hidden_context(sheet, external_id, name)
-                )
+                key, was_opened = open_identity(value, hidden_context(sheet, external_id, name))
                 self.unopened += not was_opened
                 opened.append(key)
             values[index] = opened
