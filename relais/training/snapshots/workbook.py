@@ -322,7 +322,29 @@ def stored_column_writer(column: Column) -> Callable[[list], list]:
             return list(map(write, values))
 
         return datetime_column
+    if column.kind == "value" and _converter(field_) is None:
+        return _value_column_writer(field_, write)
     return lambda values: list(map(write, values))
+
+
+def _value_column_writer(field_: models.Field, write: Callable) -> Callable[[list], list]:
+    """``_value_cell`` over a column of values of one type as the driver gives them (the
+    usual case on PostgreSQL: aware date-times, dates, UUIDs, decimals), by one
+    comprehension; a column of mixed or other types goes cell by cell."""
+    places = getattr(field_, "decimal_places", None)
+
+    def write_column(values: list) -> list:
+        kinds = set(map(type, values))
+        kinds.discard(type(None))
+        if kinds == {datetime.datetime}:
+            return [None if v is None else v.astimezone(datetime.UTC).isoformat() for v in values]
+        if kinds == {datetime.date} or kinds == {uuid.UUID}:
+            return [None if v is None else str(v) for v in values]  # date: its ISO text
+        if kinds == {decimal.Decimal} and places is not None:
+            return [None if v is None else f"{v:.{places}f}" for v in values]
+        return list(map(write, values))
+
+    return write_column
 
 
 _FORMULA_CHARS = "".join(_FORMULA_START)
