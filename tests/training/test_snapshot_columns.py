@@ -4,6 +4,7 @@ whole whether an import succeeds or fails."""
 
 import datetime
 import decimal
+import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -211,3 +212,33 @@ def test_decimal_and_date_values_keep_their_types(db):
     assert fmt.column_reader(column)(["2025-06-15T08:00:00+00:00"]) == [
         datetime.datetime(2025, 6, 15, 8, tzinfo=UTC)
     ]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "name", "values"),
+    [
+        (
+            "interactions.interaction",
+            "ended_at",
+            [
+                None,
+                datetime.datetime(
+                    2025, 6, 15, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
+                ),
+                datetime.datetime(2025, 6, 15, 8, 0, 0, 120, tzinfo=UTC),
+            ],
+        ),
+        ("crm.invoice", "issued_on", [datetime.date(2025, 6, 15), None]),
+        (
+            "crm.invoice",
+            "total_excl_tax",
+            [decimal.Decimal("12.5"), decimal.Decimal("3.456"), None],
+        ),
+        ("crm.customermerge", "absorbed_public_id", [None, uuid.UUID(int=7)]),
+        ("crm.invoice", "total_excl_tax", [decimal.Decimal("1.00"), "2.00"]),  # mixed
+    ],
+)
+def test_a_column_of_driver_values_writes_as_its_cells_do(db, sheet, name, values):
+    column = _column(sheet, name)
+    write = fmt._value_column_writer(column.field, lambda v: fmt._value_cell(column.field, v))
+    assert write(values) == [fmt._value_cell(column.field, v) for v in values]
