@@ -98,7 +98,9 @@ def gendered(a: str, b: str) -> bool:
         return True
     if short.endswith("c") and long == short[:-1] + "que":
         return True  # Frédéric, Frédérique
-    return short.endswith("e") and long == short[:-1] + "ie"  # Stéphane, Stéphanie
+    # Stéphane, Stéphanie; not Zacharie and "Zachare", Marie and "Mare": a dropped "i" is
+    # a typo of any name ending in "ie", the gendered pair is the "-ane"/"-anie" one.
+    return short.endswith("ane") and long == short[:-1] + "ie"
 
 
 def _one_typo(first_a: str, last_a: str, first_b: str, last_b: str, swapped: bool) -> bool:
@@ -146,13 +148,15 @@ def relation(
     birth_b: str = "",
     mobiles_apart: bool = False,
     personal_link: bool = True,
+    shared_mobile: bool = False,
 ) -> int:
     """The rule that applies to a pair (``NONE`` when none). ``first_sim``/``last_sim`` and
     ``swapped`` come from ``compare.names``; ``contact_levels`` are the levels of street,
     postal code, city, phone, e-mail, identifier and vehicle (-1 missing); ``birth_a`` and
     ``birth_b`` the normalised birth dates (``YYYYMMDD``); ``mobiles_apart`` whether both
     give a mobile and share none (``mobiles_apart()``); ``personal_link`` whether they share
-    what only one person has (``personal_link()``)."""
+    what only one person has (``personal_link()``); ``shared_mobile`` whether they give one
+    mobile number in common (``shared_mobile()``)."""
     if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim > 0.5:
         return NONE  # the bulk of true pairs: same names, a birth date that agrees
     first, last = _level(first_sim), _level(last_sim)
@@ -169,17 +173,27 @@ def relation(
     elif given == CLOSE and not swapped and _short_and_apart(first_a, first_b):
         given = FAIR  # "Martin" and "Marine", "Marie" and "Marion": close, yet two names
     birth = _level(birth_sim)
+    year_apart = birth == CLOSE and birth_a[:4] != birth_b[:4]  # "1959"/"1995"
     if _initial_of(first_a, first_b) or _initial_of(first_b, first_a):
-        return REVIEW  # "A." and "Agathe": her, or Arthur of the same household
+        # "A." and "Agathe": her, or Arthur of the same household — unless their birth
+        # dates, which are one person's, say two: "A." born in 1973 is not Agathe of 1997.
+        if birth == OTHER or year_apart:
+            return HOUSEHOLD
+        return REVIEW
     street, postal, city, *others = contact_levels
     here = street in (EXACT, CLOSE, FAIR) or EXACT in others  # a near e-mail is a
     # namesake's habit ("jean.martin2@"), not a shared one
     if given in (FAIR, OTHER):
-        other_birth = birth in (-1, FAIR, OTHER) or (
-            birth == CLOSE and birth_a[:4] != birth_b[:4]  # a year typo, "1959"/"1995"
+        # A first name clearly another (not a near spelling) with a birth date one typo
+        # away would be two errors on one person's record at once; two people of one home
+        # born close together (a couple born the same year) is likelier: not twins.
+        other_birth = (
+            birth in (-1, FAIR, OTHER) or year_apart or (given == OTHER and birth == CLOSE)
         )
         if given == FAIR and birth == -1 and family in AGREE and personal_link:
             return REVIEW  # a first name typed badly twice, one mobile or own mailbox
+        if given == OTHER and birth == -1 and family in AGREE and shared_mobile:
+            return REVIEW  # a garbled first name of one mobile's owner, or a couple's phone
         if other_birth and (here or family in AGREE):
             return HOUSEHOLD
         if family in AGREE and not other_birth:
@@ -204,8 +218,11 @@ def relation(
             return REVIEW  # one name, one home, no birth date to tell, nothing personal
     if given in AGREE and family in (FAIR, OTHER) and here and birth in (-1, OTHER):
         # One first name, two surnames at one home: a couple of Claudes, or a woman who
-        # took her husband's name (to review when a birth date cannot tell).
-        return HOUSEHOLD if birth == OTHER else REVIEW
+        # took her husband's name (to review when a birth date cannot tell). Two first
+        # names spelt apart (Luc and Lucy, Michelle and Michèle), two surnames and two
+        # mobiles are three differences at once: two people.
+        apart = birth == OTHER or (given == CLOSE and mobiles_apart)
+        return HOUSEHOLD if apart else REVIEW
     return NONE
 
 
@@ -219,6 +236,11 @@ def mobiles_apart(phones_a, phones_b) -> bool:
     household's."""
     mobiles_a, mobiles_b = mobile_keys(phones_a), mobile_keys(phones_b)
     return bool(mobiles_a and mobiles_b and not mobiles_a & mobiles_b)
+
+
+def shared_mobile(phones_a, phones_b) -> bool:
+    """Both records give one mobile number in common (one person's, or a couple's phone)."""
+    return bool(mobile_keys(phones_a) & mobile_keys(phones_b))
 
 
 def personal_link(first_a, email_a, phones_a, first_b, email_b, phones_b) -> bool:
