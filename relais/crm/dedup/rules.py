@@ -11,9 +11,12 @@ what only a person has — a first name, a birth date — and cap the score:
   a shortened compound name or initial, not the names swapped; a gendered pair such as Michel
   and Michèle counts as different) and the birth date is absent on one side or another
   person's (more than one typo away — a sibling born the same year is not a twin —, or one
-  typo in the year), and they share a surname or a place (address, exact phone or e-mail,
-  identifier, vehicle). Whatever else is shared, the score is capped under the decision
-  threshold. (Sharing nothing, such a pair is left to the weights, which keep it low.)
+  typo in the year, or any typo when the first names are « différent », not a near
+  spelling: a couple born days apart, not twins), and they share a surname or a place
+  (address, exact phone or e-mail, identifier, vehicle). Whatever else is shared, the score
+  is capped under the decision threshold. (Sharing nothing, such a pair is left to the
+  weights, which keep it low.) An initial whose birth date is another person's (« É. » of
+  1973, Édith of 1997) is two people too.
 * **namesake elsewhere** (``NAMESAKE``): first and last names agree, the birth dates clearly
   differ and nothing places them at one address, postal code, town, phone, e-mail,
   identifier or vehicle — or a birth date is missing, the addresses differ and so do their
@@ -23,11 +26,14 @@ what only a person has — a first name, a birth date — and cap the score:
   years, or giving two different mobiles (a mobile is one person's, a landline a
   household's): a father and his son of one name, a couple of Claudes; capped under the
   decision threshold. One first name with two surnames at one home and two birth dates is a
-  household too.
+  household too, and so is one first name spelt two ways (Luc, Lucy) with two surnames and
+  two mobiles at one home.
 * **to review** (``REVIEW``): a first name given as an initial (« A. » and « Agathe »), twins
-  (first names clearly different, same birth date or one typo in its day or month, same
-  surname), a namesake with another birth date at the same address or in the same town (a
-  father and son of one name, or a birth date entered wrongly), and one name on two records
+  (first names clearly different, same birth date — or one typo in its day or month for
+  near spellings —, same surname), a first name clearly another without a birth date but
+  one mobile in common (a damaged first name, or a couple's phone), a namesake with another birth date at the same address or in the same town (a
+  father and son of one name, or a birth date entered wrongly), one name with birth dates
+  two typos apart in the day and month sharing nothing personal, and one name on two records
   without a birth date to compare, at another address, sharing no phone nor e-mail (someone
   who moved, or a namesake), one name at one home without a second birth date sharing
   nothing personal (``personal_link``), one first name with two surnames at one home
@@ -157,7 +163,7 @@ def relation(
     give a mobile and share none (``mobiles_apart()``); ``personal_link`` whether they share
     what only one person has (``personal_link()``); ``shared_mobile`` whether they give one
     mobile number in common (``shared_mobile()``)."""
-    if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim > 0.5:
+    if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim >= 0.9:
         return NONE  # the bulk of true pairs: same names, a birth date that agrees
     first, last = _level(first_sim), _level(last_sim)
     if swapped:  # which crossed name is the first name is unknown: assume the worse one
@@ -201,6 +207,11 @@ def relation(
         if not other_birth:
             return REVIEW  # both names apart, one birth date: never « sure »
         return NONE  # nothing in common but perhaps a date: the weights decide
+    if given in AGREE and family in AGREE and birth == FAIR and not personal_link:
+        # Same names, birth dates of one year but two typos apart in the day and month
+        # (11/01 and 19/05), nothing personal shared: a namesake of the same town born the
+        # same year as likely as one person's date typed badly twice: never « sure ».
+        return REVIEW
     if given in AGREE and family in AGREE and birth in (-1, OTHER):
         if birth == OTHER:
             if here:  # a father and son of one name, a couple of Claudes; one year: review
