@@ -224,6 +224,20 @@ def test_one_name_with_birth_dates_two_typos_apart_is_never_sure():
     assert same.rule == rules.NONE and same.score >= DECISION
 
 
+def test_a_namesake_with_a_close_surname_is_never_sure_whatever_the_weights():
+    # Jean Martin of 1962 and Jean « Martiin » of 1979 in the same town, other streets: a
+    # namesake, even for weights that trust names and distrust dates (EM on a file).
+    local = {**NAMESAKE, "last_name": "Martiin", "postal_code": "69003", "city": "Lyon"}
+    lenient = Weights(prior=4.0)
+    lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
+    pair = explain_pair(A, local, lenient)
+    assert pair.rule == rules.REVIEW and not pair.sure
+    # Elsewhere, under the threshold.
+    far = {**local, "postal_code": "33000", "city": "Bordeaux"}
+    pair = explain_pair(A, far, lenient)
+    assert pair.rule == rules.NAMESAKE and pair.score < DECISION
+
+
 def test_a_dropped_letter_of_a_name_in_ie_is_a_typo_not_a_gendered_pair():
     assert rules.gendered("stephane", "stephanie") and rules.gendered("michel", "michele")
     assert not rules.gendered("zachare", "zacharie") and not rules.gendered("mare", "marie")

@@ -20,8 +20,9 @@ what only a person has — a first name, a birth date — and cap the score:
 * **namesake elsewhere** (``NAMESAKE``): first and last names agree, the birth dates clearly
   differ and nothing places them at one address, postal code, town, phone, e-mail,
   identifier or vehicle — or a birth date is missing, the addresses differ and so do their
-  phones or e-mails: capped under the decision threshold. (In the same town, the weights
-  decide, and the pair is never « sure ».)
+  phones or e-mails, or the surnames are only close (« proche ») with birth dates clearly
+  apart: capped under the decision threshold. (In the same town, the weights decide, and
+  the pair is never « sure ».)
 * **one name at one home** (``SAME_NAME_HOME``): same names at one address, born in other
   years, or giving two different mobiles (a mobile is one person's, a landline a
   household's): a father and his son of one name, a couple of Claudes; capped under the
@@ -207,6 +208,11 @@ def relation(
         if not other_birth:
             return REVIEW  # both names apart, one birth date: never « sure »
         return NONE  # nothing in common but perhaps a date: the weights decide
+    if given in AGREE and family == FAIR and birth == OTHER and not here:
+        # One first name, a surname a few letters apart, another birth date, another
+        # street: a namesake (whose surname was mistyped) more than one person with two
+        # errors; in one town, to review — never « sure » whatever weights EM learned.
+        return REVIEW if EXACT in (postal, city) else NAMESAKE
     if given in AGREE and family in AGREE and birth == FAIR and not personal_link:
         # Same names, birth dates of one year but two typos apart in the day and month
         # (11/01 and 19/05), nothing personal shared: a namesake of the same town born the
