@@ -24,7 +24,13 @@ For each set the same records go to:
   classifier. The better of the two is the peer's figure;
 * **splink** (DuckDB back end, expectation–maximisation) when the package imports.
 
-Precision, recall and F1 are over pairs; time is wall-clock, data loading excluded. Then a
+Precision, recall and F1 are over pairs, a method's found pairs being those it declares at or
+above its decision threshold — for Relais every pair at or above 0.5, the « probable » pairs
+its rules send to review included, as the review queue lists them. For information only,
+Relais's run is also read as a three-way decision: « sure » pairs alone, and the pairs to
+review settled by a person. Time is wall-clock, data loading excluded, with the CPU seconds
+of the relais process (and its workers) beside it. ``--seed`` draws another household base
+(and French base). Then a
 scale run (``--scale``, records made in memory with 10 % damaged copies) reports records per
 second and the projected time for one million records.
 """
