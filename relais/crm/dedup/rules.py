@@ -32,8 +32,9 @@ what only a person has — a first name, a birth date — and cap the score:
 * **to review** (``REVIEW``): a first name given as an initial (« A. » and « Agathe »), twins
   (first names clearly different, same birth date — or one typo in its day or month for
   near spellings —, same surname), a first name clearly another without a birth date but
-  one mobile in common (a damaged first name, or a couple's phone), a namesake with another birth date at the same address or in the same town (a
-  father and son of one name, or a birth date entered wrongly), one name with birth dates
+  one mobile in common (a damaged first name, or a couple's phone), a namesake with another
+  birth date at the same address or in the same town (a father and son of one name, or a
+  birth date entered wrongly), one name with birth dates
   two typos apart in the day and month sharing nothing personal, and one name on two records
   without a birth date to compare, at another address, sharing no phone nor e-mail (someone
   who moved, or a namesake), one name at one home without a second birth date sharing
