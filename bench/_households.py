@@ -256,7 +256,10 @@ def _record(person: Person, rid: str, rng: random.Random, clean: bool) -> dict:
     }
 
 
-def _damage(rng: random.Random, record: dict, drawer: HouseholdDrawer) -> dict:
+def _damage(
+    rng: random.Random, record: dict, drawer: HouseholdDrawer, done: list | None = None
+) -> dict:
+    """A damaged copy of ``record``; ``done``, a list, receives the kinds of damage drawn."""
     copy = dict(record, phone=list(record["phone"]))
     for _ in range(rng.choice((1, 1, 2, 2, 3))):
         kind = rng.choices(
@@ -277,6 +280,8 @@ def _damage(rng: random.Random, record: dict, drawer: HouseholdDrawer) -> dict:
             ),
             weights=(14, 12, 8, 4, 8, 10, 8, 10, 6, 6, 6, 5, 3),
         )[0]
+        if done is not None:
+            done.append(kind)
         if kind == "typo_last":
             copy["last_name"] = _typo(rng, copy["last_name"])
         elif kind == "typo_first":
@@ -337,11 +342,18 @@ def _damage(rng: random.Random, record: dict, drawer: HouseholdDrawer) -> dict:
     return copy
 
 
-def households_base(people: int = 20_000, seed: int = 2025, duplicate_share: float = 0.16):
+def households_base(
+    people: int = 20_000,
+    seed: int = 2025,
+    duplicate_share: float = 0.16,
+    damages: dict | None = None,
+):
     """``(records, truth, kinds)``: about ``people`` people in households, 4 % of them with a
     namesake elsewhere, ``duplicate_share`` of them entered more than once (damaged copies).
     ``kinds`` maps a pair of record ids of two different related people to ``household``,
-    ``twins`` or ``namesake`` (first records only)."""
+    ``twins`` or ``namesake`` (first records only). ``damages``, a dict, receives each
+    copy's id → the kinds of damage it took (for the bench's error analysis); it draws
+    nothing, so the base is the same with or without it."""
     drawer = HouseholdDrawer(seed)
     rng = drawer.rng
     while len(drawer.people) < people:
@@ -355,8 +367,11 @@ def households_base(people: int = 20_000, seed: int = 2025, duplicate_share: flo
         person.records.append(first["id"])
         if rng.random() < duplicate_share:
             for n in range(rng.choice((1, 1, 1, 2))):
-                copy = _damage(rng, first, drawer)
+                done: list[str] = []
+                copy = _damage(rng, first, drawer, done)
                 copy["id"] = f"p{person.pid}d{n}"
+                if damages is not None:
+                    damages[copy["id"]] = done
                 for other in person.records:
                     truth.add(frozenset((other, copy["id"])))
                 person.records.append(copy["id"])

@@ -145,6 +145,108 @@ def test_an_initial_at_the_same_address_goes_to_review():
     assert pair.rule == rules.REVIEW and not pair.sure
 
 
+def test_an_initial_born_another_year_is_another_person():
+    # "É." born in 1973 and Édith born in 1997 at one address: a mother and her daughter.
+    mother = {**A, "first_name": "Édith", "birth_date": "1997-09-20"}
+    pair = explain_pair(
+        mother, member(first_name="É.", last_name="Martin", birth_date="1973-11-18")
+    )
+    assert pair.rule == rules.HOUSEHOLD and pair.score < DECISION
+    # The same initial with her own birth date is still hers, to review.
+    same = member(first_name="É.", last_name="Martin", birth_date="1997-09-20")
+    pair = explain_pair(mother, same)
+    assert pair.rule == rules.REVIEW and DECISION <= pair.score < SURE
+
+
+def test_another_first_name_with_a_birth_date_one_typo_away_is_a_household():
+    # Timothée born 18/01/1984, Jean born 28/01/1984 at one home: a couple born close
+    # together, not twins (a first name and a date both wrong on one record is less likely).
+    timothee = {**A, "first_name": "Timothée", "birth_date": "1984-01-18"}
+    jean = member(first_name="Jean", last_name="Martin", birth_date="1984-01-28")
+    pair = explain_pair(timothee, jean)
+    assert pair.rule == rules.HOUSEHOLD and pair.score < DECISION
+    # A day and month swapped (10/01 and 01/10) is one typo too.
+    isabelle = {**A, "first_name": "Isabelle", "birth_date": "1970-01-10"}
+    andre = member(first_name="André", last_name="Martin", birth_date="1970-10-01")
+    assert explain_pair(isabelle, andre).rule == rules.HOUSEHOLD
+    # A near spelling with a date typo is still one person's record, found.
+    jena = {**A, "id": "b", "first_name": "Jena", "birth_date": "1962-03-13"}
+    assert explain_pair(A, jena).score >= DECISION
+
+
+def test_a_garbled_first_name_sharing_a_mobile_goes_to_review():
+    # "Agnès" and "g." (a damaged initial) at one home, no birth date, one mobile: the
+    # mobile is one person's (or a couple's phone): to review, never a household cap.
+    agnes = {**A, "first_name": "Agnès", "birth_date": ""}
+    copy = {**agnes, "id": "b", "first_name": "g.", "phone": ["+33 6 12 34 56 78"]}
+    pair = explain_pair(agnes, copy)
+    assert pair.rule == rules.REVIEW and DECISION <= pair.score < SURE
+    # Without the shared mobile, another first name without a date is a household.
+    other = {**copy, "phone": ["07 98 76 54 32", "04 78 00 11 22"]}
+    assert explain_pair(agnes, other).rule == rules.HOUSEHOLD
+
+
+def test_two_spellings_two_surnames_and_two_mobiles_at_one_home_are_two_people():
+    # Luc Lefort and Lucy Lenoir at one address, each with a mobile: three differences.
+    luc = {**A, "first_name": "Luc", "last_name": "Lefort"}
+    lucy = member(first_name="Lucy", last_name="Lenoir", birth_date="")
+    pair = explain_pair(luc, lucy)
+    assert pair.rule == rules.HOUSEHOLD and pair.score < DECISION
+    # One mobile between them: a surname typed apart (a married name?), to review.
+    shared = {**lucy, "phone": ["06 12 34 56 78"]}
+    assert explain_pair(luc, shared).rule in (rules.NONE, rules.REVIEW)
+
+
+def test_one_name_with_birth_dates_two_typos_apart_is_never_sure():
+    # Suzanne Legros born 11/01/1977 and Suzanne Legros born 19/05/1977 in one town, other
+    # streets and phones: a namesake born the same year, or a date typed badly twice.
+    suzanne = {
+        "id": "s1",
+        "first_name": "Suzanne",
+        "last_name": "Legros",
+        "birth_date": "1977-01-11",
+        "phone": ["07 31 04 93 04"],
+        "street": "77 rue Monnier",
+        "postal_code": "30566",
+        "city": "Uzès",
+    }
+    other = {
+        **suzanne,
+        "id": "s2",
+        "birth_date": "1977-05-19",
+        "phone": ["05 96 36 35 11"],
+        "street": "32 chemin Daniel",
+    }
+    pair = explain_pair(suzanne, other)
+    assert pair.rule == rules.REVIEW and not pair.sure
+    # Sharing her mobile, she is one person whose date was typed badly twice.
+    same = explain_pair(suzanne, {**other, "phone": ["07 31 04 93 04"]})
+    assert same.rule == rules.NONE and same.score >= DECISION
+
+
+def test_a_namesake_with_a_close_surname_is_never_sure_whatever_the_weights():
+    # Jean Martin of 1962 and Jean « Martiin » of 1979 in the same town, other streets: a
+    # namesake, even for weights that trust names and distrust dates (EM on a file).
+    local = {**NAMESAKE, "last_name": "Martiin", "postal_code": "69003", "city": "Lyon"}
+    lenient = Weights(prior=4.0)
+    lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
+    pair = explain_pair(A, local, lenient)
+    assert pair.rule == rules.REVIEW and not pair.sure
+    # Elsewhere, under the threshold.
+    far = {**local, "postal_code": "33000", "city": "Bordeaux"}
+    pair = explain_pair(A, far, lenient)
+    assert pair.rule == rules.NAMESAKE and pair.score < DECISION
+
+
+def test_a_dropped_letter_of_a_name_in_ie_is_a_typo_not_a_gendered_pair():
+    assert rules.gendered("stephane", "stephanie") and rules.gendered("michel", "michele")
+    assert not rules.gendered("zachare", "zacharie") and not rules.gendered("mare", "marie")
+    # Zacharie entered again as "Zachare" at his home, no birth date, no mobile: to review.
+    zacharie = {**A, "first_name": "Zacharie", "birth_date": "", "phone": ["04 78 00 11 22"]}
+    pair = explain_pair(zacharie, {**zacharie, "id": "b", "first_name": "Zachare"})
+    assert pair.rule != rules.HOUSEHOLD and pair.score >= DECISION
+
+
 NAMESAKE = {
     "id": "n",
     "first_name": "Jean",
@@ -239,6 +341,15 @@ def test_real_duplicates_are_still_candidates(changes):
 @pytest.fixture(scope="module")
 def base():
     return households_base(3000, seed=7)
+
+
+def test_generator_records_each_copys_damage_without_changing_the_base():
+    damages: dict = {}
+    records, truth, _kinds = households_base(400, seed=3, damages=damages)
+    again, truth_again, _ = households_base(400, seed=3)
+    assert records == again and truth == truth_again
+    copies = {r["id"] for r in records if "d" in r["id"]}
+    assert set(damages) == copies and all(damages.values())
 
 
 def test_generated_base_has_every_kind_of_household_and_namesake(base):

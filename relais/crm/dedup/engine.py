@@ -138,6 +138,7 @@ def similarities(a: tuple, b: tuple) -> tuple[dict[str, float | None], bool, int
         *(a[1], a[2], b[1], b[2], first, last, swapped, sims["birth_date"], contact, a[3], b[3]),
         mobiles_apart=rules.mobiles_apart(a[5], b[5]),
         personal_link=rules.personal_link(a[1], a[4], a[5], b[1], b[4], b[5]),
+        shared_mobile=rules.shared_mobile(a[5], b[5]),
     )
     return sims, swapped, rule
 
@@ -292,6 +293,7 @@ def levels(a: tuple, b: tuple) -> list[int]:
             *(a[1], a[2], b[1], b[2], first, last, swapped, sims[2], contact, a[3], b[3]),
             mobiles_apart=rules.mobiles_apart(a[5], b[5]),
             personal_link=rules.personal_link(a[1], a[4], a[5], b[1], b[4], b[5]),
+            shared_mobile=rules.shared_mobile(a[5], b[5]),
         )
     )
     return out

@@ -11,23 +11,31 @@ what only a person has — a first name, a birth date — and cap the score:
   a shortened compound name or initial, not the names swapped; a gendered pair such as Michel
   and Michèle counts as different) and the birth date is absent on one side or another
   person's (more than one typo away — a sibling born the same year is not a twin —, or one
-  typo in the year), and they share a surname or a place (address, exact phone or e-mail,
-  identifier, vehicle). Whatever else is shared, the score is capped under the decision
-  threshold. (Sharing nothing, such a pair is left to the weights, which keep it low.)
+  typo in the year, or any typo when the first names are « différent », not a near
+  spelling: a couple born days apart, not twins), and they share a surname or a place
+  (address, exact phone or e-mail, identifier, vehicle). Whatever else is shared, the score
+  is capped under the decision threshold. (Sharing nothing, such a pair is left to the
+  weights, which keep it low.) An initial whose birth date is another person's (« É. » of
+  1973, Édith of 1997) is two people too.
 * **namesake elsewhere** (``NAMESAKE``): first and last names agree, the birth dates clearly
   differ and nothing places them at one address, postal code, town, phone, e-mail,
   identifier or vehicle — or a birth date is missing, the addresses differ and so do their
-  phones or e-mails: capped under the decision threshold. (In the same town, the weights
-  decide, and the pair is never « sure ».)
+  phones or e-mails, or the surnames are only close (« proche ») with birth dates clearly
+  apart: capped under the decision threshold. (In the same town, the weights decide, and
+  the pair is never « sure ».)
 * **one name at one home** (``SAME_NAME_HOME``): same names at one address, born in other
   years, or giving two different mobiles (a mobile is one person's, a landline a
   household's): a father and his son of one name, a couple of Claudes; capped under the
   decision threshold. One first name with two surnames at one home and two birth dates is a
-  household too.
+  household too, and so is one first name spelt two ways (Luc, Lucy) with two surnames and
+  two mobiles at one home.
 * **to review** (``REVIEW``): a first name given as an initial (« A. » and « Agathe »), twins
-  (first names clearly different, same birth date or one typo in its day or month, same
-  surname), a namesake with another birth date at the same address or in the same town (a
-  father and son of one name, or a birth date entered wrongly), and one name on two records
+  (first names clearly different, same birth date — or one typo in its day or month for
+  near spellings —, same surname), a first name clearly another without a birth date but
+  one mobile in common (a damaged first name, or a couple's phone), a namesake with another
+  birth date at the same address or in the same town (a father and son of one name, or a
+  birth date entered wrongly), one name with birth dates
+  two typos apart in the day and month sharing nothing personal, and one name on two records
   without a birth date to compare, at another address, sharing no phone nor e-mail (someone
   who moved, or a namesake), one name at one home without a second birth date sharing
   nothing personal (``personal_link``), one first name with two surnames at one home
@@ -98,7 +106,9 @@ def gendered(a: str, b: str) -> bool:
         return True
     if short.endswith("c") and long == short[:-1] + "que":
         return True  # Frédéric, Frédérique
-    return short.endswith("e") and long == short[:-1] + "ie"  # Stéphane, Stéphanie
+    # Stéphane, Stéphanie; not Zacharie and "Zachare", Marie and "Mare": a dropped "i" is
+    # a typo of any name ending in "ie", the gendered pair is the "-ane"/"-anie" one.
+    return short.endswith("ane") and long == short[:-1] + "ie"
 
 
 def _one_typo(first_a: str, last_a: str, first_b: str, last_b: str, swapped: bool) -> bool:
@@ -146,14 +156,16 @@ def relation(
     birth_b: str = "",
     mobiles_apart: bool = False,
     personal_link: bool = True,
+    shared_mobile: bool = False,
 ) -> int:
     """The rule that applies to a pair (``NONE`` when none). ``first_sim``/``last_sim`` and
     ``swapped`` come from ``compare.names``; ``contact_levels`` are the levels of street,
     postal code, city, phone, e-mail, identifier and vehicle (-1 missing); ``birth_a`` and
     ``birth_b`` the normalised birth dates (``YYYYMMDD``); ``mobiles_apart`` whether both
     give a mobile and share none (``mobiles_apart()``); ``personal_link`` whether they share
-    what only one person has (``personal_link()``)."""
-    if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim > 0.5:
+    what only one person has (``personal_link()``); ``shared_mobile`` whether they give one
+    mobile number in common (``shared_mobile()``)."""
+    if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim >= 0.9:
         return NONE  # the bulk of true pairs: same names, a birth date that agrees
     first, last = _level(first_sim), _level(last_sim)
     if swapped:  # which crossed name is the first name is unknown: assume the worse one
@@ -169,17 +181,27 @@ def relation(
     elif given == CLOSE and not swapped and _short_and_apart(first_a, first_b):
         given = FAIR  # "Martin" and "Marine", "Marie" and "Marion": close, yet two names
     birth = _level(birth_sim)
+    year_apart = birth == CLOSE and birth_a[:4] != birth_b[:4]  # "1959"/"1995"
     if _initial_of(first_a, first_b) or _initial_of(first_b, first_a):
-        return REVIEW  # "A." and "Agathe": her, or Arthur of the same household
+        # "A." and "Agathe": her, or Arthur of the same household — unless their birth
+        # dates, which are one person's, say two: "A." born in 1973 is not Agathe of 1997.
+        if birth == OTHER or year_apart:
+            return HOUSEHOLD
+        return REVIEW
     street, postal, city, *others = contact_levels
     here = street in (EXACT, CLOSE, FAIR) or EXACT in others  # a near e-mail is a
     # namesake's habit ("jean.martin2@"), not a shared one
     if given in (FAIR, OTHER):
-        other_birth = birth in (-1, FAIR, OTHER) or (
-            birth == CLOSE and birth_a[:4] != birth_b[:4]  # a year typo, "1959"/"1995"
+        # A first name clearly another (not a near spelling) with a birth date one typo
+        # away would be two errors on one person's record at once; two people of one home
+        # born close together (a couple born the same year) is likelier: not twins.
+        other_birth = (
+            birth in (-1, FAIR, OTHER) or year_apart or (given == OTHER and birth == CLOSE)
         )
         if given == FAIR and birth == -1 and family in AGREE and personal_link:
             return REVIEW  # a first name typed badly twice, one mobile or own mailbox
+        if given == OTHER and birth == -1 and family in AGREE and shared_mobile:
+            return REVIEW  # a garbled first name of one mobile's owner, or a couple's phone
         if other_birth and (here or family in AGREE):
             return HOUSEHOLD
         if family in AGREE and not other_birth:
@@ -187,6 +209,16 @@ def relation(
         if not other_birth:
             return REVIEW  # both names apart, one birth date: never « sure »
         return NONE  # nothing in common but perhaps a date: the weights decide
+    if given in AGREE and family == FAIR and birth == OTHER and not here:
+        # One first name, a surname a few letters apart, another birth date, another
+        # street: a namesake (whose surname was mistyped) more than one person with two
+        # errors; in one town, to review — never « sure » whatever weights EM learned.
+        return REVIEW if EXACT in (postal, city) else NAMESAKE
+    if given in AGREE and family in AGREE and birth == FAIR and not personal_link:
+        # Same names, birth dates of one year but two typos apart in the day and month
+        # (11/01 and 19/05), nothing personal shared: a namesake of the same town born the
+        # same year as likely as one person's date typed badly twice: never « sure ».
+        return REVIEW
     if given in AGREE and family in AGREE and birth in (-1, OTHER):
         if birth == OTHER:
             if here:  # a father and son of one name, a couple of Claudes; one year: review
@@ -204,8 +236,11 @@ def relation(
             return REVIEW  # one name, one home, no birth date to tell, nothing personal
     if given in AGREE and family in (FAIR, OTHER) and here and birth in (-1, OTHER):
         # One first name, two surnames at one home: a couple of Claudes, or a woman who
-        # took her husband's name (to review when a birth date cannot tell).
-        return HOUSEHOLD if birth == OTHER else REVIEW
+        # took her husband's name (to review when a birth date cannot tell). Two first
+        # names spelt apart (Luc and Lucy, Michelle and Michèle), two surnames and two
+        # mobiles are three differences at once: two people.
+        apart = birth == OTHER or (given == CLOSE and mobiles_apart)
+        return HOUSEHOLD if apart else REVIEW
     return NONE
 
 
@@ -219,6 +254,11 @@ def mobiles_apart(phones_a, phones_b) -> bool:
     household's."""
     mobiles_a, mobiles_b = mobile_keys(phones_a), mobile_keys(phones_b)
     return bool(mobiles_a and mobiles_b and not mobiles_a & mobiles_b)
+
+
+def shared_mobile(phones_a, phones_b) -> bool:
+    """Both records give one mobile number in common (one person's, or a couple's phone)."""
+    return bool(mobile_keys(phones_a) & mobile_keys(phones_b))
 
 
 def personal_link(first_a, email_a, phones_a, first_b, email_b, phones_b) -> bool:
