@@ -47,6 +47,21 @@ urlpatterns = [
         name="request-answer",
     ),
     path(
+        "demandes/<uuid:request_id>/reponses-communes/<uuid:joint_id>/cosigner/",
+        views.JointAnswerDecideView.as_view(),
+        name="joint-answer-decide",
+    ),
+    path(
+        "demandes/<uuid:request_id>/reponses-communes/<uuid:joint_id>/modifier/",
+        views.JointAnswerEditView.as_view(),
+        name="joint-answer-edit",
+    ),
+    path(
+        "demandes/<uuid:request_id>/reponses-communes/<uuid:joint_id>/retirer/",
+        views.JointAnswerWithdrawView.as_view(),
+        name="joint-answer-withdraw",
+    ),
+    path(
         "demandes/<uuid:request_id>/cloturer/",
         views.RequestCloseView.as_view(),
         name="request-close",
