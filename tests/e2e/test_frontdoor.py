@@ -1,10 +1,11 @@
 """In a real browser, with axe-core: an employer asks through the public form, the
-dispatcher routes the request to two bodies, one takes it in charge and answers jointly,
+dispatcher routes the request to two bodies, one takes it in charge and drafts a joint
+answer, the other asks for a change then co-signs the new version (it leaves only then),
 the moderator's board shows it. Every page on the way has no serious violation."""
 
 import pytest
 
-from relais.frontdoor.models import Request
+from relais.frontdoor.models import JointAnswer, Request
 from tests.e2e.conftest import CHROMIUM, assert_accessible
 from tests.frontdoor.builders import build_network
 
@@ -63,7 +64,51 @@ def test_an_employer_asks_and_two_bodies_answer_jointly(page, login, network):
     page.get_by_label("Cpam Haute-Garonne").check()
     page.get_by_role("button", name="Envoyer la réponse").click()
     page.wait_for_load_state()
+    assert "Projet de réponse commune soumis" in page.content()
     assert_accessible(page)
+    request.refresh_from_db()
+    assert request.state != "answered"  # nothing leaves before the CPAM co-signs
+    draft = JointAnswer.objects.get(request=request)
+
+    # The CPAM's referent reads the draft in the shared space and asks for a change.
+    page.context.clear_cookies()
+    login(network.referents["CPAM"])
+    page.goto(f"/guichet/demandes/{request.public_id}/")
+    assert "Réponse commune de la CAF et de la CPAM." in page.content()
+    assert_accessible(page)
+    page.get_by_label("Commentaire (obligatoire pour demander une modification)").fill(
+        "Ajoutez le délai d'envoi de l'attestation de salaire."
+    )
+    page.get_by_role("button", name="Demander une modification").click()
+    page.wait_for_load_state()
+    assert "Demande de modification transmise" in page.content()
+    assert_accessible(page)
+
+    # The CAF edits its draft (approvals reset); the CPAM approves the new version.
+    page.context.clear_cookies()
+    login(network.referents["CAF"])
+    page.goto(f"/guichet/demandes/{request.public_id}/")
+    assert "Ajoutez le délai" in page.content()
+    page.get_by_text("Modifier ou retirer le projet").click()
+    page.get_by_label("Nouvelle version de la réponse").fill(
+        "Réponse commune de la CAF et de la CPAM : attestation de salaire sous 48 h."
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Enregistrer la nouvelle version").click()
+    page.wait_for_load_state()
+    assert "version 2" in page.content()
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    login(network.referents["CPAM"])
+    page.goto(f"/guichet/demandes/{request.public_id}/")
+    page.get_by_role("button", name="J'approuve cette réponse").click()
+    page.wait_for_load_state()
+    assert "toutes les co-signatures sont réunies" in page.content()
+    assert_accessible(page)
+    draft.refresh_from_db()
+    assert draft.state == "sent"
+    assert list(draft.answer.joint_bodies.values_list("code", flat=True)) == ["CPAM"]
     request.refresh_from_db()
     assert request.state == "answered"
 
