@@ -625,3 +625,54 @@ def joint_answer_rows(*, user, request: Request) -> list[JointAnswerRow]:
             )
         )
     return rows
+
+
+# --- the requester's files on the tracking page ---------------------------------------------
+
+
+def _requester_files_q() -> Q:
+    """Files the requester sent (their e-mails' attachments, their scanned letter) or that
+    were sent to them (the acknowledgement and answer letters, files of a message shared
+    with them); never a file of an internal message nor of a body's private note."""
+    from relais.frontdoor.models import AttachmentKind
+
+    sent_by_them = Q(kind__in=[AttachmentKind.EMAIL, AttachmentKind.LETTER])
+    sent_to_them = Q(kind__in=[AttachmentKind.ACKNOWLEDGEMENT, AttachmentKind.ANSWER_LETTER]) | Q(
+        kind=AttachmentKind.UPLOAD, message__visibility=Visibility.SHARED
+    )
+    return sent_by_them | sent_to_them
+
+
+def requester_attachments(*, request: Request) -> dict:
+    """The files the tracking page lists for ``request`` (the caller proved the tracking
+    code and e-mail): ``{"sent": [...], "received": [...]}``, oldest first."""
+    from relais.frontdoor.models import Attachment, AttachmentKind
+
+    files = list(
+        Attachment.objects.filter(request=request)
+        .filter(_requester_files_q())
+        .order_by("created_at", "id")
+    )
+    mine = (AttachmentKind.EMAIL, AttachmentKind.LETTER)
+    return {
+        "sent": [f for f in files if f.kind in mine],
+        "received": [f for f in files if f.kind not in mine],
+    }
+
+
+def requester_attachment_get(*, request: Request, public_id):
+    """One file of ``requester_attachments`` by its id, else ``NotFound`` (another
+    request's file, an internal one, an unknown id: the same answer)."""
+    from relais.frontdoor.models import Attachment
+
+    public_id = parse_public_id(public_id)
+    found = (
+        Attachment.objects.filter(request=request, public_id=public_id)
+        .filter(_requester_files_q())
+        .first()
+        if public_id
+        else None
+    )
+    if found is None:
+        raise NotFound(_("Pièce jointe introuvable."))
+    return found

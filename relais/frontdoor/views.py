@@ -152,9 +152,38 @@ class TrackingView(View):
             context["history"] = space_selectors.public_history(request=found)
             context["other_requests"] = space_selectors.requester_requests(request=found)
             context["survey"] = getattr(found, "survey", None)
+            context["files"] = selectors.requester_attachments(request=found)
         return render(
             request, self.template_name, context, status=200 if found or not form.errors else 422
         )
+
+
+class TrackingAttachmentView(View):
+    """A file of the requester's request, downloaded from the tracking page: the form
+    carries the tracking code and e-mail again (the page's only access, no account), the
+    file must belong to that request and be one the requester sees; the download is
+    audited, hence a POST (no write on a GET)."""
+
+    def post(self, request, attachment_id):
+        form = TrackingForm(request.POST)
+        found = None
+        if form.is_valid():
+            found = selectors.request_by_tracking(
+                tracking_code=form.cleaned_data["tracking_code"], email=form.cleaned_data["email"]
+            )
+        if found is None:
+            raise Http404(_("Pièce jointe introuvable."))
+        attachment = selectors.requester_attachment_get(request=found, public_id=attachment_id)
+        services.request_tracking_download(request=found, attachment=attachment)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
 
 
 # --- staff pages ---------------------------------------------------------------------

@@ -30,6 +30,7 @@ from relais.frontdoor.services.space import (
     offer_link,
     offer_update,
     request_tracking_consult,
+    request_tracking_download,
     survey_answer,
     survey_open,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "request_set_waiting",
     "request_submit",
     "request_tracking_consult",
+    "request_tracking_download",
     "survey_answer",
     "survey_open",
     "reminders_send",
