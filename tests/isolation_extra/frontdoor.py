@@ -1,6 +1,6 @@
 """Front-door records for the isolation sweeps: a network hosted by the workspace's
-organization, one body (the organization itself), a request assigned to it with a thread and
-a file, an answered and closed request (its satisfaction survey), a scanned letter waiting to
+organization, two bodies (both the organization itself), a request assigned to them with a
+thread, a file and a joint answer waiting for the second body's co-signature, an answered and closed request (its satisfaction survey), a scanned letter waiting to
 be entered, an answer template and an offer of the body's library.
 
 The survey's page is reached by its secret token, which only the requester holds: the
@@ -11,6 +11,7 @@ from relais.core.exceptions import AccessDenied
 from relais.frontdoor.models import AnswerTemplate, Visibility
 from relais.frontdoor.services import (
     answer_send,
+    joint_answer_propose,
     message_post,
     offer_create,
     request_assign,
@@ -26,7 +27,7 @@ def _request(workspace, prefix: str, subject: str, user=None) -> dict:
     built = build_network(
         workspace=workspace,
         slug=f"guichet-{prefix}-{workspace.pk}",
-        codes=("URSSAF",),
+        codes=("URSSAF", "CAF"),
         prefix=f"fd-{prefix}-{workspace.pk}-",
         body_organization=workspace.organization,
     )
@@ -35,8 +36,20 @@ def _request(workspace, prefix: str, subject: str, user=None) -> dict:
         subject=subject,
         person={"last_name": "Demandeur", "email": f"demandeur-{prefix}@exemple.fr"},
     )
-    request_assign(actor=built.dispatcher, request=request, bodies=[built.bodies["URSSAF"]])
+    request_assign(
+        actor=built.dispatcher,
+        request=request,
+        bodies=[built.bodies["URSSAF"], built.bodies["CAF"]],
+    )
     referent = built.referents["URSSAF"]
+    # A joint answer waiting for the CAF's co-signature.
+    joint = joint_answer_propose(
+        actor=referent,
+        request=request,
+        text=f"{subject} réponse commune",
+        body=built.bodies["URSSAF"],
+        co_bodies=[built.bodies["CAF"]],
+    )
     message_post(
         actor=referent, request=request, text=f"{subject} note", visibility=Visibility.PRIVATE
     )
@@ -72,6 +85,7 @@ def _request(workspace, prefix: str, subject: str, user=None) -> dict:
     )
     return {
         "request_id": request.public_id,
+        "joint_id": joint.public_id,
         "attachment_id": message.attachments.get().public_id,
         "letter_id": letter.attachment.public_id,
         "template_id": template.public_id,
