@@ -1,14 +1,15 @@
 """Front-door records for the isolation sweeps: a network hosted by the workspace's
-organization, two bodies (both the organization itself), a request assigned to them with a
-thread, a file and a joint answer waiting for the second body's co-signature, an answered and closed request (its satisfaction survey), a scanned letter waiting to
-be entered, an answer template and an offer of the body's library.
+organization, its body (the organization itself) and a partner body, a request assigned to
+both with a thread, a file and a joint answer waiting for the partner's co-signature, an
+answered and closed request (its satisfaction survey), a scanned letter waiting to be
+entered, an answer template and an offer of the body's library.
 
 The survey's page is reached by its secret token, which only the requester holds: the
 foreign value for ``frontdoor:token`` is what a user of A could know of B's request, its
 public id, never the token itself."""
 
 from relais.core.exceptions import AccessDenied
-from relais.frontdoor.models import AnswerTemplate, Visibility
+from relais.frontdoor.models import AnswerTemplate, Body, Visibility
 from relais.frontdoor.services import (
     answer_send,
     joint_answer_propose,
@@ -19,6 +20,7 @@ from relais.frontdoor.services import (
 )
 from relais.frontdoor.services.attachments import message_post_with_files
 from relais.frontdoor.services.letters import letter_upload
+from tests.factories import OrganizationFactory
 from tests.frontdoor.builders import build_network, submit
 from tests.frontdoor.mailkit import pdf_with_text
 
@@ -27,7 +29,7 @@ def _request(workspace, prefix: str, subject: str, user=None) -> dict:
     built = build_network(
         workspace=workspace,
         slug=f"guichet-{prefix}-{workspace.pk}",
-        codes=("URSSAF", "CAF"),
+        codes=("URSSAF",),
         prefix=f"fd-{prefix}-{workspace.pk}-",
         body_organization=workspace.organization,
     )
@@ -36,10 +38,17 @@ def _request(workspace, prefix: str, subject: str, user=None) -> dict:
         subject=subject,
         person={"last_name": "Demandeur", "email": f"demandeur-{prefix}@exemple.fr"},
     )
+    # A partner body of its own organization (one body per organization in a network).
+    partner = Body.objects.create(
+        network=built.network,
+        organization=OrganizationFactory(
+            name=f"CAF {prefix} {workspace.pk}", slug=f"caf-{prefix}-{workspace.pk}"
+        ),
+        code="CAF",
+        name="Caf partenaire",
+    )
     request_assign(
-        actor=built.dispatcher,
-        request=request,
-        bodies=[built.bodies["URSSAF"], built.bodies["CAF"]],
+        actor=built.dispatcher, request=request, bodies=[built.bodies["URSSAF"], partner]
     )
     referent = built.referents["URSSAF"]
     # A joint answer waiting for the CAF's co-signature.
@@ -48,7 +57,7 @@ def _request(workspace, prefix: str, subject: str, user=None) -> dict:
         request=request,
         text=f"{subject} réponse commune",
         body=built.bodies["URSSAF"],
-        co_bodies=[built.bodies["CAF"]],
+        co_bodies=[partner],
     )
     message_post(
         actor=referent, request=request, text=f"{subject} note", visibility=Visibility.PRIVATE
