@@ -1,11 +1,13 @@
 """In a real browser, with axe-core: an employer asks through the public form, the
 dispatcher routes the request to two bodies, one takes it in charge and drafts a joint
 answer, the other asks for a change then co-signs the new version (it leaves only then),
-the moderator's board shows it. Every page on the way has no serious violation."""
+the moderator's board shows it, the employer downloads a shared file from the tracking page.
+Every page on the way has no serious violation."""
 
 import pytest
 
 from relais.frontdoor.models import JointAnswer, Request
+from relais.frontdoor.services.attachments import message_post_with_files
 from tests.e2e.conftest import CHROMIUM, assert_accessible
 from tests.frontdoor.builders import build_network
 
@@ -119,3 +121,23 @@ def test_an_employer_asks_and_two_bodies_answer_jointly(page, login, network):
     page.goto("/guichet/demandes/")
     assert request.tracking_code in page.content()
     assert_accessible(page)
+
+    # The employer's tracking page lists the file the CAF shared with them, downloadable.
+    message_post_with_files(
+        actor=network.referents["CAF"],
+        request=request,
+        text="Le formulaire d'attestation.",
+        visibility="shared",
+        files=[("attestation.txt", b"Attestation de salaire a remplir")],
+    )
+    page.context.clear_cookies()
+    page.goto("/guichet/suivi/")
+    page.get_by_label("Code de suivi").fill(request.tracking_code)
+    page.get_by_label("Adresse e-mail donnée avec la demande").fill("paul@charpente.fr")
+    page.get_by_role("button", name="Afficher ma demande").click()
+    page.wait_for_load_state()
+    assert "Cpam Haute-Garonne" in page.content()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger « attestation.txt »").click()
+    assert download.value.suggested_filename == "attestation.txt"
