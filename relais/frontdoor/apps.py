@@ -39,6 +39,13 @@ class FrontdoorConfig(AppConfig):
                 "frontdoor.message.posted": _("Message sur une demande"),
                 "frontdoor.request.waiting": _("Demande en attente du demandeur ou reprise"),
                 "frontdoor.answer.sent": _("Réponse envoyée au demandeur"),
+                "frontdoor.answer.joint_proposed": _("Projet de réponse commune soumis"),
+                "frontdoor.answer.joint_approved": _("Réponse commune approuvée par un organisme"),
+                "frontdoor.answer.joint_changes": _(
+                    "Modification demandée sur une réponse commune"
+                ),
+                "frontdoor.answer.joint_edited": _("Projet de réponse commune modifié"),
+                "frontdoor.answer.joint_withdrawn": _("Projet de réponse commune retiré"),
                 "frontdoor.request.closed": _("Demande clôturée"),
                 "frontdoor.survey.answered": _("Avis du demandeur après clôture"),
             },

@@ -46,6 +46,8 @@ from relais.frontdoor.services import (
     assignment_accept,
     assignment_refuse,
     assignment_transfer,
+    joint_answer_decide,
+    joint_answer_propose,
     message_post,
     request_assign,
     request_close,
@@ -573,17 +575,28 @@ def _play(rng, request, targets, bodies, referents, dispatcher, moderator, recei
         return
     joint = [b for b in (a.body for a in assignments[1:])]
     with backfill(moment):
-        answer_send(
-            actor=lead,
-            request=request,
-            text=(
-                "Bonjour, voici notre réponse commune : vos démarches sont détaillées ci-dessous."
-                if joint
-                else "Bonjour, voici la réponse à votre question ; n'hésitez pas à nous recontacter."
-            ),
-            body=assignments[0].body,
-            joint_bodies=joint,
-        )
+        if joint:
+            # A joint answer leaves once every co-signing body approved it.
+            draft = joint_answer_propose(
+                actor=lead,
+                request=request,
+                text="Bonjour, voici notre réponse commune : vos démarches sont détaillées "
+                "ci-dessous.",
+                body=assignments[0].body,
+                co_bodies=joint,
+            )
+            for body in joint:
+                joint_answer_decide(
+                    actor=handlers[body.code], joint_answer=draft, approve=True, body=body
+                )
+        else:
+            answer_send(
+                actor=lead,
+                request=request,
+                text="Bonjour, voici la réponse à votre question ; n'hésitez pas à nous "
+                "recontacter.",
+                body=assignments[0].body,
+            )
     if outcome < 0.65:
         return  # answered
     moment = _later(rng, moment, today, (1, 30))

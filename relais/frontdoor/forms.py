@@ -223,7 +223,13 @@ class AnswerForm(BodyActionForm):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     joint = forms.MultipleChoiceField(
-        label=_("Réponse commune avec"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Réponse commune avec"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Une réponse commune est d'abord un projet : elle part quand chaque organisme "
+            "co-signataire l'a approuvée."
+        ),
     )
     channel = forms.ChoiceField(label=_("Canal de réponse"), choices=RequestChannel.choices)
 
@@ -231,6 +237,32 @@ class AnswerForm(BodyActionForm):
         super().__init__(*args, **kwargs)
         self.fields["joint"].choices = _body_choices(joint)
         self.fields["joint"].widget.attrs["class"] = "form-check-input"
+
+
+class JointDecisionForm(BootstrapForm):
+    """A co-signing body's decision on a joint answer: approve, or ask for a change."""
+
+    decision = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[("approve", _("J'approuve")), ("changes", _("Je demande une modification"))],
+    )
+    comment = forms.CharField(
+        label=_("Commentaire"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class JointEditForm(BootstrapForm):
+    """The drafting body's new version of a joint answer."""
+
+    text = forms.CharField(
+        label=_("Réponse au demandeur"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    channel = forms.ChoiceField(label=_("Canal de réponse"), choices=RequestChannel.choices)
 
 
 class AcknowledgeForm(BootstrapForm):

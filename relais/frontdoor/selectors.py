@@ -568,3 +568,111 @@ def answer_template_managed_get(*, user, public_id):
     if found is None:
         raise NotFound(_("Modèle de réponse introuvable."))
     return found
+
+
+# --- joint answers (co-signed drafts) -------------------------------------------------------
+
+
+def joint_answers_for(*, user, request: Request) -> QuerySet:
+    """The joint answers of ``request`` that ``user`` reads: those their bodies drafted or
+    co-sign, and all of them for a moderator of the network. A body seized of the request
+    but not party to a joint answer does not read its draft nor the comments on it."""
+    from relais.frontdoor.models import JointAnswer
+
+    found = JointAnswer.objects.filter(request=request)
+    if not access.can_moderate(user, request.network):
+        own = access.bodies_of(user)
+        found = found.filter(Q(body__in=own) | Q(cosignatures__body__in=own)).distinct()
+    return found.select_related("body", "author", "request").prefetch_related(
+        "cosignatures__body", "cosignatures__decided_by"
+    )
+
+
+@dataclass
+class JointAnswerRow:
+    """A joint answer as the request page shows it to one user, with what they may do."""
+
+    joint: object
+    signatures: list
+    can_decide: bool
+    can_edit: bool
+
+
+def joint_answer_rows(*, user, request: Request) -> list[JointAnswerRow]:
+    """``joint_answers_for`` with, for each draft, whether ``user`` decides for a
+    co-signing body whose approval is awaited, or edits it for the drafting body."""
+    from relais.frontdoor import permissions as perms
+    from relais.frontdoor.models import CoSignatureDecision
+
+    handling = set(access.bodies_of(user, perms.HANDLE).values_list("pk", flat=True))
+    rows = []
+    for joint in joint_answers_for(user=user, request=request):
+        signatures = list(joint.cosignatures.all())
+        draft = joint.is_draft and not request.closed_at
+        rows.append(
+            JointAnswerRow(
+                joint=joint,
+                signatures=signatures,
+                can_decide=draft
+                and any(
+                    s.body_id in handling
+                    and not (
+                        s.decision == CoSignatureDecision.APPROVED and s.version == joint.version
+                    )
+                    for s in signatures
+                ),
+                can_edit=draft and joint.body_id in handling,
+            )
+        )
+    return rows
+
+
+# --- the requester's files on the tracking page ---------------------------------------------
+
+
+def _requester_files_q() -> Q:
+    """Files the requester sent (their e-mails' attachments, their scanned letter) or that
+    were sent to them (the acknowledgement and answer letters, files of a message shared
+    with them); never a file of an internal message nor of a body's private note."""
+    from relais.frontdoor.models import AttachmentKind
+
+    sent_by_them = Q(kind__in=[AttachmentKind.EMAIL, AttachmentKind.LETTER])
+    sent_to_them = Q(kind__in=[AttachmentKind.ACKNOWLEDGEMENT, AttachmentKind.ANSWER_LETTER]) | Q(
+        kind=AttachmentKind.UPLOAD, message__visibility=Visibility.SHARED
+    )
+    return sent_by_them | sent_to_them
+
+
+def requester_attachments(*, request: Request) -> dict:
+    """The files the tracking page lists for ``request`` (the caller proved the tracking
+    code and e-mail): ``{"sent": [...], "received": [...]}``, oldest first."""
+    from relais.frontdoor.models import Attachment, AttachmentKind
+
+    files = list(
+        Attachment.objects.filter(request=request)
+        .filter(_requester_files_q())
+        .order_by("created_at", "id")
+    )
+    mine = (AttachmentKind.EMAIL, AttachmentKind.LETTER)
+    return {
+        "sent": [f for f in files if f.kind in mine],
+        "received": [f for f in files if f.kind not in mine],
+    }
+
+
+def requester_attachment_get(*, request: Request, public_id):
+    """One file of ``requester_attachments`` by its id, else ``NotFound`` (another
+    request's file, an internal one, an unknown id: the same answer)."""
+    from relais.frontdoor.models import Attachment
+
+    public_id = parse_public_id(public_id)
+    found = (
+        Attachment.objects.filter(request=request, public_id=public_id)
+        .filter(_requester_files_q())
+        .first()
+        if public_id
+        else None
+    )
+    if found is None:
+        raise NotFound(_("Pièce jointe introuvable."))
+    return found

@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.AskView.as_view(), name="ask"),
     path("accuse-de-reception/", views.AcknowledgementView.as_view(), name="acknowledgement"),
     path("suivi/", views.TrackingView.as_view(), name="tracking"),
+    path(
+        "suivi/pieces-jointes/<uuid:attachment_id>/",
+        views.TrackingAttachmentView.as_view(),
+        name="tracking-attachment",
+    ),
     path("demandes/", views.RequestListView.as_view(), name="request-list"),
     path("demandes/nouvelle/", views.RequestCreateView.as_view(), name="request-create"),
     path("demandes/<uuid:request_id>/", views.RequestDetailView.as_view(), name="request-detail"),
@@ -45,6 +50,21 @@ urlpatterns = [
         "demandes/<uuid:request_id>/repondre/",
         views.RequestAnswerView.as_view(),
         name="request-answer",
+    ),
+    path(
+        "demandes/<uuid:request_id>/reponses-communes/<uuid:joint_id>/cosigner/",
+        views.JointAnswerDecideView.as_view(),
+        name="joint-answer-decide",
+    ),
+    path(
+        "demandes/<uuid:request_id>/reponses-communes/<uuid:joint_id>/modifier/",
+        views.JointAnswerEditView.as_view(),
+        name="joint-answer-edit",
+    ),
+    path(
+        "demandes/<uuid:request_id>/reponses-communes/<uuid:joint_id>/retirer/",
+        views.JointAnswerWithdrawView.as_view(),
+        name="joint-answer-withdraw",
     ),
     path(
         "demandes/<uuid:request_id>/cloturer/",

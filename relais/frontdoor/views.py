@@ -29,6 +29,8 @@ from relais.frontdoor.forms import (
     BodyActionForm,
     CloseForm,
     IntakeForm,
+    JointDecisionForm,
+    JointEditForm,
     LetterIntakeForm,
     LetterUploadForm,
     ListFilterForm,
@@ -39,7 +41,7 @@ from relais.frontdoor.forms import (
     WaitingForm,
 )
 from relais.frontdoor.models import RequestChannel, RequestState
-from relais.frontdoor.services import answer_templates
+from relais.frontdoor.services import answer_templates, joint_answers
 from relais.frontdoor.services.attachments import (
     attachment_download_log,
     message_post_with_files,
@@ -150,9 +152,38 @@ class TrackingView(View):
             context["history"] = space_selectors.public_history(request=found)
             context["other_requests"] = space_selectors.requester_requests(request=found)
             context["survey"] = getattr(found, "survey", None)
+            context["files"] = selectors.requester_attachments(request=found)
         return render(
             request, self.template_name, context, status=200 if found or not form.errors else 422
         )
+
+
+class TrackingAttachmentView(View):
+    """A file of the requester's request, downloaded from the tracking page: the form
+    carries the tracking code and e-mail again (the page's only access, no account), the
+    file must belong to that request and be one the requester sees; the download is
+    audited, hence a POST (no write on a GET)."""
+
+    def post(self, request, attachment_id):
+        form = TrackingForm(request.POST)
+        found = None
+        if form.is_valid():
+            found = selectors.request_by_tracking(
+                tracking_code=form.cleaned_data["tracking_code"], email=form.cleaned_data["email"]
+            )
+        if found is None:
+            raise Http404(_("Pièce jointe introuvable."))
+        attachment = selectors.requester_attachment_get(request=found, public_id=attachment_id)
+        services.request_tracking_download(request=found, attachment=attachment)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
 
 
 # --- staff pages ---------------------------------------------------------------------
@@ -292,6 +323,8 @@ class RequestDetailView(LoginRequiredMixin, View):
             "answer_templates": list(
                 selectors.answer_templates_for_request(user=request.user, request=view.request)
             ),
+            "joint_answers": selectors.joint_answer_rows(user=request.user, request=view.request),
+            "joint_edit_channels": RequestChannel.choices,
             **_space_context(request.user, view),
         }
         return render(request, self.template_name, context, status=status)
@@ -428,15 +461,93 @@ class RequestAnswerView(RequestActionView):
     action = "answer"
 
     def perform(self, request, view, data):
+        co_bodies = [_body(view, code) for code in data["joint"]]
+        if co_bodies:
+            services.joint_answer_propose(
+                actor=request.user,
+                request=view.request,
+                text=data["text"],
+                body=_body(view, data["body"]),
+                co_bodies=co_bodies,
+                channel=data["channel"],
+            )
+            return _(
+                "Projet de réponse commune soumis à %(bodies)s : il partira quand chacun "
+                "l'aura approuvé."
+            ) % {"bodies": ", ".join(b.name for b in co_bodies)}
         services.answer_send(
             actor=request.user,
             request=view.request,
             text=data["text"],
             body=_body(view, data["body"]),
-            joint_bodies=[_body(view, code) for code in data["joint"]],
             channel=data["channel"],
         )
         return _("Réponse enregistrée et envoyée.")
+
+
+class JointAnswerActionView(LoginRequiredMixin, View):
+    """One POST action on a joint answer of the request page: a co-signing body approves
+    or asks for a change (``cosigner``), the drafting body edits (``modifier``) or
+    withdraws it (``retirer``). Thin: the services check who may."""
+
+    form_class = None
+
+    def post(self, request, request_id, joint_id):
+        found = selectors.request_get(user=request.user, public_id=request_id)
+        joint = joint_answers.joint_answer_get(user=request.user, public_id=joint_id)
+        if joint.request_id != found.pk:
+            raise Http404(_("Réponse commune introuvable."))
+        form = self.form_class(request.POST) if self.form_class else None
+        if form is not None and not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("frontdoor:request-detail", found.public_id)
+        try:
+            done = self.perform(request, joint, form.cleaned_data if form else {})
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, done)
+        return redirect("frontdoor:request-detail", found.public_id)
+
+    def perform(self, request, joint, data) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class JointAnswerDecideView(JointAnswerActionView):
+    form_class = JointDecisionForm
+
+    def perform(self, request, joint, data):
+        approve = data["decision"] == "approve"
+        joint_answers.joint_answer_decide(
+            actor=request.user, joint_answer=joint, approve=approve, comment=data["comment"]
+        )
+        joint.refresh_from_db()
+        if joint.state == "sent":
+            return _(
+                "Réponse commune approuvée : toutes les co-signatures sont réunies, elle est envoyée."
+            )
+        if approve:
+            return _("Réponse commune approuvée.")
+        return _("Demande de modification transmise à l'organisme rédacteur.")
+
+
+class JointAnswerEditView(JointAnswerActionView):
+    form_class = JointEditForm
+
+    def perform(self, request, joint, data):
+        joint_answers.joint_answer_edit(
+            actor=request.user, joint_answer=joint, text=data["text"], channel=data["channel"]
+        )
+        return _("Projet modifié : les organismes co-signataires l'approuvent de nouveau.")
+
+
+class JointAnswerWithdrawView(JointAnswerActionView):
+    def perform(self, request, joint, data):
+        joint_answers.joint_answer_withdraw(actor=request.user, joint_answer=joint)
+        return _("Projet de réponse commune retiré.")
 
 
 class RequestAcknowledgeView(RequestActionView):

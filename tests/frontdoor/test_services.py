@@ -20,6 +20,8 @@ from relais.frontdoor.services import (
     assignment_accept,
     assignment_refuse,
     assignment_transfer,
+    joint_answer_decide,
+    joint_answer_propose,
     message_post,
     request_assign,
     request_close,
@@ -214,19 +216,24 @@ def test_no_closing_without_a_recorded_answer(net):
     assert request.closed_at is not None
 
 
-def test_a_joint_answer_answers_for_both_bodies(net, django_capture_on_commit_callbacks):
+def test_a_joint_answer_answers_for_both_bodies_once_co_signed(
+    net, django_capture_on_commit_callbacks
+):
     request = submit(net.network)
     request_assign(
         actor=net.dispatcher, request=request, bodies=[net.bodies["CAF"], net.bodies["CPAM"]]
     )
+    draft = joint_answer_propose(
+        actor=net.referents["CAF"],
+        request=request,
+        text="Réponse commune CAF et CPAM.",
+        body=net.bodies["CAF"],
+        co_bodies=[net.bodies["CPAM"]],
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        answer = answer_send(
-            actor=net.referents["CAF"],
-            request=request,
-            text="Réponse commune CAF et CPAM.",
-            body=net.bodies["CAF"],
-            joint_bodies=[net.bodies["CPAM"]],
-        )
+        joint_answer_decide(actor=net.referents["CPAM"], joint_answer=draft, approve=True)
+    draft.refresh_from_db()
+    answer = draft.answer
     assert list(answer.joint_bodies.all()) == [net.bodies["CPAM"]]
     request.refresh_from_db()
     assert request.state == RequestState.ANSWERED
@@ -238,12 +245,27 @@ def test_a_joint_answer_only_with_bodies_holding_the_request(net):
     request = submit(net.network)
     request_assign(actor=net.dispatcher, request=request, bodies=[net.bodies["CAF"]])
     with pytest.raises(ValidationError):
+        joint_answer_propose(
+            actor=net.referents["CAF"],
+            request=request,
+            text="x",
+            co_bodies=[net.bodies["CARSAT"]],
+        )
+
+
+def test_answer_send_never_speaks_for_another_body_without_its_co_signature(net):
+    request = submit(net.network)
+    request_assign(
+        actor=net.dispatcher, request=request, bodies=[net.bodies["CAF"], net.bodies["CPAM"]]
+    )
+    with pytest.raises(ValidationError):
         answer_send(
             actor=net.referents["CAF"],
             request=request,
             text="x",
-            joint_bodies=[net.bodies["CARSAT"]],
+            joint_bodies=[net.bodies["CPAM"]],
         )
+    assert not request.answers.exists()
 
 
 def test_private_notes_stay_out_of_the_interaction_log(net):

@@ -13,6 +13,8 @@ from relais.core.notifications.models import Notification
 from relais.frontdoor.models import RequestOffer, SatisfactionSurvey, Visibility
 from relais.frontdoor.services import (
     answer_send,
+    joint_answer_decide,
+    joint_answer_propose,
     message_post,
     offer_create,
     offer_link,
@@ -94,13 +96,14 @@ def test_a_mention_never_carries_a_private_note_out_of_its_body(net):
 
 def test_a_joint_answer_tells_the_joint_body_and_the_requester_sees_both_names(client, net):
     request = _held_by(net, "CAF", "CPAM")
-    answer_send(
+    draft = joint_answer_propose(
         actor=net.referents["CAF"],
         request=request,
         text="Réponse commune.",
         body=net.bodies["CAF"],
-        joint_bodies=[net.bodies["CPAM"]],
+        co_bodies=[net.bodies["CPAM"]],
     )
+    joint_answer_decide(actor=net.referents["CPAM"], joint_answer=draft, approve=True)
     notice = Notification.objects.get(
         recipient=net.referents["CPAM"], title__startswith="Réponse commune"
     )

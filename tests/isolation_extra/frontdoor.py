@@ -1,16 +1,18 @@
 """Front-door records for the isolation sweeps: a network hosted by the workspace's
-organization, one body (the organization itself), a request assigned to it with a thread and
-a file, an answered and closed request (its satisfaction survey), a scanned letter waiting to
-be entered, an answer template and an offer of the body's library.
+organization, its body (the organization itself) and a partner body, a request assigned to
+both with a thread, a file and a joint answer waiting for the partner's co-signature, an
+answered and closed request (its satisfaction survey), a scanned letter waiting to be
+entered, an answer template and an offer of the body's library.
 
 The survey's page is reached by its secret token, which only the requester holds: the
 foreign value for ``frontdoor:token`` is what a user of A could know of B's request, its
 public id, never the token itself."""
 
 from relais.core.exceptions import AccessDenied
-from relais.frontdoor.models import AnswerTemplate, Visibility
+from relais.frontdoor.models import AnswerTemplate, Body, Visibility
 from relais.frontdoor.services import (
     answer_send,
+    joint_answer_propose,
     message_post,
     offer_create,
     request_assign,
@@ -18,6 +20,7 @@ from relais.frontdoor.services import (
 )
 from relais.frontdoor.services.attachments import message_post_with_files
 from relais.frontdoor.services.letters import letter_upload
+from tests.factories import OrganizationFactory
 from tests.frontdoor.builders import build_network, submit
 from tests.frontdoor.mailkit import pdf_with_text
 
@@ -35,8 +38,27 @@ def _request(workspace, prefix: str, subject: str, user=None) -> dict:
         subject=subject,
         person={"last_name": "Demandeur", "email": f"demandeur-{prefix}@exemple.fr"},
     )
-    request_assign(actor=built.dispatcher, request=request, bodies=[built.bodies["URSSAF"]])
+    # A partner body of its own organization (one body per organization in a network).
+    partner = Body.objects.create(
+        network=built.network,
+        organization=OrganizationFactory(
+            name=f"CAF {prefix} {workspace.pk}", slug=f"caf-{prefix}-{workspace.pk}"
+        ),
+        code="CAF",
+        name="Caf partenaire",
+    )
+    request_assign(
+        actor=built.dispatcher, request=request, bodies=[built.bodies["URSSAF"], partner]
+    )
     referent = built.referents["URSSAF"]
+    # A joint answer waiting for the CAF's co-signature.
+    joint = joint_answer_propose(
+        actor=referent,
+        request=request,
+        text=f"{subject} réponse commune",
+        body=built.bodies["URSSAF"],
+        co_bodies=[partner],
+    )
     message_post(
         actor=referent, request=request, text=f"{subject} note", visibility=Visibility.PRIVATE
     )
@@ -72,6 +94,7 @@ def _request(workspace, prefix: str, subject: str, user=None) -> dict:
     )
     return {
         "request_id": request.public_id,
+        "joint_id": joint.public_id,
         "attachment_id": message.attachments.get().public_id,
         "letter_id": letter.attachment.public_id,
         "template_id": template.public_id,

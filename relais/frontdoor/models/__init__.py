@@ -1,6 +1,12 @@
 """The front door's models, by topic: the network (bodies, commitments, referents) and the
 requests (assignments to bodies, thread, history, answers)."""
 
+from relais.frontdoor.models.joint import (
+    CoSignature,
+    CoSignatureDecision,
+    JointAnswer,
+    JointAnswerState,
+)
 from relais.frontdoor.models.mail import (
     AnswerTemplate,
     Attachment,
@@ -54,7 +60,11 @@ __all__ = [
     "AssignmentState",
     "Body",
     "BodyCode",
+    "CoSignature",
+    "CoSignatureDecision",
     "Commitment",
+    "JointAnswer",
+    "JointAnswerState",
     "MailDirection",
     "MailKind",
     "MailMessage",

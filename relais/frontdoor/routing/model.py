@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import sklearn
 from scipy import sparse
+from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
@@ -231,12 +232,17 @@ class Model:
         )
 
     def _phrase_index(self) -> dict[tuple[str, str], int]:
-        return {
+        # Built once per model (it was rebuilt for every question routed).
+        cached = getattr(self, "_cached_phrase_index", None)
+        if cached is not None:
+            return cached
+        self._cached_phrase_index = {
             (body.code, phrase.source): index
             for index, (body, phrase) in enumerate(
                 (body, phrase) for body in self.rules.bodies for phrase, _w in body.phrases
             )
         }
+        return self._cached_phrase_index
 
     def _features(
         self,
@@ -304,19 +310,19 @@ class Model:
                 raw = np.array([math.log1p(s.get(code, 0.0)) for s in rule_scores])
                 columns[code] = (raw, _rules_probability(raw))
                 continue
-            decision = body.classifier.decision_function(features)
+            decision = _decision(body.classifier, features)
             inputs = self._calibration_inputs(decision, rule_matrix[:, index])
-            columns[code] = (decision, body.calibration.predict_proba(inputs)[:, 1])
+            columns[code] = (decision, _positive_probability(body.calibration, inputs))
         critical_p = np.zeros(len(prepared))
         guesses = [""] * len(prepared)
         if features is not None and self.critical_model is not None:
             net_features = self._critical_features(features)
-            decision = self.critical_model.classifier.decision_function(net_features)
-            critical_p = self.critical_model.calibration.predict_proba(decision.reshape(-1, 1))[
-                :, 1
-            ]
+            decision = _decision(self.critical_model.classifier, net_features)
+            critical_p = _positive_probability(
+                self.critical_model.calibration, decision.reshape(-1, 1)
+            )
             if self.critical_codes is not None:
-                guesses = [str(code) for code in self.critical_codes.predict(net_features)]
+                guesses = [str(code) for code in _predict(self.critical_codes, net_features)]
         for row, text in enumerate(prepared):
             results.append(
                 Scored(
@@ -382,6 +388,34 @@ class Model:
             cached = self.feature_names()
             self._cached_names = cached
         return cached
+
+
+# Scoring one question at a time (the intake of every request) spent most of its time in
+# scikit-learn's input validation, run again for each of the seven fitted estimators. The
+# arithmetic below is exactly scikit-learn's (``decision_function``: X @ coef.T + intercept;
+# binary ``predict_proba``: expit of it; ``predict``: sign or argmax), on inputs the model
+# built itself, so the decisions are bit for bit the same.
+
+
+def _decision(classifier: LogisticRegression, features) -> np.ndarray:
+    coef = classifier.coef_
+    scores = features @ (coef.T if coef.ndim == 2 else coef)
+    if sparse.issparse(scores):
+        scores = scores.toarray()
+    scores = np.asarray(scores) + classifier.intercept_
+    return scores.reshape(-1) if scores.ndim > 1 and scores.shape[1] == 1 else scores
+
+
+def _positive_probability(classifier: LogisticRegression, inputs: np.ndarray) -> np.ndarray:
+    if len(classifier.classes_) > 2:
+        return classifier.predict_proba(inputs)[:, 1]
+    return expit(_decision(classifier, inputs))
+
+
+def _predict(classifier: LogisticRegression, features) -> np.ndarray:
+    scores = _decision(classifier, features)
+    indices = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+    return classifier.classes_.take(indices, axis=0)
 
 
 def _rules_probability(raw: np.ndarray) -> np.ndarray:

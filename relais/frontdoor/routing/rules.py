@@ -60,6 +60,9 @@ class RuleSet:
         found = []
         for body in self.bodies:
             for phrase, weight in body.phrases:
+                # Most phrases' first word is not in the text: skip them without a generator.
+                if not phrase.unordered and not text.positions(phrase.steps[0][0]):
+                    continue
                 positions = find(phrase, text)
                 if positions:
                     found.append(

@@ -17,6 +17,12 @@ from relais.frontdoor.services.intake import (
     request_route,
     request_submit,
 )
+from relais.frontdoor.services.joint_answers import (
+    joint_answer_decide,
+    joint_answer_edit,
+    joint_answer_propose,
+    joint_answer_withdraw,
+)
 from relais.frontdoor.services.reminders import reminders_send
 from relais.frontdoor.services.space import (
     mentions_notify,
@@ -24,6 +30,7 @@ from relais.frontdoor.services.space import (
     offer_link,
     offer_update,
     request_tracking_consult,
+    request_tracking_download,
     survey_answer,
     survey_open,
 )
@@ -34,6 +41,10 @@ __all__ = [
     "assignment_accept",
     "assignment_refuse",
     "assignment_transfer",
+    "joint_answer_decide",
+    "joint_answer_edit",
+    "joint_answer_propose",
+    "joint_answer_withdraw",
     "mentions_notify",
     "message_post",
     "offer_create",
@@ -47,6 +58,7 @@ __all__ = [
     "request_set_waiting",
     "request_submit",
     "request_tracking_consult",
+    "request_tracking_download",
     "survey_answer",
     "survey_open",
     "reminders_send",

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from relais.core.interactions.services import record
+from relais.core.interactions.services import record, record_batch
 from relais.core.notifications.services import notify
 from relais.frontdoor.models import Body, Referent, Request, RequestEvent
 
@@ -80,6 +80,35 @@ def log_event(
     )
 
 
+# Interactions logged inside ``interactions_batched()``: written at once when it ends.
+_BATCH: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "frontdoor_interaction_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def interactions_batched():
+    """Collect the interaction-log steps of one service call and write them in one statement
+    when it ends (``record_batch``: the checks ``record`` makes, without a ``full_clean`` and
+    five existence queries per row). A request's intake logs three or four steps: this was a
+    third of its queries. Use inside the service's transaction; nested uses join the outer
+    batch; nothing is written if the block raises."""
+    if _BATCH.get() is not None:
+        yield
+        return
+    entries: list[tuple[Request, dict]] = []
+    token = _BATCH.set(entries)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+    by_workspace: dict[int, tuple] = {}
+    for request, entry in entries:
+        by_workspace.setdefault(request.workspace_id, (request.workspace, []))[1].append(entry)
+    for workspace, rows in by_workspace.values():
+        record_batch(workspace=workspace, entries=rows, source_model=Request)
+
+
 def log_interaction(
     request: Request,
     event_code: str,
@@ -96,6 +125,28 @@ def log_interaction(
     Only what every reader of the log may see: the topic names the step and the bodies,
     never a private note's text nor the request's text."""
     visitor_key = "" if (request.person_id or request.company_id) else request.tracking_code
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.append(
+            (
+                request,
+                {
+                    "event_code": event_code,
+                    "channel": channel or request.channel,
+                    "direction": direction,
+                    "topic": str(topic),
+                    "person_id": request.person_id,
+                    "company_id": request.company_id,
+                    "visitor_key": visitor_key,
+                    "case_key": request.tracking_code,
+                    "started_at": at or now(),
+                    "actor_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
+                    "outcome": outcome,
+                    "source_id": request.pk,
+                },
+            )
+        )
+        return None
     return record(
         workspace=request.workspace,
         event_code=event_code,

@@ -389,11 +389,35 @@ def answer_send(
     joint_bodies: Iterable[Body] = (),
     channel: str | None = None,
 ) -> Answer:
-    """Answer the requester, on behalf of ``body`` (and jointly of ``joint_bodies``): the
-    answer is recorded and sent through ``channel`` (by default the requester's): e-mailed
-    over SMTP in the thread of their e-mails, a PDF letter to post, or a call or visit
-    recorded (``_deliver_answer``); the bodies' assignments become answered (a pending one
-    is taken in charge by answering)."""
+    """Answer the requester on behalf of ``body``: the answer is recorded and sent through
+    ``channel`` (by default the requester's): e-mailed over SMTP in the thread of their
+    e-mails, a PDF letter to post, or a call or visit recorded (``_deliver_answer``); the
+    body's assignment becomes answered (a pending one is taken in charge by answering).
+
+    An answer in the name of other bodies too (``joint_bodies``) is not sent from here: it
+    is a draft each of them co-signs first (``joint_answers.joint_answer_propose``)."""
+    request, body, text = answer_checked(actor=actor, request=request, text=text, body=body)
+    if [b for b in joint_bodies if b.pk != body.pk]:
+        raise ValidationError(
+            {
+                "joint_bodies": _(
+                    "Une réponse commune est d'abord approuvée par chaque organisme "
+                    "co-signataire : proposez-la en projet."
+                )
+            }
+        )
+    request = _lock(request)
+    if request.closed_at:
+        raise ValidationError(_("Cette demande est clôturée."))
+    channel = answer_channel(request, channel)
+    return answer_record(
+        request=request, body=body, joint=[], text=text, channel=channel, author=actor, actor=actor
+    )
+
+
+def answer_checked(*, actor, request: Request, text: str, body: Body | None):
+    """The request as ``actor`` reads it, the body they answer for (one they hold it for),
+    the answer's text stripped: what every answer, single or joint, checks first."""
     from relais.frontdoor.selectors import request_get
 
     request = request_get(user=actor, public_id=request.public_id)
@@ -405,20 +429,11 @@ def answer_send(
         body = handling[0] if handling else None
     if body is None or body not in handling:
         raise AccessDenied(_("Votre organisme ne détient pas cette demande."))
-    request = _lock(request)
-    if request.closed_at:
-        raise ValidationError(_("Cette demande est clôturée."))
-    joint = [b for b in dict.fromkeys(joint_bodies) if b.pk != body.pk]
-    held = set(
-        request.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).values_list(
-            "body_id", flat=True
-        )
-    )
-    if any(b.pk not in held for b in joint):
-        raise ValidationError(
-            {"joint_bodies": _("Une réponse commune réunit des organismes saisis de la demande.")}
-        )
-    now = _now()
+    return request, body, text
+
+
+def answer_channel(request: Request, channel: str | None) -> str:
+    """The channel an answer goes through (the requester's by default), checked."""
     channel = channel or request.channel
     if channel not in RequestChannel.values:
         raise ValidationError({"channel": _("Canal inconnu.")})
@@ -433,8 +448,18 @@ def answer_send(
                 )
             }
         )
+    return channel
+
+
+def answer_record(
+    *, request: Request, body: Body, joint: list[Body], text: str, channel: str, author, actor
+) -> Answer:
+    """Record and deliver an answer already checked (the request locked): the bodies'
+    assignments become answered, the history, the interaction log, the joint bodies told.
+    ``author`` wrote it; ``actor`` made it leave (the last co-signer of a joint answer)."""
+    now = _now()
     answer = Answer.objects.create(
-        request=request, body=body, author=actor, channel=channel, text=text, sent_at=now
+        request=request, body=body, author=author, channel=channel, text=text, sent_at=now
     )
     answer.joint_bodies.set(joint)
     for assignment in request.assignments.filter(
@@ -442,13 +467,13 @@ def answer_send(
     ).select_related("body__organization"):
         if assignment.state == AssignmentState.PENDING:
             assignment.decided_at = now
-            assignment.handled_by = actor
+            assignment.handled_by = author
             assignment.acceptance_deadline = clocks.implicit_decision_date(
                 clocks.body_calendar(assignment.body),
                 assignment.received_at,
                 request.network.implicit_decision_months,
             )
-        _acknowledge(assignment, actor, now)
+        _acknowledge(assignment, author, now)
         assignment.state = AssignmentState.ANSWERED
         assignment.answered_at = now
         assignment.save()
@@ -460,7 +485,7 @@ def answer_send(
     label = (_("Réponse commune de %(bodies)s") if joint else _("Réponse de %(bodies)s")) % {
         "bodies": names
     }
-    label = f"{label} {_deliver_answer(request, answer, [body, *joint], channel, actor)}"
+    label = f"{label} {_deliver_answer(request, answer, [body, *joint], channel, author)}"
     log_event(request, "answered", label, actor=actor, body=body, joint=[b.code for b in joint])
     log_interaction(
         request, "frontdoor.answer.sent", label, direction="out", actor=actor, channel=channel

@@ -30,6 +30,7 @@ from relais.frontdoor.models import (
 )
 from relais.frontdoor.services._common import (
     backfilling,
+    interactions_batched,
     log_event,
     log_interaction,
     mail_requester,
@@ -78,6 +79,7 @@ def _requester(
 
 
 @transaction.atomic
+@interactions_batched()
 def request_submit(
     *,
     network: Network,
@@ -169,7 +171,12 @@ def request_submit(
             calendar, received_at, network.implicit_decision_months
         ),
     )
-    request.full_clean()
+    # The keys were read or made just above (their rows exist) and the tracking code was
+    # checked: skip the six existence queries full_clean would make again.
+    request.full_clean(
+        exclude=["workspace", "network", "company", "person", "first_body", "entered_by"],
+        validate_unique=False,
+    )
     request.save()
     if source_mail is not None:
         source_mail.request = request
@@ -277,10 +284,15 @@ def _acknowledgement_letter(request: Request, actor):
     )
 
 
-def _critical_bodies(request: Request, events: list[str], refused: set[str]) -> list[Body]:
+def _critical_bodies(
+    request: Request, events: list[str], refused: set[str], assignments: list
+) -> list[Body]:
     """The network's bodies to alert for the critical ``events`` (catalogue order), except
-    those that refused the request or already hold it."""
+    those that refused the request or already hold it (``assignments``: the request's)."""
     from relais.frontdoor.routing import critical_event
+
+    if not events:
+        return []
 
     codes = []
     for event in events:
@@ -288,11 +300,7 @@ def _critical_bodies(request: Request, events: list[str], refused: set[str]) -> 
             codes.extend(critical_event(event).bodies)
         except KeyError:
             continue
-    held = set(
-        request.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).values_list(
-            "body__code", flat=True
-        )
-    )
+    held = {a.body.code for a in assignments if a.state in ACTIVE_ASSIGNMENT_STATES}
     wanted = [code for code in dict.fromkeys(codes) if code not in refused | held]
     bodies = {
         body.code: body
@@ -317,11 +325,9 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
     # The network's retrained model when an administrator made one, else the shipped one.
     model = active_model(request.network) or default_model()
     decision = route(f"{request.subject}\n{request.text}", model=model)
-    refused = set(
-        request.assignments.filter(state=AssignmentState.REFUSED).values_list(
-            "body__code", flat=True
-        )
-    )
+    # Read once: the refusals here, the bodies holding it and the state below.
+    assignments = list(request.assignments.select_related("body"))
+    refused = {a.body.code for a in assignments if a.state == AssignmentState.REFUSED}
     proposed = [
         body
         for body in Body.objects.filter(
@@ -351,7 +357,9 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
         request.save(update_fields=["critical", "updated_at"])
     # « Help Contact »: a critical event does not wait for the dispatcher; the bodies its
     # catalogue names are seized at once (their referents alerted), whatever the confidence.
-    alerted = _critical_bodies(request, decision.critical, refused) if not reason else []
+    alerted = (
+        _critical_bodies(request, decision.critical, refused, assignments) if not reason else []
+    )
     if alerted and not automatic:
         from relais.frontdoor.services.handling import request_assign
 
@@ -374,7 +382,7 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
                 url=reverse("frontdoor:request-detail", args=[request.public_id]),
             )
         return request
-    request.state = request.compute_state()
+    request.state = request.compute_state(None if alerted else assignments)
     request.save(update_fields=["routing", "state", "updated_at"])
     url = reverse("frontdoor:request-detail", args=[request.public_id])
     if request.critical and reason != "refused":

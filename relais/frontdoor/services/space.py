@@ -266,3 +266,19 @@ def request_tracking_consult(*, request: Request) -> Request:
         after={"via": "tracking"},
     )
     return request
+
+
+@transaction.atomic
+def request_tracking_download(*, request: Request, attachment) -> None:
+    """The requester downloaded one of their files from the tracking page (code and e-mail
+    proved again with the download): written in the audit log like the page itself."""
+    audit_log(
+        actor=None,
+        action="frontdoor.personal_data.requester_download",
+        target=request,
+        after={
+            "via": "tracking",
+            "attachment": str(attachment.public_id),
+            "filename": attachment.filename,
+        },
+    )
