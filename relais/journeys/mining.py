@@ -226,8 +226,12 @@ def mine(
     expected_ends: set[str] | None = None,
     repeat_window: timedelta | None = None,
     only: frozenset[str] | None = None,
+    coded: _Coded | None = None,
 ) -> MiningResult:
     """Every metric of the module docstring on the canonical frame ``events``.
+
+    ``coded``: ``code_events(events)`` when the caller already has it (the observed pages
+    share one mining order between several analyses); computed here otherwise.
 
     ``only``: compute just these of ``"dfg"`` (frequency and performance), ``"variants"``,
     ``"activities"`` (counts, start and end), ``"case_durations"``, ``"rework"``, ``"extra"``
@@ -245,7 +249,7 @@ def mine(
         raise ValueError(f"Métriques inconnues : {', '.join(sorted(unknown))}.")
     if events.height == 0:
         return MiningResult(0, 0, {}, {}, {}, {}, {}, [], {}, {})
-    coded = _Coded(events)
+    coded = coded if coded is not None else _Coded(events)
     core = coded.core
 
     dfg: dict[tuple[str, str], int] = {}
@@ -268,6 +272,12 @@ def mine(
     if "extra" in wanted:
         _extras(result, events, coded, expected_ends=expected_ends, repeat_window=repeat_window)
     return result
+
+
+def code_events(events: pl.DataFrame) -> _Coded:
+    """The events' mining order with integer codes (see ``_Coded``): computed once, it serves
+    :func:`mine` (``coded=``), ``coded.sorted`` and :func:`repeat_contacts_coded`."""
+    return _Coded(events)
 
 
 _PARTS = ("dfg", "variants", "activities", "case_durations", "rework", "extra")
@@ -424,6 +434,27 @@ def repeat_contacts(frame: pl.DataFrame, window: timedelta) -> dict[str, int]:
         .collect()
     )
     return {activity: n for activity, n in repeated.iter_rows()}
+
+
+def repeat_contacts_coded(coded: _Coded, begin: pl.Series, window: timedelta) -> dict[str, int]:
+    """:func:`repeat_contacts` on events already coded: ``begin`` is each event's start (its
+    timestamp without one) in mining order. Sorting the integer codes of (case, activity)
+    orders as the texts would, without comparing text."""
+    same = (pl.col("case_no") == pl.col("case_no").shift(1)) & (
+        pl.col("code") == pl.col("code").shift(1)
+    )
+    repeated = (
+        coded.core.lazy()
+        .select("case_no", "code", pl.lit(begin).alias("at"))
+        .sort("case_no", "code", maintain_order=True)
+        .with_columns(pl.when(same).then(pl.col("at") - pl.col("at").shift(1)).alias("since"))
+        .filter(pl.col("since").is_not_null() & (pl.col("since") < window))
+        .group_by("code")
+        .len()
+        .collect()
+    )
+    names = coded.names
+    return dict(sorted((names[code], n) for code, n in repeated.iter_rows()))
 
 
 def case_groups(events: pl.DataFrame, by: str, *, period: str | None = None) -> pl.DataFrame:

@@ -38,7 +38,7 @@ from relais.journeys.eventlogs import (
     START,
     TIMESTAMP,
 )
-from relais.journeys.mining import channel_switches, mine, repeat_contacts, sort_events
+from relais.journeys.mining import channel_switches, code_events, mine, repeat_contacts_coded
 from relais.journeys.models import Channel, EventLog
 
 # Bump when the summary's shape changes: old cache files are then ignored.
@@ -188,19 +188,16 @@ def summarise(events: pl.DataFrame, filters: Filters | None = None) -> dict[str,
         return summary
     # The mining order once, on the few columns the views need; the engine's parts that the
     # pages do not show (service times, the per-case dict of durations) are not computed.
-    ordered = sort_events(
-        frame.select(
-            CASE,
-            ACTIVITY,
-            TIMESTAMP,
-            POSITION,
-            *_start(frame),
-            *([CHANNEL] if CHANNEL in frame.columns else []),
-        )
+    # The mining order is computed once (integer codes of cases and activities) and shared by
+    # the mining, the repeats and the charts.
+    slim = frame.select(CASE, ACTIVITY, TIMESTAMP, POSITION, *_start(frame))
+    coded = code_events(slim)
+    ordered = coded.sorted(
+        frame, ACTIVITY, TIMESTAMP, *_start(frame), *([CHANNEL] if CHANNEL in frame.columns else [])
     )
-    result = mine(frame, only=frozenset({"dfg", "variants", "activities", "rework"}))
+    result = mine(slim, only=frozenset({"dfg", "variants", "activities", "rework"}), coded=coded)
     begin = START if START in frame.columns else TIMESTAMP
-    repeats = repeat_contacts(ordered.select(CASE, ACTIVITY, begin), REPEAT_WINDOW)
+    repeats = repeat_contacts_coded(coded, ordered.get_column(begin), REPEAT_WINDOW)
     switches = channel_switches(ordered.select(CASE, CHANNEL)) if CHANNEL in frame.columns else {}
     instants = frame.get_column(TIMESTAMP)
     summary.update(
@@ -243,7 +240,9 @@ def _graph(ordered: pl.DataFrame, result) -> dict[str, Any]:
     their frequency and mean and median time; the ``GRAPH_EDGES`` most frequent are drawn.
     ``ordered``: the events in mining order."""
     rank = ordered.with_columns(_rank_in_case(pl.col(CASE)).alias("rank"))
-    columns = rank.group_by(ACTIVITY).agg(pl.col("rank").mean().alias("rank")).sort("rank")
+    columns = (
+        rank.group_by(ACTIVITY).agg(pl.col("rank").mean().alias("rank")).sort("rank", ACTIVITY)
+    )
     placed: dict[int, int] = {}
     nodes = []
     for name, mean_rank in columns.iter_rows():
@@ -360,7 +359,7 @@ def _sankey(ordered: pl.DataFrame) -> dict[str, Any] | None:
         .filter(pl.col("has_next"))
         .group_by("depth", CHANNEL, "next")
         .len()
-        .sort(["depth", "len"], descending=[False, True])
+        .sort(["depth", "len", CHANNEL, "next"], descending=[False, True, False, False])
     )
     if steps.height == 0:
         return None
@@ -389,25 +388,35 @@ def _failure(frame: pl.DataFrame) -> dict[str, Any] | None:
         return None
     reason = _first_present(frame, REASON_COLUMNS)
     demand = _first_present(frame, DEMAND_COLUMNS)
-    if demand is not None:
-        marked = frame.filter(pl.col(demand).cast(pl.String).str.strip_chars().fill_null("") != "")
-        contact_activities = marked.get_column(ACTIVITY).unique().to_list()
-    else:
-        contacts = frame.filter(~pl.col(CHANNEL).is_in(BACK_OFFICE_CHANNELS))
-        contact_activities = contacts.get_column(ACTIVITY).unique().to_list()
+    # What each activity is, from one pass grouped on the few activity names.
+    back_office = pl.col(CHANNEL).is_in(BACK_OFFICE_CHANNELS)
+    marked = (
+        pl.col(demand).cast(pl.String).str.strip_chars().fill_null("") != ""
+        if demand is not None
+        else ~back_office
+    )
+    kinds = (
+        frame.lazy()
+        .group_by(ACTIVITY)
+        .agg(marked.any().alias("contact"), back_office.any().alias("waiting"))
+        .sort(ACTIVITY)
+        .collect()
+    )
+    contact_activities = kinds.filter("contact").get_column(ACTIVITY).to_list()
     if not contact_activities:
         return None
-    waiting = (
-        frame.filter(pl.col(CHANNEL).is_in(BACK_OFFICE_CHANNELS))
-        .get_column(ACTIVITY)
-        .unique()
-        .to_list()
-    )
+    waiting = kinds.filter("waiting").get_column(ACTIVITY).to_list()
     kept = [CASE, TIMESTAMP, ACTIVITY, CHANNEL, *([reason] if reason else [])]
     # Only the cases with a contact can hold failure demand: the others are left out.
-    with_contact = frame.filter(pl.col(ACTIVITY).is_in(contact_activities)).get_column(CASE)
+    with_contact = (
+        frame.lazy()
+        .filter(pl.col(ACTIVITY).is_in(contact_activities))
+        .select(pl.col(CASE).unique())
+        .collect()
+        .get_column(CASE)
+    )
     report = failure_demand.analyse(
-        frame.select(kept).filter(pl.col(CASE).is_in(with_contact.unique().implode())),
+        frame.lazy().select(kept).filter(pl.col(CASE).is_in(with_contact.implode())).collect(),
         failure_demand.Columns(
             case=CASE, timestamp=TIMESTAMP, activity=ACTIVITY, channel=CHANNEL, text=reason
         ),
