@@ -409,9 +409,7 @@ def _with_repeat_gap(contacts: pl.DataFrame, columns: Columns) -> pl.DataFrame:
     ordered = keyed[order]
     same = pl.col("__who") == pl.col("__who").shift(1)
     gaps = ordered.select(
-        (
-            pl.when(same).then(pl.col("timestamp") - pl.col("timestamp").shift(1))
-        ).dt.total_seconds()
+        (pl.when(same).then(pl.col("timestamp") - pl.col("timestamp").shift(1))).dt.total_seconds()
         / 86_400
     ).to_series()
     back = pl.Series("__gap_days", [None] * contacts.height, dtype=pl.Float64)

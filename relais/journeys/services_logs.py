@@ -31,8 +31,9 @@ from relais.core.audit.services import audit_log
 from relais.core.interactions.events import event_label
 from relais.core.interactions.export import case_of, for_export
 from relais.core.interactions.selectors import interactions_in_window, interactions_of_workspace
+from relais.core.jobs.models import Job, JobStatus
 from relais.core.jobs.services import JobProgress, job_start
-from relais.journeys.access import ensure_can_edit
+from relais.journeys.access import ensure_can_edit, ensure_journey_permission
 from relais.journeys.eventlog_store import delete_frame, store_frame
 from relais.journeys.eventlogs import (
     ColumnMapping,
@@ -42,9 +43,22 @@ from relais.journeys.eventlogs import (
     to_canonical,
 )
 from relais.journeys.models import EventLog, EventLogSource, EventLogStatus
-from relais.journeys.observed import observed_invalidate, observed_summary
+from relais.journeys.observed import (
+    SUMMARY_STAGES,
+    Filters,
+    observed_compute,
+    observed_invalidate,
+    observed_job_mark,
+    observed_job_marker,
+    observed_summary,
+)
+from relais.journeys.permissions import Permission
 
 IMPORT_JOB_KIND = "journeys.log_import"
+OBSERVED_JOB_KIND = "journeys.observed_view"
+# Above this many events, a view not computed yet is computed by a background job (a page
+# never waits seconds on a request); below, in the request (well under a second).
+DEFAULT_OBSERVED_SYNC_MAX_EVENTS = 200_000
 UPLOADS_DIR = "journeys/uploads"
 DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 NAME_MAX = 160
@@ -376,3 +390,61 @@ def log_restore(*, actor, log: EventLog) -> EventLog:
     log.save(update_fields=["deleted_at", "updated_at"])
     _audit(actor, "journeys.log.restore", log)
     return log
+
+
+# --- Observed views computed in the background ------------------------------------------------
+
+
+def observed_sync_max_events() -> int:
+    """The largest log whose uncached views are computed in the request
+    (``JOURNEYS_OBSERVED_SYNC_MAX_EVENTS``, 200,000 events by default)."""
+    return int(
+        getattr(settings, "JOURNEYS_OBSERVED_SYNC_MAX_EVENTS", DEFAULT_OBSERVED_SYNC_MAX_EVENTS)
+    )
+
+
+def observed_in_background(log: EventLog) -> bool:
+    """Whether an uncached view of ``log`` is computed by a job rather than in the request."""
+    return log.n_events > observed_sync_max_events()
+
+
+def observed_view_job(log: EventLog, filters: Filters | None = None) -> Job | None:
+    """The job last started for this view of ``log`` (any state), or ``None``."""
+    marker = observed_job_marker(log, filters)
+    if not marker:
+        return None
+    try:
+        return Job.objects.filter(public_id=marker, kind=OBSERVED_JOB_KIND).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def observed_view_start(*, actor, workspace, log: EventLog, filters: Filters | None = None) -> Job:
+    """Compute the view of ``log`` under ``filters`` as a background job (whoever may read
+    the log may ask for it). A job already queued or running for the same view is returned
+    instead of starting a second one."""
+    ensure_journey_permission(actor, Permission.JOURNEYS_VIEW, log.organization)
+    if log.status != EventLogStatus.READY or log.deleted_at is not None:
+        raise ValidationError(_("Ce journal n'est pas prêt."))
+    filters = filters or Filters()
+    running = observed_view_job(log, filters)
+    if running is not None and running.status in (JobStatus.PENDING, JobStatus.RUNNING):
+        return running
+    job = job_start(
+        actor=actor,
+        workspace=workspace,
+        kind=OBSERVED_JOB_KIND,
+        label=_("Calcul de la vue observée du journal « %(name)s »") % {"name": log.name},
+        params={"log_id": log.pk, "filters": filters.key()},
+    )
+    observed_job_mark(log, filters, str(job.public_id))
+    return job
+
+
+def observed_view_run(*, log_id: int, filters: dict, job, progress: JobProgress) -> str:
+    """The observed-view job's body: read the log's events, compute the summary stage by
+    stage (progress after each) and write it to the cache the page reads."""
+    log = EventLog.objects.get(pk=log_id)
+    progress.start(1 + SUMMARY_STAGES)
+    summary = observed_compute(log, Filters.from_key(filters), step=progress.advance)
+    return _("Vue calculée : %(events)s événements.") % {"events": summary.get("n_events", 0)}
