@@ -2,10 +2,12 @@
 extraction of the kernel's interaction log, rename, delete and restore (undo), and the
 demo's stored logs.
 
-An import is atomic: the file is read whole by :func:`relais.journeys.eventlogs.read_event_log`
-(a French ``EventLogError`` with the line at the first bad row), the canonical frame is written
-beside its final name and renamed (:mod:`eventlog_store`), and the log becomes *ready* only
-then. A rejected file leaves the log *failed* with the message, no events file and no upload.
+An import is atomic: a CSV file (plain or gzip) is streamed in batches
+(:func:`relais.journeys.eventlogs.iter_csv`) into a Parquet file written beside its final name,
+never whole in memory; XES and Parquet files are read whole
+(:func:`relais.journeys.eventlogs.read_event_log`). The first bad row stops it with a French
+``EventLogError`` and its line; the partial file is removed, and the file is renamed into place
+(:mod:`eventlog_store`) and the log becomes *ready* only once every row was read. A rejected file leaves the log *failed* with the message, no events file and no upload.
 
 Size: an upload is refused above ``settings.JOURNEYS_LOG_MAX_UPLOAD_BYTES`` (512 MiB by
 default), before it is stored (the upload view also stops reading a request that announces
@@ -34,10 +36,12 @@ from relais.core.interactions.selectors import interactions_in_window, interacti
 from relais.core.jobs.models import Job, JobStatus
 from relais.core.jobs.services import JobProgress, job_start
 from relais.journeys.access import ensure_can_edit, ensure_journey_permission
-from relais.journeys.eventlog_store import delete_frame, store_frame
+from relais.journeys.eventlog_store import delete_frame, store_batches, store_frame
 from relais.journeys.eventlogs import (
+    CSV_BATCH_BYTES,
     ColumnMapping,
     EventLogError,
+    iter_csv,
     log_format,
     read_event_log,
     to_canonical,
@@ -219,19 +223,34 @@ def log_import_run(*, log_id: int, job, progress: JobProgress) -> str:
     On a rejected file the log is failed with the French message and nothing is kept; the
     message is raised again so the job is failed too."""
     log = EventLog.objects.select_related("organization").get(pk=log_id)
-    progress.start(3)
     try:
         if log.source == EventLogSource.INTERACTIONS:
-            frame = interactions_frame(job.workspace)
-        else:
-            separator = (log.mapping or {}).get("separator")
-            frame = read_event_log(
-                _media(log.upload_path), mapping_from_json(log.mapping), separator=separator
+            progress.start(3)
+            store_frame(log, interactions_frame(job.workspace))
+            progress.advance(2)
+        elif log_format(log.upload_path) in ("csv", "csv.gz"):
+            # Streamed: batches of the file go to the Parquet file one by one (progress per
+            # batch, by the bytes of the upload); a bad line in any batch removes it all.
+            path = _media(log.upload_path)
+            size = int(getattr(settings, "JOURNEYS_CSV_BATCH_BYTES", CSV_BATCH_BYTES))
+            progress.start(max(1, -(-path.stat().st_size // size)) + 1)
+            store_batches(
+                log,
+                iter_csv(
+                    path,
+                    mapping_from_json(log.mapping),
+                    separator=(log.mapping or {}).get("separator"),
+                    batch_bytes=size,
+                ),
+                on_batch=progress.advance,
             )
-        progress.advance()
-        store_frame(log, frame)
+        else:  # XES (streamed by expat into columns) and Parquet are read whole
+            progress.start(3)
+            frame = read_event_log(_media(log.upload_path), mapping_from_json(log.mapping))
+            progress.advance()
+            store_frame(log, frame)
+            progress.advance()
         observed_invalidate(log)
-        progress.advance()
         observed_summary(log)
         progress.advance()
     except EventLogError as error:
