@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -65,6 +66,7 @@ OBSERVED_JOB_KIND = "journeys.observed_view"
 DEFAULT_OBSERVED_SYNC_MAX_EVENTS = 200_000
 UPLOADS_DIR = "journeys/uploads"
 DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+DEFAULT_BIN_RETENTION_DAYS = 30
 NAME_MAX = 160
 
 
@@ -399,6 +401,56 @@ def log_delete(*, actor, log: EventLog) -> EventLog:
     log.save(update_fields=["deleted_at", "status", "error", "upload_path", "updated_at"])
     _audit(actor, "journeys.log.delete", log)
     return log
+
+
+def bin_retention_days() -> int:
+    """How long a log stays in the bin before it is purged (``JOURNEYS_BIN_RETENTION_DAYS``,
+    30 days by default)."""
+    return int(getattr(settings, "JOURNEYS_BIN_RETENTION_DAYS", DEFAULT_BIN_RETENTION_DAYS))
+
+
+def log_purge_date(log: EventLog) -> datetime | None:
+    """When the binned ``log`` will be purged (``None`` when it is not in the bin)."""
+    if log.deleted_at is None:
+        return None
+    return log.deleted_at + timedelta(days=bin_retention_days())
+
+
+def logs_purge_binned(*, now: datetime | None = None) -> int:
+    """Purge every log in the bin for longer than the retention: its row (and the
+    recommendation sets computed from it), its events file, its cached views and any upload
+    left. Audited, one entry a log, by the system. A log restored meanwhile is kept. Run every
+    night by ``purge_binned_logs_task``; returns the number of logs purged."""
+    cutoff = (now or timezone.now()) - timedelta(days=bin_retention_days())
+    purged = 0
+    for candidate in EventLog.objects.filter(deleted_at__lte=cutoff).order_by("pk"):
+        with transaction.atomic():
+            log = (
+                EventLog.objects.select_for_update()
+                .filter(pk=candidate.pk, deleted_at__lte=cutoff)
+                .first()
+            )
+            if log is None:
+                continue
+            audit_log(
+                actor=None,
+                action="journeys.log.purge",
+                target=log,
+                before={
+                    "name": log.name,
+                    "organization": log.organization_id,
+                    "deleted_at": log.deleted_at.isoformat(),
+                    "n_events": log.n_events,
+                    "recommendation_sets": log.recommendation_sets.count(),
+                },
+            )
+            log.delete()
+        # The files go once the row is gone for good (a rolled-back purge keeps both).
+        observed_invalidate(log)
+        delete_frame(log)
+        _discard_upload(log)
+        purged += 1
+    return purged
 
 
 @transaction.atomic

@@ -64,10 +64,14 @@ class LogListView(_LogView):
         logs = selectors.log_list(user=request.user, organization=self.organization)
         can_edit = self.can_edit()
         deleted = (
-            selectors.log_list(user=request.user, organization=self.organization, deleted=True)
+            list(
+                selectors.log_list(user=request.user, organization=self.organization, deleted=True)
+            )
             if can_edit
             else []
         )
+        for log in deleted:  # the bin says when each log goes for good
+            log.purge_at = services_logs.log_purge_date(log)
         return render(
             request,
             "journeys/logs/list.html",
