@@ -279,6 +279,15 @@ class LogComputeView(_LogView):
         query = QueryDict(request.POST.get("query", ""))
         whole = observed_cached(log) or {}
         _form, filters = _filters_from(query, whole)
+        htmx = request.headers.get("HX-Request") == "true"
+        url = reverse("journeys:log-detail", kwargs={"log_id": log.public_id})
+        url = f"{url}?{query.urlencode()}" if query else url
+        if observed_cached(log, filters) is not None:  # computed meanwhile: nothing to start
+            if htmx:
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
+            return redirect(url)
         try:
             job = services_logs.observed_view_start(
                 actor=request.user, workspace=self.workspace, log=log, filters=filters
@@ -286,14 +295,13 @@ class LogComputeView(_LogView):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return _to_log(log)
-        if request.headers.get("HX-Request") == "true":
+        if htmx:
             return render(
                 request,
                 "journeys/logs/_computing.html",
                 {"log": log, "job": job, "query": query.urlencode(), "filtered": filters.active},
             )
-        url = reverse("journeys:log-detail", kwargs={"log_id": log.public_id})
-        return redirect(f"{url}?{query.urlencode()}" if query else url)
+        return redirect(url)
 
 
 class LogRenameView(_LogView):

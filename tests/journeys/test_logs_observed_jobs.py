@@ -73,6 +73,9 @@ def test_a_large_view_is_computed_by_a_job_with_a_progress_page(
     polled = supervisor_client.get(_detail(large_log), headers=HTMX)
     assert polled.status_code == 204 and polled["HX-Refresh"] == "true"
     assert 'id="chart-graph"' in supervisor_client.get(_detail(large_log)).content.decode()
+    # Asking for a view already computed starts nothing: the page just reloads.
+    again = supervisor_client.post(compute, {"query": ""}, headers=HTMX)
+    assert again.status_code == 204 and Job.objects.count() == 1
 
     # A filtered view not computed yet: its own job, then its page.
     query = "segment=branch%3Dphoto"
