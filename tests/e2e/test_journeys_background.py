@@ -11,6 +11,7 @@ from relais.core.jobs.models import Job, JobStatus
 from relais.journeys.eventlog_store import store_frame
 from relais.journeys.models import EventLog, EventLogStatus, RecommendationSet
 from relais.journeys.observed import Filters, observed_invalidate, observed_job_mark
+from relais.journeys.recommendations import validate_assumptions
 from relais.journeys.services_logs import OBSERVED_JOB_KIND
 from relais.journeys.services_recommendations import RANKING_JOB_KIND
 from tests.e2e.conftest import assert_accessible
@@ -68,7 +69,11 @@ def test_the_progress_pages_are_accessible(page, login, analyst, settings):
         done=1,
     )
     ranked = RecommendationSet.objects.create(
-        organization=log.organization, event_log=log, name="Pistes de janvier", job=job
+        organization=log.organization,
+        event_log=log,
+        name="Pistes de janvier",
+        job=job,
+        assumptions=validate_assumptions({}),
     )
     login(analyst)
     page.goto(f"/parcours/recommandations/{ranked.public_id}/")
