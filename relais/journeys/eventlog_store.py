@@ -9,9 +9,11 @@ a log and a failed import leaves nothing behind.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 from django.conf import settings
 
 from relais.journeys.eventlogs import ACTIVITY, CASE, TIMESTAMP
@@ -41,6 +43,69 @@ def store_frame(log: EventLog, frame: pl.DataFrame) -> EventLog:
         instants = frame.get_column(TIMESTAMP)
         log.first_event_at = instants.min()
         log.last_event_at = instants.max()
+    log.save(
+        update_fields=[
+            "data_path",
+            "n_events",
+            "n_cases",
+            "n_activities",
+            "first_event_at",
+            "last_event_at",
+            "updated_at",
+        ]
+    )
+    return log
+
+
+def store_batches(
+    log: EventLog, batches: Iterable[pl.DataFrame], *, on_batch: Callable[[], None] | None = None
+) -> EventLog:
+    """Write the canonical frames ``batches`` (consecutive parts of one log, same columns)
+    as ``log``'s events, one Parquet row group each, without holding the whole log in
+    memory, and fill its counts and period (read back from the file). All or nothing: if a
+    batch raises (a bad line), the partial file is removed and the log keeps what it had.
+    ``on_batch`` is called after each batch (a job's progress)."""
+    relative = f"{LOGS_DIR}/{log.organization_id}/{log.public_id}.parquet"
+    target = _absolute(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".parquet.partial")
+    writer = None
+    try:
+        for batch in batches:
+            table = batch.to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(partial, table.schema, compression="zstd")
+            writer.write_table(table.cast(writer.schema))
+            if on_batch:
+                on_batch()
+        if writer is None:
+            raise ValueError("no batch to store")
+        writer.close()
+        writer = None
+        counts = (
+            pl.scan_parquet(partial)
+            .select(
+                pl.len().alias("events"),
+                pl.col(CASE).n_unique().alias("cases"),
+                pl.col(ACTIVITY).n_unique().alias("activities"),
+                pl.col(TIMESTAMP).min().alias("first"),
+                pl.col(TIMESTAMP).max().alias("last"),
+            )
+            .collect()
+            .row(0, named=True)
+        )
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+    log.data_path = relative
+    log.n_events = counts["events"]
+    log.n_cases = counts["cases"]
+    log.n_activities = counts["activities"]
+    log.first_event_at = counts["first"]
+    log.last_event_at = counts["last"]
     log.save(
         update_fields=[
             "data_path",

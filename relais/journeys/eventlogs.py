@@ -37,7 +37,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
@@ -152,17 +152,57 @@ def read_event_log(
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def _csv_bytes(path: str | Path) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as error:
-        raise EventLogError(f"Fichier illisible ou archive gzip corrompue : {error}.") from None
-    if data[:3] == b"\xef\xbb\xbf":
-        data = data[3:]
-    return data
+# A CSV log is read in batches of about this many bytes (cut at the end of a record), so a
+# file of several gigabytes never sits whole in memory; each batch becomes a canonical frame.
+CSV_BATCH_BYTES = 32 * 1024 * 1024
+
+
+def _open_binary(path: str | Path):
+    """The file for reading bytes, decompressed on the fly when it is gzip (magic bytes)."""
+    with open(path, "rb") as raw:
+        head = raw.read(2)
+    return gzip.open(path, "rb") if head == b"\x1f\x8b" else open(path, "rb")  # noqa: SIM115
+
+
+def _record_end(data: bytes, *, last: bool) -> int:
+    """The offset just after the last (``last``) or first record-ending newline of ``data``,
+    which starts at a record boundary: a newline inside a quoted field (an odd number of
+    quotes before it; an escaped quote ``""`` counts twice) does not end a record. -1: none."""
+    if last:
+        total = data.count(b'"')
+        at = data.rfind(b"\n")
+        while at >= 0:
+            if (total - data.count(b'"', at)) % 2 == 0:
+                return at + 1
+            at = data.rfind(b"\n", 0, at)
+        return -1
+    at = data.find(b"\n")
+    while at >= 0:
+        if data.count(b'"', 0, at) % 2 == 0:
+            return at + 1
+        at = data.find(b"\n", at + 1)
+    return -1
+
+
+def _record_chunks(handle, size: int) -> Iterator[bytes]:
+    """Consecutive whole records of ``handle``, about ``size`` bytes at a time."""
+    pending = b""
+    while True:
+        try:
+            block = handle.read(size)
+        except (OSError, EOFError, zlib.error) as error:
+            raise EventLogError(f"Fichier illisible ou archive gzip corrompue : {error}.") from None
+        if not block:
+            if pending:
+                yield pending
+            return
+        data = pending + block
+        cut = _record_end(data, last=True)
+        if cut <= 0:
+            pending = data
+            continue
+        yield data[:cut]
+        pending = data[cut:]
 
 
 def _sniff_separator(data: bytes) -> str:
@@ -172,12 +212,94 @@ def _sniff_separator(data: bytes) -> str:
     return max(candidates, key=lambda sep: (candidates[sep], sep == ","))
 
 
+def _not_utf8(data: bytes, lines_before: int) -> None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = lines_before + data[: bad.start].count(b"\n") + 1
+        raise EventLogError("le fichier n'est pas encodé en UTF-8.", line=line) from None
+
+
+def iter_csv(
+    path: str | Path,
+    mapping: ColumnMapping,
+    *,
+    separator: str | None = None,
+    batch_bytes: int = CSV_BATCH_BYTES,
+) -> Iterator[pl.DataFrame]:
+    """A CSV log (UTF-8, header first, RFC 4180 quoting; gzip read when the file is one) as
+    consecutive canonical frames of about ``batch_bytes`` of the file each, in file order,
+    positions running on from one frame to the next. The separator is guessed from the
+    header (comma, semicolon or tab) unless given. Line numbers in errors count the header as
+    line 1 (a quoted field spanning lines counts once), across batches; an error may come
+    after earlier frames were yielded: a caller keeping them discards them then."""
+    try:
+        handle = _open_binary(path)
+    except OSError as error:
+        raise EventLogError(f"Fichier illisible ou archive gzip corrompue : {error}.") from None
+    with handle:
+        chunks = _record_chunks(handle, batch_bytes)
+        first = next(chunks, b"")
+        if first[:3] == b"\xef\xbb\xbf":
+            first = first[3:]
+        if not first or first.isspace():
+            raise EventLogError("Le fichier est vide.")
+        end = _record_end(first, last=False)
+        header, rest = (first, b"") if end < 0 else (first[:end], first[end:])
+        if not header.endswith(b"\n"):
+            header += b"\n"
+        _not_utf8(header, 0)
+        sep = separator or _sniff_separator(header)
+        lines = header.count(b"\n")  # physical lines read so far
+        records = 0  # events read so far
+
+        def parse(data: bytes) -> pl.DataFrame:
+            try:
+                return pl.read_csv(
+                    io.BytesIO(header + data),
+                    separator=sep,
+                    infer_schema=False,
+                    raise_if_empty=True,
+                )
+            except pl.exceptions.PolarsError as error:
+                _not_utf8(data, lines)  # the usual cause, told with its line
+                raise EventLogError(f"CSV illisible : {_first_line(error)}") from None
+
+        for data in _chain_first(rest, chunks):
+            _not_utf8(data, lines)
+            frame = parse(data)
+            if frame.height:
+                yield to_canonical(frame, mapping, first_line=2 + records, position_offset=records)
+                records += frame.height
+            lines += data.count(b"\n")
+        if records == 0:  # the header alone: its columns are checked, then « no event »
+            to_canonical(parse(b""), mapping, first_line=2)
+
+
+def _chain_first(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    if first and not first.isspace():
+        yield first
+    yield from rest
+
+
+def _csv_bytes(path: str | Path) -> bytes:
+    try:
+        with _open_binary(path) as handle:
+            data = handle.read()
+    except (OSError, EOFError, zlib.error) as error:
+        raise EventLogError(f"Fichier illisible ou archive gzip corrompue : {error}.") from None
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+    return data
+
+
 def read_csv(
     path: str | Path, mapping: ColumnMapping, *, separator: str | None = None
 ) -> pl.DataFrame:
-    """A CSV log (UTF-8, header first, RFC 4180 quoting; gzip read when the file is one).
-    The separator is guessed from the header (comma, semicolon or tab) unless given. Line
-    numbers in errors count the header as line 1 (a quoted field spanning lines counts once)."""
+    """A CSV log whole, as one canonical frame, in one parse (what ``mine_journeys`` and the
+    benches read; the import of a kept log streams it with :func:`iter_csv` instead, and
+    both give the same frame and the same errors). Line numbers in errors count the header
+    as line 1 (a quoted field spanning lines counts once)."""
     data = _csv_bytes(path)
     if not data or data.isspace():
         raise EventLogError("Le fichier est vide.")
@@ -189,11 +311,7 @@ def read_csv(
             raise_if_empty=True,
         )
     except pl.exceptions.PolarsError as error:
-        try:  # the usual cause, told with its line
-            data.decode("utf-8")
-        except UnicodeDecodeError as bad:
-            line = data[: bad.start].count(b"\n") + 1
-            raise EventLogError("le fichier n'est pas encodé en UTF-8.", line=line) from None
+        _not_utf8(data, 0)  # the usual cause, told with its line
         raise EventLogError(f"CSV illisible : {_first_line(error)}") from None
     return to_canonical(frame, mapping, first_line=2)
 
@@ -407,10 +525,16 @@ def _first_true(mask: pl.Series) -> int | None:
 
 
 def to_canonical(
-    frame: pl.DataFrame, mapping: ColumnMapping, *, first_line: int = 1, unit: str = "line"
+    frame: pl.DataFrame,
+    mapping: ColumnMapping,
+    *,
+    first_line: int = 1,
+    unit: str = "line",
+    position_offset: int = 0,
 ) -> pl.DataFrame:
     """Check ``frame`` against ``mapping`` and build the canonical frame (see the module
-    docstring). ``first_line`` is the number of the first row in errors."""
+    docstring). ``first_line`` is the number of the first row in errors; ``position_offset``
+    the position of its first event (a batch of a larger file)."""
     present = frame.columns
     for _name, source, label in mapping.roles():
         if source not in present:
@@ -448,7 +572,9 @@ def to_canonical(
                     f"{label} vide (colonne « {source} »).", **_row_label(bad, first_line, unit)
                 )
         out[name] = text.alias(name)
-    out[POSITION] = pl.int_range(frame.height, dtype=pl.UInt64, eager=True).alias(POSITION)
+    out[POSITION] = pl.int_range(
+        position_offset, position_offset + frame.height, dtype=pl.UInt64, eager=True
+    ).alias(POSITION)
 
     mapped = {source for _name, source, _label in mapping.roles()}
     kept: Iterable[str] = (

@@ -250,7 +250,7 @@ def analyse(
     classified = _classify(contacts, columns, rules)
 
     resolved = _resolved_cases(frame, resolution_activities)
-    in_resolved = classified.filter(pl.col("case").is_in(resolved)).height
+    in_resolved = classified.filter(pl.col("__case_no").is_in(resolved.implode())).height
     failure = pl.col("demand") == FAILURE
     n_failure = classified.filter(failure).height
     return FailureDemandReport(
@@ -345,9 +345,18 @@ def _prepared(log: pl.DataFrame, columns: Columns, contact_activities) -> pl.Dat
         is_contact = pl.col("channel").is_not_null() & (pl.col("channel") != "")
     else:
         is_contact = pl.lit(True)
+    # Order by (case as text, timestamp, position) sorting integers only: the case's rank
+    # among the distinct ids sorted as text, not the text itself (seconds at a million rows).
+    frame = frame.with_columns(
+        pl.col("case").rank("dense").alias("__case_no"),
+        is_contact.alias("__contact"),
+        pl.col("channel").fill_null(NO_CHANNEL),
+    )
+    order = frame.select(pl.arg_sort_by("__case_no", "timestamp", "__position")).to_series()
+    frame = frame[order]
     return frame.with_columns(
-        is_contact.alias("__contact"), pl.col("channel").fill_null(NO_CHANNEL)
-    ).sort(["case", "timestamp", "__position"])
+        (pl.col("__case_no") != pl.col("__case_no").shift(1)).fill_null(True).alias("__first")
+    )
 
 
 def _folded(frame: pl.DataFrame, column: str) -> pl.Expr:
@@ -356,14 +365,23 @@ def _folded(frame: pl.DataFrame, column: str) -> pl.Expr:
 
 
 def _with_steps(frame: pl.DataFrame, waiting_steps) -> pl.DataFrame:
-    """The current step of every event (the last step before it) and since when."""
+    """The current step of every event (the last step before it) and since when. ``frame``
+    is in case order: the last step is found by carrying forward the row number of the last
+    step or case start (integers, no grouping on the text ids)."""
     waiting = {fold_words(s) for s in waiting_steps or ()}
-    step = pl.when(~pl.col("__contact")).then(pl.col("activity"))
-    since = pl.when(~pl.col("__contact")).then(pl.col("timestamp"))
+    row = pl.int_range(pl.len(), dtype=pl.UInt32)
     frame = frame.with_columns(
-        step.forward_fill().over("case").fill_null(BEFORE_FIRST_STEP).alias("step"),
-        since.forward_fill().over("case").alias("__step_since"),
+        pl.when(~pl.col("__contact") | pl.col("__first")).then(row).forward_fill().alias("__at")
     )
+    # The anchor is a step, or the case's first event when it is a contact (no step yet).
+    has_step = ~pl.col("__contact").gather(pl.col("__at"))
+    frame = frame.with_columns(
+        pl.when(has_step)
+        .then(pl.col("activity").gather(pl.col("__at")))
+        .otherwise(pl.lit(BEFORE_FIRST_STEP))
+        .alias("step"),
+        pl.when(has_step).then(pl.col("timestamp").gather(pl.col("__at"))).alias("__step_since"),
+    ).drop("__at")
     waited = (pl.col("timestamp") - pl.col("__step_since")).dt.total_seconds() / 86_400
     return frame.with_columns(
         _folded(frame, "step").is_in(list(waiting)).alias("__waiting_step"),
@@ -372,30 +390,49 @@ def _with_steps(frame: pl.DataFrame, waiting_steps) -> pl.DataFrame:
 
 
 def _with_repeat_gap(contacts: pl.DataFrame, columns: Columns) -> pl.DataFrame:
-    """Days since the previous contact of the same person (of the same case without persons)."""
-    who = pl.when(pl.col("person").is_not_null()).then("p:" + pl.col("person"))
-    who = who.otherwise("c:" + pl.col("case")) if columns.person else "c:" + pl.col("case")
-    ordered = contacts.with_columns(who.alias("__who")).sort(["__who", "timestamp", "__position"])
-    gap = (pl.col("timestamp") - pl.col("timestamp").shift(1)).over("__who")
-    return ordered.with_columns((gap.dt.total_seconds() / 86_400).alias("__gap_days")).sort(
-        ["case", "timestamp", "__position"]
+    """Days since the previous contact of the same person (of the same case without persons).
+    ``contacts`` is in case order, which is already the order per case; per person, the
+    integer codes of the persons are sorted and the gaps put back in case order."""
+    if not columns.person:
+        same = pl.col("__case_no") == pl.col("__case_no").shift(1)
+        gap = pl.when(same).then(pl.col("timestamp") - pl.col("timestamp").shift(1))
+        return contacts.with_columns((gap.dt.total_seconds() / 86_400).alias("__gap_days"))
+    who = (
+        pl.when(pl.col("person").is_not_null())
+        .then("p:" + pl.col("person"))
+        .otherwise("c:" + pl.col("case"))
     )
+    keyed = contacts.select(
+        who.cast(pl.Categorical).to_physical().alias("__who"), "timestamp", "__position"
+    )
+    order = keyed.select(pl.arg_sort_by("__who", "timestamp", "__position")).to_series()
+    ordered = keyed[order]
+    same = pl.col("__who") == pl.col("__who").shift(1)
+    gaps = ordered.select(
+        (pl.when(same).then(pl.col("timestamp") - pl.col("timestamp").shift(1))).dt.total_seconds()
+        / 86_400
+    ).to_series()
+    back = pl.Series("__gap_days", [None] * contacts.height, dtype=pl.Float64)
+    return contacts.with_columns(back.scatter(order, gaps))
 
 
-def _keyword_expr(keywords) -> pl.Expr | None:
+def _keyword_texts(keywords, texts: pl.DataFrame) -> pl.Series | None:
+    """The distinct raw texts (of ``texts``: ``text``, ``__folded``) that match one of the
+    ``keywords``: a phrase matches from the start of a word of the folded text. Matching is
+    done once per distinct text, not once per contact."""
     phrases = [fold_words(k) for k in keywords if fold_words(k)]
     if not phrases:
         return None
-    # A phrase matches from the start of a word of the folded text.
     padded = pl.lit(" ") + pl.col("__folded")
-    return pl.any_horizontal([padded.str.contains(" " + p, literal=True) for p in phrases])
+    matched = pl.any_horizontal([padded.str.contains(" " + p, literal=True) for p in phrases])
+    return texts.filter(matched).get_column("text")
 
 
-def _rule_expr(rule: DemandRule) -> pl.Expr:
+def _rule_expr(rule: DemandRule, texts: pl.DataFrame) -> pl.Expr:
     criteria = []
-    keywords = _keyword_expr(rule.keywords)
+    keywords = _keyword_texts(rule.keywords, texts)
     if keywords is not None:
-        criteria.append(keywords)
+        criteria.append(pl.col("text").is_in(keywords.implode()))
     if rule.activities:
         criteria.append(pl.col("__activity").is_in([fold_words(a) for a in rule.activities]))
     if rule.repeat_within_days:
@@ -410,14 +447,15 @@ def _rule_expr(rule: DemandRule) -> pl.Expr:
 
 
 def _classify(contacts: pl.DataFrame, columns: Columns, rules) -> pl.DataFrame:
-    texts = contacts.get_column("text").unique().to_list()
-    frame = contacts.with_columns(
-        pl.col("text").replace_strict({t: fold_words(t) for t in texts}).alias("__folded"),
-        _folded(contacts, "activity").alias("__activity"),
+    distinct = contacts.get_column("text").unique().drop_nulls().to_list()
+    texts = pl.DataFrame(
+        {"text": distinct, "__folded": [fold_words(t) for t in distinct]},
+        schema={"text": pl.String, "__folded": pl.String},
     )
+    frame = contacts.with_columns(_folded(contacts, "activity").alias("__activity"))
     rule_name = None
     for rule in rules:
-        condition = _rule_expr(rule)
+        condition = _rule_expr(rule, texts)
         rule_name = (pl.when(condition) if rule_name is None else rule_name.when(condition)).then(
             pl.lit(rule.name)
         )
@@ -464,12 +502,13 @@ def _manual_rules(frame: pl.DataFrame, demand_of: dict) -> pl.Expr:
     return pl.col("manual").replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
-def _resolved_cases(frame: pl.DataFrame, resolution_activities) -> list[str]:
+def _resolved_cases(frame: pl.DataFrame, resolution_activities) -> pl.Series:
+    """The resolved cases' integer codes (``__case_no``)."""
     if resolution_activities is None:
-        return frame.get_column("case").unique().to_list()
+        return frame.get_column("__case_no").unique()
     wanted = [fold_words(a) for a in resolution_activities]
     resolved = frame.filter(_folded(frame, "activity").is_in(wanted))
-    return resolved.get_column("case").unique().to_list()
+    return resolved.get_column("__case_no").unique()
 
 
 def _breakdown(contacts: pl.DataFrame, key: str) -> pl.DataFrame:

@@ -111,23 +111,23 @@ def edge_label(edge: tuple[str, str]) -> str:
 
 def sort_events(events: pl.DataFrame) -> pl.DataFrame:
     """The mining order: (case id as text, start timestamp if any, timestamp, position)."""
-    _ids, numbers = _ordered_numbers(events)
+    _n_cases, numbers = _ordered_numbers(events)
     return events[numbers.get_column("row")]
 
 
 def _ordered_numbers(
     events: pl.DataFrame, names: list[str] | None = None
-) -> tuple[pl.Series, pl.DataFrame]:
-    """(distinct case ids sorted as text, the integer columns in mining order): ``case_no``
-    (rank of the case id), start timestamp if any, timestamp, position, ``row`` (the
-    permutation) and, with ``names``, ``code`` (rank of the activity among ``names``).
-    Text is never compared nor moved at millions of rows, only these integers."""
-    ids = events.get_column(CASE).unique().sort()
+) -> tuple[int, pl.DataFrame]:
+    """(number of distinct case ids, the integer columns in mining order): ``case_no`` (rank
+    of the case id among the distinct ids sorted as text, from 0), start timestamp if any,
+    timestamp, position, ``row`` (the permutation) and, with ``names``, ``code`` (rank of the
+    activity among ``names``). Text is never compared nor moved at millions of rows, only
+    these integers; the dense rank sorts the text once, where mapping each id to its place in
+    the sorted distinct ids cost twice as much."""
     has_start = START in events.columns
+    case_no = (events.get_column(CASE).rank("dense") - 1).cast(pl.UInt32)
     columns = {
-        "case_no": events.get_column(CASE).replace_strict(
-            ids, pl.int_range(len(ids), dtype=pl.UInt32, eager=True), return_dtype=pl.UInt32
-        ),
+        "case_no": case_no,
         **({START: events.get_column(START)} if has_start else {}),
         TIMESTAMP: events.get_column(TIMESTAMP),
         POSITION: events.get_column(POSITION),
@@ -138,7 +138,8 @@ def _ordered_numbers(
             names, range(len(names)), return_dtype=pl.UInt32
         )
     keys = ["case_no", *([START] if has_start else []), TIMESTAMP, POSITION]
-    return ids, pl.DataFrame(columns).sort(keys)
+    n_cases = int(case_no.max()) + 1 if events.height else 0
+    return n_cases, pl.DataFrame(columns).sort(keys)
 
 
 def _stats(values: pl.Expr) -> list[pl.Expr]:
@@ -187,8 +188,8 @@ class _Coded:
 
     def __init__(self, events: pl.DataFrame) -> None:
         self.names: list[str] = events.get_column(ACTIVITY).unique().sort().to_list()
-        ids, numbers = _ordered_numbers(events, self.names)
-        self.ids = ids
+        n_cases, numbers = _ordered_numbers(events, self.names)
+        self._case_ids = events.get_column(CASE)
         has_start = START in events.columns
         self.order = numbers.get_column("row")
         case = pl.col("case_no")
@@ -202,12 +203,12 @@ class _Coded:
             _seconds(begin.shift(-1) - pl.col(TIMESTAMP)).alias(_GAP),
             pl.col("code").shift(-1).alias("next_code"),
         )
-        self.n_cases = len(ids)
+        self.n_cases = n_cases
 
     @cached_property
     def cases(self) -> list[str]:
         """The case ids in order (``case_no`` is the index)."""
-        return self.ids.to_list()
+        return self._case_ids.unique().sort().to_list()
 
     def sorted(self, events: pl.DataFrame, *columns: str) -> pl.DataFrame:
         """``columns`` of ``events`` (and the case id) in mining order."""
@@ -226,8 +227,12 @@ def mine(
     expected_ends: set[str] | None = None,
     repeat_window: timedelta | None = None,
     only: frozenset[str] | None = None,
+    coded: _Coded | None = None,
 ) -> MiningResult:
     """Every metric of the module docstring on the canonical frame ``events``.
+
+    ``coded``: ``code_events(events)`` when the caller already has it (the observed pages
+    share one mining order between several analyses); computed here otherwise.
 
     ``only``: compute just these of ``"dfg"`` (frequency and performance), ``"variants"``,
     ``"activities"`` (counts, start and end), ``"case_durations"``, ``"rework"``, ``"extra"``
@@ -245,7 +250,7 @@ def mine(
         raise ValueError(f"Métriques inconnues : {', '.join(sorted(unknown))}.")
     if events.height == 0:
         return MiningResult(0, 0, {}, {}, {}, {}, {}, [], {}, {})
-    coded = _Coded(events)
+    coded = coded if coded is not None else _Coded(events)
     core = coded.core
 
     dfg: dict[tuple[str, str], int] = {}
@@ -268,6 +273,12 @@ def mine(
     if "extra" in wanted:
         _extras(result, events, coded, expected_ends=expected_ends, repeat_window=repeat_window)
     return result
+
+
+def code_events(events: pl.DataFrame) -> _Coded:
+    """The events' mining order with integer codes (see ``_Coded``): computed once, it serves
+    :func:`mine` (``coded=``), ``coded.sorted`` and :func:`repeat_contacts_coded`."""
+    return _Coded(events)
 
 
 _PARTS = ("dfg", "variants", "activities", "case_durations", "rework", "extra")
@@ -424,6 +435,30 @@ def repeat_contacts(frame: pl.DataFrame, window: timedelta) -> dict[str, int]:
         .collect()
     )
     return {activity: n for activity, n in repeated.iter_rows()}
+
+
+def repeat_contacts_coded(coded: _Coded, begin: pl.Series, window: timedelta) -> dict[str, int]:
+    """:func:`repeat_contacts` on events already coded: ``begin`` is each event's start (its
+    timestamp without one) in mining order. Sorting the integer codes of (case, activity)
+    orders as the texts would, without comparing text."""
+    width = max(len(coded.names), 1)
+    same = pl.col("key") == pl.col("key").shift(1)
+    repeated = (
+        coded.core.lazy()
+        .select(
+            (pl.col("case_no").cast(pl.UInt64) * width + pl.col("code")).alias("key"),
+            "code",
+            pl.lit(begin).alias("at"),
+        )
+        .sort("key", maintain_order=True)
+        .with_columns(pl.when(same).then(pl.col("at") - pl.col("at").shift(1)).alias("since"))
+        .filter(pl.col("since").is_not_null() & (pl.col("since") < window))
+        .group_by("code")
+        .len()
+        .collect()
+    )
+    names = coded.names
+    return dict(sorted((names[code], n) for code, n in repeated.iter_rows()))
 
 
 def case_groups(events: pl.DataFrame, by: str, *, period: str | None = None) -> pl.DataFrame:

@@ -300,6 +300,10 @@ class RecommendationSet(PublicIdModel):
     assumptions = models.JSONField(_("hypothèses"), default=dict)
     ranking = models.JSONField(_("classement calculé"), default=dict)
     computed_at = models.DateTimeField(_("calculé le"), null=True, blank=True)
+    # The background job computing (or that last computed) the ranking.
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -321,6 +325,17 @@ class RecommendationSet(PublicIdModel):
     @property
     def recommendations(self) -> list[dict]:
         return (self.ranking or {}).get("recommendations", [])
+
+    @property
+    def state(self) -> str:
+        """``computing`` while its job is queued or running, ``failed`` when the last job
+        failed or was cancelled (the previous ranking, if any, is kept), else ``ready``."""
+        job = self.job
+        if job is not None and job.status in ("pending", "running"):
+            return "computing"
+        if job is not None and job.status in ("failed", "cancelled"):
+            return "failed"
+        return "ready" if self.computed_at else "computing"
 
 
 # The observed side's other records (volumes, surveys, recorded samples), in their own module.

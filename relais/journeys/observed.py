@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -38,7 +39,7 @@ from relais.journeys.eventlogs import (
     START,
     TIMESTAMP,
 )
-from relais.journeys.mining import channel_switches, mine, repeat_contacts, sort_events
+from relais.journeys.mining import channel_switches, code_events, mine, repeat_contacts_coded
 from relais.journeys.models import Channel, EventLog
 
 # Bump when the summary's shape changes: old cache files are then ignored.
@@ -68,6 +69,17 @@ class Filters:
     segment: str = ""
     segment_value: str = ""
 
+    @classmethod
+    def from_key(cls, data: dict[str, str]) -> Filters:
+        """The filters back from :meth:`key` (a job's parameters)."""
+        return cls(
+            since=date.fromisoformat(data["since"]) if data.get("since") else None,
+            until=date.fromisoformat(data["until"]) if data.get("until") else None,
+            channel=data.get("channel") or "",
+            segment=data.get("segment") or "",
+            segment_value=data.get("segment_value") or "",
+        )
+
     def key(self) -> dict[str, str]:
         data = asdict(self)
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
@@ -91,24 +103,30 @@ def observed_invalidate(log: EventLog) -> None:
         shutil.rmtree(_cache_dir(log), ignore_errors=True)
 
 
-def _cached(log: EventLog, name: str, parts: dict, compute) -> dict[str, Any]:
-    data = _data_file(log)
-    stat = data.stat()
+def _target(log: EventLog, name: str, parts: dict) -> Path:
+    stat = _data_file(log).stat()
     material = json.dumps(
         {"v": VERSION, "name": name, "size": stat.st_size, "mtime": stat.st_mtime_ns, **parts},
         sort_keys=True,
     )
-    folder = _cache_dir(log)
-    target = folder / f"{name}-{hashlib.sha256(material.encode()).hexdigest()[:24]}.json"
+    return _cache_dir(log) / f"{name}-{hashlib.sha256(material.encode()).hexdigest()[:24]}.json"
+
+
+def _write(target: Path, result: dict) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    partial.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, target)
+
+
+def _cached(log: EventLog, name: str, parts: dict, compute) -> dict[str, Any]:
+    target = _target(log, name, parts)
     try:
         return json.loads(target.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         pass
     result = compute()
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{os.getpid()}.partial")
-    partial.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, target)
+    _write(target, result)
     return result
 
 
@@ -116,6 +134,48 @@ def observed_summary(log: EventLog, filters: Filters | None = None) -> dict[str,
     """The observed pages' data for ``log`` under ``filters`` (cached, see the module)."""
     filters = filters or Filters()
     return _cached(log, "summary", filters.key(), lambda: summarise(load_frame(log), filters))
+
+
+def observed_cached(log: EventLog, filters: Filters | None = None) -> dict[str, Any] | None:
+    """The cached summary of ``log`` under ``filters``, or ``None`` when it is not computed
+    yet (nothing is computed here)."""
+    try:
+        target = _target(log, "summary", (filters or Filters()).key())
+        return json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def observed_compute(
+    log: EventLog, filters: Filters | None = None, *, step: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Compute and cache the summary of ``log`` under ``filters`` (the background job's
+    body); ``step`` is called after each stage (reading, then each part of ``summarise``)."""
+    filters = filters or Filters()
+    target = _target(log, "summary", filters.key())
+    frame = load_frame(log)
+    if step:
+        step()
+    result = summarise(frame, filters, step=step)
+    _write(target, result)
+    return result
+
+
+def observed_job_marker(log: EventLog, filters: Filters | None = None) -> str | None:
+    """The public id of the last job started to compute this view (see ``observed_job_mark``)."""
+    try:
+        path = _target(log, "summary", (filters or Filters()).key()).with_suffix(".job")
+        return path.read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+def observed_job_mark(log: EventLog, filters: Filters | None, job_public_id: str) -> None:
+    """Remember which job computes this view, beside its (future) cache file, so that every
+    reader of the page follows the same job instead of starting another."""
+    path = _target(log, "summary", (filters or Filters()).key()).with_suffix(".job")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(str(job_public_id), encoding="ascii")
 
 
 def observed_mining(log: EventLog) -> dict[str, Any]:
@@ -167,9 +227,16 @@ def segment_attributes(frame: pl.DataFrame) -> dict[str, list[str]]:
     return out
 
 
-def summarise(events: pl.DataFrame, filters: Filters | None = None) -> dict[str, Any]:
-    """Every figure of the observed pages (see the module docstring), JSON-ready."""
+SUMMARY_STAGES = 5  # calls of ``step`` by ``summarise`` on a non-empty view
+
+
+def summarise(
+    events: pl.DataFrame, filters: Filters | None = None, *, step: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Every figure of the observed pages (see the module docstring), JSON-ready. ``step``
+    (a job's progress) is called after each of its ``SUMMARY_STAGES`` stages."""
     filters = filters or Filters()
+    step = step or (lambda: None)
     channels = (
         sorted(events.get_column(CHANNEL).drop_nulls().unique().to_list())
         if CHANNEL in events.columns
@@ -188,21 +255,27 @@ def summarise(events: pl.DataFrame, filters: Filters | None = None) -> dict[str,
         return summary
     # The mining order once, on the few columns the views need; the engine's parts that the
     # pages do not show (service times, the per-case dict of durations) are not computed.
-    ordered = sort_events(
-        frame.select(
-            CASE,
-            ACTIVITY,
-            TIMESTAMP,
-            POSITION,
-            *_start(frame),
-            *([CHANNEL] if CHANNEL in frame.columns else []),
-        )
+    # The mining order is computed once (integer codes of cases and activities) and shared by
+    # the mining, the repeats and the charts.
+    slim = frame.select(CASE, ACTIVITY, TIMESTAMP, POSITION, *_start(frame))
+    coded = code_events(slim)
+    ordered = coded.sorted(
+        frame, ACTIVITY, TIMESTAMP, *_start(frame), *([CHANNEL] if CHANNEL in frame.columns else [])
     )
-    result = mine(frame, only=frozenset({"dfg", "variants", "activities", "rework"}))
+    result = mine(slim, only=frozenset({"dfg", "variants", "activities", "rework"}), coded=coded)
     begin = START if START in frame.columns else TIMESTAMP
-    repeats = repeat_contacts(ordered.select(CASE, ACTIVITY, begin), REPEAT_WINDOW)
+    step()
+    repeats = repeat_contacts_coded(coded, ordered.get_column(begin), REPEAT_WINDOW)
     switches = channel_switches(ordered.select(CASE, CHANNEL)) if CHANNEL in frame.columns else {}
     instants = frame.get_column(TIMESTAMP)
+    graph = _graph(ordered, result)
+    step()
+    durations, waiting = _durations(ordered), _waiting(ordered)
+    step()
+    sankey = _sankey(ordered) if CHANNEL in frame.columns else None
+    step()
+    failure = _failure(frame)
+    step()
     summary.update(
         empty=False,
         n_cases=result.n_cases,
@@ -221,9 +294,9 @@ def summarise(events: pl.DataFrame, filters: Filters | None = None) -> dict[str,
             }
             for name, count in result.activity_counts.items()
         ],
-        graph=_graph(ordered, result),
-        durations=_durations(ordered),
-        waiting=_waiting(ordered),
+        graph=graph,
+        durations=durations,
+        waiting=waiting,
         variants=[
             {"activities": list(sequence), "count": count, "share": count / result.n_cases}
             for sequence, count in result.variants[:VARIANTS_SHOWN]
@@ -232,8 +305,8 @@ def summarise(events: pl.DataFrame, filters: Filters | None = None) -> dict[str,
             {"from": channel_label(a), "to": channel_label(b), "count": n}
             for (a, b), n in sorted(switches.items(), key=lambda kv: -kv[1])
         ],
-        sankey=_sankey(ordered) if CHANNEL in frame.columns else None,
-        failure=_failure(frame),
+        sankey=sankey,
+        failure=failure,
     )
     return summary
 
@@ -243,7 +316,9 @@ def _graph(ordered: pl.DataFrame, result) -> dict[str, Any]:
     their frequency and mean and median time; the ``GRAPH_EDGES`` most frequent are drawn.
     ``ordered``: the events in mining order."""
     rank = ordered.with_columns(_rank_in_case(pl.col(CASE)).alias("rank"))
-    columns = rank.group_by(ACTIVITY).agg(pl.col("rank").mean().alias("rank")).sort("rank")
+    columns = (
+        rank.group_by(ACTIVITY).agg(pl.col("rank").mean().alias("rank")).sort("rank", ACTIVITY)
+    )
     placed: dict[int, int] = {}
     nodes = []
     for name, mean_rank in columns.iter_rows():
@@ -360,7 +435,7 @@ def _sankey(ordered: pl.DataFrame) -> dict[str, Any] | None:
         .filter(pl.col("has_next"))
         .group_by("depth", CHANNEL, "next")
         .len()
-        .sort(["depth", "len"], descending=[False, True])
+        .sort(["depth", "len", CHANNEL, "next"], descending=[False, True, False, False])
     )
     if steps.height == 0:
         return None
@@ -389,25 +464,35 @@ def _failure(frame: pl.DataFrame) -> dict[str, Any] | None:
         return None
     reason = _first_present(frame, REASON_COLUMNS)
     demand = _first_present(frame, DEMAND_COLUMNS)
-    if demand is not None:
-        marked = frame.filter(pl.col(demand).cast(pl.String).str.strip_chars().fill_null("") != "")
-        contact_activities = marked.get_column(ACTIVITY).unique().to_list()
-    else:
-        contacts = frame.filter(~pl.col(CHANNEL).is_in(BACK_OFFICE_CHANNELS))
-        contact_activities = contacts.get_column(ACTIVITY).unique().to_list()
+    # What each activity is, from one pass grouped on the few activity names.
+    back_office = pl.col(CHANNEL).is_in(BACK_OFFICE_CHANNELS)
+    marked = (
+        pl.col(demand).cast(pl.String).str.strip_chars().fill_null("") != ""
+        if demand is not None
+        else ~back_office
+    )
+    kinds = (
+        frame.lazy()
+        .group_by(ACTIVITY)
+        .agg(marked.any().alias("contact"), back_office.any().alias("waiting"))
+        .sort(ACTIVITY)
+        .collect()
+    )
+    contact_activities = kinds.filter("contact").get_column(ACTIVITY).to_list()
     if not contact_activities:
         return None
-    waiting = (
-        frame.filter(pl.col(CHANNEL).is_in(BACK_OFFICE_CHANNELS))
-        .get_column(ACTIVITY)
-        .unique()
-        .to_list()
-    )
+    waiting = kinds.filter("waiting").get_column(ACTIVITY).to_list()
     kept = [CASE, TIMESTAMP, ACTIVITY, CHANNEL, *([reason] if reason else [])]
     # Only the cases with a contact can hold failure demand: the others are left out.
-    with_contact = frame.filter(pl.col(ACTIVITY).is_in(contact_activities)).get_column(CASE)
+    with_contact = (
+        frame.lazy()
+        .filter(pl.col(ACTIVITY).is_in(contact_activities))
+        .select(pl.col(CASE).unique())
+        .collect()
+        .get_column(CASE)
+    )
     report = failure_demand.analyse(
-        frame.select(kept).filter(pl.col(CASE).is_in(with_contact.unique().implode())),
+        frame.lazy().select(kept).filter(pl.col(CASE).is_in(with_contact.implode())).collect(),
         failure_demand.Columns(
             case=CASE, timestamp=TIMESTAMP, activity=ACTIVITY, channel=CHANNEL, text=reason
         ),

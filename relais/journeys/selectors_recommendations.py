@@ -17,7 +17,7 @@ def recommendation_set_list(*, user, organization) -> QuerySet[RecommendationSet
     ensure_journey_permission(user, Permission.JOURNEYS_VIEW, organization)
     return (
         RecommendationSet.objects.filter(organization=organization)
-        .select_related("event_log", "journey")
+        .select_related("event_log", "journey", "job")
         .order_by("-created_at", "-id")
     )
 
@@ -27,7 +27,7 @@ def recommendation_set_get(*, user, organization, public_id) -> RecommendationSe
     key = public_id_or_not_found(public_id, _("Recommandations introuvables."))
     found = (
         RecommendationSet.objects.filter(organization=organization, public_id=key)
-        .select_related("organization", "event_log", "journey")
+        .select_related("organization", "event_log", "journey", "job")
         .first()
     )
     if found is None:
@@ -69,7 +69,7 @@ def recommendation_set_for_user(*, user, public_id) -> RecommendationSet:
     key = public_id_or_not_found(public_id, _("Recommandations introuvables."))
     found = (
         RecommendationSet.objects.filter(public_id=key)
-        .select_related("organization", "event_log", "journey")
+        .select_related("organization", "event_log", "journey", "job")
         .first()
     )
     if found is None:

@@ -2,10 +2,12 @@
 extraction of the kernel's interaction log, rename, delete and restore (undo), and the
 demo's stored logs.
 
-An import is atomic: the file is read whole by :func:`relais.journeys.eventlogs.read_event_log`
-(a French ``EventLogError`` with the line at the first bad row), the canonical frame is written
-beside its final name and renamed (:mod:`eventlog_store`), and the log becomes *ready* only
-then. A rejected file leaves the log *failed* with the message, no events file and no upload.
+An import is atomic: a CSV file (plain or gzip) is streamed in batches
+(:func:`relais.journeys.eventlogs.iter_csv`) into a Parquet file written beside its final name,
+never whole in memory; XES and Parquet files are read whole
+(:func:`relais.journeys.eventlogs.read_event_log`). The first bad row stops it with a French
+``EventLogError`` and its line; the partial file is removed, and the file is renamed into place
+(:mod:`eventlog_store`) and the log becomes *ready* only once every row was read. A rejected file leaves the log *failed* with the message, no events file and no upload.
 
 Size: an upload is refused above ``settings.JOURNEYS_LOG_MAX_UPLOAD_BYTES`` (512 MiB by
 default), before it is stored (the upload view also stops reading a request that announces
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -31,22 +34,39 @@ from relais.core.audit.services import audit_log
 from relais.core.interactions.events import event_label
 from relais.core.interactions.export import case_of, for_export
 from relais.core.interactions.selectors import interactions_in_window, interactions_of_workspace
+from relais.core.jobs.models import Job, JobStatus
 from relais.core.jobs.services import JobProgress, job_start
-from relais.journeys.access import ensure_can_edit
-from relais.journeys.eventlog_store import delete_frame, store_frame
+from relais.journeys.access import ensure_can_edit, ensure_journey_permission
+from relais.journeys.eventlog_store import delete_frame, store_batches, store_frame
 from relais.journeys.eventlogs import (
+    CSV_BATCH_BYTES,
     ColumnMapping,
     EventLogError,
+    iter_csv,
     log_format,
     read_event_log,
     to_canonical,
 )
 from relais.journeys.models import EventLog, EventLogSource, EventLogStatus
-from relais.journeys.observed import observed_invalidate, observed_summary
+from relais.journeys.observed import (
+    SUMMARY_STAGES,
+    Filters,
+    observed_compute,
+    observed_invalidate,
+    observed_job_mark,
+    observed_job_marker,
+    observed_summary,
+)
+from relais.journeys.permissions import Permission
 
 IMPORT_JOB_KIND = "journeys.log_import"
+OBSERVED_JOB_KIND = "journeys.observed_view"
+# Above this many events, a view not computed yet is computed by a background job (a page
+# never waits seconds on a request); below, in the request (well under a second).
+DEFAULT_OBSERVED_SYNC_MAX_EVENTS = 200_000
 UPLOADS_DIR = "journeys/uploads"
 DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+DEFAULT_BIN_RETENTION_DAYS = 30
 NAME_MAX = 160
 
 
@@ -205,19 +225,34 @@ def log_import_run(*, log_id: int, job, progress: JobProgress) -> str:
     On a rejected file the log is failed with the French message and nothing is kept; the
     message is raised again so the job is failed too."""
     log = EventLog.objects.select_related("organization").get(pk=log_id)
-    progress.start(3)
     try:
         if log.source == EventLogSource.INTERACTIONS:
-            frame = interactions_frame(job.workspace)
-        else:
-            separator = (log.mapping or {}).get("separator")
-            frame = read_event_log(
-                _media(log.upload_path), mapping_from_json(log.mapping), separator=separator
+            progress.start(3)
+            store_frame(log, interactions_frame(job.workspace))
+            progress.advance(2)
+        elif log_format(log.upload_path) in ("csv", "csv.gz"):
+            # Streamed: batches of the file go to the Parquet file one by one (progress per
+            # batch, by the bytes of the upload); a bad line in any batch removes it all.
+            path = _media(log.upload_path)
+            size = int(getattr(settings, "JOURNEYS_CSV_BATCH_BYTES", CSV_BATCH_BYTES))
+            progress.start(max(1, -(-path.stat().st_size // size)) + 1)
+            store_batches(
+                log,
+                iter_csv(
+                    path,
+                    mapping_from_json(log.mapping),
+                    separator=(log.mapping or {}).get("separator"),
+                    batch_bytes=size,
+                ),
+                on_batch=progress.advance,
             )
-        progress.advance()
-        store_frame(log, frame)
+        else:  # XES (streamed by expat into columns) and Parquet are read whole
+            progress.start(3)
+            frame = read_event_log(_media(log.upload_path), mapping_from_json(log.mapping))
+            progress.advance()
+            store_frame(log, frame)
+            progress.advance()
         observed_invalidate(log)
-        progress.advance()
         observed_summary(log)
         progress.advance()
     except EventLogError as error:
@@ -368,6 +403,56 @@ def log_delete(*, actor, log: EventLog) -> EventLog:
     return log
 
 
+def bin_retention_days() -> int:
+    """How long a log stays in the bin before it is purged (``JOURNEYS_BIN_RETENTION_DAYS``,
+    30 days by default)."""
+    return int(getattr(settings, "JOURNEYS_BIN_RETENTION_DAYS", DEFAULT_BIN_RETENTION_DAYS))
+
+
+def log_purge_date(log: EventLog) -> datetime | None:
+    """When the binned ``log`` will be purged (``None`` when it is not in the bin)."""
+    if log.deleted_at is None:
+        return None
+    return log.deleted_at + timedelta(days=bin_retention_days())
+
+
+def logs_purge_binned(*, now: datetime | None = None) -> int:
+    """Purge every log in the bin for longer than the retention: its row (and the
+    recommendation sets computed from it), its events file, its cached views and any upload
+    left. Audited, one entry a log, by the system. A log restored meanwhile is kept. Run every
+    night by ``purge_binned_logs_task``; returns the number of logs purged."""
+    cutoff = (now or timezone.now()) - timedelta(days=bin_retention_days())
+    purged = 0
+    for candidate in EventLog.objects.filter(deleted_at__lte=cutoff).order_by("pk"):
+        with transaction.atomic():
+            log = (
+                EventLog.objects.select_for_update()
+                .filter(pk=candidate.pk, deleted_at__lte=cutoff)
+                .first()
+            )
+            if log is None:
+                continue
+            audit_log(
+                actor=None,
+                action="journeys.log.purge",
+                target=log,
+                before={
+                    "name": log.name,
+                    "organization": log.organization_id,
+                    "deleted_at": log.deleted_at.isoformat(),
+                    "n_events": log.n_events,
+                    "recommendation_sets": log.recommendation_sets.count(),
+                },
+            )
+            log.delete()
+        # The files go once the row is gone for good (a rolled-back purge keeps both).
+        observed_invalidate(log)
+        delete_frame(log)
+        _discard_upload(log)
+        purged += 1
+    return purged
+
+
 @transaction.atomic
 def log_restore(*, actor, log: EventLog) -> EventLog:
     """Take a log out of the bin."""
@@ -376,3 +461,61 @@ def log_restore(*, actor, log: EventLog) -> EventLog:
     log.save(update_fields=["deleted_at", "updated_at"])
     _audit(actor, "journeys.log.restore", log)
     return log
+
+
+# --- Observed views computed in the background ------------------------------------------------
+
+
+def observed_sync_max_events() -> int:
+    """The largest log whose uncached views are computed in the request
+    (``JOURNEYS_OBSERVED_SYNC_MAX_EVENTS``, 200,000 events by default)."""
+    return int(
+        getattr(settings, "JOURNEYS_OBSERVED_SYNC_MAX_EVENTS", DEFAULT_OBSERVED_SYNC_MAX_EVENTS)
+    )
+
+
+def observed_in_background(log: EventLog) -> bool:
+    """Whether an uncached view of ``log`` is computed by a job rather than in the request."""
+    return log.n_events > observed_sync_max_events()
+
+
+def observed_view_job(log: EventLog, filters: Filters | None = None) -> Job | None:
+    """The job last started for this view of ``log`` (any state), or ``None``."""
+    marker = observed_job_marker(log, filters)
+    if not marker:
+        return None
+    try:
+        return Job.objects.filter(public_id=marker, kind=OBSERVED_JOB_KIND).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def observed_view_start(*, actor, workspace, log: EventLog, filters: Filters | None = None) -> Job:
+    """Compute the view of ``log`` under ``filters`` as a background job (whoever may read
+    the log may ask for it). A job already queued or running for the same view is returned
+    instead of starting a second one."""
+    ensure_journey_permission(actor, Permission.JOURNEYS_VIEW, log.organization)
+    if log.status != EventLogStatus.READY or log.deleted_at is not None:
+        raise ValidationError(_("Ce journal n'est pas prêt."))
+    filters = filters or Filters()
+    running = observed_view_job(log, filters)
+    if running is not None and running.status in (JobStatus.PENDING, JobStatus.RUNNING):
+        return running
+    job = job_start(
+        actor=actor,
+        workspace=workspace,
+        kind=OBSERVED_JOB_KIND,
+        label=_("Calcul de la vue observée du journal « %(name)s »") % {"name": log.name},
+        params={"log_id": log.pk, "filters": filters.key()},
+    )
+    observed_job_mark(log, filters, str(job.public_id))
+    return job
+
+
+def observed_view_run(*, log_id: int, filters: dict, job, progress: JobProgress) -> str:
+    """The observed-view job's body: read the log's events, compute the summary stage by
+    stage (progress after each) and write it to the cache the page reads."""
+    log = EventLog.objects.get(pk=log_id)
+    progress.start(1 + SUMMARY_STAGES)
+    summary = observed_compute(log, Filters.from_key(filters), step=progress.advance)
+    return _("Vue calculée : %(events)s événements.") % {"events": summary.get("n_events", 0)}

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from relais.core.audit.services import audit_log
 from relais.core.jobs.services import job_start
+from relais.core.workspaces.selectors import workspaces_for_user
 from relais.journeys import reports
 from relais.journeys.access import ensure_can_edit, ensure_journey_permission
 from relais.journeys.bpmn import journey_data
@@ -92,18 +93,8 @@ def _summary(recommendation_set: RecommendationSet) -> dict:
     }
 
 
-@transaction.atomic
-def recommendation_set_compute(
-    *,
-    actor,
-    organization,
-    event_log: EventLog,
-    journey: Journey | None = None,
-    name: str = "",
-    assumptions: dict | None = None,
-) -> RecommendationSet:
-    """Rank the recommendations of ``event_log`` (ready, of ``organization``), optionally
-    against a designed ``journey`` of the same organization, and keep them."""
+def _new_set(*, actor, organization, event_log, journey, name, assumptions) -> RecommendationSet:
+    """A set checked and not saved yet (the checks shared by the two ways of computing)."""
     ensure_can_edit(actor, organization)
     if event_log.organization_id != organization.pk or event_log.deleted_at is not None:
         raise ValidationError({"event_log": _("Journal d'événements introuvable.")})
@@ -118,16 +109,39 @@ def recommendation_set_compute(
     name = (name or "").strip() or _("Recommandations — %(log)s") % {"log": event_log.name}
     if len(name) > NAME_MAX:
         raise ValidationError({"name": _("%(max)s caractères au plus.") % {"max": NAME_MAX}})
-    checked = _checked(assumptions or {})
-    recommendation_set = RecommendationSet(
+    return RecommendationSet(
         organization=organization,
         event_log=event_log,
         journey=journey,
         name=name,
-        assumptions=checked,
+        assumptions=_checked(assumptions or {}),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    recommendation_set.ranking = _ranking(recommendation_set, checked)
+
+
+@transaction.atomic
+def recommendation_set_compute(
+    *,
+    actor,
+    organization,
+    event_log: EventLog,
+    journey: Journey | None = None,
+    name: str = "",
+    assumptions: dict | None = None,
+) -> RecommendationSet:
+    """Rank the recommendations of ``event_log`` (ready, of ``organization``), optionally
+    against a designed ``journey`` of the same organization, and keep them — at once, in the
+    caller's process (batch use: the demo loader, commands). Pages and the API use
+    :func:`recommendation_set_start`, which computes in the background."""
+    recommendation_set = _new_set(
+        actor=actor,
+        organization=organization,
+        event_log=event_log,
+        journey=journey,
+        name=name,
+        assumptions=assumptions,
+    )
+    recommendation_set.ranking = _ranking(recommendation_set, recommendation_set.assumptions)
     recommendation_set.computed_at = timezone.now()
     recommendation_set.full_clean()
     recommendation_set.save()
@@ -140,29 +154,136 @@ def recommendation_set_compute(
     return recommendation_set
 
 
-def _recomputed(*, actor, recommendation_set, assumptions: dict | None, action: str):
-    """Lock the set, compute its ranking again (with new ``assumptions`` when given), save and
-    audit the change."""
+# Computing in the background -----------------------------------------------------------------
+
+RANKING_JOB_KIND = "journeys.recommendation_ranking"
+
+
+def ranking_access(user, workspace) -> None:
+    """Who may start a ranking job: an editor of the workspace organization's journeys."""
+    ensure_journey_permission(user, Permission.JOURNEYS_EDIT, workspace.organization)
+
+
+def _workspace_for(actor, organization, workspace):
+    """The workspace a job is filed under: the page's, else (the API) the first workspace of
+    the organization the actor may enter."""
+    if workspace is not None:
+        return workspace
+    found = workspaces_for_user(user=actor).filter(organization=organization).order_by("pk")
+    if not found.exists():
+        raise ValidationError(_("Aucun espace de travail de cet organisme pour ce calcul."))
+    return found.first()
+
+
+def _start_ranking(*, actor, workspace, recommendation_set: RecommendationSet) -> None:
+    recommendation_set.job = job_start(
+        actor=actor,
+        workspace=_workspace_for(actor, recommendation_set.organization, workspace),
+        kind=RANKING_JOB_KIND,
+        label=_("Calcul des recommandations « %(name)s »") % {"name": recommendation_set.name},
+        params={"set_id": recommendation_set.pk},
+    )
+    recommendation_set.save(update_fields=["job", "updated_at"])
+
+
+@transaction.atomic
+def recommendation_set_start(
+    *,
+    actor,
+    workspace,
+    organization,
+    event_log: EventLog,
+    journey: Journey | None = None,
+    name: str = "",
+    assumptions: dict | None = None,
+) -> RecommendationSet:
+    """Keep a new set of ``event_log``'s recommendations (checked as
+    :func:`recommendation_set_compute`) and rank them in a background job, queued after
+    commit; the set's page shows the job's progress, then the ranking."""
+    recommendation_set = _new_set(
+        actor=actor,
+        organization=organization,
+        event_log=event_log,
+        journey=journey,
+        name=name,
+        assumptions=assumptions,
+    )
+    recommendation_set.full_clean(exclude=["ranking"])  # the job fills it
+    recommendation_set.save()
+    _start_ranking(actor=actor, workspace=workspace, recommendation_set=recommendation_set)
+    audit_log(
+        actor=actor,
+        action="journeys.recommendations.compute",
+        target=recommendation_set,
+        after={"name": recommendation_set.name, "assumptions": recommendation_set.assumptions},
+    )
+    return recommendation_set
+
+
+def recommendation_set_rank_run(*, set_id: int, job, progress) -> str:
+    """The ranking job's body: read the log, rank with the set's assumptions, keep the
+    ranking (audited) — unless a later job was started for the set meanwhile, whose ranking
+    wins."""
+    progress.start(3)
+    # A set of the job's own organization only: a stale or forged id finds nothing.
+    recommendation_set = RecommendationSet.objects.select_related(
+        "organization", "event_log", "journey"
+    ).get(pk=set_id, organization=job.workspace.organization_id)
+    progress.advance()
+    try:
+        ranking = _ranking(recommendation_set, recommendation_set.assumptions)
+    except ValidationError as error:
+        raise RuntimeError(" ".join(error.messages)) from None
+    progress.advance()
+    with transaction.atomic():
+        locked = RecommendationSet.objects.select_for_update().get(pk=set_id)
+        if locked.job_id != job.pk:
+            return _("Classement remplacé par un calcul plus récent.")
+        before = _summary(locked)
+        locked.ranking = ranking
+        locked.computed_at = timezone.now()
+        locked.save(update_fields=["ranking", "computed_at", "updated_at"])
+        audit_log(
+            actor=job.owner,
+            action="journeys.recommendations.ranked",
+            target=locked,
+            before=before,
+            after=_summary(locked),
+        )
+    progress.advance()
+    return _("%(n)s recommandations classées par gain.") % {"n": len(locked.recommendations)}
+
+
+def _recompute_start(
+    *, actor, workspace, recommendation_set, assumptions: dict | None, action: str
+) -> RecommendationSet:
+    """Lock the set, keep new ``assumptions`` when given (checked whole), start the job that
+    ranks again, audit the change."""
     ensure_can_edit(actor, recommendation_set.organization)
     locked = RecommendationSet.objects.select_for_update().get(pk=recommendation_set.pk)
-    before = _summary(locked)
-    checked = _checked(locked.assumptions if assumptions is None else assumptions)
-    locked.assumptions = checked
-    locked.ranking = _ranking(locked, checked)
-    locked.computed_at = timezone.now()
-    locked.save(update_fields=["assumptions", "ranking", "computed_at", "updated_at"])
-    audit_log(actor=actor, action=action, target=locked, before=before, after=_summary(locked))
+    before = {"assumptions": locked.assumptions}
+    locked.assumptions = _checked(locked.assumptions if assumptions is None else assumptions)
+    locked.save(update_fields=["assumptions", "updated_at"])
+    _start_ranking(actor=actor, workspace=workspace, recommendation_set=locked)
+    audit_log(
+        actor=actor,
+        action=action,
+        target=locked,
+        before=before,
+        after={"assumptions": locked.assumptions},
+    )
     return locked
 
 
 @transaction.atomic
 def recommendation_set_update_assumptions(
-    *, actor, recommendation_set: RecommendationSet, assumptions: dict
+    *, actor, recommendation_set: RecommendationSet, assumptions: dict, workspace=None
 ) -> RecommendationSet:
     """Replace the assumptions of a set (checked whole, nothing half-taken; an assumption left
-    out takes its default) and recompute its ranking with them."""
-    return _recomputed(
+    out takes its default) and rank again with them, in the background."""
+    return _recompute_start(
         actor=actor,
+        workspace=workspace,
         recommendation_set=recommendation_set,
         assumptions=assumptions,
         action="journeys.recommendations.assumptions",
@@ -171,12 +292,13 @@ def recommendation_set_update_assumptions(
 
 @transaction.atomic
 def recommendation_set_recompute(
-    *, actor, recommendation_set: RecommendationSet
+    *, actor, recommendation_set: RecommendationSet, workspace=None
 ) -> RecommendationSet:
-    """Compute the ranking again with the same assumptions (after the log or the designed
-    journey changed)."""
-    return _recomputed(
+    """Rank again with the same assumptions (after the log or the designed journey
+    changed), in the background."""
+    return _recompute_start(
         actor=actor,
+        workspace=workspace,
         recommendation_set=recommendation_set,
         assumptions=None,
         action="journeys.recommendations.recompute",

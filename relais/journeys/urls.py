@@ -48,6 +48,7 @@ urlpatterns += [
     path("journaux/importer/", views_logs.LogUploadView.as_view(), name="log-upload"),
     path("journaux/interactions/", views_logs.LogExtractView.as_view(), name="log-extract"),
     path(L, views_logs.LogDetailView.as_view(), name="log-detail"),
+    path(L + "calculer/", views_logs.LogComputeView.as_view(), name="log-compute"),
     path(L + "correspondance/", views_logs.LogMappingView.as_view(), name="log-mapping"),
     path(L + "renommer/", views_logs.LogRenameView.as_view(), name="log-rename"),
     path(L + "supprimer/", views_logs.LogDeleteView.as_view(), name="log-delete"),

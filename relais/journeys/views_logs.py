@@ -6,10 +6,12 @@ selector or a service, render. The organization is the current workspace's."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -31,7 +33,7 @@ from relais.journeys.forms_logs import (
     SmallCsvForm,
 )
 from relais.journeys.models import Channel, EventLogStatus
-from relais.journeys.observed import Filters, observed_summary
+from relais.journeys.observed import Filters, observed_cached, observed_summary
 from relais.journeys.permissions import Permission
 from relais.journeys.views import OrganizationJourneyView
 
@@ -62,10 +64,14 @@ class LogListView(_LogView):
         logs = selectors.log_list(user=request.user, organization=self.organization)
         can_edit = self.can_edit()
         deleted = (
-            selectors.log_list(user=request.user, organization=self.organization, deleted=True)
+            list(
+                selectors.log_list(user=request.user, organization=self.organization, deleted=True)
+            )
             if can_edit
             else []
         )
+        for log in deleted:  # the bin says when each log goes for good
+            log.purge_at = services_logs.log_purge_date(log)
         return render(
             request,
             "journeys/logs/list.html",
@@ -180,12 +186,16 @@ class LogMappingView(_LogView):
 
 
 def _filters(request, summary_hint: dict) -> tuple[FiltersForm, Filters]:
+    return _filters_from(request.GET, summary_hint)
+
+
+def _filters_from(query, summary_hint: dict) -> tuple[FiltersForm, Filters]:
     form = FiltersForm(
-        request.GET or None,
+        query or None,
         channels=summary_hint.get("channels", []),
         segments=summary_hint.get("segments", {}),
     )
-    if not request.GET or not form.is_valid():
+    if not query or not form.is_valid():
         return form, Filters()
     data = form.cleaned_data
     segment, _sep, value = (data.get("segment") or "").partition("=")
@@ -212,13 +222,26 @@ class LogDetailView(_LogView):
                 return response
             template = "journeys/logs/_status.html" if polling else "journeys/logs/status.html"
             return render(request, template, {"log": log, "can_edit": self.can_edit()})
+        # A view not computed yet: in the request on a small log, else by a background job
+        # while the page shows its progress (polled) — nobody waits seconds on a request.
+        background = services_logs.observed_in_background(log)
+        whole = observed_cached(log)
+        if whole is None and not background:
+            whole = observed_summary(log)
+        if whole is None:
+            return self._computing(request, log, Filters(), polling)
+        form, filters = _filters(request, whole)
+        summary = whole
+        if filters.active:
+            summary = observed_cached(log, filters)
+            if summary is None and not background:
+                summary = observed_summary(log, filters)
+            if summary is None:
+                return self._computing(request, log, filters, polling)
         if polling:
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response
-        whole = observed_summary(log)
-        form, filters = _filters(request, whole)
-        summary = observed_summary(log, filters) if filters.active else whole
         return render(
             request,
             "journeys/logs/observed.html",
@@ -231,6 +254,54 @@ class LogDetailView(_LogView):
                 "can_edit": self.can_edit(),
             },
         )
+
+    def _computing(self, request, log, filters, polling):
+        """The progress of the job computing this view (started by a POST of the page,
+        as a GET writes nothing)."""
+        context = {
+            "log": log,
+            "job": services_logs.observed_view_job(log, filters),
+            "query": request.GET.urlencode(),
+            "filtered": filters.active,
+        }
+        template = "journeys/logs/_computing.html" if polling else "journeys/logs/computing.html"
+        return render(request, template, context)
+
+
+class LogComputeView(_LogView):
+    """Start the job computing a view of a large log (the computing page posts here by
+    itself, or its button does without JavaScript)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, log_id):
+        log = self.log(log_id)
+        query = QueryDict(request.POST.get("query", ""))
+        whole = observed_cached(log) or {}
+        _form, filters = _filters_from(query, whole)
+        htmx = request.headers.get("HX-Request") == "true"
+        url = reverse("journeys:log-detail", kwargs={"log_id": log.public_id})
+        url = f"{url}?{query.urlencode()}" if query else url
+        if observed_cached(log, filters) is not None:  # computed meanwhile: nothing to start
+            if htmx:
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
+            return redirect(url)
+        try:
+            job = services_logs.observed_view_start(
+                actor=request.user, workspace=self.workspace, log=log, filters=filters
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return _to_log(log)
+        if htmx:
+            return render(
+                request,
+                "journeys/logs/_computing.html",
+                {"log": log, "job": job, "query": query.urlencode(), "filtered": filters.active},
+            )
+        return redirect(url)
 
 
 class LogRenameView(_LogView):

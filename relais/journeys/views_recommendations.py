@@ -4,6 +4,7 @@ breakdown and what-if, and the deliverable's PDF. Thin: parse, call a selector o
 render. The organization is the current workspace's."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -63,8 +64,9 @@ class RecommendationSetListView(_RecommendationView):
         form = self.set_form(request.POST)
         created = submit(
             form,
-            lambda: services.recommendation_set_compute(
+            lambda: services.recommendation_set_start(
                 actor=request.user,
+                workspace=self.workspace,
                 organization=self.organization,
                 event_log=form.cleaned_data["event_log"],
                 journey=form.cleaned_data["journey"],
@@ -73,10 +75,7 @@ class RecommendationSetListView(_RecommendationView):
         )
         if created is None:
             return self._render(request, form, status=400)
-        messages.success(
-            request,
-            _("%(n)s recommandations classées par gain.") % {"n": len(created.recommendations)},
-        )
+        messages.success(request, _("Calcul des recommandations lancé."))
         return _to_set(created)
 
 
@@ -101,6 +100,19 @@ class RecommendationSetDetailView(_RecommendationView):
 
     def get(self, request, set_id):
         recommendation_set = self.recommendation_set(set_id)
+        polling = request.headers.get("HX-Request") == "true"
+        if recommendation_set.state == "computing":
+            # The ranking job's progress, polled until it ends.
+            template = (
+                "journeys/recommendations/_computing.html"
+                if polling
+                else "journeys/recommendations/computing.html"
+            )
+            return render(request, template, {"set": recommendation_set})
+        if polling:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
         form = AssumptionsForm(initial=AssumptionsForm.initial_from(recommendation_set.assumptions))
         return self._render(request, recommendation_set, form)
 
@@ -112,13 +124,16 @@ class RecommendationSetDetailView(_RecommendationView):
             form,
             lambda: services.recommendation_set_update_assumptions(
                 actor=request.user,
+                workspace=self.workspace,
                 recommendation_set=recommendation_set,
                 assumptions=form.assumptions(recommendation_set.assumptions),
             ),
         )
         if saved is None:
             return self._render(request, recommendation_set, form, status=400)
-        messages.success(request, _("Hypothèses enregistrées : classement recalculé."))
+        messages.success(
+            request, _("Hypothèses enregistrées : nouveau classement en cours de calcul.")
+        )
         return _to_set(saved)
 
 
@@ -129,12 +144,12 @@ class RecommendationSetRecomputeView(_RecommendationView):
         recommendation_set = self.recommendation_set(set_id)
         try:
             services.recommendation_set_recompute(
-                actor=request.user, recommendation_set=recommendation_set
+                actor=request.user, workspace=self.workspace, recommendation_set=recommendation_set
             )
         except services.ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Classement recalculé."))
+            messages.success(request, _("Nouveau classement en cours de calcul."))
         return _to_set(recommendation_set)
 
 

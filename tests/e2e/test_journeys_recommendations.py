@@ -59,7 +59,9 @@ def test_open_a_recommendation_and_download_the_pdf(page, login, analyst):
     page.get_by_label("Étapes de fin attendues").fill("Décision")
     page.get_by_label("Valeur d'un jour d'attente (minutes-équivalent)").fill("30")
     page.get_by_role("button", name="Enregistrer les hypothèses et recalculer").click()
-    expect(page.get_by_text("Hypothèses enregistrées : classement recalculé.")).to_be_visible()
+    expect(
+        page.get_by_text("Hypothèses enregistrées : nouveau classement en cours de calcul.")
+    ).to_be_visible()
     expect(page.locator("table").first).to_contain_text("Dossiers arrêtés après « Examen »")
 
     tab_to(page, "tbody tr:first-child th a")

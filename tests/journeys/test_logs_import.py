@@ -87,7 +87,8 @@ def test_upload_preview_mapping_import_then_observed_page(
     assert log.status == EventLogStatus.READY, log.error
     assert (log.n_cases, log.n_events, log.n_activities) == (2, 5, 3)
     assert log.upload_path == "" and log.mapping["channel"] == "canal"
-    assert log.job.status == JobStatus.SUCCEEDED and log.job.done == log.job.total == 3
+    # Progress: one batch of the file (streamed), then the observed summary.
+    assert log.job.status == JobStatus.SUCCEEDED and log.job.done == log.job.total == 2
     frame = load_frame(log)
     assert frame.columns == ["case_id", "activity", "timestamp", "channel", "position", "branche"]
     # Only the events file and its cached summary remain: the upload is gone.
@@ -119,6 +120,28 @@ def test_a_bad_timestamp_fails_in_french_with_its_line_and_keeps_nothing(
     assert "import a échoué" in page
     assert "Ligne 5 : horodatage illisible" in page
     assert not EventLog.objects.ready().exists()
+
+
+def test_a_csv_is_streamed_in_batches_and_a_bad_late_line_keeps_nothing(
+    supervisor_client, run_jobs, organization, settings
+):
+    settings.JOURNEYS_CSV_BATCH_BYTES = 64  # about one line a batch
+    _upload(supervisor_client, GOOD_CSV.encode())
+    log = EventLog.objects.get(organization=organization)
+    run_jobs(supervisor_client, _url("log-mapping", log_id=log.public_id), MAPPING)
+    log.refresh_from_db()
+    assert log.status == EventLogStatus.READY and log.n_events == 5
+    assert log.job.total >= 4 and log.job.done == log.job.total
+    assert load_frame(log)["position"].to_list() == [0, 1, 2, 3, 4]
+
+    bad = GOOD_CSV + "C;Dépôt;2026-02-30T09:00:00Z;web;photo\n"
+    _upload(supervisor_client, bad.encode(), name="Mauvais")
+    log = EventLog.objects.get(name="Mauvais")
+    run_jobs(supervisor_client, _url("log-mapping", log_id=log.public_id), MAPPING)
+    log.refresh_from_db()
+    assert log.status == EventLogStatus.FAILED and log.data_path == ""
+    assert log.error.startswith("Ligne 7 : horodatage illisible « 2026-02-30T09:00:00Z »")
+    assert not any(p.name.startswith(str(log.public_id)) for p in _media_files(settings))
 
 
 def test_an_empty_case_id_is_reported_with_its_line(supervisor_client, run_jobs, organization):

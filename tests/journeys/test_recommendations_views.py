@@ -58,9 +58,23 @@ def _url(name, **kwargs):
     return reverse(f"journeys:{name}", kwargs=kwargs)
 
 
-def test_compute_from_a_ready_log_then_read_the_ranking(supervisor_client, log, organization):
+@pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks):
+    """Run what a request queued on commit (the ranking job), as the worker would."""
+
+    def call(method, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return method(*args, **kwargs)
+
+    return call
+
+
+def test_compute_from_a_ready_log_then_read_the_ranking(
+    supervisor_client, log, organization, run_jobs
+):
     page = supervisor_client.get(_url("recommendation-list")).content.decode()
     assert "Aucune analyse pour l'instant." in page and log.name in page
+    # The request only starts the job: the set's page shows its progress meanwhile.
     response = supervisor_client.post(
         _url("recommendation-list"), {"event_log": str(log.public_id), "name": ""}
     )
@@ -68,10 +82,28 @@ def test_compute_from_a_ready_log_then_read_the_ranking(supervisor_client, log, 
     assert response.status_code == 302
     assert response["Location"] == _url("recommendation-set", set_id=created.public_id)
     assert created.name == "Recommandations — Affiliations — janvier"
+    assert created.state == "computing" and created.job.kind == services.RANKING_JOB_KIND
+    assert created.computed_at is None and not created.recommendations
+    page = supervisor_client.get(response["Location"]).content.decode()
+    assert "Calcul du classement en cours" in page and 'hx-trigger="every 1s"' in page
+    polled = supervisor_client.get(response["Location"], headers={"HX-Request": "true"})
+    assert polled.status_code == 200 and "Calcul du classement en cours" in polled.content.decode()
+    assert "Calcul en cours" in supervisor_client.get(_url("recommendation-list")).content.decode()
+    created.delete()
+
+    response = run_jobs(
+        supervisor_client.post,
+        _url("recommendation-list"),
+        {"event_log": str(log.public_id), "name": ""},
+    )
+    created = RecommendationSet.objects.get(organization=organization)
+    assert created.state == "ready" and created.job.status == "succeeded"
+    assert (created.job.done, created.job.total) == (3, 3)
     assert created.computed_at is not None and created.recommendations
-    assert AuditEntry.objects.filter(
-        action="journeys.recommendations.compute", target_id=str(created.public_id)
-    ).exists()
+    for action in ("journeys.recommendations.compute", "journeys.recommendations.ranked"):
+        assert AuditEntry.objects.filter(action=action, target_id=str(created.public_id)).exists()
+    polled = supervisor_client.get(response["Location"], headers={"HX-Request": "true"})
+    assert polled.status_code == 204 and polled["HX-Refresh"] == "true"
     page = supervisor_client.get(response["Location"]).content.decode()
     assert "Pistes classées par gain" in page
     assert "Attente avant l&#x27;étape « Examen »" in page
@@ -129,12 +161,12 @@ def test_volumes_without_a_volume_is_a_french_error(supervisor_client, computed)
     assert "au moins un canal" in response.content.decode()
 
 
-def test_edited_assumptions_recompute_the_ranking(supervisor_client, computed):
+def test_edited_assumptions_recompute_the_ranking(supervisor_client, computed, run_jobs):
     url = _url("recommendation-set", set_id=computed.public_id)
     form = supervisor_client.get(url).context["form"]
     data = {name: ("" if value is None else value) for name, value in form.initial.items()}
     data.update({"waiting_day_minutes": "0", "satisfaction_weight__relance": "10"})
-    response = supervisor_client.post(url, data)
+    response = run_jobs(supervisor_client.post, url, data)
     assert response.status_code == 302
     computed.refresh_from_db()
     assert computed.assumptions["waiting_day_minutes"] == 0
@@ -157,11 +189,13 @@ def test_the_pdf_is_the_ranked_deliverable(supervisor_client, computed):
     assert "3 510" in text
 
 
-def test_recompute_and_delete(supervisor_client, computed):
-    response = supervisor_client.post(
-        _url("recommendation-set-recompute", set_id=computed.public_id)
+def test_recompute_and_delete(supervisor_client, computed, run_jobs):
+    response = run_jobs(
+        supervisor_client.post, _url("recommendation-set-recompute", set_id=computed.public_id)
     )
     assert response.status_code == 302
+    computed.refresh_from_db()
+    assert computed.state == "ready" and computed.job.status == "succeeded"
     response = supervisor_client.post(_url("recommendation-set-delete", set_id=computed.public_id))
     assert response.status_code == 302
     assert not RecommendationSet.objects.exists()
@@ -231,11 +265,12 @@ def _api(set_id, suffix=""):
     return f"/api/journeys/recommendations/{set_id}{suffix}"
 
 
-def test_the_api_reads_and_edits_a_set(supervisor_client, computed):
+def test_the_api_reads_and_edits_a_set(supervisor_client, computed, run_jobs):
     response = supervisor_client.get(_api(computed.public_id))
     assert response.status_code == 200
     body = response.json()
     assert body["name"] == computed.name and body["log"]["n_cases"] == 5
+    assert (body["state"], body["job"]) == ("ready", None)
     assert body["recommendations"][0]["lever"] == "process_change"
     response = supervisor_client.put(
         _api(computed.public_id, "/assumptions"),
@@ -246,13 +281,26 @@ def test_the_api_reads_and_edits_a_set(supervisor_client, computed):
     assert response.json()["errors"] == {
         "avoided_share__callback": ["La part des contacts évités doit être entre 0 et 1."]
     }
+    # Accepted: the ranking is recomputed by a background job, the set says so.
     response = supervisor_client.put(
+        _api(computed.public_id, "/assumptions"),
+        {"assumptions": {"waiting_day_minutes": 0}},
+        content_type="application/json",
+    )
+    assert response.status_code == 202
+    body = response.json()
+    assert body["state"] == "computing" and body["job"]
+    assert body["assumptions"]["waiting_day_minutes"] == 0
+    response = run_jobs(
+        supervisor_client.put,
         _api(computed.public_id, "/assumptions"),
         {"assumptions": {"waiting_day_minutes": 0, "satisfaction_weight": {"relance": 10}}},
         content_type="application/json",
     )
-    assert response.status_code == 200
-    assert response.json()["recommendations"][0]["kind"] == "relance"
+    assert response.status_code == 202
+    body = supervisor_client.get(_api(computed.public_id)).json()
+    assert body["state"] == "ready"
+    assert body["recommendations"][0]["kind"] == "relance"
 
 
 def test_the_api_hides_a_set_from_another_organization(stranger_client, computed):
@@ -277,3 +325,36 @@ def test_the_api_lets_an_agent_read_but_not_edit(client, agent, computed):
     )
     assert response.status_code == 403
     assert "Votre rôle ne permet pas cette action." in response.json()["detail"]
+
+
+def test_a_failed_ranking_keeps_the_previous_one_and_says_why(
+    supervisor_client, computed, run_jobs, settings
+):
+    from pathlib import Path
+
+    (Path(settings.MEDIA_ROOT) / computed.event_log.data_path).unlink()
+    run_jobs(
+        supervisor_client.post, _url("recommendation-set-recompute", set_id=computed.public_id)
+    )
+    computed.refresh_from_db()
+    assert computed.state == "failed" and computed.recommendations
+    page = supervisor_client.get(_url("recommendation-set", set_id=computed.public_id))
+    text = page.content.decode()
+    assert "Le dernier calcul du classement a échoué" in text
+    assert "Le classement précédent est affiché" in text
+
+
+def test_an_older_job_does_not_overwrite_a_newer_ranking(supervisor, computed, workspace):
+    from relais.core.jobs.models import Job
+    from relais.core.jobs.services import JobProgress
+
+    first = services.recommendation_set_recompute(
+        actor=supervisor, workspace=workspace, recommendation_set=computed
+    ).job
+    services.recommendation_set_recompute(
+        actor=supervisor, workspace=workspace, recommendation_set=computed
+    )
+    message = services.recommendation_set_rank_run(
+        set_id=computed.pk, job=first, progress=JobProgress(Job.objects.get(pk=first.pk))
+    )
+    assert message == "Classement remplacé par un calcul plus récent."
