@@ -295,3 +295,11 @@ RELAIS_PAGE_SIZE = int(os.environ.get("RELAIS_PAGE_SIZE", "25"))
 JOURNEYS_LOG_MAX_UPLOAD_BYTES = int(
     os.environ.get("JOURNEYS_LOG_MAX_UPLOAD_BYTES", str(512 * 1024 * 1024))
 )
+# Journeys: a CSV import is read and written in batches of about this many bytes.
+JOURNEYS_CSV_BATCH_BYTES = int(os.environ.get("JOURNEYS_CSV_BATCH_BYTES", str(32 * 1024 * 1024)))
+# Journeys: an uncached observed view of a larger log is computed by a background job.
+JOURNEYS_OBSERVED_SYNC_MAX_EVENTS = int(
+    os.environ.get("JOURNEYS_OBSERVED_SYNC_MAX_EVENTS", "200000")
+)
+# Journeys: days a binned event log is kept before the nightly purge deletes it and its file.
+JOURNEYS_BIN_RETENTION_DAYS = int(os.environ.get("JOURNEYS_BIN_RETENTION_DAYS", "30"))
