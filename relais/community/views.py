@@ -711,7 +711,7 @@ class SimilarQuestionsView(CommunityView):
         query = form.cleaned_data.get("q", "")
         hits = (
             selectors.topics_search(
-                user=request.user, community=self.community, query=query, limit=5
+                user=request.user, community=self.community, query=query, limit=5, replies=False
             )
             if len(query.strip()) >= 4
             else []
