@@ -13,7 +13,7 @@
 
 from django.db import connection
 
-from relais.core.search import ProseIndex
+from relais.core.search import MAX_TERMS, ProseIndex, clean_query, prose_words
 
 TOPIC_INDEX = ProseIndex(
     table="community_topic",
@@ -42,3 +42,33 @@ def setup_replies_index(schema_editor) -> None:
 def teardown_replies_index(schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         POST_INDEX.teardown(schema_editor)
+
+
+def search_replies(
+    *, community_id: int, category_ids: list[int], query: str, limit: int
+) -> list[tuple[int, int, float]]:
+    """``(post id, topic id, score)`` of the visible replies of visible topics in
+    ``category_ids`` of the community whose text matches every meaningful word of ``query``,
+    best first (PostgreSQL; ``[]`` elsewhere).
+
+    The filters sit beside the ``@@`` on the matching rows themselves (not ``id IN
+    (candidates)``): the GIN index finds the matches, each is checked where it lies, and the
+    candidate list of a million replies is never built."""
+    if not replies_indexed() or not category_ids or limit < 1:
+        return []
+    words = " ".join(prose_words(clean_query(query))[:MAX_TERMS])
+    if not words:
+        return []
+    vector = f"p.{POST_INDEX.vector_column}"
+    sql = (
+        f"SELECT p.id, p.topic_id, ts_rank_cd({vector}, q) AS score "  # noqa: S608
+        "FROM community_post p JOIN community_topic t ON t.id = p.topic_id, "
+        f"plainto_tsquery('{POST_INDEX.config}'::regconfig, %s) q "
+        f"WHERE {vector} @@ q AND p.position > 0 AND NOT p.is_deleted AND p.hidden = '' "
+        "AND t.community_id = %s AND NOT t.is_deleted AND NOT t.is_held "
+        "AND t.category_id = ANY(%s) "
+        "ORDER BY score DESC, p.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (words, community_id, list(category_ids), limit))
+        return [(row[0], row[1], float(row[2])) for row in cursor.fetchall()]

@@ -47,7 +47,7 @@ from relais.community.models import (
 )
 from relais.community.permissions import Permission
 from relais.community.rendering import plain_text
-from relais.community.search import POST_INDEX, TOPIC_INDEX, replies_indexed
+from relais.community.search import TOPIC_INDEX, replies_indexed, search_replies
 from relais.core.accounts.selectors import organization_ids_of_user
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.organizations.selectors import branding_for_request, organization_for_request_host
@@ -327,27 +327,25 @@ def topics_search(
     scores = {hit.pk: hit.score for hit in TOPIC_INDEX.search(topics, query, limit=limit)}
     matched: dict[int, Post] = {}
     if replies and replies_indexed():
-        visible = Post.objects.filter(
-            topic__in=Topic.objects.filter(
-                community=community, is_deleted=False, is_held=False
-            ).filter(readable_categories_filter(user, community, prefix="category__")),
-            position__gt=0,
-            is_deleted=False,
-            hidden=Post.Hidden.NO,
+        category_ids = list(
+            community.categories.filter(readable_categories_filter(user, community)).values_list(
+                "id", flat=True
+            )
         )
         # Several replies of one topic may match: more than ``limit`` posts give ``limit``
         # topics most of the time.
-        post_hits = POST_INDEX.search(visible, query, limit=limit * 3)
-        posts = Post.objects.only("id", "topic_id", "body", "public_id").in_bulk(
-            [hit.pk for hit in post_hits]
+        found = search_replies(
+            community_id=community.pk, category_ids=category_ids, query=query, limit=limit * 3
         )
-        for hit in post_hits:
-            post = posts.get(hit.pk)
-            score = hit.score * REPLY_WEIGHT
-            if post is None or score <= scores.get(post.topic_id, -1.0):
+        posts = Post.objects.only("id", "topic_id", "body", "public_id").in_bulk(
+            [post_id for post_id, _topic, _score in found]
+        )
+        for post_id, topic_id, score in found:
+            score *= REPLY_WEIGHT
+            if post_id not in posts or score <= scores.get(topic_id, -1.0):
                 continue
-            scores[post.topic_id] = score
-            matched[post.topic_id] = post
+            scores[topic_id] = score
+            matched[topic_id] = posts[post_id]
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
     by_pk = topics.in_bulk([pk for pk, _score in ranked])
     hits = []

@@ -144,7 +144,7 @@ def test_the_search_uses_the_gin_index(community, alice, bruno, question):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: show the index is usable
         cursor.execute(
-            f"EXPLAIN SELECT id FROM community_post WHERE {POST_INDEX.vector_column} "
+            f"EXPLAIN SELECT id FROM community_post WHERE {POST_INDEX.vector_column} "  # noqa: S608
             "@@ plainto_tsquery('relais_french', 'précompte')"
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
