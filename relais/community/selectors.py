@@ -308,45 +308,47 @@ class TopicHit:
     topic: Topic
     score: float
     snippet: SafeString
-    # The reply whose text matched (PostgreSQL indexes replies), when it ranks the topic.
+    # The reply whose text matched, for a topic found by a reply only (PostgreSQL).
     reply: Post | None = None
-
-
-# A reply's words count like the question's (weight B of the topic index: 0.4 of a title's).
-REPLY_WEIGHT = 0.4
 
 
 def topics_search(
     *, user, community: Community, query: str, limit: int = 30, replies: bool = True
 ) -> list[TopicHit]:
-    """Topics ``user`` may read matching ``query`` (French full text), best first: by their
-    title and question, and on PostgreSQL by the text of their visible replies too (each topic
-    once, at its best score; ``replies=False``: titles and questions only)."""
+    """Topics ``user`` may read matching ``query`` (French full text), best first.
+
+    Topics whose title or question matches come first, ranked; on PostgreSQL, when they do not
+    fill ``limit``, topics found only by the text of a visible reply follow, ranked by their
+    best reply (each topic once; ``replies=False``: titles and questions only). A common word
+    fills the page from the topics' own index, so the replies' index is read for the rarer
+    words, where it answers quickly."""
     limit = max(1, min(limit, 100))
     topics = _topics(user=user, community=community)
-    scores = {hit.pk: hit.score for hit in TOPIC_INDEX.search(topics, query, limit=limit)}
+    ranked = [(hit.pk, hit.score) for hit in TOPIC_INDEX.search(topics, query, limit=limit)]
     matched: dict[int, Post] = {}
-    if replies and replies_indexed():
+    if replies and replies_indexed() and len(ranked) < limit:
         category_ids = list(
             community.categories.filter(readable_categories_filter(user, community)).values_list(
                 "id", flat=True
             )
         )
-        # Several replies of one topic may match: more than ``limit`` posts give ``limit``
-        # topics most of the time.
+        wanted = limit - len(ranked)
+        # Several replies of one topic may match: more posts than topics wanted.
         found = search_replies(
-            community_id=community.pk, category_ids=category_ids, query=query, limit=limit * 3
+            community_id=community.pk, category_ids=category_ids, query=query, limit=wanted * 3
         )
+        seen = {pk for pk, _score in ranked}
+        best: dict[int, tuple[int, float]] = {}
+        for post_id, topic_id, score in found:  # best first: a topic's first is its best
+            if topic_id not in seen and topic_id not in best and len(best) < wanted:
+                best[topic_id] = (post_id, score)
         posts = Post.objects.only("id", "topic_id", "body", "public_id").in_bulk(
-            [post_id for post_id, _topic, _score in found]
+            [post_id for post_id, _score in best.values()]
         )
-        for post_id, topic_id, score in found:
-            score *= REPLY_WEIGHT
-            if post_id not in posts or score <= scores.get(topic_id, -1.0):
-                continue
-            scores[topic_id] = score
-            matched[topic_id] = posts[post_id]
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        for topic_id, (post_id, score) in best.items():
+            if post_id in posts:
+                ranked.append((topic_id, score))
+                matched[topic_id] = posts[post_id]
     by_pk = topics.in_bulk([pk for pk, _score in ranked])
     hits = []
     for pk, score in ranked:

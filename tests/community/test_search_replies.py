@@ -92,6 +92,8 @@ def test_a_title_match_ranks_above_a_reply_match_and_a_topic_comes_once(
     post_reply(user=bruno, topic=question, body="Le précompte, encore le précompte.")
     post_reply(user=alice, topic=question, body="Merci pour le précompte.")
     assert _titles(alice, community, "précompte") == [other.title, question.title]
+    # Replies complete a page that titles and questions do not fill.
+    assert _titles(alice, community, "précompte", limit=1) == [other.title]
 
 
 def test_hidden_deleted_and_unreadable_replies_are_not_found(
