@@ -72,3 +72,27 @@ def search_replies(
     with connection.cursor() as cursor:
         cursor.execute(sql, (words, community_id, list(category_ids), limit))
         return [(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
+
+
+def search_topics(
+    *, community_id: int, category_ids: list[int], query: str, limit: int
+) -> list[tuple[int, float]]:
+    """``(topic id, score)`` of the visible topics in ``category_ids`` of the community whose
+    title or question matches ``query``, best first (PostgreSQL; ``TOPIC_INDEX.search`` is the
+    same ranking with the filters as ``id IN (candidates)``, which builds the candidate list of
+    every topic of the community first)."""
+    if not category_ids or limit < 1:
+        return []
+    words = " ".join(prose_words(clean_query(query))[:MAX_TERMS])
+    if not words:
+        return []
+    vector = f"t.{TOPIC_INDEX.vector_column}"
+    sql = (
+        f"SELECT t.id, ts_rank_cd({vector}, q) AS score "  # noqa: S608
+        f"FROM community_topic t, plainto_tsquery('{TOPIC_INDEX.config}'::regconfig, %s) q "
+        f"WHERE {vector} @@ q AND t.community_id = %s AND NOT t.is_deleted AND NOT t.is_held "
+        "AND t.category_id = ANY(%s) ORDER BY score DESC, t.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (words, community_id, list(category_ids), limit))
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]

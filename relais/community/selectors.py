@@ -47,7 +47,12 @@ from relais.community.models import (
 )
 from relais.community.permissions import Permission
 from relais.community.rendering import plain_text
-from relais.community.search import TOPIC_INDEX, replies_indexed, search_replies
+from relais.community.search import (
+    TOPIC_INDEX,
+    replies_indexed,
+    search_replies,
+    search_topics,
+)
 from relais.core.accounts.selectors import organization_ids_of_user
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.organizations.selectors import branding_for_request, organization_for_request_host
@@ -324,14 +329,19 @@ def topics_search(
     words, where it answers quickly."""
     limit = max(1, min(limit, 100))
     topics = _topics(user=user, community=community)
-    ranked = [(hit.pk, hit.score) for hit in TOPIC_INDEX.search(topics, query, limit=limit)]
     matched: dict[int, Post] = {}
-    if replies and replies_indexed() and len(ranked) < limit:
+    if replies_indexed():  # PostgreSQL: the filters beside the match (see search.py)
         category_ids = list(
             community.categories.filter(readable_categories_filter(user, community)).values_list(
                 "id", flat=True
             )
         )
+        ranked = search_topics(
+            community_id=community.pk, category_ids=category_ids, query=query, limit=limit
+        )
+    else:
+        ranked = [(hit.pk, hit.score) for hit in TOPIC_INDEX.search(topics, query, limit=limit)]
+    if replies and replies_indexed() and len(ranked) < limit:
         wanted = limit - len(ranked)
         # Several replies of one topic may match: more posts than topics wanted.
         found = search_replies(
