@@ -6,7 +6,8 @@ action sociale, diffuseurs), the five artistic branches, a members-only and a st
 category; members of every branch with varied activity and trust levels; answered and
 unanswered questions, discussions, answers of the organisation and members' answers it
 validated (one suspended by a later edit, one due for review); pending flags (one post
-auto-hidden); a banned-words list. Seeded (the same seed gives the same dates and counters)
+auto-hidden, others off-topic or inappropriate); mentions between members; a banned-words
+list. Seeded (the same seed gives the same dates and counters)
 and idempotent (a second call returns the existing community untouched). Everything goes
 through the services, so the interaction log, the knowledge base and the search index are
 filled as in real use.
@@ -137,6 +138,42 @@ MEMBERS = [
     ),
     DemoMember(
         "communaute-vendeur", "Kevin", "Durand", "Bons plans 2000", "", activity=(1, 0, 0, 0)
+    ),
+    # A second wave, so that every branch has several voices (and the levels vary).
+    DemoMember(
+        "communaute-hugo",
+        "Hugo",
+        "Petit",
+        "Hugo peint",
+        "arts-graphiques",
+        activity=(30, 260, 10, 14),
+    ),
+    DemoMember(
+        "communaute-sarah",
+        "Sarah",
+        "Lambert",
+        "Sarah romancière",
+        "livre",
+        activity=(12, 90, 2, 3),
+    ),
+    DemoMember(
+        "communaute-theo", "Théo", "Mercier", "Théo beatmaker", "musique", activity=(7, 40, 1, 1)
+    ),
+    DemoMember(
+        "communaute-julie",
+        "Julie",
+        "Faure",
+        "Julie reportage",
+        "photographie",
+        activity=(50, 380, 20, 18),
+    ),
+    DemoMember(
+        "communaute-omar",
+        "Omar",
+        "Haddad",
+        "Omar animation",
+        "audiovisuel",
+        activity=(15, 110, 3, 4),
     ),
 ]
 STAFF = [
@@ -530,6 +567,8 @@ def load_community_demo(
         user=paul, post=leak, reason="personal_data", text="Numéro de sécurité sociale visible."
     )
 
+    _second_wave(ask, users, conseiller=conseiller, service=service)
+
     _tags_and_watchers(community, topics, moderator=sophie, member=lea)
 
     # Levels again, with the posts they just wrote.
@@ -538,6 +577,120 @@ def load_community_demo(
     for topic in topics:
         _backdate(topic, rng, now)
     return community
+
+
+def _second_wave(ask, users, *, conseiller, service) -> None:
+    """More questions across the branches: answered with mentions, validated and accepted,
+    answered by the organisation, still unanswered, and two more pending flags (off-topic,
+    inappropriate) for the review queue."""
+    hugo, sarah, theo = (
+        users["communaute-hugo"],
+        users["communaute-sarah"],
+        users["communaute-theo"],
+    )
+    julie, omar = users["communaute-julie"], users["communaute-omar"]
+    paul, chloe, marc = (
+        users["communaute-paul"],
+        users["communaute-chloe"],
+        users["communaute-marc"],
+    )
+    lea = users["communaute-membre"]
+
+    t = ask(
+        sarah,
+        "livre",
+        "Bourse de résidence d'écriture : est-ce un revenu artistique ?",
+        "J'ai obtenu une bourse pour une résidence de trois mois. Dois-je la déclarer avec mes "
+        "droits d'auteur ?",
+    )
+    a = post_reply(
+        user=paul,
+        topic=t,
+        body=(
+            "Oui @Sarah romancière : les bourses de création, de recherche ou de résidence "
+            "attribuées à un auteur pour son œuvre font partie des revenus artistiques à déclarer."
+        ),
+    )
+    answer_validate(
+        user=conseiller,
+        post=a,
+        service_name=service,
+        source_text="Code de la sécurité sociale, article R382-1-1",
+    )
+    answer_accept(user=sarah, post=a)
+
+    t = ask(
+        hugo,
+        "arts-graphiques",
+        "Ateliers dans une école d'art : activité accessoire ou salariat ?",
+        "On me propose d'animer des ateliers autour de mes peintures. Comment sont-ils déclarés ?",
+    )
+    a = post_reply(
+        user=chloe,
+        topic=t,
+        body=(
+            "@Hugo peint, les ateliers liés à ton œuvre peuvent être des activités accessoires, "
+            "dans la limite d'un plafond annuel ; au-delà, c'est du salariat."
+        ),
+    )
+    post_reply(user=marc, topic=t, body="Même chose pour mes masterclass de composition.")
+    answer_accept(user=hugo, post=a)
+
+    t = ask(
+        julie,
+        "photographie",
+        "Commande d'une mairie : qui verse la contribution diffuseur ?",
+        "Une commune me commande une série de portraits. Est-ce à elle de verser la contribution ?",
+    )
+    post_reply(
+        user=lea,
+        topic=t,
+        body="Je crois que oui @Julie reportage, toute structure qui te paie des droits est diffuseur.",
+    )
+    official_answer_publish(
+        user=conseiller,
+        topic=t,
+        service_name="Service diffuseurs",
+        body=(
+            "Oui : une collectivité qui rémunère un artiste-auteur est un diffuseur. Elle déclare "
+            "les sommes versées et verse la contribution diffuseur ; elle précompte vos "
+            "cotisations sauf si vous lui remettez une dispense."
+        ),
+        source_text="Code de la sécurité sociale, article L382-4",
+    )
+
+    # Still waiting for an answer (the helpers' queue).
+    ask(
+        theo,
+        "musique",
+        "Vente de beats en ligne : droits d'auteur ou bénéfices commerciaux ?",
+        "Je vends des licences de mes instrumentales sur une plateforme. Quel régime ?",
+    )
+    ask(
+        omar,
+        "audiovisuel",
+        "Série animée : déclarer des droits versés en plusieurs fois",
+        "Mon producteur verse des avances puis des droits d'exploitation. Quelle année déclarer ?",
+    )
+
+    # Two more pending flags for the review queue.
+    t = ask(
+        omar,
+        "affiliation",
+        "SIRET perdu : comment le retrouver ?",
+        "Je ne retrouve plus mon numéro SIRET pour ma déclaration.",
+    )
+    post_reply(
+        user=julie, topic=t, body="Sur l'annuaire des entreprises, avec ton nom et ta ville."
+    )
+    off_topic = post_reply(
+        user=theo, topic=t, body="Quelqu'un connaît un bon studio de répétition à Lyon ?"
+    )
+    flag_create(user=julie, post=off_topic, reason="off_topic")
+    rude = post_reply(
+        user=marc, topic=t, body="Franchement, chercher son SIRET soi-même, ce n'est pas si dur."
+    )
+    flag_create(user=omar, post=rude, reason="inappropriate", text="Ton condescendant.")
 
 
 # The team's tag list, and the words of a title that earn each tag.

@@ -46,7 +46,13 @@ from relais.community.models import (
     Topic,
 )
 from relais.community.permissions import Permission
-from relais.community.search import TOPIC_INDEX
+from relais.community.rendering import plain_text
+from relais.community.search import (
+    TOPIC_INDEX,
+    replies_indexed,
+    search_replies,
+    search_topics,
+)
 from relais.core.accounts.selectors import organization_ids_of_user
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.organizations.selectors import branding_for_request, organization_for_request_host
@@ -307,20 +313,63 @@ class TopicHit:
     topic: Topic
     score: float
     snippet: SafeString
+    # The reply whose text matched, for a topic found by a reply only (PostgreSQL).
+    reply: Post | None = None
 
 
-def topics_search(*, user, community: Community, query: str, limit: int = 30) -> list[TopicHit]:
-    """Topics ``user`` may read matching ``query`` (French full text), best first."""
+def topics_search(
+    *, user, community: Community, query: str, limit: int = 30, replies: bool = True
+) -> list[TopicHit]:
+    """Topics ``user`` may read matching ``query`` (French full text), best first.
+
+    Topics whose title or question matches come first, ranked; on PostgreSQL, when they do not
+    fill ``limit``, topics found only by the text of a visible reply follow, ranked by their
+    best reply (each topic once; ``replies=False``: titles and questions only). A common word
+    fills the page from the topics' own index, so the replies' index is read for the rarer
+    words, where it answers quickly."""
+    limit = max(1, min(limit, 100))
     topics = _topics(user=user, community=community)
-    hits = TOPIC_INDEX.search(topics, query, limit=max(1, min(limit, 100)))
-    by_pk = topics.in_bulk([hit.pk for hit in hits])
-    return [
-        TopicHit(
-            topic=by_pk[hit.pk], score=hit.score, snippet=snippet(by_pk[hit.pk].excerpt, query)
+    matched: dict[int, Post] = {}
+    if replies_indexed():  # PostgreSQL: the filters beside the match (see search.py)
+        category_ids = list(
+            community.categories.filter(readable_categories_filter(user, community)).values_list(
+                "id", flat=True
+            )
         )
-        for hit in hits
-        if hit.pk in by_pk
-    ]
+        ranked = search_topics(
+            community_id=community.pk, category_ids=category_ids, query=query, limit=limit
+        )
+    else:
+        ranked = [(hit.pk, hit.score) for hit in TOPIC_INDEX.search(topics, query, limit=limit)]
+    if replies and replies_indexed() and len(ranked) < limit:
+        wanted = limit - len(ranked)
+        # Several replies of one topic may match: more posts than topics wanted.
+        found = search_replies(
+            community_id=community.pk, category_ids=category_ids, query=query, limit=wanted * 3
+        )
+        seen = {pk for pk, _score in ranked}
+        best: dict[int, tuple[int, float]] = {}
+        for post_id, topic_id, score in found:  # best first: a topic's first is its best
+            if topic_id not in seen and topic_id not in best and len(best) < wanted:
+                best[topic_id] = (post_id, score)
+        posts = Post.objects.only("id", "topic_id", "body", "public_id").in_bulk(
+            [post_id for post_id, _score in best.values()]
+        )
+        for topic_id, (post_id, score) in best.items():
+            if post_id in posts:
+                ranked.append((topic_id, score))
+                matched[topic_id] = posts[post_id]
+    by_pk = topics.in_bulk([pk for pk, _score in ranked])
+    hits = []
+    for pk, score in ranked:
+        if pk not in by_pk:
+            continue
+        reply = matched.get(pk)
+        text = plain_text(reply.body) if reply is not None else by_pk[pk].excerpt
+        hits.append(
+            TopicHit(topic=by_pk[pk], score=score, snippet=snippet(text, query), reply=reply)
+        )
+    return hits
 
 
 def public_topics(*, community: Community) -> QuerySet[Topic]:

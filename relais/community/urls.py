@@ -20,6 +20,10 @@ urlpatterns = [
     ),
     path("sujets/<uuid:topic_id>/", views.TopicRedirectView.as_view(), name="topic-redirect"),
     path("sujets/<uuid:topic_id>/repondre/", views.ReplyView.as_view(), name="topic-reply"),
+    path("brouillon/", views_content.DraftView.as_view(), name="draft"),
+    path(
+        "sujets/<uuid:topic_id>/brouillon/", views_content.DraftView.as_view(), name="topic-draft"
+    ),
     path(
         "sujets/<uuid:topic_id>/reponse-officielle/",
         views.OfficialAnswerView.as_view(),

@@ -233,8 +233,11 @@ class TopicDetailView(CommunityView):
         can_reply = can_post_in(user, topic.category) and not (
             topic.is_closed or topic.is_deleted or topic.is_held
         )
+        reply_draft = None
+        if can_reply:
+            reply_draft = draft_get(user=user, community=self.community, topic=topic)
         if reply_form is None and can_reply:
-            reply_form = ReplyForm(initial={"body": self._reply_start(topic)})
+            reply_form = ReplyForm(initial={"body": self._reply_start(topic, reply_draft)})
         return self.render(
             "community/topic_detail.html",
             {
@@ -248,6 +251,7 @@ class TopicDetailView(CommunityView):
                 "is_topic_author": user.is_authenticated and topic.author_id == user.pk,
                 "can_reply": can_reply,
                 "reply_form": reply_form,
+                "reply_draft": reply_draft,
                 "canonical": canonical,
                 "noindex": topic.category.read_access != Access.PUBLIC
                 or topic.is_deleted
@@ -260,11 +264,10 @@ class TopicDetailView(CommunityView):
             status=status,
         )
 
-    def _reply_start(self, topic) -> str:
+    def _reply_start(self, topic, draft) -> str:
         """The reply box's first text: the member's draft, then the post they chose to quote
         (``?citer=<message>``), which must be one they may read in this topic."""
         request = self.request
-        draft = draft_get(user=request.user, community=self.community, topic=topic)
         start = draft.body + "\n\n" if draft is not None else ""
         quoted_id = request.GET.get("citer", "")
         if quoted_id:
@@ -708,7 +711,7 @@ class SimilarQuestionsView(CommunityView):
         query = form.cleaned_data.get("q", "")
         hits = (
             selectors.topics_search(
-                user=request.user, community=self.community, query=query, limit=5
+                user=request.user, community=self.community, query=query, limit=5, replies=False
             )
             if len(query.strip()) >= 4
             else []

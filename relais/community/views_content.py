@@ -6,19 +6,22 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from relais.community import selectors, seo
+from relais.community.access import can_post_in
 from relais.community.forms import DigestForm, MergeForm, TagForm
 from relais.community.models import Access
 from relais.community.permissions import Permission
 from relais.community.services._common import profile_of
 from relais.community.services.digest import digest_frequency_set, profile_for_unsubscribe_token
+from relais.community.services.drafts import draft_discard, draft_save
 from relais.community.services.notifications import subscription_set
 from relais.community.services.tags import tag_create, tag_delete
 from relais.community.services.topic_merge import topic_merge
@@ -324,3 +327,60 @@ class TopicMergeView(CommunityView):
             messages.success(request, _("Les sujets sont fusionnés."))
             return redirect(seo.topic_path(merged))
         return self.render("community/merge_form.html", {"topic": topic, "form": form}, status=400)
+
+
+class DraftView(CommunityView):
+    """Autosave (the forms' script posts here while the member types, and reads JSON back)
+    and discard of the member's own draft: of a new topic, or of a reply to ``topic_id``.
+    Without JavaScript the « Supprimer le brouillon » button posts here and comes back to the
+    form; saving by hand stays the forms' « Enregistrer le brouillon » button."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, topic_id=None):
+        if not request.user.is_authenticated:
+            return _login_redirect(request)
+        topic = None
+        back = reverse("community:topic-create")
+        if topic_id is not None:
+            topic = selectors.topic_get(
+                user=request.user, community=self.community, public_id=topic_id
+            )
+            back = f"{seo.topic_path(topic)}#reply-heading"
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        if "discard" in request.POST:
+            draft_discard(user=request.user, community=self.community, topic=topic)
+            message = _("Brouillon supprimé.")
+            if wants_json:
+                return JsonResponse({"saved": False, "message": message})
+            messages.success(request, message)
+            return redirect(back)
+        slug = request.POST.get("category", "")
+        if topic is None and slug:
+            categories = selectors.categories_for(user=request.user, community=self.community)
+            if not any(c.slug == slug and can_post_in(request.user, c) for c in categories):
+                slug = ""
+        try:
+            draft = draft_save(
+                user=request.user,
+                community=self.community,
+                topic=topic,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                category_slug=slug,
+            )
+        except ValidationError as error:
+            message = " ".join(error.messages)
+            if wants_json:
+                return JsonResponse({"saved": False, "message": message}, status=400)
+            messages.error(request, message)
+            return redirect(back)
+        if draft is None:
+            message = _("Brouillon vide : rien à enregistrer.")
+        else:
+            at = timezone.localtime(draft.updated_at).strftime("%H:%M")
+            message = _("Brouillon enregistré à %(time)s.") % {"time": at}
+        if wants_json:
+            return JsonResponse({"saved": draft is not None, "message": message})
+        messages.success(request, message)
+        return redirect(back)

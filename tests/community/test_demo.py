@@ -52,3 +52,36 @@ def test_the_demo_community_has_everything_and_loads_once(db, client):
 def test_the_demo_command(db):
     call_command("load_community_demo", "--organization", "demo-artistes")
     assert Topic.objects.filter(community__organization__slug="demo-artistes").exists()
+
+
+def test_the_demo_is_rich_deterministic_and_fast(db):
+    import time
+
+    organization = OrganizationFactory(name="Sécurité sociale des artistes-auteurs")
+    # CPU time (SQLite runs in this process): wall time on a shared machine says little.
+    started = time.process_time()
+    community = load_community_demo(organization)
+    assert time.process_time() - started < 15
+    branches = list(
+        MemberProfile.objects.filter(community=community).values_list("branch", flat=True)
+    )
+    for branch in ("arts-graphiques", "livre", "musique", "audiovisuel", "photographie"):
+        assert branches.count(branch) >= 2, branch
+    reasons = set(Flag.objects.filter(state="pending").values_list("reason", flat=True))
+    assert {"spam", "personal_data", "off_topic", "inappropriate"} <= reasons
+    posts = Post.objects.filter(topic__community=community)
+    assert posts.filter(html__contains='<span class="mention">@Sarah romancière</span>').exists()
+    unanswered = Topic.objects.filter(community=community, kind="question", replies_count=0)
+    assert unanswered.count() >= 4
+    assert OfficialAnswer.objects.filter(kind="organisation").count() >= 3
+    assert OfficialAnswer.objects.filter(kind="validated").count() >= 4
+    # Deterministic: the same titles and authors in the same order every time.
+    assert list(
+        Topic.objects.filter(community=community)
+        .order_by("id")
+        .values_list("title", "author__username")
+    )[:3] == [
+        ("Je commence la sculpture : dois-je m'affilier quelque part ?", "communaute-chloe"),
+        ("Comment sont calculées mes cotisations si je déclare en BNC ?", "communaute-ines"),
+        ("Mon éditeur a précompté mes cotisations : dois-je les redéclarer ?", "communaute-membre"),
+    ]

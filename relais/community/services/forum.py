@@ -34,6 +34,7 @@ from relais.community.services._common import (
 )
 from relais.community.services.attachments import attachments_add
 from relais.community.services.notifications import (
+    mentionable_names,
     post_published_notify,
     subscribe_automatically,
 )
@@ -121,6 +122,11 @@ def _apply_screening(post: Post, action: str, reasons: list[str]) -> None:
         post.screen_action, post.screen_reasons = action, reasons
 
 
+def _html(topic: Topic, body: str) -> str:
+    """The post's HTML, its mentions of members who may read the topic's category marked."""
+    return render_markdown(body, mentions=mentionable_names(category=topic.category, body=body))
+
+
 def _new_post(
     *,
     topic: Topic,
@@ -129,9 +135,7 @@ def _new_post(
     position: int,
     screening: tuple[str, list[str]] = (ALLOW, []),
 ) -> Post:
-    post = Post(
-        topic=topic, author=author, position=position, body=body, html=render_markdown(body)
-    )
+    post = Post(topic=topic, author=author, position=position, body=body, html=_html(topic, body))
     _apply_screening(post, *screening)
     post.full_clean(exclude=["topic"])
     post.save()
@@ -320,7 +324,7 @@ def post_edit(*, user, post: Post, body: str, reason: str = "") -> Post:
     PostRevision.objects.create(
         post=post, number=number, body=body, editor=user, reason=reason.strip()[:300]
     )
-    post.body, post.html = body, render_markdown(body)
+    post.body, post.html = body, _html(post.topic, body)
     post.revisions_count, post.edited_at = number, timezone.now()
     post.save(
         update_fields=[

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from relais.community.access import can_read_category, ensure, ensure_category_readable
+from relais.community.mentions import wanted_names
 from relais.community.models import Category, MemberProfile, Post, Subscription, Topic
 from relais.community.permissions import Permission
 from relais.core.notifications.services import notify
@@ -19,24 +20,6 @@ from relais.core.notifications.services import notify
 MENTION_CATEGORY = "community.mention"
 REPLY_CATEGORY = "community.reply"
 MENTIONS_PER_POST = 10
-# After an ``@``: up to four words of a display name (names may hold spaces: « Marie L. »).
-# A lookahead, so that « @Marie L. et @Alice photo » still sees the second ``@``.
-_MENTION = re.compile(r"(?<![\w@])@(?=(\S+(?:[ \t]+\S+){0,3}))")
-_TRAILING = ".,;:!?)»\"'"
-
-
-def _candidates(text: str) -> list[str]:
-    """The display names an ``@`` may introduce, longest first (« @Marie L. merci » may name
-    « Marie L. merci », « Marie L. », « Marie L » or « Marie »)."""
-    words = text.split()
-    names = []
-    for count in range(len(words), 0, -1):
-        name = " ".join(words[:count])
-        names.append(name)
-        while name and name[-1] in _TRAILING:  # « L.,» may end the name « L. »
-            name = name[:-1]
-            names.append(name)
-    return [n for n in dict.fromkeys(names) if len(n) >= 3]
 
 
 def mentioned_profiles(*, community, body: str) -> list[MemberProfile]:
@@ -45,7 +28,7 @@ def mentioned_profiles(*, community, body: str) -> list[MemberProfile]:
     and quoted lines are skipped: quoting a mention does not mention again."""
     lines = [line for line in (body or "").splitlines() if not line.lstrip().startswith(">")]
     text = re.sub(r"`[^`]*`", " ", "\n".join(lines))
-    wanted: list[list[str]] = [_candidates(m.group(1)) for m in _MENTION.finditer(text)]
+    wanted = wanted_names(text)
     if not wanted:
         return []
     keys = {name.casefold() for names in wanted for name in names}
@@ -62,6 +45,32 @@ def mentioned_profiles(*, community, body: str) -> list[MemberProfile]:
         if match is not None and match not in found:
             found.append(match)
     return found[:MENTIONS_PER_POST]
+
+
+MARKED_PER_POST = 50
+
+
+def mentionable_names(*, category: Category, body: str) -> dict[str, str]:
+    """The names ``body`` mentions that the rendering marks: lower-cased display name ->
+    display name, for the members of the category's community (account not deleted, still
+    active) who may read ``category``. A name of no one, or of someone who cannot see the
+    post, stays plain text."""
+    wanted = wanted_names(body)
+    if not wanted:
+        return {}
+    keys = {name.lower() for names in wanted for name in names}
+    profiles = (
+        MemberProfile.objects.filter(community_id=category.community_id, deleted_at__isnull=True)
+        .annotate(name_key=Lower("display_name"))
+        .filter(name_key__in=keys)
+        .select_related("user")
+        .order_by("id")[:MARKED_PER_POST]
+    )
+    return {
+        p.display_name.lower(): p.display_name
+        for p in profiles
+        if p.user.is_active and can_read_category(p.user, category)
+    }
 
 
 def quote_markdown(*, post: Post, author_name: str, url: str) -> str:
