@@ -28,7 +28,11 @@ from relais.core.audit.models import AuditEntry
 from relais.core.audit.services import audit_log
 from relais.core.calendars import public_holidays
 from relais.core.exceptions import NotFound
-from relais.core.workspaces.cloning import workspace_records_clone, workspace_records_reset
+from relais.core.workspaces.cloning import (
+    CopyResult,
+    workspace_records_copy,
+    workspace_records_reset,
+)
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.core.workspaces.sandbox import workspace_where
 from relais.crm.calendar import next_working_day
@@ -169,13 +173,18 @@ def sandbox_clone_records(*, source: Workspace, target: Workspace, today, owner)
     drawn in the 21 days before ``today``. Run inside a transaction; ``target`` should be
     empty.
     """
+    return _clone(source=source, target=target, today=today, owner=owner).written
+
+
+def _clone(*, source: Workspace, target: Workspace, today, owner) -> CopyResult:
+    """``sandbox_clone_records`` with the copy's key map (kept on the enrollment for its
+    differential resets)."""
     school = SchoolBase.objects.filter(workspace=source).first()
-    written = workspace_records_clone(
+    copy = workspace_records_copy(
         source=source, target=target, **_clone_options(school=school, today=today, owner=owner)
     )
-    return written + _regenerate(
-        source=source, target=target, school=school, today=today, owner=owner
-    )
+    leads = _regenerate(source=source, target=target, school=school, today=today, owner=owner)
+    return CopyResult(copy.written + leads, copy.key_map)
 
 
 def _clone_options(*, school, today, owner) -> dict:
@@ -376,11 +385,13 @@ def sandbox_create(
         template=training_class.template,
     )
     Membership.objects.create(workspace=sandbox, user=learner)
-    sandbox_clone_records(
-        source=training_class.template, target=sandbox, today=today, owner=learner
-    )
+    copy = _clone(source=training_class.template, target=sandbox, today=today, owner=learner)
     enrollment = Enrollment.objects.create(
-        training_class=training_class, learner=learner, sandbox=sandbox, materialised_for=today
+        training_class=training_class,
+        learner=learner,
+        sandbox=sandbox,
+        materialised_for=today,
+        clone_keys=copy.key_map,
     )
     audit_log(actor=actor, action="training.sandbox_create", target=sandbox, workspace=sandbox)
     return enrollment
@@ -460,9 +471,12 @@ def sandbox_reset(
 ) -> Enrollment:
     """Restore a sandbox to the class template's state, dated for ``today``.
 
-    Deletes every record of the sandbox, drops its deletions' restorable copies (a deleted
-    customer cannot come back after a reset), clones the template again and counts the
-    reset, all in one transaction. Raises ``NotFound`` for anyone but the learner and the
+    Rewrites the records of the sandbox that differ from a fresh copy of the template (those
+    the learner added, changed or deleted; every record when the sandbox has no fitting key
+    map or its dates move to another week: see ``reset_is_differential`` and core's
+    ``workspace_records_reset``), draws the leads again, drops the deletions' restorable
+    copies (a deleted customer cannot come back after a reset) and counts the reset, all in
+    one transaction. Raises ``NotFound`` for anyone but the learner and the
     class's trainer.
     """
     enrollment = _locked(enrollment)
@@ -473,11 +487,12 @@ def sandbox_reset(
 
 @transaction.atomic
 def sandbox_reset_by_operator(
-    *, enrollment: Enrollment, today: datetime.date | None = None
+    *, enrollment: Enrollment, today: datetime.date | None = None, full: bool = False
 ) -> Enrollment:
     """``sandbox_reset`` for the server's operator (``manage.py reset_sandbox``): whoever
-    holds a shell on the server is trusted; the audit entry has no actor."""
-    return _reset(actor=None, enrollment=_locked(enrollment), today=today)
+    holds a shell on the server is trusted; the audit entry has no actor. With ``full``,
+    every record is deleted and copied again (not only those that differ)."""
+    return _reset(actor=None, enrollment=_locked(enrollment), today=today, full=full)
 
 
 def _locked(enrollment: Enrollment) -> Enrollment:
@@ -489,33 +504,63 @@ def _locked(enrollment: Enrollment) -> Enrollment:
     )
 
 
-def _reset(*, actor, enrollment: Enrollment, today) -> Enrollment:
+def _reset(*, actor, enrollment: Enrollment, today, full: bool = False) -> Enrollment:
     today = today or timezone.localdate()
     sandbox = enrollment.sandbox
     template = enrollment.training_class.template
     school = SchoolBase.objects.filter(workspace=template).first()
     owner = enrollment.learner
-    deleted, copied = workspace_records_reset(
+    counts = workspace_records_reset(
         workspace=sandbox,
         source=template,
+        key_map=enrollment.clone_keys,
+        differential=not full
+        and reset_is_differential(enrollment=enrollment, school=school, today=today),
         **_clone_options(school=school, today=today, owner=owner),
     )
     _drop_restorable_copies(sandbox)
-    copied += _regenerate(source=template, target=sandbox, school=school, today=today, owner=owner)
+    copied = counts.copied + _regenerate(
+        source=template, target=sandbox, school=school, today=today, owner=owner
+    )
     enrollment.reset_count += 1
     enrollment.last_reset_at = timezone.now()
     enrollment.materialised_for = today
+    enrollment.clone_keys = counts.key_map
     enrollment.save(
-        update_fields=["reset_count", "last_reset_at", "materialised_for", "updated_at"]
+        update_fields=[
+            "reset_count",
+            "last_reset_at",
+            "materialised_for",
+            "clone_keys",
+            "updated_at",
+        ]
     )
     audit_log(
         actor=actor,
         action="training.sandbox_reset",
         target=sandbox,
         workspace=sandbox,
-        after={"deleted": deleted, "copied": copied, "reset_count": enrollment.reset_count},
+        after={
+            "deleted": counts.deleted,
+            "copied": copied,
+            "reset_count": enrollment.reset_count,
+            "differential": counts.differential,
+        },
     )
     return enrollment
+
+
+def reset_is_differential(*, enrollment: Enrollment, school, today) -> bool:
+    """Whether a reset for ``today`` may rewrite only the rows that differ (core's
+    differential reset, when the sandbox's key map still fits its template): yes unless the
+    dates move by another number of weeks than the sandbox's, which changes every dated
+    row — then deleting and copying everything is cheaper than comparing first."""
+    reference = school.reference_date if school else None
+    if reference is None:
+        return True
+    return date_shift_days(reference=reference, today=today) == date_shift_days(
+        reference=reference, today=enrollment.materialised_for
+    )
 
 
 def _drop_restorable_copies(sandbox: Workspace) -> None:
