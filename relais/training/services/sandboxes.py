@@ -12,6 +12,7 @@ French public holiday move to the next working day.
 """
 
 import datetime
+import functools
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -99,11 +100,23 @@ def _add_days_sql(column: str, field: models.Field, days: int, seconds: int = 0)
 
 def _offset_changes(first: datetime.datetime, last: datetime.datetime) -> list:
     """The instants in [first, last] where the local UTC offset changes (daylight saving)."""
-    zone = timezone.get_current_timezone()
+    return list(_offset_changes_in(first, last, timezone.get_current_timezone()))
+
+
+@functools.lru_cache(maxsize=512)
+def _offset_changes_in(first: datetime.datetime, last: datetime.datetime, zone) -> tuple:
+    # Cached: a copy asks for the same ranges once per date column and public holiday, and
+    # every reset of a template's sandboxes asks for them again. A week whose two ends have
+    # the same offset is skipped whole (no zone changes its offset twice in a week); the
+    # others are searched day by day, then by quarter hour.
     changes = []
     day = first.astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     offset = day.astimezone(zone).utcoffset()
+    week = datetime.timedelta(days=7)
     while day <= last:
+        if day + week <= last and (day + week).astimezone(zone).utcoffset() == offset:
+            day += week
+            continue
         following = day + datetime.timedelta(days=1)
         next_offset = following.astimezone(zone).utcoffset()
         if next_offset != offset:
@@ -113,7 +126,7 @@ def _offset_changes(first: datetime.datetime, last: datetime.datetime) -> list:
                     changes.append(instant)
                     break
         day, offset = following, next_offset
-    return changes
+    return tuple(changes)
 
 
 def _wall_clock_corrections(
@@ -122,11 +135,17 @@ def _wall_clock_corrections(
     """How many seconds to add, after moving an instant of [low, high] by ``days`` × 24 h,
     for it to keep its local wall-clock time (10:00 in winter stays 10:00 in summer):
     ``[(until, seconds), …, (None, seconds)]``, the pieces in order."""
-    zone = timezone.get_current_timezone()
+    return list(_wall_clock_corrections_in(low, high, days, timezone.get_current_timezone()))
+
+
+@functools.lru_cache(maxsize=512)
+def _wall_clock_corrections_in(low, high, days: int, zone) -> tuple:
     delta = datetime.timedelta(days=days)
     margin = datetime.timedelta(days=1)
-    bounds = set(_offset_changes(low - margin, high + margin))
-    bounds |= {t - delta for t in _offset_changes(low + delta - margin, high + delta + margin)}
+    bounds = set(_offset_changes_in(low - margin, high + margin, zone))
+    bounds |= {
+        t - delta for t in _offset_changes_in(low + delta - margin, high + delta + margin, zone)
+    }
     bounds = sorted(b for b in bounds if low < b <= high)
 
     def correction(instant: datetime.datetime) -> int:
@@ -142,7 +161,7 @@ def _wall_clock_corrections(
         else:
             pieces.append((bound, seconds))
         start = bound
-    return pieces
+    return tuple(pieces)
 
 
 def _moved_sql(column: str, field: models.Field, days: int, low, high) -> tuple[str, list]:
