@@ -25,6 +25,7 @@ from relais.crm.services.records import (
     vehicle_update,
 )
 from relais.training.models import Enrollment
+from relais.training.services import sandboxes
 from relais.training.services.sandboxes import (
     sandbox_create,
     sandbox_reset,
@@ -33,6 +34,13 @@ from relais.training.services.sandboxes import (
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def differential_resets(monkeypatch):
+    """Off by default until it is faster (see ``sandboxes.DIFFERENTIAL_RESET``)."""
+    monkeypatch.setattr(sandboxes, "DIFFERENTIAL_RESET", True)
+
 
 TODAY = datetime.date(2025, 6, 15)
 
@@ -204,6 +212,12 @@ def test_a_differential_reset_equals_a_full_reset_after_any_learner_session(clon
         transaction.set_rollback(True)
     total = sum(len(rows) for rows in fresh.values())
     assert after["deleted"] < total / 2
+
+
+def test_resets_are_full_unless_differential_resets_are_switched_on(cloned, monkeypatch):
+    monkeypatch.setattr(sandboxes, "DIFFERENTIAL_RESET", False)
+    sandbox_reset(actor=cloned.learner, enrollment=cloned, today=TODAY)
+    assert _last_reset(cloned.sandbox)["differential"] is False
 
 
 def test_an_untouched_sandbox_is_reset_without_rewriting_a_row(cloned):
