@@ -240,3 +240,85 @@ def test_another_workspace_is_untouched_by_a_reset(source, target, other_workspa
     workspace_records_delete(target)
     assert Person.objects.filter(pk=bystander.pk).exists()
     assert Person.objects.filter(workspace=other_workspace).count() == 1
+
+
+# --- the differential reset -------------------------------------------------------------------
+
+
+def _dump(workspace) -> dict:
+    """Every row of every registered table of ``workspace``, keys included, but for the
+    columns a copy writes afresh (public ids, creation and modification times)."""
+
+    def made_new(field):
+        return (isinstance(field, models.UUIDField) and field.unique) or (
+            isinstance(field, models.DateField)
+            and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+        )
+
+    return {
+        model._meta.label: sorted(
+            workspace_rows(model, workspace).values_list(
+                *[f.attname for f in model._meta.concrete_fields if not made_new(f)]
+            ),
+            key=repr,
+        )
+        for model in sandbox_models()
+    }
+
+
+@pytest.mark.django_db
+def test_a_differential_reset_rewrites_only_the_rows_that_differ(source, target):
+    from django.db import transaction
+
+    from relais.core.workspaces.cloning import workspace_records_copy
+
+    user = UserFactory(organization=source.organization)
+    person, _company = _fill(source, user)
+    PersonFactory(workspace=source, last_name="Second")
+    copy = workspace_records_copy(source=source, target=target)
+    fresh = _dump(target)
+    assert copy.written == 5 and set(copy.key_map["tables"]) >= {"contacts.person"}
+
+    # Changed, added, deleted — and a link moved to the learner's own row.
+    changed = Person.objects.filter(workspace=target).order_by("pk").first()
+    Person.objects.filter(pk=changed.pk).update(first_name="Changée")
+    added = PersonFactory(workspace=target, last_name="Ajoutée")
+    Interaction.objects.filter(workspace=target).update(person=added)
+    CompanyContact.objects.filter(company__workspace=target).delete()
+
+    with transaction.atomic():
+        counts = workspace_records_reset(workspace=target, source=source, key_map=copy.key_map)
+        connection.check_constraints()
+        assert counts.differential
+        # Deleted: the changed person, the added one, the interaction that pointed to it.
+        assert (counts.deleted, counts.copied) == (3, 3)
+        assert counts.key_map == copy.key_map
+        differential = _dump(target)
+        transaction.set_rollback(True)
+    full = workspace_records_reset(
+        workspace=target, source=source, key_map=copy.key_map, differential=False
+    )
+    assert not full.differential and full.deleted == 5 and full.copied == 5
+    assert differential == _dump(target) == fresh
+
+
+@pytest.mark.django_db
+def test_a_key_map_that_no_longer_fits_gives_a_full_reset_under_new_keys(source, target):
+    from relais.core.workspaces.cloning import workspace_records_copy
+
+    user = UserFactory(organization=source.organization)
+    _fill(source, user)
+    copy = workspace_records_copy(source=source, target=target)
+    before = set(Person.objects.filter(workspace=target).values_list("pk", flat=True))
+    PersonFactory(workspace=source, last_name="Nouvelle")  # beyond the range the map reserved
+    counts = workspace_records_reset(workspace=target, source=source, key_map=copy.key_map)
+    assert not counts.differential
+    assert Person.objects.filter(workspace=target).count() == 2
+    assert before.isdisjoint(Person.objects.filter(workspace=target).values_list("pk", flat=True))
+    assert counts.key_map != copy.key_map
+    # A map of another source does not fit either.
+    other = WorkspaceFactory(organization=source.organization, name="Autre modèle")
+    assert not workspace_records_reset(
+        workspace=target, source=other, key_map=counts.key_map
+    ).differential
+    assert not Person.objects.filter(workspace=target).exists()

@@ -49,6 +49,12 @@ class Enrollment(TimeStampedModel):
     materialised_for = models.DateField(_("dates calculées pour le"))
     reset_count = models.PositiveIntegerField(_("réinitialisations"), default=0)
     last_reset_at = models.DateTimeField(_("dernière réinitialisation"), null=True, blank=True)
+    # The key map of the sandbox's records (``relais.core.workspaces.cloning.KeyMap``): which
+    # source row each copied row is, so that a reset rewrites only what the learner changed.
+    # Empty for a sandbox copied before it was kept: its next reset copies everything.
+    clone_keys = models.JSONField(
+        _("correspondance des clés"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("inscription")

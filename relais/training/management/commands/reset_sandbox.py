@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "sandbox", metavar="ID", help=_("identifiant public (UUID) du bac à sable")
         )
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="tout supprimer et tout recopier, au lieu de ne réécrire que ce qui a changé",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -32,7 +37,7 @@ class Command(BaseCommand):
                 _("Bac à sable introuvable : « %(id)s ».") % {"id": options["sandbox"]}
             ) from None
         started = time.monotonic()
-        enrollment = sandbox_reset_by_operator(enrollment=enrollment)
+        enrollment = sandbox_reset_by_operator(enrollment=enrollment, full=options["full"])
         seconds = number_format(time.monotonic() - started, 2)
         customers = Customer.objects.in_workspace(enrollment.sandbox).count()
         self.stdout.write(
