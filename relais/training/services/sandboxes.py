@@ -286,11 +286,15 @@ def _rolled_date_sql(model, field, column: str, shift: int, bounds: tuple) -> tu
     cases, params, guard_days = [], [], set()
     adapt = connection.ops.adapt_datetimefield_value
     for day, days in moves.items():
-        later, later_params = _moved_sql(column, field, shift + days, low, high)
         if is_datetime:
             # The holiday is a local day: the source instants whose local day, moved, is it.
             start = _local_midnight(day - delta)
             end = _local_midnight(day - delta + datetime.timedelta(days=1))
+            # Only that day's instants take this branch: its daylight-saving pieces are that
+            # day's (one, or two on a change), not the whole column's — the column's range
+            # spans years, and one CASE of all its changes per holiday made the statement
+            # hundreds of kilobytes long, which SQLite compiles again for every new text.
+            later, later_params = _moved_sql(column, field, shift + days, start, end)
             cases.append(f"WHEN {column} >= %s AND {column} < %s THEN {later}")
             params += [adapt(start), adapt(end), *later_params]
             guard_days |= {
@@ -298,6 +302,7 @@ def _rolled_date_sql(model, field, column: str, shift: int, bounds: tuple) -> tu
                 end.astimezone(datetime.UTC).date(),
             }
         else:
+            later, later_params = _moved_sql(column, field, shift + days, low, high)
             cases.append(f"WHEN {column} = %s THEN {later}")
             params.append(connection.ops.adapt_datefield_value(day - delta))
             guard_days.add(day - delta)
@@ -310,8 +315,10 @@ def _rolled_date_sql(model, field, column: str, shift: int, bounds: tuple) -> tu
         subject = f"CAST(({column} AT TIME ZONE 'UTC') AS date)"
     else:
         subject = f"substr({column}, 1, 10)"
-    sql = f"CASE WHEN {subject} IN ({guard}) THEN CASE {' '.join(cases)} ELSE {moved} END ELSE {moved} END"
-    return sql, [*guard_params, *params, *moved_params, *moved_params]
+    # The holiday branch is NULL for a row on no holiday (or a null column): the plain move
+    # then applies, written once.
+    sql = f"COALESCE(CASE WHEN {subject} IN ({guard}) THEN CASE {' '.join(cases)} END END, {moved})"
+    return sql, [*guard_params, *params, *moved_params]
 
 
 def _as_datetime(value) -> datetime.datetime:
