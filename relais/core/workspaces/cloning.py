@@ -151,7 +151,9 @@ def _options(*, source, target, exclude, owner, date_sql) -> "_CopyOptions":
         owner=owner,
         date_sql=date_sql,
         excluded=excluded,
-        excluded_type_ids=[ct.pk for ct in ContentType.objects.get_for_models(*excluded).values()],
+        excluded_type_ids=sorted(
+            ct.pk for ct in ContentType.objects.get_for_models(*excluded).values()
+        ),
         content_types=ContentType.objects.get_for_models(*copied),
         copied=copied,
     )
@@ -355,11 +357,16 @@ def _expressions(cursor, model, source, offsets: dict, options: _CopyOptions):
             params.append(options.owner.pk if options.owner is not None else None)
         elif field.name in generic:
             ct_column = _q(model._meta.get_field(generic[field.name]).column)
-            linked = [
-                (ct, offsets[related])
-                for related, ct in options.content_types.items()
-                if offsets.get(related) is not None
-            ]
+            # In content-type order: the statement's text must not depend on the order the
+            # content-type cache hands them out (one text per template and day, compiled once).
+            linked = sorted(
+                (
+                    (ct, offsets[related])
+                    for related, ct in options.content_types.items()
+                    if offsets.get(related) is not None
+                ),
+                key=lambda pair: pair[0].pk,
+            )
             cases = " ".join(f"WHEN {int(ct.pk)} THEN {column} + %s" for ct, _keys in linked)
             params += [int(keys.offset) for _ct, keys in linked]
             # A link to an excluded row would point outside the copy.
