@@ -563,9 +563,7 @@ def test_a_datetime_column_over_years_stays_a_short_expression():
     paris = timezone.get_current_timezone()
     low = datetime.datetime(2015, 1, 1, 9, tzinfo=paris)
     high = datetime.datetime(2025, 1, 1, 9, tzinfo=paris)
-    sql, params = sandboxes._rolled_date_sql(
-        Interaction, field, 's."started_at"', 364, (low, high)
-    )
+    sql, params = sandboxes._rolled_date_sql(Interaction, field, 's."started_at"', 364, (low, high))
     holidays = len(sandboxes._holidays_between(low.date(), high.date() + datetime.timedelta(364)))
     assert holidays > 100
     # The guard (two days a holiday), each branch's bounds, its own correction and the
