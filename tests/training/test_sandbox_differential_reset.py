@@ -38,7 +38,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def differential_resets(monkeypatch):
-    """Off by default until it is faster (see ``sandboxes.DIFFERENTIAL_RESET``)."""
+    """On by default; pinned here so that these tests test it whatever the default
+    (``sandboxes.DIFFERENTIAL_RESET``)."""
     monkeypatch.setattr(sandboxes, "DIFFERENTIAL_RESET", True)
 
 

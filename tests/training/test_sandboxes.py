@@ -521,3 +521,51 @@ def test_a_reset_on_the_day_of_the_clone_gives_back_the_same_dates_from_one_scan
     ]
     assert "crm_activity" in scanned and "interactions_interaction" in scanned
     assert len(scanned) == len(set(scanned))
+
+
+@pytest.mark.django_db
+def test_sandboxes_of_a_template_are_copied_with_the_same_statements(
+    school_template, learner_account
+):
+    """The keys' offsets are parameters, not part of the SQL: every sandbox of a template
+    dated for the same day is copied by the same statement texts, which the database compiles
+    once (SQLite's statement cache) instead of once per sandbox."""
+    from django.db import connection
+
+    later = TODAY + datetime.timedelta(weeks=52)
+    copies = []
+    for _ in range(2):
+        statements = []
+
+        def record(execute, sql, params, many, context, statements=statements):
+            if sql.startswith("INSERT") and " SELECT " in sql:
+                statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            sandbox_clone_records(
+                source=school_template,
+                target=_fresh_sandbox(school_template),
+                today=later,
+                owner=learner_account,
+            )
+        copies.append(statements)
+    assert copies[0] and copies[0] == copies[1]
+
+
+def test_a_datetime_column_over_years_stays_a_short_expression():
+    """Each public holiday's branch moves its own day only, with that day's daylight-saving
+    correction: not a CASE of every change over the column's years (ten years of holidays
+    times twenty changes made statements of hundreds of kilobytes)."""
+    from django.utils import timezone
+
+    field = Interaction._meta.get_field("started_at")
+    paris = timezone.get_current_timezone()
+    low = datetime.datetime(2015, 1, 1, 9, tzinfo=paris)
+    high = datetime.datetime(2025, 1, 1, 9, tzinfo=paris)
+    sql, params = sandboxes._rolled_date_sql(Interaction, field, 's."started_at"', 364, (low, high))
+    holidays = len(sandboxes._holidays_between(low.date(), high.date() + datetime.timedelta(364)))
+    assert holidays > 100
+    # The guard (two days a holiday), each branch's bounds, its own correction and the
+    # plain move's daylight-saving pieces (two changes a year, both frames): linear.
+    assert len(params) < 6 * holidays + 100

@@ -151,7 +151,9 @@ def _options(*, source, target, exclude, owner, date_sql) -> "_CopyOptions":
         owner=owner,
         date_sql=date_sql,
         excluded=excluded,
-        excluded_type_ids=[ct.pk for ct in ContentType.objects.get_for_models(*excluded).values()],
+        excluded_type_ids=sorted(
+            ct.pk for ct in ContentType.objects.get_for_models(*excluded).values()
+        ),
         content_types=ContentType.objects.get_for_models(*copied),
         copied=copied,
     )
@@ -338,14 +340,16 @@ def _expressions(cursor, model, source, offsets: dict, options: _CopyOptions):
         params: list = []
         compared = True
         if field.primary_key:
-            expression = f"{column} + {int(offsets[model].offset)}"
+            expression = f"{column} + %s"
+            params.append(int(offsets[model].offset))
             compared = False
         elif field.name == "workspace" and field.related_model is Workspace:
             expression = "%s"
             params.append(options.target.pk)
         elif field.is_relation and field.related_model in offsets:
             keys = offsets[field.related_model]
-            expression = f"{column} + {int(keys.offset)}" if keys is not None else "NULL"
+            expression = f"{column} + %s" if keys is not None else "NULL"
+            params += [int(keys.offset)] if keys is not None else []
         elif field.is_relation and field.related_model in options.excluded:
             expression = "NULL"
         elif field.is_relation and field.related_model is User and options.owner is not KEEP_USERS:
@@ -353,11 +357,18 @@ def _expressions(cursor, model, source, offsets: dict, options: _CopyOptions):
             params.append(options.owner.pk if options.owner is not None else None)
         elif field.name in generic:
             ct_column = _q(model._meta.get_field(generic[field.name]).column)
-            cases = " ".join(
-                f"WHEN {int(ct.pk)} THEN {column} + {int(offsets[related].offset)}"
-                for related, ct in options.content_types.items()
-                if offsets.get(related) is not None
+            # In content-type order: the statement's text must not depend on the order the
+            # content-type cache hands them out (one text per template and day, compiled once).
+            linked = sorted(
+                (
+                    (ct, offsets[related])
+                    for related, ct in options.content_types.items()
+                    if offsets.get(related) is not None
+                ),
+                key=lambda pair: pair[0].pk,
             )
+            cases = " ".join(f"WHEN {int(ct.pk)} THEN {column} + %s" for ct, _keys in linked)
+            params += [int(keys.offset) for _ct, keys in linked]
             # A link to an excluded row would point outside the copy.
             cases += "".join(f" WHEN {int(pk)} THEN NULL" for pk in excluded_ids)
             expression = f"CASE s.{ct_column} {cases} ELSE {column} END" if cases else column
@@ -392,19 +403,20 @@ def _copy_table(
         params += expression_params
     table = _q(model._meta.db_table)
     pk = _q(model._meta.pk.column)
-    only_missing = ""
+    only_missing, only_missing_params = "", []
     if missing:
         # The copy already holds the row with this key: it was kept.
         only_missing = (
             f" AND NOT EXISTS (SELECT 1 FROM {table} t "  # noqa: S608
-            f"WHERE t.{pk} = s.{pk} + {int(offsets[model].offset)})"
+            f"WHERE t.{pk} = s.{pk} + %s)"
         )
+        only_missing_params = [int(offsets[model].offset)]
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names from the models
         f"SELECT {', '.join(expressions)} FROM {table} s WHERE {workspace_where(model, 's')}"
         f"{only_missing} ORDER BY s.{pk}"
     )
-    cursor.execute(sql, [*params, source.pk])
+    cursor.execute(sql, [*params, source.pk, *only_missing_params])
     return max(cursor.rowcount, 0)
 
 
@@ -441,10 +453,17 @@ def _delete_differing(cursor, model, source: Workspace, offsets: dict, options) 
     sql = (
         f"DELETE FROM {table} AS t WHERE {target_where} AND NOT ("  # noqa: S608 - model names
         f"t.{pk} BETWEEN %s AND %s AND EXISTS (SELECT 1 FROM {table} s "
-        f"WHERE s.{pk} = t.{pk} - {int(keys.offset)} AND {workspace_where(model, 's')}{same}))"
+        f"WHERE s.{pk} = t.{pk} - %s AND {workspace_where(model, 's')}{same}))"
     )
     cursor.execute(
         sql,
-        [options.target.pk, keys.low + keys.offset, keys.high + keys.offset, source.pk, *params],
+        [
+            options.target.pk,
+            keys.low + keys.offset,
+            keys.high + keys.offset,
+            int(keys.offset),
+            source.pk,
+            *params,
+        ],
     )
     return max(cursor.rowcount, 0)
