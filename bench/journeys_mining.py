@@ -23,10 +23,12 @@
    its Polars backend), each in its own process so memory is given back, wall and CPU
    seconds and peak memory printed; ``--repeat N`` interleaves N runs and keeps the best of
    each (the machine is shared). The ratio is PM4Py's fastest backend over Relais (target
-   ≥ 3).
+   ≥ 3). ``--runners ...,r4pm`` adds r4pm (Rust) beside it, on what r4pm offers: import
+   (Polars reads the CSV, r4pm has no CSV reader), DFG and variants — it has no
+   case-centric performance DFG, so its total has one step fewer (see ``time_r4pm``).
 
-PM4Py (and optionally r4pm) are benchmark-only dependencies: ``pip install pm4py r4pm``
-(never imported by ``relais/`` nor by the tests).
+PM4Py and r4pm are benchmark-only dependencies (``pip install pm4py`` and the ``bench``
+extra, ``r4pm>=0.6.2,<0.7``), never imported by ``relais/`` nor by the tests.
 """
 
 from __future__ import annotations
