@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PG_TEST_URL ?= postgres://postgres@localhost:5432/relais
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help demo serve test test-sqlite test-postgres test-e2e bench kit lint format chromium vendor-check clean
+.PHONY: help demo serve test test-sqlite test-postgres test-e2e bench kit lint format chromium ocr vendor-check clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-demo: $(VENV)/.installed  ## Set up and serve the whole platform with demo data on http://127.0.0.1:$(PORT)
+demo: $(VENV)/.installed ocr  ## Set up and serve the whole platform with demo data on http://127.0.0.1:$(PORT)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
@@ -56,7 +56,16 @@ chromium:  ## Install Debian's chromium for the browser tests when it is missing
 	  else echo "chromium is missing and cannot be installed here: the browser tests will be skipped."; fi; \
 	fi
 
-test: $(VENV)/.installed chromium  ## Set up and run the whole test suite (SQLite, then PostgreSQL when reachable)
+ocr:  ## Install Debian's tesseract (French) for reading scanned letters when it is missing and root can
+	@if ! command -v tesseract >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's tesseract (French) to read scanned letters…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-fra >/dev/null) \
+	      || echo "tesseract could not be installed: scanned letters will not be read (OCR unavailable)."; \
+	  else echo "tesseract is missing and cannot be installed here: scanned letters will not be read (OCR unavailable)."; fi; \
+	fi
+
+test: $(VENV)/.installed chromium ocr  ## Set up and run the whole test suite (SQLite, then PostgreSQL when reachable)
 	$(MAKE) --no-print-directory test-sqlite
 	@# Django creates its own test database: reaching the server's maintenance database is enough.
 	@if $(PY) -c "import psycopg; psycopg.connect('$(PG_TEST_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \

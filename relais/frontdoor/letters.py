@@ -1,25 +1,28 @@
-"""Paper: the text of a scanned letter (pypdf), and the letters Relais prints (fpdf2, the PDF
-library of the user kit, with its vendored DejaVu fonts: accents, « », €).
+"""Paper: the text of a scanned letter (pypdf for the text layer, tesseract for the pages
+without one: ``relais.frontdoor.ocr``), and the letters Relais prints (fpdf2, the PDF library of
+the user kit, with its vendored DejaVu fonts: accents, « », €).
 
-No OCR: a PDF without a text layer (a scan saved as images) is reported as such, and the
-agent types or summarises the letter. ``ocr_available`` says whether ``tesseract`` is on the
-machine; Relais does not call it.
+A page whose text layer holds the letter is read from it; a page without (a scan saved as an
+image) is rendered and read by OCR when ``tesseract`` is installed. Without it, the scan is
+reported as such and the agent types or summarises the letter.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import logging
-import shutil
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from relais.core.text import without_control_characters
 from relais.core.userkit import FONT, FONT_DIR, french_date
+from relais.frontdoor import ocr
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +35,36 @@ MAX_PAGES = 50
 class LetterText:
     text: str
     pages: int
+    # Pages whose text was recognised by OCR (1-based), and those left unread because the
+    # OCR page limit was reached.
+    ocr_pages: tuple[int, ...] = ()
+    ocr_skipped: int = 0
 
     @property
     def has_text_layer(self) -> bool:
+        """Whether there is text to show (from the PDF's text layer or from OCR)."""
         return len(self.text.strip()) >= _MIN_CHARACTERS_PER_PAGE
+
+    @property
+    def recognised(self) -> bool:
+        return bool(self.ocr_pages) and self.has_text_layer
 
 
 def ocr_available() -> bool:
-    return shutil.which("tesseract") is not None
+    return ocr.ocr_available()
+
+
+def ocr_notice(extracted: LetterText) -> str:
+    """What the agent must know of a text read by OCR: it may hold errors."""
+    message = _(
+        "le texte de %(count)s page(s) numérisée(s) a été lu par la machine : il peut "
+        "contenir des erreurs, comparez-le au PDF avant d'enregistrer."
+    ) % {"count": len(extracted.ocr_pages)}
+    if extracted.ocr_skipped:
+        message += " " + _(
+            "%(count)s page(s) au-delà de la limite n'ont pas été lues : complétez le texte."
+        ) % {"count": extracted.ocr_skipped}
+    return message
 
 
 def no_text_layer_message() -> str:
@@ -54,9 +79,11 @@ def no_text_layer_message() -> str:
     return message
 
 
-def extract_text(data: bytes) -> LetterText:
-    """The text layer of a PDF letter, page after page. A file that is not a readable PDF
-    (damaged, encrypted, too long) raises a French ``ValidationError``."""
+def extract_text(data: bytes, *, use_ocr: bool = True) -> LetterText:
+    """The text of a PDF letter, page after page: the text layer where a page has one, OCR
+    (tesseract, French) for the pages without, up to ``FRONTDOOR_OCR_MAX_PAGES``. A file that
+    is not a readable PDF (damaged, encrypted, too long) raises a French ``ValidationError``;
+    OCR that is missing or fails leaves those pages empty (never an error)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -79,8 +106,42 @@ def extract_text(data: bytes) -> LetterText:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:
         logger.info("Unreadable PDF letter: %s", error)
         raise ValidationError(_("Ce PDF est endommagé ou illisible.")) from error
-    text = "\n\n".join(t.strip() for t in texts if t.strip())
-    return LetterText(text=without_control_characters(text, " ").strip(), pages=count)
+    texts = [t.strip() for t in texts]
+    scanned = [i for i, t in enumerate(texts) if len(t) < _MIN_CHARACTERS_PER_PAGE]
+    ocr_pages: tuple[int, ...] = ()
+    skipped = 0
+    if use_ocr and scanned and ocr.ocr_available():
+        limit = ocr.max_pages()
+        skipped = max(0, len(scanned) - limit)
+        try:
+            recognised = ocr.ocr_pdf_pages(data, scanned[:limit])
+        except ocr.OcrUnavailable:
+            recognised, skipped = {}, 0
+        for index, page_text in recognised.items():
+            if page_text.strip():
+                texts[index] = page_text.strip()
+        ocr_pages = tuple(i + 1 for i, t in recognised.items() if t.strip())
+    text = "\n\n".join(t for t in texts if t)
+    return LetterText(
+        text=without_control_characters(text, " ").strip(),
+        pages=count,
+        ocr_pages=ocr_pages,
+        ocr_skipped=skipped,
+    )
+
+
+def letter_text(data: bytes) -> LetterText:
+    """``extract_text`` kept a day in the cache, keyed by the file's digest: OCR takes seconds
+    a page, and the letter's page is shown again after each error of the form."""
+    # The OCR command is part of the key: a text read without OCR is read again once it is there.
+    digest = hashlib.sha256(data)
+    digest.update(str(ocr.tesseract_command()).encode())
+    key = "frontdoor:letter-text:" + digest.hexdigest()
+    extracted = cache.get(key)
+    if extracted is None:
+        extracted = extract_text(data)
+        cache.set(key, extracted, 24 * 3600)
+    return extracted
 
 
 class _LetterPDF(FPDF):

@@ -750,7 +750,7 @@ class LetterIntakeView(LoginRequiredMixin, View):
         bodies = list(selectors.intake_bodies(user=request.user))
         if not bodies:
             raise Http404(_("Vous ne saisissez de demande pour aucun organisme."))
-        extracted = pdf_letters.extract_text(letter.file.open("rb").read())
+        extracted = pdf_letters.letter_text(letter.file.open("rb").read())
         if form is None:
             form = LetterIntakeForm(bodies=bodies, initial={"text": extracted.text[:10_000]})
         return {
@@ -759,6 +759,7 @@ class LetterIntakeView(LoginRequiredMixin, View):
             "bodies": bodies,
             "extracted": extracted,
             "notice": "" if extracted.has_text_layer else pdf_letters.no_text_layer_message(),
+            "ocr_notice": pdf_letters.ocr_notice(extracted) if extracted.recognised else "",
         }
 
     def get(self, request, letter_id):

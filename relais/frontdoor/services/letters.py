@@ -1,5 +1,6 @@
-"""Scanned letters: an agent uploads the PDF, its text layer becomes the request's text
-(which the agent checks and edits), and the PDF stays with the request."""
+"""Scanned letters: an agent uploads the PDF, its text (the text layer, or OCR for the pages
+scanned as images) becomes the request's text, which the agent checks and edits, and the PDF
+stays with the request."""
 
 from __future__ import annotations
 
@@ -25,28 +26,33 @@ class UploadedLetter:
     pages: int
     has_text_layer: bool
     notice: str
+    recognised: bool = False
 
 
-@transaction.atomic
 def letter_upload(*, actor, filename: str, data: bytes) -> UploadedLetter:
     """Keep a scanned letter (PDF, same limits as every file) for ``actor`` to enter as a
-    request, and read its text. A PDF without a text layer is kept all the same, with a
-    French notice saying the letter must be typed or summarised (no OCR is run)."""
+    request, and read its text: the text layer, and OCR (tesseract) for the pages without one.
+    OCR runs here, in the upload's request, outside the transaction (seconds a page, within a
+    page limit and a time limit); its result is cached for the letter's page. A PDF whose text
+    cannot be read (no OCR on the server) is kept all the same, with a French notice saying
+    the letter must be typed or summarised."""
     if not access.bodies_of(actor, perms.CREATE).exists():
         raise AccessDenied(_("Vous ne saisissez de demande pour aucun organisme."))
     checked = attachment_check(filename, data)
     if checked.content_type != "application/pdf":
         raise ValidationError(_("Déposez le courrier numérisé au format PDF."))
-    extracted = pdf_letters.extract_text(checked.data)
-    attachment = attachment_store(
-        checked=checked, kind=AttachmentKind.LETTER, request=None, uploaded_by=actor
-    )
+    extracted = pdf_letters.letter_text(checked.data)
+    with transaction.atomic():
+        attachment = attachment_store(
+            checked=checked, kind=AttachmentKind.LETTER, request=None, uploaded_by=actor
+        )
     return UploadedLetter(
         attachment=attachment,
         text=extracted.text,
         pages=extracted.pages,
         has_text_layer=extracted.has_text_layer,
         notice="" if extracted.has_text_layer else pdf_letters.no_text_layer_message(),
+        recognised=extracted.recognised,
     )
 
 
