@@ -255,6 +255,10 @@ FRONTDOOR_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("FRONTDOOR_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
 )
 FRONTDOOR_ATTACHMENT_MAX_COUNT = int(os.environ.get("FRONTDOOR_ATTACHMENT_MAX_COUNT", "10"))
+# Front door: OCR of scanned letters' pages without a text layer (Debian's tesseract, French).
+FRONTDOOR_TESSERACT_CMD = os.environ.get("FRONTDOOR_TESSERACT_CMD", "tesseract")
+FRONTDOOR_OCR_MAX_PAGES = int(os.environ.get("FRONTDOOR_OCR_MAX_PAGES", "10"))
+FRONTDOOR_OCR_TIMEOUT = float(os.environ.get("FRONTDOOR_OCR_TIMEOUT", "60"))
 # Where e-mails point their links (no request to take the host from in the task worker).
 RELAIS_SITE_URL = os.environ.get("RELAIS_SITE_URL", "http://127.0.0.1:8000")
 
