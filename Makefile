@@ -57,7 +57,7 @@ chromium:  ## Install Debian's chromium for the browser tests when it is missing
 	fi
 
 ocr:  ## Install Debian's tesseract (French) for reading scanned letters when it is missing and root can
-	@if ! command -v tesseract >/dev/null 2>&1; then \
+	@if ! tesseract --list-langs 2>/dev/null | grep -qx fra; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing Debian's tesseract (French) to read scanned letters…"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-fra >/dev/null) \
