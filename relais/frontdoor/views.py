@@ -175,15 +175,20 @@ class TrackingAttachmentView(View):
             raise Http404(_("Pièce jointe introuvable."))
         attachment = selectors.requester_attachment_get(request=found, public_id=attachment_id)
         services.request_tracking_download(request=found, attachment=attachment)
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return _attachment_response(attachment)
+
+
+def _attachment_response(attachment) -> FileResponse:
+    """A kept file as a download that the browser never renders nor sniffs."""
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 # --- staff pages ---------------------------------------------------------------------
@@ -704,15 +709,7 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
     def post(self, request, attachment_id):
         attachment = selectors.attachment_get(user=request.user, public_id=attachment_id)
         attachment_download_log(actor=request.user, attachment=attachment)
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return _attachment_response(attachment)
 
 
 class LetterUploadView(LoginRequiredMixin, View):

@@ -22,6 +22,18 @@ from relais.journeys.models import EventLog
 LOGS_DIR = "journeys/logs"
 
 
+# The log's fields that storing its events fills in.
+STORED_FIELDS = [
+    "data_path",
+    "n_events",
+    "n_cases",
+    "n_activities",
+    "first_event_at",
+    "last_event_at",
+    "updated_at",
+]
+
+
 def _absolute(relative: str) -> Path:
     return Path(settings.MEDIA_ROOT) / relative
 
@@ -43,17 +55,7 @@ def store_frame(log: EventLog, frame: pl.DataFrame) -> EventLog:
         instants = frame.get_column(TIMESTAMP)
         log.first_event_at = instants.min()
         log.last_event_at = instants.max()
-    log.save(
-        update_fields=[
-            "data_path",
-            "n_events",
-            "n_cases",
-            "n_activities",
-            "first_event_at",
-            "last_event_at",
-            "updated_at",
-        ]
-    )
+    log.save(update_fields=STORED_FIELDS)
     return log
 
 
@@ -106,17 +108,7 @@ def store_batches(
     log.n_activities = counts["activities"]
     log.first_event_at = counts["first"]
     log.last_event_at = counts["last"]
-    log.save(
-        update_fields=[
-            "data_path",
-            "n_events",
-            "n_cases",
-            "n_activities",
-            "first_event_at",
-            "last_event_at",
-            "updated_at",
-        ]
-    )
+    log.save(update_fields=STORED_FIELDS)
     return log
 
 
