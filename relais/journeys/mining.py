@@ -122,10 +122,9 @@ def _ordered_numbers(
     of the case id among the distinct ids sorted as text, from 0), start timestamp if any,
     timestamp, position, ``row`` (the permutation) and, with ``names``, ``code`` (rank of the
     activity among ``names``). Text is never compared nor moved at millions of rows, only
-    these integers; the dense rank sorts the text once, where mapping each id to its place in
-    the sorted distinct ids cost twice as much."""
+    these integers."""
     has_start = START in events.columns
-    case_no = (events.get_column(CASE).rank("dense") - 1).cast(pl.UInt32)
+    case_no = _case_numbers(events.get_column(CASE))
     columns = {
         "case_no": case_no,
         **({START: events.get_column(START)} if has_start else {}),
@@ -140,6 +139,17 @@ def _ordered_numbers(
     keys = ["case_no", *([START] if has_start else []), TIMESTAMP, POSITION]
     n_cases = int(case_no.max()) + 1 if events.height else 0
     return n_cases, pl.DataFrame(columns).sort(keys)
+
+
+def _case_numbers(case_ids: pl.Series) -> pl.Series:
+    """Each case id's rank among the distinct ids sorted as text, from 0. Only the distinct
+    ids are sorted; an enum whose categories are those sorted ids then gives every row its
+    rank as the enum's physical code (twice as fast at 10 million rows as a dense rank,
+    which sorts every row's text)."""
+    if case_ids.dtype != pl.String:
+        return (case_ids.rank("dense") - 1).cast(pl.UInt32)
+    distinct = case_ids.drop_nulls().unique().sort()
+    return case_ids.cast(pl.Enum(distinct)).to_physical().cast(pl.UInt32)
 
 
 def _stats(values: pl.Expr) -> list[pl.Expr]:
@@ -359,9 +369,9 @@ def _variants(coded: _Coded) -> list[tuple[tuple[str, ...], int]]:
         .sort("len", descending=True, maintain_order=True)
         .collect()
     )
-    names = coded.names
+    name_of = coded.names.__getitem__
     return [
-        (tuple([names[c] for c in sequence]), count)
+        (tuple(map(name_of, sequence)), count)
         for sequence, count in zip(
             sequences.get_column("code").to_list(),
             sequences.get_column("len").to_list(),
