@@ -169,10 +169,10 @@ def _workspace_for(actor, organization, workspace):
     the organization the actor may enter."""
     if workspace is not None:
         return workspace
-    found = workspaces_for_user(user=actor).filter(organization=organization).order_by("pk")
-    if not found.exists():
+    found = workspaces_for_user(user=actor).filter(organization=organization).order_by("pk").first()
+    if found is None:
         raise ValidationError(_("Aucun espace de travail de cet organisme pour ce calcul."))
-    return found.first()
+    return found
 
 
 def _start_ranking(*, actor, workspace, recommendation_set: RecommendationSet) -> None:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from relais.core.interactions.services import record, record_batch
@@ -22,6 +23,17 @@ from relais.frontdoor.models import Body, Referent, Request, RequestEvent
 _BACKFILL_AT: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
     "frontdoor_backfill_at", default=None
 )
+
+
+def request_url(request: Request) -> str:
+    """The staff page of ``request``, where notices and reminders point."""
+    return reverse("frontdoor:request-detail", args=[request.public_id])
+
+
+def locked_request(request: Request) -> Request:
+    """The request row, locked for the rest of the transaction (PostgreSQL; SQLite writes
+    are serialized anyway), with fresh values."""
+    return Request.objects.select_for_update().select_related("network").get(pk=request.pk)
 
 
 def now() -> datetime.datetime:

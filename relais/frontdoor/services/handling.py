@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from relais.core.audit.services import audit_log
@@ -27,10 +26,12 @@ from relais.frontdoor.models import (
 )
 from relais.frontdoor.services._common import (
     backfilling,
+    locked_request,
     log_event,
     log_interaction,
     mail_requester,
     notify_body,
+    request_url,
     requester_email,
 )
 from relais.frontdoor.services._common import (
@@ -39,16 +40,6 @@ from relais.frontdoor.services._common import (
 from relais.frontdoor.services.intake import request_route
 
 REASON_MAX = 2000
-
-
-def _url(request: Request) -> str:
-    return reverse("frontdoor:request-detail", args=[request.public_id])
-
-
-def _lock(request: Request) -> Request:
-    """The request row, locked for the rest of the transaction (PostgreSQL; SQLite writes
-    are serialized anyway), with fresh values."""
-    return Request.objects.select_for_update().select_related("network").get(pk=request.pk)
 
 
 def _refresh_request(request: Request) -> Request:
@@ -110,7 +101,7 @@ def request_assign(
     first answer and resolution deadlines start, its referents are notified."""
     if not automatic:
         access.ensure_dispatch(actor, request.network)
-    request = _lock(request)
+    request = locked_request(request)
     if request.closed_at:
         raise ValidationError(_("Cette demande est clôturée."))
     bodies = list(dict.fromkeys(bodies))
@@ -152,7 +143,7 @@ def request_assign(
                 else _("Nouvelle demande pour %(body)s : %(subject)s")
             )
             % {"body": assignment.body.code, "subject": request.subject},
-            url=_url(request),
+            url=request_url(request),
             exclude=actor,
         )
     return created
@@ -295,7 +286,7 @@ def assignment_transfer(
         to_body,
         title=_("Demande transmise par %(body)s : %(subject)s")
         % {"body": assignment.body.code, "subject": request.subject},
-        url=_url(request),
+        url=request_url(request),
     )
     mail_requester(
         request,
@@ -406,7 +397,7 @@ def answer_send(
                 )
             }
         )
-    request = _lock(request)
+    request = locked_request(request)
     if request.closed_at:
         raise ValidationError(_("Cette demande est clôturée."))
     channel = answer_channel(request, channel)
@@ -497,7 +488,7 @@ def answer_record(
             joint_body,
             title=_("Réponse commune envoyée au nom de %(body)s : %(code)s")
             % {"body": joint_body.code, "code": request.tracking_code},
-            url=_url(request),
+            url=request_url(request),
             exclude=actor,
         )
     return answer
@@ -551,7 +542,7 @@ def request_set_waiting(*, actor, request: Request, waiting: bool) -> Request:
     request = request_get(user=actor, public_id=request.public_id)
     if not access.handling_bodies(actor, request):
         raise AccessDenied(_("Votre organisme ne détient pas cette demande."))
-    request = _lock(request)
+    request = locked_request(request)
     request.waiting_for_requester = waiting
     request.save(update_fields=["waiting_for_requester", "updated_at"])
     label = _("En attente du demandeur") if waiting else _("Reprise du traitement")
@@ -572,7 +563,7 @@ def request_close(*, actor, request: Request, note: str = "") -> Request:
         actor, request.network
     ):
         raise AccessDenied(_("Vous ne pouvez pas clôturer cette demande."))
-    request = _lock(request)
+    request = locked_request(request)
     if request.closed_at:
         raise ValidationError(_("Cette demande est déjà clôturée."))
     if not request.answers.exists():

@@ -37,6 +37,7 @@ from relais.frontdoor.services._common import (
     new_tracking_code,
     notify_dispatchers,
     notify_moderators,
+    request_url,
 )
 from relais.frontdoor.services._common import (
     now as _now,
@@ -379,12 +380,12 @@ def request_route(*, request: Request, actor=None, reason: str = "") -> Request:
                 request.network,
                 title=_("Événement critique : %(subject)s (%(code)s)")
                 % {"subject": request.subject, "code": request.tracking_code},
-                url=reverse("frontdoor:request-detail", args=[request.public_id]),
+                url=request_url(request),
             )
         return request
     request.state = request.compute_state(None if alerted else assignments)
     request.save(update_fields=["routing", "state", "updated_at"])
-    url = reverse("frontdoor:request-detail", args=[request.public_id])
+    url = request_url(request)
     if request.critical and reason != "refused":
         # A critical event does not wait: the dispatchers and the moderators are alerted now.
         notify_moderators(

@@ -30,11 +30,15 @@ from relais.frontdoor.models import (
     JointAnswerState,
     Request,
 )
-from relais.frontdoor.services._common import log_event, log_interaction, notify_body
+from relais.frontdoor.services._common import (
+    locked_request,
+    log_event,
+    log_interaction,
+    notify_body,
+    request_url,
+)
 from relais.frontdoor.services._common import now as _now
 from relais.frontdoor.services.handling import (
-    _lock,
-    _url,
     answer_channel,
     answer_checked,
     answer_record,
@@ -56,7 +60,7 @@ def _co_bodies(joint: JointAnswer) -> list[Body]:
 
 def _notify(bodies: Iterable[Body], *, title: str, joint: JointAnswer, actor) -> None:
     for body in bodies:
-        notify_body(body, title=title, url=_url(joint.request), exclude=actor)
+        notify_body(body, title=title, url=request_url(joint.request), exclude=actor)
 
 
 @transaction.atomic
@@ -73,7 +77,7 @@ def joint_answer_propose(
     and of ``co_bodies`` (bodies seized of the request); nothing is sent yet: each
     co-signing body approves it first (``joint_answer_decide``)."""
     request, body, text = answer_checked(actor=actor, request=request, text=text, body=body)
-    request = _lock(request)
+    request = locked_request(request)
     if request.closed_at:
         raise ValidationError(_("Cette demande est clôturée."))
     co_bodies = [b for b in dict.fromkeys(co_bodies) if b.pk != body.pk]
@@ -137,7 +141,7 @@ def joint_answer_get(*, user, public_id) -> JointAnswer:
 
 def _locked(actor, joint: JointAnswer) -> JointAnswer:
     joint = joint_answer_get(user=actor, public_id=joint.public_id)
-    _lock(joint.request)
+    locked_request(joint.request)
     joint = (
         JointAnswer.objects.select_for_update()
         .select_related("request__network", "body")

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from relais.frontdoor.mail.outbound import inbox_address
@@ -40,6 +39,7 @@ from relais.frontdoor.services._common import (
     mail_requester,
     notify_body,
     notify_dispatchers,
+    request_url,
     requester_email,
 )
 from relais.frontdoor.services._common import now as _now
@@ -147,7 +147,7 @@ def _bounced_request(network: Network, parsed: ParsedMail) -> Request | None:
 
 
 def _notify_holders(request: Request, title: str) -> None:
-    url = reverse("frontdoor:request-detail", args=[request.public_id])
+    url = request_url(request)
     bodies = [
         a.body
         for a in request.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).select_related(

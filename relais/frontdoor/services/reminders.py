@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.models import User
@@ -26,7 +25,7 @@ from relais.frontdoor.models import (
     RequestAssignment,
     RequestState,
 )
-from relais.frontdoor.services._common import log_event
+from relais.frontdoor.services._common import log_event, request_url
 from relais.frontdoor.services._common import now as _now
 
 
@@ -123,7 +122,7 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
 
 
 def _send(request, assignment, kind, due, step, moderators) -> None:
-    url = reverse("frontdoor:request-detail", args=[request.public_id])
+    url = request_url(request)
     what = ReminderKind(kind).label
     if step == ESCALATION:
         where = assignment.body.name if assignment else _("la file du répartiteur")

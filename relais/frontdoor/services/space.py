@@ -31,6 +31,7 @@ from relais.frontdoor.services._common import (
     log_event,
     log_interaction,
     mail_requester,
+    request_url,
 )
 from relais.frontdoor.services._common import (
     now as _now,
@@ -58,7 +59,7 @@ def mentions_notify(*, message: Message, actor) -> list[User]:
         return []
     request = message.request
     notified = []
-    url = reverse("frontdoor:request-detail", args=[request.public_id])
+    url = request_url(request)
     for user in User.objects.filter(username__in=names, is_active=True).order_by("username"):
         if user.pk == getattr(actor, "pk", None) or not access.can_read(user, request):
             continue
