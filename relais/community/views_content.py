@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from relais.community import selectors, seo
-from relais.community.access import can_post_in
 from relais.community.forms import DigestForm, MergeForm, TagForm
 from relais.community.models import Access
 from relais.community.permissions import Permission
@@ -355,11 +354,6 @@ class DraftView(CommunityView):
                 return JsonResponse({"saved": False, "message": message})
             messages.success(request, message)
             return redirect(back)
-        slug = request.POST.get("category", "")
-        if topic is None and slug:
-            categories = selectors.categories_for(user=request.user, community=self.community)
-            if not any(c.slug == slug and can_post_in(request.user, c) for c in categories):
-                slug = ""
         try:
             draft = draft_save(
                 user=request.user,
@@ -367,7 +361,7 @@ class DraftView(CommunityView):
                 topic=topic,
                 title=request.POST.get("title", ""),
                 body=request.POST.get("body", ""),
-                category_slug=slug,
+                category_slug=request.POST.get("category", ""),
             )
         except ValidationError as error:
             message = " ".join(error.messages)

@@ -7,14 +7,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from relais.community.access import ensure, ensure_category_readable
+from relais.community.access import can_post_in, ensure, ensure_category_readable
 from relais.community.models import Draft, Topic
 from relais.community.permissions import Permission
+from relais.community.selectors import categories_for
 from relais.community.services.forum import BODY_MAX, TITLE_MAX
 
 
 def _own_drafts(*, user, community, topic: Topic | None):
     return Draft.objects.filter(community=community, user_id=user.pk, topic=topic)
+
+
+def _may_post_in(user, community, slug: str) -> bool:
+    categories = categories_for(user=user, community=community).filter(slug=slug)
+    return any(can_post_in(user, category) for category in categories)
 
 
 def draft_get(*, user, community, topic: Topic | None = None) -> Draft | None:
@@ -41,6 +47,8 @@ def draft_save(
             raise ValidationError(_("Sujet introuvable."))
         ensure_category_readable(user, topic.category)
         title, category_slug = "", ""
+    elif category_slug and not _may_post_in(user, community, category_slug):
+        category_slug = ""  # a category the member may not post in is not kept, silently
     body, title = (body or "").strip(), " ".join((title or "").split())
     if len(body) > BODY_MAX:
         raise ValidationError(
