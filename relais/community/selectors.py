@@ -327,12 +327,17 @@ def topics_search(
     limit = max(1, min(limit, 100))
     topics = _topics(user=user, community=community)
     matched: dict[int, Post] = {}
-    category_ids = list(
-        community.categories.filter(readable_categories_filter(user, community)).values_list(
-            "id", flat=True
+    postgres = connection.vendor == "postgresql"
+    category_ids = (
+        list(
+            community.categories.filter(readable_categories_filter(user, community)).values_list(
+                "id", flat=True
+            )
         )
+        if postgres or replies
+        else []
     )
-    if connection.vendor == "postgresql":  # the filters beside the match (see search.py)
+    if postgres:  # the filters beside the match (see search.py)
         ranked = search_topics(
             community_id=community.pk, category_ids=category_ids, query=query, limit=limit
         )

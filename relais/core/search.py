@@ -16,10 +16,11 @@ Two kinds of index, one per kind of text:
   instead, which stem through ``relais_prose_document(text)``, a SQL function that
   ``register_sqlite_functions`` adds to every Django connection (so every write path — a
   service, ``bulk_create``, ``QuerySet.update``, raw SQL — keeps it true; a connection without
-  the function, the ``sqlite3`` shell for one, cannot insert or edit the table's text). PostgreSQL: a stored, generated ``tsvector`` column of ``to_tsvector('relais_french', …)``
-  with a GIN index —
-  a text search configuration built on ``unaccent`` and the French Snowball stemmer — ranked by
-  ``ts_rank_cd``; PostgreSQL keeps it up to date itself.
+  the function, the ``sqlite3`` shell for one, cannot insert or edit the table's text; and
+  SQLite's ``trusted_schema`` must stay on, its default, for a trigger to call it).
+  PostgreSQL: a stored, generated ``tsvector`` column of ``to_tsvector('relais_french', …)``
+  with a GIN index — a text search configuration built on ``unaccent`` and the French Snowball
+  stemmer — ranked by ``ts_rank_cd``; PostgreSQL keeps it up to date itself.
 
 Queries are never passed to a search engine's syntax: they are cut to ``MAX_QUERY_CHARS``,
 split into words and quoted, so quotes, ``*``, ``NEAR``, ``AND``/``OR``, parentheses and NUL
