@@ -1,14 +1,19 @@
 """The forum's French full-text indexes (``relais.core.search.ProseIndex``).
 
-* ``TOPIC_INDEX`` — topic titles and the text of their question, on SQLite (FTS5) and
-  PostgreSQL (stored ``tsvector`` + GIN).
-* ``POST_INDEX`` — the text of every post, so that a topic is also found by its replies:
-  PostgreSQL only (a stored ``relais_french`` ``tsvector`` column and its GIN index, kept by
-  PostgreSQL itself). Its migration does nothing on SQLite, where search covers titles and
-  questions (an FTS5 copy of a million replies, written by every post service, is not worth it
-  for the small installations SQLite serves); ``replies_indexed()`` says which is the case.
+* ``TOPIC_INDEX`` — topic titles and the text of their question, on SQLite (FTS5, written by
+  the topic services) and PostgreSQL (stored ``tsvector`` + GIN).
+* ``POST_INDEX`` — the text of every post, so that a topic is also found by its replies. On
+  PostgreSQL a stored ``relais_french`` ``tsvector`` column and its GIN index, kept by
+  PostgreSQL itself (migration 0008); on SQLite an FTS5 table of the posts' folded, stemmed
+  words kept in step by triggers on ``community_post`` (migration 0009), so a reply written,
+  edited, erased or bulk-loaded by any path is found by its current text only. Both index
+  every post: whether a reply may be found (not deleted, not hidden by flags or held for
+  approval, in a visible topic of a category the user reads) is decided when searching, so
+  hiding, restoring or moving a post changes nothing in the index.
   A migration altering ``community_post.body`` must run ``POST_INDEX.teardown`` before and
-  ``setup_replies_index`` after it.
+  ``setup_replies_index`` after it; on SQLite, any migration that re-creates
+  ``community_post`` (most ``AlterField``/``AddField``) drops the triggers and must run
+  ``setup_replies_index`` again.
 """
 
 from django.db import connection
@@ -25,22 +30,19 @@ POST_INDEX = ProseIndex(
     table="community_post",
     name="community_post_fts",
     fields=(("body", 1.0),),
+    triggers=True,
 )
 
 
-def replies_indexed() -> bool:
-    """Whether the database indexes the replies' text (PostgreSQL)."""
-    return connection.vendor == "postgresql"
-
-
-def setup_replies_index(schema_editor) -> None:
-    """Create ``POST_INDEX`` on PostgreSQL; nothing on SQLite (see the module's docstring)."""
-    if schema_editor.connection.vendor == "postgresql":
+def setup_replies_index(schema_editor, *, vendor: str | None = None) -> None:
+    """Create ``POST_INDEX`` on the migrated database (only if its engine is ``vendor``, when
+    given: PostgreSQL's came with migration 0008, SQLite's with 0009)."""
+    if vendor in (None, schema_editor.connection.vendor):
         POST_INDEX.setup(schema_editor)
 
 
-def teardown_replies_index(schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
+def teardown_replies_index(schema_editor, *, vendor: str | None = None) -> None:
+    if vendor in (None, schema_editor.connection.vendor):
         POST_INDEX.teardown(schema_editor)
 
 
@@ -49,13 +51,18 @@ def search_replies(
 ) -> list[tuple[int, int, float]]:
     """``(post id, topic id, score)`` of the visible replies of visible topics in
     ``category_ids`` of the community whose text matches every meaningful word of ``query``,
-    best first (PostgreSQL; ``[]`` elsewhere).
+    best first.
 
-    The filters sit beside the ``@@`` on the matching rows themselves (not ``id IN
+    PostgreSQL: the filters sit beside the ``@@`` on the matching rows themselves (not ``id IN
     (candidates)``): the GIN index finds the matches, each is checked where it lies, and the
-    candidate list of a million replies is never built."""
-    if not replies_indexed() or not category_ids or limit < 1:
+    candidate list of a million replies is never built. SQLite: ``POST_INDEX.search`` (the
+    best matches of the FTS5 table, then which of them the same filters allow, by key)."""
+    if not category_ids or limit < 1:
         return []
+    if connection.vendor != "postgresql":
+        return _search_replies_sqlite(
+            community_id=community_id, category_ids=category_ids, query=query, limit=limit
+        )
     words = " ".join(prose_words(clean_query(query))[:MAX_TERMS])
     if not words:
         return []
@@ -72,6 +79,28 @@ def search_replies(
     with connection.cursor() as cursor:
         cursor.execute(sql, (words, community_id, list(category_ids), limit))
         return [(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
+
+
+def _search_replies_sqlite(
+    *, community_id: int, category_ids: list[int], query: str, limit: int
+) -> list[tuple[int, int, float]]:
+    from relais.community.models import Post
+
+    # The same filters as PostgreSQL's statement above.
+    replies = Post.objects.filter(
+        position__gt=0,
+        is_deleted=False,
+        hidden=Post.Hidden.NO,
+        topic__community_id=community_id,
+        topic__is_deleted=False,
+        topic__is_held=False,
+        topic__category_id__in=list(category_ids),
+    )
+    hits = POST_INDEX.search(replies, query, limit=limit)
+    topics = dict(
+        Post.objects.filter(pk__in=[hit.pk for hit in hits]).values_list("id", "topic_id")
+    )
+    return [(hit.pk, topics[hit.pk], hit.score) for hit in hits if hit.pk in topics]
 
 
 def search_topics(

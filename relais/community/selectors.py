@@ -9,6 +9,7 @@ non-moderator — as *not found*.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -47,12 +48,7 @@ from relais.community.models import (
 )
 from relais.community.permissions import Permission
 from relais.community.rendering import plain_text
-from relais.community.search import (
-    TOPIC_INDEX,
-    replies_indexed,
-    search_replies,
-    search_topics,
-)
+from relais.community.search import TOPIC_INDEX, search_replies, search_topics
 from relais.core.accounts.selectors import organization_ids_of_user
 from relais.core.exceptions import NotFound, public_id_or_not_found
 from relais.core.organizations.selectors import branding_for_request, organization_for_request_host
@@ -313,7 +309,7 @@ class TopicHit:
     topic: Topic
     score: float
     snippet: SafeString
-    # The reply whose text matched, for a topic found by a reply only (PostgreSQL).
+    # The reply whose text matched, for a topic found by a reply only.
     reply: Post | None = None
 
 
@@ -322,26 +318,32 @@ def topics_search(
 ) -> list[TopicHit]:
     """Topics ``user`` may read matching ``query`` (French full text), best first.
 
-    Topics whose title or question matches come first, ranked; on PostgreSQL, when they do not
-    fill ``limit``, topics found only by the text of a visible reply follow, ranked by their
-    best reply (each topic once; ``replies=False``: titles and questions only). A common word
-    fills the page from the topics' own index, so the replies' index is read for the rarer
-    words, where it answers quickly."""
+    Topics whose title or question matches come first, ranked; when they do not fill
+    ``limit``, topics found only by the text of a visible reply follow, ranked by their best
+    reply (each topic once; ``replies=False``: titles and questions only). A common word fills
+    the page from the topics' own index, so the replies' index is read for the rarer words,
+    where it answers quickly. Every user gets the same reply filters (a deleted or hidden
+    reply is found by nobody, moderators included: they see it on its topic's page)."""
     limit = max(1, min(limit, 100))
     topics = _topics(user=user, community=community)
     matched: dict[int, Post] = {}
-    if replies_indexed():  # PostgreSQL: the filters beside the match (see search.py)
-        category_ids = list(
+    postgres = connection.vendor == "postgresql"
+    category_ids = (
+        list(
             community.categories.filter(readable_categories_filter(user, community)).values_list(
                 "id", flat=True
             )
         )
+        if postgres or replies
+        else []
+    )
+    if postgres:  # the filters beside the match (see search.py)
         ranked = search_topics(
             community_id=community.pk, category_ids=category_ids, query=query, limit=limit
         )
     else:
         ranked = [(hit.pk, hit.score) for hit in TOPIC_INDEX.search(topics, query, limit=limit)]
-    if replies and replies_indexed() and len(ranked) < limit:
+    if replies and len(ranked) < limit:
         wanted = limit - len(ranked)
         # Several replies of one topic may match: more posts than topics wanted.
         found = search_replies(

@@ -12,10 +12,15 @@ Two kinds of index, one per kind of text:
   familiale" and "securite" meets "Sécurité". SQLite: an FTS5 table (``unicode61
   remove_diacritics 2``) holding the folded, Snowball-stemmed words of each row, written by
   ``index()`` / ``delete()`` since SQLite cannot stem French; ranked by ``bm25`` with a weight
-  per field. PostgreSQL: a stored, generated ``tsvector`` column of ``to_tsvector('relais_french', …)``
-  with a GIN index —
-  a text search configuration built on ``unaccent`` and the French Snowball stemmer — ranked by
-  ``ts_rank_cd``; PostgreSQL keeps it up to date itself.
+  per field. An index declared with ``triggers=True`` is kept in step by SQLite triggers
+  instead, which stem through ``relais_prose_document(text)``, a SQL function that
+  ``register_sqlite_functions`` adds to every Django connection (so every write path — a
+  service, ``bulk_create``, ``QuerySet.update``, raw SQL — keeps it true; a connection without
+  the function, the ``sqlite3`` shell for one, cannot insert or edit the table's text; and
+  SQLite's ``trusted_schema`` must stay on, its default, for a trigger to call it).
+  PostgreSQL: a stored, generated ``tsvector`` column of ``to_tsvector('relais_french', …)``
+  with a GIN index — a text search configuration built on ``unaccent`` and the French Snowball
+  stemmer — ranked by ``ts_rank_cd``; PostgreSQL keeps it up to date itself.
 
 Queries are never passed to a search engine's syntax: they are cut to ``MAX_QUERY_CHARS``,
 split into words and quoted, so quotes, ``*``, ``NEAR``, ``AND``/``OR``, parentheses and NUL
@@ -195,6 +200,19 @@ def _run(statements: dict[str, Sequence[str]], schema_editor) -> None:
         schema_editor.execute(statement)
 
 
+SQLITE_PROSE_FUNCTION = "relais_prose_document"
+
+
+def register_sqlite_functions(sender=None, connection=None, **kwargs) -> None:
+    """Give a new SQLite connection ``relais_prose_document(text)`` (``prose_document``), which
+    the triggers of a ``ProseIndex(triggers=True)`` call (a ``connection_created`` receiver)."""
+    if connection is None or connection.vendor != "sqlite":
+        return
+    connection.connection.create_function(
+        SQLITE_PROSE_FUNCTION, 1, lambda text: prose_document(text or ""), deterministic=True
+    )
+
+
 @dataclass(frozen=True)
 class TrigramIndex:
     """Substring search over ``column`` of ``table`` (a folded, compact search document)."""
@@ -292,7 +310,10 @@ class ProseIndex:
 
     ``fields`` maps each column to its weight (higher counts more, at most four fields:
     PostgreSQL's weights A–D). On SQLite call ``index()`` after writing rows and ``delete()``
-    before deleting them (both no-ops on PostgreSQL), inside the writing transaction.
+    before deleting them (both no-ops on PostgreSQL), inside the writing transaction — unless
+    ``triggers`` is set: then SQLite triggers on ``table`` keep the index in step (see the
+    module's docstring), and a migration that makes SQLite re-create ``table`` (which drops its
+    triggers) must run ``setup`` again.
 
     On PostgreSQL the weighted vector is a stored generated column (``vector_column``) that
     depends on ``fields``: a migration altering one of those columns must run ``teardown``
@@ -304,6 +325,7 @@ class ProseIndex:
     fields: tuple[tuple[str, float], ...]
     pk: str = "id"
     config: str = "relais_french"
+    triggers: bool = False
 
     def __post_init__(self):
         if not 1 <= len(self.fields) <= 4:
@@ -317,14 +339,42 @@ class ProseIndex:
 
     @property
     def sqlite_setup(self) -> list[str]:
-        return [
+        create = [
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.name} USING fts5("
             f"{', '.join(self.columns)}, tokenize='unicode61 remove_diacritics 2')"
+        ]
+        return create + (self._sqlite_triggers if self.triggers else [])
+
+    @property
+    def _sqlite_triggers(self) -> list[str]:
+        # Identifiers come from the index's declaration in code, never from input.
+        n, t, pk, columns = self.name, self.table, self.pk, ", ".join(self.columns)
+
+        def documents(row: str) -> str:
+            return ", ".join(f"{SQLITE_PROSE_FUNCTION}({row}.{c})" for c in self.columns)
+
+        changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in self.columns)
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {n}_ai AFTER INSERT ON {t} BEGIN "  # noqa: S608
+            f"INSERT INTO {n}(rowid, {columns}) VALUES (new.{pk}, {documents('new')}); END",
+            f"CREATE TRIGGER IF NOT EXISTS {n}_ad AFTER DELETE ON {t} BEGIN "  # noqa: S608
+            f"DELETE FROM {n} WHERE rowid = old.{pk}; END",
+            # Only when the text changed: saving a post's other fields (hidden, likes) with a
+            # plain save() writes every column and must not stem the text again.
+            f"CREATE TRIGGER IF NOT EXISTS {n}_au AFTER UPDATE OF {columns} ON {t} "  # noqa: S608
+            f"WHEN {changed} BEGIN DELETE FROM {n} WHERE rowid = old.{pk}; "
+            f"INSERT INTO {n}(rowid, {columns}) VALUES (new.{pk}, {documents('new')}); END",
+            # The rows already there (set up on a filled table, or again after a re-creation).
+            f"DELETE FROM {n}",  # noqa: S608
+            f"INSERT INTO {n}(rowid, {columns}) "  # noqa: S608
+            f"SELECT {pk}, {documents(t)} FROM {t}",
         ]
 
     @property
     def sqlite_teardown(self) -> list[str]:
-        return [f"DROP TABLE IF EXISTS {self.name}"]
+        n = self.name
+        triggers = [f"DROP TRIGGER IF EXISTS {n}_{kind}" for kind in ("ai", "ad", "au")]
+        return (triggers if self.triggers else []) + [f"DROP TABLE IF EXISTS {n}"]
 
     def _vector_sql(self, alias: str = "") -> str:
         prefix = f"{alias}." if alias else ""

@@ -1,5 +1,6 @@
 """French full-text index of the posts' text (replies found by search): a stored
-``relais_french`` tsvector column and its GIN index on PostgreSQL; nothing on SQLite."""
+``relais_french`` tsvector column and its GIN index on PostgreSQL; nothing on SQLite (see
+0009)."""
 
 from django.db import migrations
 
@@ -7,11 +8,11 @@ from relais.community.search import setup_replies_index, teardown_replies_index
 
 
 def create_index(apps, schema_editor):
-    setup_replies_index(schema_editor)
+    setup_replies_index(schema_editor, vendor="postgresql")
 
 
 def drop_index(apps, schema_editor):
-    teardown_replies_index(schema_editor)
+    teardown_replies_index(schema_editor, vendor="postgresql")
 
 
 class Migration(migrations.Migration):
