@@ -45,11 +45,12 @@ def run(path, out, *extra, maps=MAPS):
 
 def test_pairs_written_with_header_and_scores(input_csv, tmp_path, capsys):
     rows = run(input_csv, tmp_path / "pairs.csv")
-    assert rows[0] == ["id_a", "id_b", "score"]
+    assert rows[0] == ["id_a", "id_b", "score", "decision"]
     pairs = {tuple(sorted(row[:2])) for row in rows[1:]}
     # Latin-1 and ";" were sniffed; dates in three formats; names swapped on row 6.
     assert pairs == {("1", "2"), ("1", "6"), ("2", "6")}
     assert all(0.5 <= float(row[2]) <= 1 for row in rows[1:])
+    assert {row[3] for row in rows[1:]} <= {"sûr", "probable"}
 
 
 def test_malformed_rows_are_reported_with_line_numbers_not_fatal(input_csv, tmp_path, capsys):
@@ -86,7 +87,9 @@ def test_plus_concatenates_columns(tmp_path):
 
 def test_threshold_filters_pairs(input_csv, tmp_path):
     rows = run(input_csv, tmp_path / "pairs.csv", "--threshold", "1")
-    assert rows == [["id_a", "id_b", "score"]] or all(float(r[2]) >= 1 for r in rows[1:])
+    assert rows == [["id_a", "id_b", "score", "decision"]] or all(
+        float(r[2]) >= 1 for r in rows[1:]
+    )
 
 
 @pytest.mark.parametrize(

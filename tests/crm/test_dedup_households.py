@@ -81,10 +81,27 @@ def test_household_members_stay_out_whatever_the_weights(other):
 
 
 def test_twins_go_to_review_never_sure():
+    # Twins each with their own mobile (the family e-mail and landline are the home's):
+    # two people are likelier than one first name typed wrong, yet nothing settles it.
     twin = member(first_name="Hugo", last_name="Martin", birth_date=JEAN["birth_date"])
     pair = explain_pair(A, twin)
+    assert pair.rule == rules.TWINS
+    assert pair.score < DECISION and not pair.sure and pair.decision == "à vérifier"
+    # Not a probable duplicate, but listed for a person to check, labelled « à vérifier ».
+    listed = find_duplicates([A, twin], explain=True)
+    assert [(p.rule, p.decision, p.sure) for p in listed] == [(rules.TWINS, "à vérifier", False)]
+    assert listed[0].score == pytest.approx(rules.POSSIBLE_CAP)
+
+
+def test_twin_like_pair_sharing_a_mobile_is_a_probable_duplicate_to_review():
+    # Other first name, same birth date, and one mobile: one person whose first name was
+    # typed wrong is as likely as twins sharing a phone — probable, never sure.
+    twin = member(
+        first_name="Hugo", last_name="Martin", birth_date=JEAN["birth_date"], phone=HOME["phone"]
+    )
+    pair = explain_pair(A, twin)
     assert pair.rule == rules.REVIEW
-    assert DECISION <= pair.score < SURE and not pair.sure
+    assert DECISION <= pair.score < SURE and not pair.sure and pair.decision == "probable"
 
 
 def test_father_and_son_of_one_name_are_two_people():

@@ -76,6 +76,20 @@ class Pair:
     fields: list[FieldComparison] = field(default_factory=list)
     rule: int = rules.NONE  # the rule of ``rules`` that capped the score, if any
 
+    @property
+    def decision(self) -> str:
+        """« sûr » (score ≥ SURE), « probable » (≥ DECISION: a predicted duplicate, still
+        shown to a person), or « à vérifier »: under the threshold, listed because a rule
+        of ``rules.TO_CHECK`` says a person must look (twins, one name at two addresses)."""
+        return decision(self.score)
+
+
+def decision(score: float) -> str:
+    """The French word for a listed pair's score band (see ``Pair.decision``)."""
+    if score >= SURE:
+        return "sûr"
+    return "probable" if score >= DECISION else "à vérifier"
+
 
 def _listed(value) -> list[str]:
     if value is None or value == "":
@@ -394,7 +408,9 @@ def find_duplicates(
     report: dict | None = None,
 ) -> list[Pair]:
     """Candidate duplicate pairs among ``records`` scoring at least ``threshold``, best
-    first. ``learn``: ``None`` (default) chooses (``choose_weights``: weights learned on
+    first, then those a rule of ``rules.TO_CHECK`` capped under it whose evidence reached
+    it (twins, one name at two addresses without a birth date), listed « à vérifier »
+    (``Pair.decision``) with their capped score. ``learn``: ``None`` (default) chooses (``choose_weights``: weights learned on
     the file by expectation–maximisation unless the fit is degenerate, else the set
     weights); ``True`` always learns (``Weights.estimate``); ``False`` scores with
     ``weights`` (the set weights by default). Households, namesakes and twins are capped by
@@ -463,7 +479,16 @@ def find_duplicates_prepared(
     if report is not None:
         report["scoring"] = scoring
     scores = scores_of(matrix, weights, caps)
-    kept = np.nonzero(scores >= threshold)[0]
+    listed = scores >= threshold
+    if not replaced and threshold <= DECISION:
+        # Pairs a rule sends to be checked although two people are likelier (twins, one
+        # name at two addresses without a birth date): under the threshold, yet listed
+        # « à vérifier » when the evidence before the cap reached it.
+        to_check = np.isin(matrix[:, RULE_COLUMN], rules.TO_CHECK)
+        if to_check.any():
+            uncapped = scores_of(matrix[to_check][:, :RULE_COLUMN], weights)
+            listed[np.nonzero(to_check)[0][uncapped >= threshold]] = True
+    kept = np.nonzero(listed)[0]
     kept = kept[np.lexsort((right[kept], left[kept], -scores[kept]))]  # best first
     order = [(int(k), int(left[k]), int(right[k])) for k in kept]
     if raw is not None:

@@ -60,15 +60,24 @@ from rapidfuzz.distance import OSA
 from relais.crm.dedup.compare import CLOSE, EXACT, FAIR, OTHER, level
 from relais.crm.dedup.normalize import initials, squeeze
 
-NONE, HOUSEHOLD, NAMESAKE, REVIEW, SAME_NAME_HOME = 0, 1, 2, 3, 4
+NONE, HOUSEHOLD, NAMESAKE, REVIEW, SAME_NAME_HOME, TWINS, MOVED_OR_NAMESAKE = range(7)
 HOUSEHOLD_CAP = 0.2  # under DECISION (0.5)
 REVIEW_CAP = 0.8  # under SURE (0.95), over DECISION: listed as « probable »
+# Under DECISION, over HOUSEHOLD_CAP: Fellegi–Sunter's "possible link". Two people are the
+# likelier reading, yet nothing on the records settles it: the pair is listed « à vérifier »
+# (``TO_CHECK``, see ``engine.find_duplicates_prepared``) but is not a probable duplicate.
+POSSIBLE_CAP = 0.4
 CAPS = {
     HOUSEHOLD: HOUSEHOLD_CAP,
     NAMESAKE: HOUSEHOLD_CAP,
     REVIEW: REVIEW_CAP,
     SAME_NAME_HOME: HOUSEHOLD_CAP,
+    TWINS: POSSIBLE_CAP,
+    MOVED_OR_NAMESAKE: POSSIBLE_CAP,
 }
+# Rules whose pairs are listed for a person to check even under the decision threshold, as
+# long as the evidence before the cap reached it.
+TO_CHECK = (TWINS, MOVED_OR_NAMESAKE)
 # On a file whose copies of one person often carry another first name (see
 # ``names_replaced``), "another first name" is no longer evidence of another person: the
 # two-people rules then send their pairs to review instead — never « sure » either way.
@@ -81,6 +90,14 @@ LABELS = {
     SAME_NAME_HOME: (
         "Même nom à la même adresse, mais nés à des années différentes ou portables différents : "
         "deux personnes"
+    ),
+    TWINS: (
+        "À vérifier : jumeaux ? Prénoms différents, même nom et même date de naissance, sans "
+        "portable ni adresse e-mail personnelle en commun"
+    ),
+    MOVED_OR_NAMESAKE: (
+        "À vérifier : même nom à deux adresses, sans date de naissance pour les départager ni "
+        "téléphone ou e-mail en commun (déménagement ou homonyme)"
     ),
 }
 # A file is one whose copies replace first names when pairs of one surname at one address,
@@ -198,14 +215,17 @@ def relation(
         other_birth = (
             birth in (-1, FAIR, OTHER) or year_apart or (given == OTHER and birth == CLOSE)
         )
-        if given == FAIR and birth == -1 and family in AGREE and personal_link:
+        if given == FAIR and birth == -1 and family in (EXACT, CLOSE, FAIR) and personal_link:
             return REVIEW  # a first name typed badly twice, one mobile or own mailbox
         if given == OTHER and birth == -1 and family in AGREE and shared_mobile:
             return REVIEW  # a garbled first name of one mobile's owner, or a couple's phone
         if other_birth and (here or family in AGREE):
             return HOUSEHOLD
         if family in AGREE and not other_birth:
-            return REVIEW  # twins, or one of the two first names is wrong
+            # Twins, or one of the two first names is wrong. A copy with a mistyped first
+            # name keeps its owner's mobile or mailbox; twins each have their own: sharing
+            # none of them, twins are likelier — to check, not a probable duplicate.
+            return REVIEW if personal_link else TWINS
         if not other_birth:
             return REVIEW  # both names apart, one birth date: never « sure »
         return NONE  # nothing in common but perhaps a date: the weights decide
@@ -229,7 +249,9 @@ def relation(
         if not here and street != -1:
             if phone == OTHER or mail in (FAIR, OTHER):
                 return NAMESAKE  # no birth date, another address, phones or e-mails apart
-            return REVIEW  # no birth date, another address, nothing else to compare
+            # No birth date, another address, no phone nor e-mail in common: someone who
+            # moved or a namesake, and nothing on the records to tell: to check.
+            return MOVED_OR_NAMESAKE
         if here and mobiles_apart:
             return SAME_NAME_HOME  # one name, one home, two mobiles: a mobile is one person's
         if here and not personal_link:

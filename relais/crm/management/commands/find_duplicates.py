@@ -18,8 +18,10 @@ MAX_WARNINGS = 50  # then only the count, so that a bad file does not flood the 
 class Command(BaseCommand):
     help = (  # a plain string: argparse cannot format a lazy one
         "Cherche les doublons probables d'un fichier CSV de contacts (blocage, comparaison "
-        "floue champ par champ, score de Fellegi-Sunter) et écrit les paires id_a,id_b,score "
-        "au-dessus du seuil de décision."
+        "floue champ par champ, score de Fellegi-Sunter) et écrit les paires "
+        "id_a,id_b,score,decision au-dessus du seuil de décision (« sûr », « probable »), "
+        "puis celles qu'une règle place en dessous mais à vérifier (jumeaux, même nom à deux "
+        "adresses sans date de naissance : « à vérifier »)."
     )
 
     def add_arguments(self, parser):
@@ -108,10 +110,19 @@ class Command(BaseCommand):
         try:
             with open(options["output"], "w", newline="", encoding="utf-8") as out:
                 writer = csv.writer(out)
-                writer.writerow(["id_a", "id_b", "score"])
+                # decision: « sûr », « probable » (a predicted duplicate) or « à vérifier »
+                # (under the threshold, listed because a rule asks a person to look).
+                writer.writerow(["id_a", "id_b", "score", "decision"])
                 for pair in pairs:
                     # An id such as ``=1+1`` would run as a formula in a spreadsheet.
-                    writer.writerow([csv_safe(pair.id_a), csv_safe(pair.id_b), f"{pair.score:.4f}"])
+                    writer.writerow(
+                        [
+                            csv_safe(pair.id_a),
+                            csv_safe(pair.id_b),
+                            f"{pair.score:.4f}",
+                            pair.decision,
+                        ]
+                    )
         except OSError as exc:
             raise CommandError(
                 _("impossible d'écrire %(path)s (%(reason)s).")
