@@ -60,7 +60,7 @@ from rapidfuzz.distance import OSA
 from relais.crm.dedup.compare import CLOSE, EXACT, FAIR, OTHER, level
 from relais.crm.dedup.normalize import initials, squeeze
 
-NONE, HOUSEHOLD, NAMESAKE, REVIEW, SAME_NAME_HOME, TWINS, MOVED_OR_NAMESAKE = range(7)
+NONE, HOUSEHOLD, NAMESAKE, REVIEW, SAME_NAME_HOME, TWINS, MOVED_OR_NAMESAKE, TWO_SURNAMES = range(8)
 HOUSEHOLD_CAP = 0.2  # under DECISION (0.5)
 REVIEW_CAP = 0.8  # under SURE (0.95), over DECISION: listed as « probable »
 # Under DECISION, over HOUSEHOLD_CAP: Fellegi–Sunter's "possible link". Two people are the
@@ -74,10 +74,11 @@ CAPS = {
     SAME_NAME_HOME: HOUSEHOLD_CAP,
     TWINS: POSSIBLE_CAP,
     MOVED_OR_NAMESAKE: POSSIBLE_CAP,
+    TWO_SURNAMES: POSSIBLE_CAP,
 }
 # Rules whose pairs are listed for a person to check even under the decision threshold, as
 # long as the evidence before the cap reached it.
-TO_CHECK = (TWINS, MOVED_OR_NAMESAKE)
+TO_CHECK = (TWINS, MOVED_OR_NAMESAKE, TWO_SURNAMES)
 # On a file whose copies of one person often carry another first name (see
 # ``names_replaced``), "another first name" is no longer evidence of another person: the
 # two-people rules then send their pairs to review instead — never « sure » either way.
@@ -98,6 +99,10 @@ LABELS = {
     MOVED_OR_NAMESAKE: (
         "À vérifier : même nom à deux adresses, sans date de naissance pour les départager ni "
         "téléphone ou e-mail en commun (déménagement ou homonyme)"
+    ),
+    TWO_SURNAMES: (
+        "À vérifier : même prénom à la même adresse, deux noms différents, sans portable ni "
+        "adresse e-mail personnelle en commun (un couple de même prénom, ou un nom d'épouse)"
     ),
 }
 # A file is one whose copies replace first names when pairs of one surname at one address,
@@ -174,6 +179,7 @@ def relation(
     mobiles_apart: bool = False,
     personal_link: bool = True,
     shared_mobile: bool = False,
+    misspelt: bool = False,
 ) -> int:
     """The rule that applies to a pair (``NONE`` when none). ``first_sim``/``last_sim`` and
     ``swapped`` come from ``compare.names``; ``contact_levels`` are the levels of street,
@@ -181,7 +187,8 @@ def relation(
     ``birth_b`` the normalised birth dates (``YYYYMMDD``); ``mobiles_apart`` whether both
     give a mobile and share none (``mobiles_apart()``); ``personal_link`` whether they share
     what only one person has (``personal_link()``); ``shared_mobile`` whether they give one
-    mobile number in common (``shared_mobile()``)."""
+    mobile number in common (``shared_mobile()``); ``misspelt`` whether one of the first
+    names is a misspelling of the other by the file's spellings (``misspelt()``)."""
     if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim >= 0.9:
         return NONE  # the bulk of true pairs: same names, a birth date that agrees
     first, last = _level(first_sim), _level(last_sim)
@@ -195,6 +202,8 @@ def relation(
         given = OTHER
     elif given in (FAIR, OTHER) and _one_typo(first_a, last_a, first_b, last_b, swapped):
         given = CLOSE  # one typo in a short first name ("Luc", "Lcu"): not another name
+    elif given in (FAIR, OTHER) and misspelt:
+        given = CLOSE  # "Gréaoile": nobody's first name, two typos from Grégoire
     elif given == CLOSE and not swapped and _short_and_apart(first_a, first_b):
         given = FAIR  # "Martin" and "Marine", "Marie" and "Marion": close, yet two names
     birth = _level(birth_sim)
@@ -262,8 +271,40 @@ def relation(
         # names spelt apart (Luc and Lucy, Michelle and Michèle), two surnames and two
         # mobiles are three differences at once: two people.
         apart = birth == OTHER or (given == CLOSE and mobiles_apart)
-        return HOUSEHOLD if apart else REVIEW
+        if apart:
+            return HOUSEHOLD
+        if family == OTHER and not personal_link:
+            # Surnames clearly apart (not a typo) and nothing of one person's in common (a
+            # married woman keeps her mobile and mailbox): a couple of Claudes is likelier,
+            # a married name not excluded — to check, not a probable duplicate.
+            return TWO_SURNAMES
+        return REVIEW
     return NONE
+
+
+# A spelling borne by one record only, two typos at most from a first name that at least
+# this many records bear, is a misspelling of it, not another person's first name.
+COMMON_NAME = 3
+
+
+def misspelt(first_a, last_a, first_b, last_b, swapped, counts) -> bool:
+    """Whether one of the two first names (as ``compare.names`` paired them; crossed, the
+    worse pair) is a spelling no other record of the file bears, two typos at most from the
+    other, which ``COMMON_NAME`` records or more bear (« Gréaoile » and « Grégoire »): a
+    misspelling, not another person. ``counts``: name → records bearing it
+    (``engine.name_counts``); without it (one pair alone), never."""
+    if not counts:
+        return False
+    if swapped:
+        pairs = ((first_a, last_b), (last_a, first_b))
+        x, y = max(pairs, key=lambda p: OSA.distance(squeeze(p[0]), squeeze(p[1])))
+    else:
+        x, y = first_a, first_b
+    sx, sy = squeeze(x), squeeze(y)
+    if len(sx) < 3 or len(sy) < 3 or gendered(x, y) or OSA.distance(sx, sy) > 2:
+        return False
+    rare, common = sorted((counts.get(sx, 0), counts.get(sy, 0)))
+    return rare == 1 and common >= COMMON_NAME
 
 
 def mobile_keys(phones) -> set[str]:
