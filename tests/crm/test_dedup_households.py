@@ -136,18 +136,27 @@ def test_one_name_at_one_home_without_a_birth_date_is_never_sure():
 
 
 @pytest.mark.parametrize(
-    ("birth", "rule", "candidate"),
-    [("1966-02-14", rules.HOUSEHOLD, False), ("", rules.REVIEW, True)],
-    ids=["other birth date", "no birth date"],
+    ("birth", "phones", "rule", "decision"),
+    [
+        ("1966-02-14", None, rules.HOUSEHOLD, None),
+        ("", None, rules.TWO_SURNAMES, "à vérifier"),
+        ("", HOME["phone"], rules.REVIEW, "probable"),
+    ],
+    ids=["other birth date", "no birth date, own mobiles", "no birth date, one mobile"],
 )
-def test_one_first_name_two_surnames_at_one_home(birth, rule, candidate):
+def test_one_first_name_two_surnames_at_one_home(birth, phones, rule, decision):
     # Claude Martin and Claude Roux at one address: a couple, or a woman who took her
-    # husband's name — two people when the birth dates say so, to review when they cannot.
+    # husband's name — two people when the birth dates say so; when they cannot, a couple
+    # each with their own mobile is likelier (listed « à vérifier », under the threshold),
+    # one mobile for both names a married name (a probable duplicate, to review).
     claude = {**A, "first_name": "Claude"}
     other = member(first_name="Claude", last_name="Roux", birth_date=birth)
+    if phones:
+        other["phone"] = phones
     pair = explain_pair(claude, other)
     assert pair.rule == rule and not pair.sure
-    assert (pair.score >= DECISION) is candidate
+    listed = find_duplicates([claude, other])
+    assert [p.decision for p in listed] == ([decision] if decision else [])
 
 
 def test_both_names_apart_with_one_birth_date_is_never_sure():
@@ -292,6 +301,78 @@ def test_namesake_in_the_same_town_is_never_sure():
     lenient = Weights(prior=4.0)
     lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
     pair = explain_pair(A, local, lenient)
+    assert pair.rule == rules.REVIEW and not pair.sure
+
+
+def test_one_name_at_two_addresses_without_a_birth_date_is_to_check():
+    # Same names in one town, another street, no birth date on one side, no phone nor
+    # e-mail in common: someone who moved within the town or a namesake — listed « à
+    # vérifier » under the threshold, not a probable duplicate.
+    a = {**A, "phone": [], "email": ""}
+    local = {**NAMESAKE, "birth_date": "", "street": "8 rue Vendôme", "phone": [], "email": ""}
+    local.update(postal_code="69003", city="Lyon")
+    pair = explain_pair(a, local)
+    assert pair.rule == rules.MOVED_OR_NAMESAKE and pair.score < DECISION
+    assert [(p.rule, p.decision) for p in find_duplicates([a, local])] == [
+        (rules.MOVED_OR_NAMESAKE, "à vérifier")
+    ]
+    # With nothing at all in common, not even the town: not listed.
+    far = {**local, "postal_code": "33000", "city": "Bordeaux", "street": "3 avenue Foch"}
+    assert find_duplicates([a, far]) == []
+
+
+def test_a_first_name_no_one_else_bears_is_a_misspelling_not_a_household():
+    # « Gréaoile » at Grégoire Martin's home, without a birth date: alone, the pair looks
+    # like two first names of one household; in a file where several people are called
+    # Grégoire and nobody Gréaoile, it is Grégoire's name typed badly twice.
+    gregoire = {**A, "first_name": "Grégoire", "birth_date": ""}
+    typo = member(first_name="Gréaoile", last_name="Martin", phone=HOME["phone"][1:])
+    assert explain_pair(gregoire, typo).rule == rules.HOUSEHOLD
+    others = [
+        {"id": f"g{n}", "first_name": "Grégoire", "last_name": name, "city": "Nantes"}
+        for n, name in enumerate(("Petit", "Durand", "Leroy"))
+    ]
+    listed = {frozenset((p.id_a, p.id_b)): p for p in find_duplicates([gregoire, typo, *others])}
+    pair = listed[frozenset(("a", "b"))]
+    assert pair.rule == rules.REVIEW and pair.decision == "probable"
+    # Two first names that several records bear stay two people of one household.
+    sylvie = member(first_name="Sylvie", last_name="Martin")
+    more = [{**o, "id": f"s{n}", "first_name": "Sylvie"} for n, o in enumerate(others)]
+    listed = find_duplicates([gregoire, sylvie, *others, *more])
+    assert not [p for p in listed if {p.id_a, p.id_b} == {"a", "b"}]
+
+
+def test_names_swapped_with_an_initial_go_to_review():
+    # « Rossi Bernadette » (names swapped) and « B. Rossi » at one home, no birth date:
+    # the initial is Bernadette's — one person, to review, not a household.
+    bernadette = {**A, "first_name": "Rossi", "last_name": "Bernadette", "birth_date": ""}
+    initial = member(first_name="B.", last_name="Rossi", phone=HOME["phone"][1:])
+    assert explain_pair(bernadette, initial).rule == rules.REVIEW
+    # « G. » against Élise Guillou's surname is no initial of her first name.
+    elise = {**A, "first_name": "Élise", "last_name": "Guillou", "birth_date": "1997-06-08"}
+    g = member(first_name="G.", last_name="Guillou", birth_date="")
+    assert explain_pair(elise, g).rule == rules.HOUSEHOLD
+
+
+def test_a_mobile_against_a_landline_is_nothing_to_compare():
+    # Someone who moved gives a new landline where the other record had only a mobile:
+    # no phone disagrees, the phone line of the explanation is « absent ».
+    a = {**A, "phone": ["06 12 34 56 78"]}
+    b = {**A, "id": "b", "phone": ["04 72 00 00 01"]}
+    line = next(f for f in explain_pair(a, b).fields if f.field == "phone")
+    assert line.level == "absent" and line.weight == 0
+    two_mobiles = {**b, "phone": ["07 98 76 54 32"]}
+    assert next(f for f in explain_pair(a, two_mobiles).fields if f.field == "phone").weight < 0
+
+
+def test_misspelt_names_sharing_a_personal_mailbox_go_to_review():
+    # Robert Brun and « Rebrt Baun » at one home, one mailbox carrying « robert »: a
+    # record typed badly, not a second person of the household.
+    robert = {**A, "first_name": "Robert", "last_name": "Brun", "birth_date": ""}
+    robert.update(email="robert.brun@wanadoo.fr")
+    typo = member(first_name="Rebrt", last_name="Baun", email="robert.brun@wanadoo.fr")
+    typo["phone"] = HOME["phone"][1:]
+    pair = explain_pair(robert, typo)
     assert pair.rule == rules.REVIEW and not pair.sure
 
 

@@ -114,7 +114,19 @@ def phones(a: tuple, b: tuple) -> float | None:
                 return 1.0
             if len(x) == len(y) and OSA.distance(x, y) == 1:
                 best = 0.92
+    if best == 0.0 and not (_mobile(a) and _mobile(b)) and not (_other(a) and _other(b)):
+        # Only a mobile on one side, only a landline on the other: nothing to compare (a
+        # mobile is one person's, a landline a home's; someone who moved gives a new one).
+        return None
     return best
+
+
+def _mobile(phones) -> bool:
+    return any(len(p) == 9 and p[0] in "67" for p in phones)
+
+
+def _other(phones) -> bool:
+    return any(not (len(p) == 9 and p[0] in "67") for p in phones)
 
 
 def street(a: str, b: str) -> float | None:

@@ -57,7 +57,7 @@ than one typo away from the other, or a short one (six letters or fewer) two typ
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from relais.crm.dedup.compare import CLOSE, EXACT, FAIR, OTHER, level
+from relais.crm.dedup.compare import CLOSE, EXACT, FAIR, OTHER, level, name_similarity
 from relais.crm.dedup.normalize import initials, squeeze
 
 NONE, HOUSEHOLD, NAMESAKE, REVIEW, SAME_NAME_HOME, TWINS, MOVED_OR_NAMESAKE, TWO_SURNAMES = range(8)
@@ -160,6 +160,19 @@ def _initial_of(short: str, name: str) -> bool:
     return len(short) == 1 and len(name) > 1 and name.startswith(short)
 
 
+def _crossed_initial(first_a, last_a, first_b, last_b) -> bool:
+    """Names swapped on one record and a first name given as its initial: « Rossi
+    Bernadette » and « B. Rossi » — the surnames, crossed, agree, and the initial is the
+    other's first name's (not the surname's: « G. Guillou » and « Élise Guillou »)."""
+    for (x, y), (u, v) in (
+        ((first_a, last_b), (last_a, first_b)),
+        ((last_a, first_b), (first_a, last_b)),
+    ):
+        if (_initial_of(x, y) or _initial_of(y, x)) and name_similarity(u, v) >= 0.9:
+            return True
+    return False
+
+
 def _level(similarity) -> int:
     return -1 if similarity is None else level(similarity)
 
@@ -208,7 +221,11 @@ def relation(
         given = FAIR  # "Martin" and "Marine", "Marie" and "Marion": close, yet two names
     birth = _level(birth_sim)
     year_apart = birth == CLOSE and birth_a[:4] != birth_b[:4]  # "1959"/"1995"
-    if _initial_of(first_a, first_b) or _initial_of(first_b, first_a):
+    if (
+        _initial_of(first_a, first_b)
+        or _initial_of(first_b, first_a)
+        or (swapped and _crossed_initial(first_a, last_a, first_b, last_b))
+    ):
         # "A." and "Agathe": her, or Arthur of the same household — unless their birth
         # dates, which are one person's, say two: "A." born in 1973 is not Agathe of 1997.
         if birth == OTHER or year_apart:
