@@ -167,8 +167,15 @@ def test_both_names_apart_with_one_birth_date_is_never_sure():
 
 
 def test_an_initial_at_the_same_address_goes_to_review():
-    pair = explain_pair(A, member(first_name="J.", last_name="Martin"))
-    assert pair.rule == rules.REVIEW and not pair.sure
+    # « J. » sharing Jean's mobile: him, to review (probable, never sure).
+    pair = explain_pair(A, member(first_name="J.", last_name="Martin", phone=HOME["phone"]))
+    assert pair.rule == rules.REVIEW and not pair.sure and pair.decision == "probable"
+    # « J. » with a mobile of their own and no birth date: Julie of the same home is
+    # likelier — listed « à vérifier », under the threshold.
+    other = member(first_name="J.", last_name="Martin")
+    pair = explain_pair(A, other)
+    assert pair.rule == rules.INITIAL_TWO_MOBILES and pair.decision == "à vérifier"
+    assert [p.decision for p in find_duplicates([A, other])] == ["à vérifier"]
 
 
 def test_an_initial_born_another_year_is_another_person():
@@ -374,6 +381,21 @@ def test_misspelt_names_sharing_a_personal_mailbox_go_to_review():
     typo["phone"] = HOME["phone"][1:]
     pair = explain_pair(robert, typo)
     assert pair.rule == rules.REVIEW and not pair.sure
+
+
+def test_a_mailbox_carrying_a_mistyped_first_name_is_still_personal():
+    # « Sbaine » and « Sabbine » Neveu, one birth date, one mailbox « sabine.neveu@ »: the
+    # mailbox is Sabine's, so the two records share what only she has — not twins.
+    assert rules.personal_link(
+        "sbaine", "sabine.neveu@orange.fr", (), "sabbine", "sabine.neveu@orange.fr", ()
+    )
+    assert not rules.personal_link(
+        "sbaine", "famille.neveu@orange.fr", (), "sabbine", "famille.neveu@orange.fr", ()
+    )
+    sabine = {**A, "first_name": "Sbaine", "last_name": "Neveu", "birth_date": "1977-03-18"}
+    sabine.update(email="sabine.neveu@orange.fr", phone=[])
+    other = {**sabine, "id": "b", "first_name": "Sabbine"}
+    assert explain_pair(sabine, other).rule != rules.TWINS
 
 
 # --- recall kept ------------------------------------------------------------------------------

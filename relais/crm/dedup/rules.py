@@ -54,13 +54,25 @@ than one typo away from the other, or a short one (six letters or fewer) two typ
 « différent », for namesakes « différent » (more than two typos, or two in the year).
 """
 
+import re
+
 import numpy as np
 from rapidfuzz.distance import OSA
 
 from relais.crm.dedup.compare import CLOSE, EXACT, FAIR, OTHER, level, name_similarity
 from relais.crm.dedup.normalize import initials, squeeze
 
-NONE, HOUSEHOLD, NAMESAKE, REVIEW, SAME_NAME_HOME, TWINS, MOVED_OR_NAMESAKE, TWO_SURNAMES = range(8)
+(
+    NONE,
+    HOUSEHOLD,
+    NAMESAKE,
+    REVIEW,
+    SAME_NAME_HOME,
+    TWINS,
+    MOVED_OR_NAMESAKE,
+    TWO_SURNAMES,
+    INITIAL_TWO_MOBILES,
+) = range(9)
 HOUSEHOLD_CAP = 0.2  # under DECISION (0.5)
 REVIEW_CAP = 0.8  # under SURE (0.95), over DECISION: listed as « probable »
 # Under DECISION, over HOUSEHOLD_CAP: Fellegi–Sunter's "possible link". Two people are the
@@ -75,10 +87,11 @@ CAPS = {
     TWINS: POSSIBLE_CAP,
     MOVED_OR_NAMESAKE: POSSIBLE_CAP,
     TWO_SURNAMES: POSSIBLE_CAP,
+    INITIAL_TWO_MOBILES: POSSIBLE_CAP,
 }
 # Rules whose pairs are listed for a person to check even under the decision threshold, as
 # long as the evidence before the cap reached it.
-TO_CHECK = (TWINS, MOVED_OR_NAMESAKE, TWO_SURNAMES)
+TO_CHECK = (TWINS, MOVED_OR_NAMESAKE, TWO_SURNAMES, INITIAL_TWO_MOBILES)
 # On a file whose copies of one person often carry another first name (see
 # ``names_replaced``), "another first name" is no longer evidence of another person: the
 # two-people rules then send their pairs to review instead — never « sure » either way.
@@ -103,6 +116,10 @@ LABELS = {
     TWO_SURNAMES: (
         "À vérifier : même prénom à la même adresse, deux noms différents, sans portable ni "
         "adresse e-mail personnelle en commun (un couple de même prénom, ou un nom d'épouse)"
+    ),
+    INITIAL_TWO_MOBILES: (
+        "À vérifier : une initiale et un prénom à la même adresse, chacun avec son portable "
+        "(« A. » et Agathe, ou Arthur)"
     ),
 }
 # A file is one whose copies replace first names when pairs of one surname at one address,
@@ -230,7 +247,10 @@ def relation(
         # dates, which are one person's, say two: "A." born in 1973 is not Agathe of 1997.
         if birth == OTHER or year_apart:
             return HOUSEHOLD
-        return REVIEW
+        # Each with a mobile of their own and no birth date agreeing: Arthur is likelier —
+        # to check, not probable.
+        apart = mobiles_apart and birth not in (EXACT, CLOSE)
+        return INITIAL_TWO_MOBILES if apart else REVIEW
     street, postal, city, *others = contact_levels
     here = street in (EXACT, CLOSE, FAIR) or EXACT in others  # a near e-mail is a
     # namesake's habit ("jean.martin2@"), not a shared one
@@ -343,13 +363,19 @@ def shared_mobile(phones_a, phones_b) -> bool:
 
 def personal_link(first_a, email_a, phones_a, first_b, email_b, phones_b) -> bool:
     """Whether two records share what is one person's: a mobile, or an e-mail address
-    that carries one of their first names (« famille.martin@ » is a household's)."""
+    that carries one of their first names (« famille.martin@ » is a household's) — or a
+    word of it two typos at most from one of them, when the first name was mistyped
+    (« sabine.neveu@ » given by « Sbaine » and « Sabbine » Neveu)."""
     if mobile_keys(phones_a) & mobile_keys(phones_b):
         return True
     if not email_a or email_a != email_b:
         return False
-    local = squeeze(email_a.split("@")[0])
-    return any(len(name) > 2 and name in local for name in (squeeze(first_a), squeeze(first_b)))
+    local = email_a.split("@")[0]
+    names = [n for n in (squeeze(first_a), squeeze(first_b)) if len(n) > 2]
+    if any(name in squeeze(local) for name in names):
+        return True
+    words = [w for w in re.split(r"[^a-z]+", local) if len(w) > 3]
+    return any(len(name) > 3 and OSA.distance(word, name) <= 2 for word in words for name in names)
 
 
 def names_replaced(first_levels, last_levels, birth_levels, street_levels) -> bool:
