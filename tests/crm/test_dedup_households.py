@@ -398,6 +398,16 @@ def test_a_mailbox_carrying_a_mistyped_first_name_is_still_personal():
     assert explain_pair(sabine, other).rule != rules.TWINS
 
 
+def test_a_swapped_pair_scores_the_same_whichever_record_comes_first():
+    # « Neueu Jean » (names swapped, a typo) and « Jean Neveeu »: the score of a pair of
+    # records does not depend on their order in the file.
+    a = {**A, "first_name": "Neueu", "last_name": "Jean", "birth_date": ""}
+    b = {**a, "id": "b", "first_name": "Jean", "last_name": "Neveeu", "street": "7 rue Foch"}
+    b.update(postal_code="33000", city="Bordeaux")
+    assert explain_pair(a, b).swapped_names
+    assert explain_pair(a, b).score == pytest.approx(explain_pair(b, a).score)
+
+
 # --- recall kept ------------------------------------------------------------------------------
 
 DUPLICATES = {

@@ -69,7 +69,10 @@ def names(first_a: str, last_a: str, first_b: str, last_b: str):
         return straight_f, straight_l, False
     crossed = (crossed_f or 0.0) + (crossed_l or 0.0)
     if crossed > straight + 0.15 and crossed_f is not None and crossed_l is not None:
-        return crossed_f, crossed_l, True
+        # Which crossed name is the first name is unknown, and the score must not depend
+        # on which record comes first. A surname is typed again more faithfully than a first
+        # name (nicknames, initials, compound names): the closer pair is taken as surnames.
+        return min(crossed_f, crossed_l), max(crossed_f, crossed_l), True
     return straight_f, straight_l, False
 
 
