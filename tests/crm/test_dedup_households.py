@@ -407,6 +407,11 @@ def test_a_swapped_pair_scores_the_same_whichever_record_comes_first():
     assert explain_pair(a, b).swapped_names
     assert explain_pair(a, b).score == pytest.approx(explain_pair(b, a).score)
 
+    def evidence(pair):  # the weights before any rule's cap
+        return sum(f.weight for f in pair.fields if f.field != "rule")
+
+    assert evidence(explain_pair(a, b)) == pytest.approx(evidence(explain_pair(b, a)))
+
 
 # --- recall kept ------------------------------------------------------------------------------
 
