@@ -413,6 +413,21 @@ def test_a_swapped_pair_scores_the_same_whichever_record_comes_first():
     assert evidence(explain_pair(a, b)) == pytest.approx(evidence(explain_pair(b, a)))
 
 
+def test_one_name_born_a_typo_apart_with_two_addresses_and_two_mobiles_is_a_namesake():
+    # Stéphane Perez of 1952 and Stéphane Perez of 1992 (one digit apart), other streets,
+    # other towns, each with a mobile: a namesake, not one person who moved, changed
+    # mobile and whose birth date was mistyped.
+    a = {**A, "first_name": "Stéphane", "last_name": "Perez", "birth_date": "1952-08-24"}
+    a.update(email="", phone=["06 68 45 82 01"])
+    b = {**a, "id": "b", "birth_date": "1992-08-24", "phone": ["06 02 01 51 54"]}
+    b.update(street="73 rue de Guillet", postal_code="21000", city="Dijon")
+    pair = explain_pair(a, b)
+    assert pair.rule == rules.NAMESAKE and pair.score < DECISION
+    # The same mobile on both: one person who moved, whose date was mistyped.
+    same = {**b, "phone": a["phone"]}
+    assert explain_pair(a, same).score >= DECISION
+
+
 # --- recall kept ------------------------------------------------------------------------------
 
 DUPLICATES = {

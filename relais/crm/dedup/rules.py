@@ -219,8 +219,8 @@ def relation(
     what only one person has (``personal_link()``); ``shared_mobile`` whether they give one
     mobile number in common (``shared_mobile()``); ``misspelt`` whether one of the first
     names is a misspelling of the other by the file's spellings (``misspelt()``)."""
-    if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim >= 0.9:
-        return NONE  # the bulk of true pairs: same names, a birth date that agrees
+    if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim >= 0.999:
+        return NONE  # the bulk of true pairs: same names, one birth date
     first, last = _level(first_sim), _level(last_sim)
     if swapped:  # which crossed name is the first name is unknown: assume the worse one
         given, family = max(first, last), min(first, last)
@@ -280,6 +280,11 @@ def relation(
         # street: a namesake (whose surname was mistyped) more than one person with two
         # errors; in one town, to review — never « sure » whatever weights EM learned.
         return REVIEW if EXACT in (postal, city) else NAMESAKE
+    if given in AGREE and family in AGREE and birth in (CLOSE, FAIR) and not here and mobiles_apart:
+        # Same names, birth dates a typo or two apart, two addresses and two mobiles: a
+        # namesake born near the same day, rather than one person who moved, changed
+        # mobile and whose birth date was mistyped — three differences at once.
+        return NAMESAKE
     if given in AGREE and family in AGREE and birth == FAIR and not personal_link:
         # Same names, birth dates of one year but two typos apart in the day and month
         # (11/01 and 19/05), nothing personal shared: a namesake of the same town born the
