@@ -25,8 +25,11 @@ For each set the same records go to:
 * **splink** (DuckDB back end, expectation–maximisation) when the package imports.
 
 Precision, recall and F1 are over pairs, a method's found pairs being those it declares at or
-above its decision threshold — for Relais every pair at or above 0.5, the « probable » pairs
-its rules send to review included, as the review queue lists them. For information only,
+above its decision threshold — for Relais every pair at or above 0.5 (« sûr » and
+« probable », the « probable » pairs its rules send to review included). The pairs Relais
+lists « à vérifier » under the threshold (Fellegi–Sunter's possible links: twins, one name at
+two addresses without a birth date) are not predicted duplicates and are not counted as
+found; the run says how many there are and how many of them are true. For information only,
 Relais's run is also read as a three-way decision: « sure » pairs alone, and the pairs to
 review settled by a person. Time is wall-clock, data loading excluded, with the CPU seconds
 of the relais process (and its workers) beside it. ``--seed`` draws another household base
@@ -150,10 +153,11 @@ def show(label: str, result: dict) -> None:
 
 def show_review(result: dict) -> None:
     """Information only, not the compared figure: the counting above takes every pair at
-    or above the decision threshold as found, the pairs the rules send to review included,
-    as for the peers (which have no review). Here, the same pairs read as a three-way
+    or above the decision threshold as found, the « probable » pairs the rules send to
+    review included, as for the peers (which have no review), and not the pairs listed
+    « à vérifier » under it. Here, the same pairs read as a three-way
     decision (Fellegi–Sunter's possible-match region): « sure » pairs alone, and every pair
-    to review settled by a person (the review workload is the price)."""
+    to review (« probable » capped by a rule, or « à vérifier ») settled by a person (the review workload is the price)."""
     for label, key in (
         ("  … « sure » pairs only", "sure_only"),
         ("  … pairs to review settled by a person", "settled"),
@@ -279,27 +283,38 @@ def frame_records(frame) -> list[dict]:
 
 
 def run_relais(frame, truth, workers: int, *, learn: bool | None) -> dict:
-    from relais.crm.dedup import find_duplicates
+    from relais.crm.dedup import DECISION, find_duplicates
 
     records = frame_records(frame)
     report: dict = {}
     started, cpu = time.perf_counter(), _cpu()
     pairs = find_duplicates(records, workers=workers, learn=learn, report=report)
     seconds, cpu = time.perf_counter() - started, _cpu() - cpu
-    found = {frozenset((p.id_a, p.id_b)) for p in pairs}
+    # The match decisions: pairs at or above the threshold (« sûr », « probable »). Pairs
+    # listed « à vérifier » (under it, shown to a person because a rule asks) are not
+    # predicted duplicates; they are counted apart, with how many are true.
+    matches = [p for p in pairs if p.score >= DECISION]
+    to_check = [p for p in pairs if p.score < DECISION]
+    found = {frozenset((p.id_a, p.id_b)) for p in matches}
     sure_false = sum(1 for p in pairs if p.sure and frozenset((p.id_a, p.id_b)) not in truth)
-    review = [p for p in pairs if p.rule != 0 and not p.sure]  # capped by a rule: to review
+    review = [p for p in matches if p.rule != 0 and not p.sure]  # capped by a rule: probable
     review_false = sum(1 for p in review if frozenset((p.id_a, p.id_b)) not in truth)
     note = report.get("scoring", "") + (f"; {sure_false} false « sure »" if sure_false else "")
     if review:
-        note += f"; {len(review)} pairs sent to review by the rules, {review_false} of them false"
+        note += f"; {len(review)} probable pairs capped by the rules, {review_false} of them false"
+    if to_check:
+        true_to_check = sum(1 for p in to_check if frozenset((p.id_a, p.id_b)) in truth)
+        note += f"; {len(to_check)} pairs listed « à vérifier », {true_to_check} of them true"
     result = metrics(found, truth, seconds, note)
     result["cpu"] = cpu
     sure = {frozenset((p.id_a, p.id_b)) for p in pairs if p.sure}
     result["sure_only"] = metrics(sure, truth, seconds, f"{len(sure)} pairs")
-    to_review = {frozenset((p.id_a, p.id_b)) for p in review}
+    to_review = {frozenset((p.id_a, p.id_b)) for p in review + to_check}
     result["settled"] = metrics(
-        found - (to_review - truth), truth, seconds, f"{len(review)} pairs to review"
+        (found | to_review) - (to_review - truth),
+        truth,
+        seconds,
+        f"{len(review) + len(to_check)} pairs to review",
     )
     return result
 

@@ -177,3 +177,46 @@ def test_utf16_bom_with_broken_content_gives_a_clear_french_message(tmp_path):
     path.write_bytes(b"\xff\xfe" + "ID;Nom\n".encode("utf-16-le") + b"\x00\xd8")
     with pytest.raises(CommandError, match=r"encodage UTF-16 annoncé mais contenu invalide"):
         run(path, tmp_path / "o.csv", maps=["Nom=last_name"])
+
+
+TWINS_CSV = (
+    "ID,prenom,nom,naissance,adresse,cp,ville,tel\n"
+    "a,Jean,Martin,1962-03-12,5 rue des Lilas,69003,Lyon,06 12 34 56 78\n"
+    "b,Hugo,Martin,1962-03-12,5 rue des Lilas,69003,Lyon,07 98 76 54 32\n"
+    "c,Jean-Pierre,Dupré,1970-03-12,12 bd Saint-Michel,75005,Paris,06 11 22 33 44\n"
+    "d,jean pierre,DUPRE,12/03/1970,12 boulevard Saint-Michel,75005,Paris,0611223344\n"
+)
+TWINS_MAPS = [
+    "prenom=first_name",
+    "nom=last_name",
+    "naissance=birth_date",
+    "adresse=street",
+    "cp=postal_code",
+    "ville=city",
+    "tel=phone",
+]
+
+
+def test_pairs_to_check_go_to_their_own_file_and_the_pairs_file_keeps_its_form(tmp_path, capsys):
+    # Twins (other first names, one birth date, each their own mobile) are under the
+    # threshold: never in the pairs file, whose header and contents scripts rely on.
+    path = tmp_path / "twins.csv"
+    path.write_text(TWINS_CSV, encoding="utf-8")
+    review = tmp_path / "a_verifier.csv"
+    rows = run(path, tmp_path / "pairs.csv", "--review", str(review), maps=TWINS_MAPS)
+    assert rows[0] == ["id_a", "id_b", "score"]
+    assert {tuple(sorted(row[:2])) for row in rows[1:]} == {("c", "d")}
+    with open(review, encoding="utf-8", newline="") as handle:
+        checked = list(csv.reader(handle))
+    assert checked[0] == ["id_a", "id_b", "score", "motif"]
+    assert [sorted(row[:2]) for row in checked[1:]] == [["a", "b"]]
+    assert float(checked[1][2]) < 0.5 and checked[1][3].startswith("À vérifier : jumeaux")
+    assert "1 paire à vérifier écrite" in capsys.readouterr().err
+
+
+def test_without_review_file_the_pairs_to_check_are_counted_not_written(tmp_path, capsys):
+    path = tmp_path / "twins.csv"
+    path.write_text(TWINS_CSV, encoding="utf-8")
+    rows = run(path, tmp_path / "pairs.csv", maps=TWINS_MAPS)
+    assert [sorted(row[:2]) for row in rows[1:]] == [["c", "d"]]
+    assert "1 paire sous le seuil est à vérifier" in capsys.readouterr().err

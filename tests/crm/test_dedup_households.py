@@ -81,10 +81,27 @@ def test_household_members_stay_out_whatever_the_weights(other):
 
 
 def test_twins_go_to_review_never_sure():
+    # Twins each with their own mobile (the family e-mail and landline are the home's):
+    # two people are likelier than one first name typed wrong, yet nothing settles it.
     twin = member(first_name="Hugo", last_name="Martin", birth_date=JEAN["birth_date"])
     pair = explain_pair(A, twin)
+    assert pair.rule == rules.TWINS
+    assert pair.score < DECISION and not pair.sure and pair.decision == "à vérifier"
+    # Not a probable duplicate, but listed for a person to check, labelled « à vérifier ».
+    listed = find_duplicates([A, twin], explain=True)
+    assert [(p.rule, p.decision, p.sure) for p in listed] == [(rules.TWINS, "à vérifier", False)]
+    assert listed[0].score == pytest.approx(rules.POSSIBLE_CAP)
+
+
+def test_twin_like_pair_sharing_a_mobile_is_a_probable_duplicate_to_review():
+    # Other first name, same birth date, and one mobile: one person whose first name was
+    # typed wrong is as likely as twins sharing a phone — probable, never sure.
+    twin = member(
+        first_name="Hugo", last_name="Martin", birth_date=JEAN["birth_date"], phone=HOME["phone"]
+    )
+    pair = explain_pair(A, twin)
     assert pair.rule == rules.REVIEW
-    assert DECISION <= pair.score < SURE and not pair.sure
+    assert DECISION <= pair.score < SURE and not pair.sure and pair.decision == "probable"
 
 
 def test_father_and_son_of_one_name_are_two_people():
@@ -119,18 +136,27 @@ def test_one_name_at_one_home_without_a_birth_date_is_never_sure():
 
 
 @pytest.mark.parametrize(
-    ("birth", "rule", "candidate"),
-    [("1966-02-14", rules.HOUSEHOLD, False), ("", rules.REVIEW, True)],
-    ids=["other birth date", "no birth date"],
+    ("birth", "phones", "rule", "decision"),
+    [
+        ("1966-02-14", None, rules.HOUSEHOLD, None),
+        ("", None, rules.TWO_SURNAMES, "à vérifier"),
+        ("", HOME["phone"], rules.REVIEW, "probable"),
+    ],
+    ids=["other birth date", "no birth date, own mobiles", "no birth date, one mobile"],
 )
-def test_one_first_name_two_surnames_at_one_home(birth, rule, candidate):
+def test_one_first_name_two_surnames_at_one_home(birth, phones, rule, decision):
     # Claude Martin and Claude Roux at one address: a couple, or a woman who took her
-    # husband's name — two people when the birth dates say so, to review when they cannot.
+    # husband's name — two people when the birth dates say so; when they cannot, a couple
+    # each with their own mobile is likelier (listed « à vérifier », under the threshold),
+    # one mobile for both names a married name (a probable duplicate, to review).
     claude = {**A, "first_name": "Claude"}
     other = member(first_name="Claude", last_name="Roux", birth_date=birth)
+    if phones:
+        other["phone"] = phones
     pair = explain_pair(claude, other)
     assert pair.rule == rule and not pair.sure
-    assert (pair.score >= DECISION) is candidate
+    listed = find_duplicates([claude, other])
+    assert [p.decision for p in listed] == ([decision] if decision else [])
 
 
 def test_both_names_apart_with_one_birth_date_is_never_sure():
@@ -141,8 +167,15 @@ def test_both_names_apart_with_one_birth_date_is_never_sure():
 
 
 def test_an_initial_at_the_same_address_goes_to_review():
-    pair = explain_pair(A, member(first_name="J.", last_name="Martin"))
-    assert pair.rule == rules.REVIEW and not pair.sure
+    # « J. » sharing Jean's mobile: him, to review (probable, never sure).
+    pair = explain_pair(A, member(first_name="J.", last_name="Martin", phone=HOME["phone"]))
+    assert pair.rule == rules.REVIEW and not pair.sure and pair.decision == "probable"
+    # « J. » with a mobile of their own and no birth date: Julie of the same home is
+    # likelier — listed « à vérifier », under the threshold.
+    other = member(first_name="J.", last_name="Martin")
+    pair = explain_pair(A, other)
+    assert pair.rule == rules.INITIAL_TWO_MOBILES and pair.decision == "à vérifier"
+    assert [p.decision for p in find_duplicates([A, other])] == ["à vérifier"]
 
 
 def test_an_initial_born_another_year_is_another_person():
@@ -276,6 +309,123 @@ def test_namesake_in_the_same_town_is_never_sure():
     lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
     pair = explain_pair(A, local, lenient)
     assert pair.rule == rules.REVIEW and not pair.sure
+
+
+def test_one_name_at_two_addresses_without_a_birth_date_is_to_check():
+    # Same names in one town, another street, no birth date on one side, no phone nor
+    # e-mail in common: someone who moved within the town or a namesake — listed « à
+    # vérifier » under the threshold, not a probable duplicate.
+    a = {**A, "phone": [], "email": ""}
+    local = {**NAMESAKE, "birth_date": "", "street": "8 rue Vendôme", "phone": [], "email": ""}
+    local.update(postal_code="69003", city="Lyon")
+    pair = explain_pair(a, local)
+    assert pair.rule == rules.MOVED_OR_NAMESAKE and pair.score < DECISION
+    assert [(p.rule, p.decision) for p in find_duplicates([a, local])] == [
+        (rules.MOVED_OR_NAMESAKE, "à vérifier")
+    ]
+    # With nothing at all in common, not even the town: not listed.
+    far = {**local, "postal_code": "33000", "city": "Bordeaux", "street": "3 avenue Foch"}
+    assert find_duplicates([a, far]) == []
+
+
+def test_a_first_name_no_one_else_bears_is_a_misspelling_not_a_household():
+    # « Gréaoile » at Grégoire Martin's home, without a birth date: alone, the pair looks
+    # like two first names of one household; in a file where several people are called
+    # Grégoire and nobody Gréaoile, it is Grégoire's name typed badly twice.
+    gregoire = {**A, "first_name": "Grégoire", "birth_date": ""}
+    typo = member(first_name="Gréaoile", last_name="Martin", phone=HOME["phone"][1:])
+    assert explain_pair(gregoire, typo).rule == rules.HOUSEHOLD
+    others = [
+        {"id": f"g{n}", "first_name": "Grégoire", "last_name": name, "city": "Nantes"}
+        for n, name in enumerate(("Petit", "Durand", "Leroy"))
+    ]
+    listed = {frozenset((p.id_a, p.id_b)): p for p in find_duplicates([gregoire, typo, *others])}
+    pair = listed[frozenset(("a", "b"))]
+    assert pair.rule == rules.REVIEW and pair.decision == "probable"
+    # Two first names that several records bear stay two people of one household.
+    sylvie = member(first_name="Sylvie", last_name="Martin")
+    more = [{**o, "id": f"s{n}", "first_name": "Sylvie"} for n, o in enumerate(others)]
+    listed = find_duplicates([gregoire, sylvie, *others, *more])
+    assert not [p for p in listed if {p.id_a, p.id_b} == {"a", "b"}]
+
+
+def test_names_swapped_with_an_initial_go_to_review():
+    # « Rossi Bernadette » (names swapped) and « B. Rossi » at one home, no birth date:
+    # the initial is Bernadette's — one person, to review, not a household.
+    bernadette = {**A, "first_name": "Rossi", "last_name": "Bernadette", "birth_date": ""}
+    initial = member(first_name="B.", last_name="Rossi", phone=HOME["phone"][1:])
+    assert explain_pair(bernadette, initial).rule == rules.REVIEW
+    # « G. » against Élise Guillou's surname is no initial of her first name.
+    elise = {**A, "first_name": "Élise", "last_name": "Guillou", "birth_date": "1997-06-08"}
+    g = member(first_name="G.", last_name="Guillou", birth_date="")
+    assert explain_pair(elise, g).rule == rules.HOUSEHOLD
+
+
+def test_a_mobile_against_a_landline_is_nothing_to_compare():
+    # Someone who moved gives a new landline where the other record had only a mobile:
+    # no phone disagrees, the phone line of the explanation is « absent ».
+    a = {**A, "phone": ["06 12 34 56 78"]}
+    b = {**A, "id": "b", "phone": ["04 72 00 00 01"]}
+    line = next(f for f in explain_pair(a, b).fields if f.field == "phone")
+    assert line.level == "absent" and line.weight == 0
+    two_mobiles = {**b, "phone": ["07 98 76 54 32"]}
+    assert next(f for f in explain_pair(a, two_mobiles).fields if f.field == "phone").weight < 0
+
+
+def test_misspelt_names_sharing_a_personal_mailbox_go_to_review():
+    # Robert Brun and « Rebrt Baun » at one home, one mailbox carrying « robert »: a
+    # record typed badly, not a second person of the household.
+    robert = {**A, "first_name": "Robert", "last_name": "Brun", "birth_date": ""}
+    robert.update(email="robert.brun@wanadoo.fr")
+    typo = member(first_name="Rebrt", last_name="Baun", email="robert.brun@wanadoo.fr")
+    typo["phone"] = HOME["phone"][1:]
+    pair = explain_pair(robert, typo)
+    assert pair.rule == rules.REVIEW and not pair.sure
+
+
+def test_a_mailbox_carrying_a_mistyped_first_name_is_still_personal():
+    # « Sbaine » and « Sabbine » Neveu, one birth date, one mailbox « sabine.neveu@ »: the
+    # mailbox is Sabine's, so the two records share what only she has — not twins.
+    assert rules.personal_link(
+        "sbaine", "sabine.neveu@orange.fr", (), "sabbine", "sabine.neveu@orange.fr", ()
+    )
+    assert not rules.personal_link(
+        "sbaine", "famille.neveu@orange.fr", (), "sabbine", "famille.neveu@orange.fr", ()
+    )
+    sabine = {**A, "first_name": "Sbaine", "last_name": "Neveu", "birth_date": "1977-03-18"}
+    sabine.update(email="sabine.neveu@orange.fr", phone=[])
+    other = {**sabine, "id": "b", "first_name": "Sabbine"}
+    assert explain_pair(sabine, other).rule != rules.TWINS
+
+
+def test_a_swapped_pair_scores_the_same_whichever_record_comes_first():
+    # « Neueu Jean » (names swapped, a typo) and « Jean Neveeu »: the score of a pair of
+    # records does not depend on their order in the file.
+    a = {**A, "first_name": "Neueu", "last_name": "Jean", "birth_date": ""}
+    b = {**a, "id": "b", "first_name": "Jean", "last_name": "Neveeu", "street": "7 rue Foch"}
+    b.update(postal_code="33000", city="Bordeaux")
+    assert explain_pair(a, b).swapped_names
+    assert explain_pair(a, b).score == pytest.approx(explain_pair(b, a).score)
+
+    def evidence(pair):  # the weights before any rule's cap
+        return sum(f.weight for f in pair.fields if f.field != "rule")
+
+    assert evidence(explain_pair(a, b)) == pytest.approx(evidence(explain_pair(b, a)))
+
+
+def test_one_name_born_a_typo_apart_with_two_addresses_and_two_mobiles_is_a_namesake():
+    # Stéphane Perez of 1952 and Stéphane Perez of 1992 (one digit apart), other streets,
+    # other towns, each with a mobile: a namesake, not one person who moved, changed
+    # mobile and whose birth date was mistyped.
+    a = {**A, "first_name": "Stéphane", "last_name": "Perez", "birth_date": "1952-08-24"}
+    a.update(email="", phone=["06 68 45 82 01"])
+    b = {**a, "id": "b", "birth_date": "1992-08-24", "phone": ["06 02 01 51 54"]}
+    b.update(street="73 rue de Guillet", postal_code="21000", city="Dijon")
+    pair = explain_pair(a, b)
+    assert pair.rule == rules.NAMESAKE and pair.score < DECISION
+    # The same mobile on both: one person who moved, whose date was mistyped.
+    same = {**b, "phone": a["phone"]}
+    assert explain_pair(a, same).score >= DECISION
 
 
 # --- recall kept ------------------------------------------------------------------------------

@@ -88,6 +88,41 @@ def test_search_job_stores_the_pairs_with_progress(agent_client, agent, workspac
     assert "hx-trigger" not in progress.content.decode()  # finished: polling stops
 
 
+def test_real_twins_reach_the_queue_to_check_not_as_probable(agent_client, workspace, search):
+    # Twins: one surname, home and birth date, each their own first name, mobile and
+    # mailbox. Under the decision threshold (not a predicted duplicate), yet listed for a
+    # person to look at, labelled « À vérifier », never « Sûr ».
+    home = {
+        "person__last_name": "Roux",
+        "person__birth_date": "1991-04-12",
+        "person__street": "3 rue des Lilas",
+        "person__postal_code": "31000",
+        "person__city": "Toulouse",
+    }
+    a = CustomerFactory(
+        workspace=workspace,
+        person__first_name="Hugo",
+        person__phone_mobile="06 11 22 33 44",
+        person__email="hugo.roux@exemple.fr",
+        **home,
+    )
+    b = CustomerFactory(
+        workspace=workspace,
+        person__first_name="Léa",
+        person__phone_mobile="07 55 66 77 88",
+        person__email="lea.roux@exemple.fr",
+        **home,
+    )
+    search(agent_client)
+    pair = DuplicateCandidate.objects.get()
+    assert {pair.customer_a_id, pair.customer_b_id} == {a.pk, b.pk}
+    assert pair.score < 0.5 and not pair.sure
+    html = agent_client.get(reverse("crm:dedup-list")).content.decode()
+    assert "À vérifier" in html and "Sûr</span>" not in html
+    detail = agent_client.get(reverse("crm:dedup-pair", kwargs={"pair_id": pair.public_id}))
+    assert "à vérifier" in detail.content.decode()
+
+
 def test_the_list_is_empty_then_filters(agent_client, workspace):
     response = agent_client.get(reverse("crm:dedup-list"))
     assert "Aucun doublon à examiner" in response.content.decode()

@@ -69,7 +69,10 @@ def names(first_a: str, last_a: str, first_b: str, last_b: str):
         return straight_f, straight_l, False
     crossed = (crossed_f or 0.0) + (crossed_l or 0.0)
     if crossed > straight + 0.15 and crossed_f is not None and crossed_l is not None:
-        return crossed_f, crossed_l, True
+        # Which crossed name is the first name is unknown, and the score must not depend
+        # on which record comes first. A surname is typed again more faithfully than a first
+        # name (nicknames, initials, compound names): the closer pair is taken as surnames.
+        return min(crossed_f, crossed_l), max(crossed_f, crossed_l), True
     return straight_f, straight_l, False
 
 
@@ -114,7 +117,19 @@ def phones(a: tuple, b: tuple) -> float | None:
                 return 1.0
             if len(x) == len(y) and OSA.distance(x, y) == 1:
                 best = 0.92
+    if best == 0.0 and not (_mobile(a) and _mobile(b)) and not (_other(a) and _other(b)):
+        # Only a mobile on one side, only a landline on the other: nothing to compare (a
+        # mobile is one person's, a landline a home's; someone who moved gives a new one).
+        return None
     return best
+
+
+def _mobile(phones) -> bool:
+    return any(len(p) == 9 and p[0] in "67" for p in phones)
+
+
+def _other(phones) -> bool:
+    return any(not (len(p) == 9 and p[0] in "67") for p in phones)
 
 
 def street(a: str, b: str) -> float | None:

@@ -76,6 +76,20 @@ class Pair:
     fields: list[FieldComparison] = field(default_factory=list)
     rule: int = rules.NONE  # the rule of ``rules`` that capped the score, if any
 
+    @property
+    def decision(self) -> str:
+        """« sûr » (score ≥ SURE), « probable » (≥ DECISION: a predicted duplicate, still
+        shown to a person), or « à vérifier »: under the threshold, listed because a rule
+        of ``rules.TO_CHECK`` says a person must look (twins, one name at two addresses)."""
+        return decision(self.score)
+
+
+def decision(score: float) -> str:
+    """The French word for a listed pair's score band (see ``Pair.decision``)."""
+    if score >= SURE:
+        return "sûr"
+    return "probable" if score >= DECISION else "à vérifier"
+
 
 def _listed(value) -> list[str]:
     if value is None or value == "":
@@ -114,9 +128,12 @@ def prepare(record: Mapping) -> tuple:
     )
 
 
-def similarities(a: tuple, b: tuple) -> tuple[dict[str, float | None], bool, int]:
+def similarities(
+    a: tuple, b: tuple, names: Mapping[str, int] | None = None
+) -> tuple[dict[str, float | None], bool, int]:
     """Field → similarity (None when missing) of two prepared records, whether the names
-    matched crossed, and the rule of ``rules`` that applies (``rules.NONE`` if none)."""
+    matched crossed, and the rule of ``rules`` that applies (``rules.NONE`` if none).
+    ``names``: how many records of the file bear each name (``name_counts``), if known."""
     first, last, swapped = cmp.names(a[1], a[2], b[1], b[2])
     sims = {
         "first_name": first,
@@ -139,6 +156,7 @@ def similarities(a: tuple, b: tuple) -> tuple[dict[str, float | None], bool, int
         mobiles_apart=rules.mobiles_apart(a[5], b[5]),
         personal_link=rules.personal_link(a[1], a[4], a[5], b[1], b[4], b[5]),
         shared_mobile=rules.shared_mobile(a[5], b[5]),
+        misspelt=rules.misspelt(a[1], a[2], b[1], b[2], swapped, names),
     )
     return sims, swapped, rule
 
@@ -174,13 +192,19 @@ def _weight(weights: Weights, table, name: str, lvl: int, street_level: int) -> 
 
 
 class Scorer:
-    def __init__(self, weights: Weights | None = None, caps: Mapping[int, float] = rules.CAPS):
+    def __init__(
+        self,
+        weights: Weights | None = None,
+        caps: Mapping[int, float] = rules.CAPS,
+        names: Mapping[str, int] | None = None,
+    ):
+        self.names = names
         self.weights = weights or Weights()
         self.table = self.weights.table()
         self.caps = caps
 
     def score(self, a: tuple, b: tuple) -> float:
-        sims, _swapped, rule = similarities(a, b)
+        sims, _swapped, rule = similarities(a, b, self.names)
         total = self.weights.prior
         street = -1 if sims["street"] is None else cmp.level(sims["street"])
         for name, similarity in sims.items():
@@ -191,7 +215,7 @@ class Scorer:
     def explain(self, a: tuple, b: tuple, raw_a=None, raw_b=None) -> Pair:
         """The pair scored, with one ``FieldComparison`` per field. ``raw_a``/``raw_b``
         (the input mappings) give the values shown; else the normalised ones."""
-        sims, swapped, rule = similarities(a, b)
+        sims, swapped, rule = similarities(a, b, self.names)
         total = self.weights.prior
         street = -1 if sims["street"] is None else cmp.level(sims["street"])
         lines = []
@@ -268,7 +292,7 @@ def _shown(name: str, prepared: tuple, raw, *, swapped: bool) -> str:
 _shared: dict = {}
 
 
-def levels(a: tuple, b: tuple) -> list[int]:
+def levels(a: tuple, b: tuple, names: Mapping[str, int] | None = None) -> list[int]:
     """Agreement level of each of ``SCORED_FIELDS`` (-1: missing on one side), then the
     rule of ``rules`` that applies; the hot loop of a large run, hence the plain tuple
     instead of ``similarities``' dict."""
@@ -294,6 +318,7 @@ def levels(a: tuple, b: tuple) -> list[int]:
             mobiles_apart=rules.mobiles_apart(a[5], b[5]),
             personal_link=rules.personal_link(a[1], a[4], a[5], b[1], b[4], b[5]),
             shared_mobile=rules.shared_mobile(a[5], b[5]),
+            misspelt=rules.misspelt(a[1], a[2], b[1], b[2], swapped, names),
         )
     )
     return out
@@ -301,19 +326,31 @@ def levels(a: tuple, b: tuple) -> list[int]:
 
 def _levels_chunk(bounds: tuple[int, int]):
     records, (left, right) = _shared["records"], _shared["pairs"]
+    names = _shared.get("names")
     start, end = bounds
     rows = [
-        levels(records[i], records[j])
+        levels(records[i], records[j], names)
         for i, j in zip(left[start:end].tolist(), right[start:end].tolist(), strict=True)
     ]
     return np.array(rows, dtype=np.int8).reshape(len(rows), COLUMNS)
 
 
-def pair_levels(prepared, pairs, *, workers=1, progress=None):
+def name_counts(prepared) -> dict[str, int]:
+    """How many records bear each (squeezed) name, first or last name field alike (names
+    are often swapped): a spelling no other record bears is likely a typo
+    (``rules.misspelt``)."""
+    counts: dict[str, int] = {}
+    for record in prepared:
+        for name in {norm.squeeze(record[1]), norm.squeeze(record[2])} - {""}:
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def pair_levels(prepared, pairs, *, workers=1, progress=None, names=None):
     """An int8 matrix, one row per pair, one column per scored field (level or -1), then
     one for the rule of ``rules`` (``RULE_COLUMN``)."""
     total = len(pairs[0])
-    _shared.update(records=prepared, pairs=pairs)
+    _shared.update(records=prepared, pairs=pairs, names=names)
     bounds = [(start, min(start + CHUNK, total)) for start in range(0, total, CHUNK)]
     chunks = []
     try:
@@ -394,7 +431,9 @@ def find_duplicates(
     report: dict | None = None,
 ) -> list[Pair]:
     """Candidate duplicate pairs among ``records`` scoring at least ``threshold``, best
-    first. ``learn``: ``None`` (default) chooses (``choose_weights``: weights learned on
+    first, then those a rule of ``rules.TO_CHECK`` capped under it whose evidence reached
+    it (twins, one name at two addresses without a birth date), listed « à vérifier »
+    (``Pair.decision``) with their capped score. ``learn``: ``None`` (default) chooses (``choose_weights``: weights learned on
     the file by expectation–maximisation unless the fit is degenerate, else the set
     weights); ``True`` always learns (``Weights.estimate``); ``False`` scores with
     ``weights`` (the set weights by default). Households, namesakes and twins are capped by
@@ -441,7 +480,8 @@ def find_duplicates_prepared(
         workers = min(2, os.cpu_count() or 1)
     if total < 4 * CHUNK:
         workers = 1
-    matrix = pair_levels(prepared, pairs, workers=workers, progress=progress)
+    names = name_counts(prepared)
+    matrix = pair_levels(prepared, pairs, workers=workers, progress=progress, names=names)
     replaced = bool(total) and rules.names_replaced(
         *(matrix[:, f] for f in (0, 1, 2, STREET_COLUMN))
     )
@@ -463,11 +503,20 @@ def find_duplicates_prepared(
     if report is not None:
         report["scoring"] = scoring
     scores = scores_of(matrix, weights, caps)
-    kept = np.nonzero(scores >= threshold)[0]
+    listed = scores >= threshold
+    if not replaced and threshold <= DECISION:
+        # Pairs a rule sends to be checked although two people are likelier (twins, one
+        # name at two addresses without a birth date): under the threshold, yet listed
+        # « à vérifier » when the evidence before the cap reached it.
+        to_check = np.isin(matrix[:, RULE_COLUMN], rules.TO_CHECK)
+        if to_check.any():
+            uncapped = scores_of(matrix[to_check][:, :RULE_COLUMN], weights)
+            listed[np.nonzero(to_check)[0][uncapped >= threshold]] = True
+    kept = np.nonzero(listed)[0]
     kept = kept[np.lexsort((right[kept], left[kept], -scores[kept]))]  # best first
     order = [(int(k), int(left[k]), int(right[k])) for k in kept]
     if raw is not None:
-        scorer = Scorer(weights, caps)
+        scorer = Scorer(weights, caps, names)
         return [scorer.explain(prepared[i], prepared[j], raw[i], raw[j]) for _k, i, j in order]
     return [
         Pair(

@@ -54,21 +54,44 @@ than one typo away from the other, or a short one (six letters or fewer) two typ
 « différent », for namesakes « différent » (more than two typos, or two in the year).
 """
 
+import re
+
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from relais.crm.dedup.compare import CLOSE, EXACT, FAIR, OTHER, level
+from relais.crm.dedup.compare import CLOSE, EXACT, FAIR, OTHER, level, name_similarity
 from relais.crm.dedup.normalize import initials, squeeze
 
-NONE, HOUSEHOLD, NAMESAKE, REVIEW, SAME_NAME_HOME = 0, 1, 2, 3, 4
+(
+    NONE,
+    HOUSEHOLD,
+    NAMESAKE,
+    REVIEW,
+    SAME_NAME_HOME,
+    TWINS,
+    MOVED_OR_NAMESAKE,
+    TWO_SURNAMES,
+    INITIAL_TWO_MOBILES,
+) = range(9)
 HOUSEHOLD_CAP = 0.2  # under DECISION (0.5)
 REVIEW_CAP = 0.8  # under SURE (0.95), over DECISION: listed as « probable »
+# Under DECISION, over HOUSEHOLD_CAP: Fellegi–Sunter's "possible link". Two people are the
+# likelier reading, yet nothing on the records settles it: the pair is listed « à vérifier »
+# (``TO_CHECK``, see ``engine.find_duplicates_prepared``) but is not a probable duplicate.
+POSSIBLE_CAP = 0.4
 CAPS = {
     HOUSEHOLD: HOUSEHOLD_CAP,
     NAMESAKE: HOUSEHOLD_CAP,
     REVIEW: REVIEW_CAP,
     SAME_NAME_HOME: HOUSEHOLD_CAP,
+    TWINS: POSSIBLE_CAP,
+    MOVED_OR_NAMESAKE: POSSIBLE_CAP,
+    TWO_SURNAMES: POSSIBLE_CAP,
+    INITIAL_TWO_MOBILES: POSSIBLE_CAP,
 }
+# Rules whose pairs are listed for a person to check even under the decision threshold, as
+# long as the evidence before the cap reached it.
+TO_CHECK = (TWINS, MOVED_OR_NAMESAKE, TWO_SURNAMES, INITIAL_TWO_MOBILES)
 # On a file whose copies of one person often carry another first name (see
 # ``names_replaced``), "another first name" is no longer evidence of another person: the
 # two-people rules then send their pairs to review instead — never « sure » either way.
@@ -81,6 +104,22 @@ LABELS = {
     SAME_NAME_HOME: (
         "Même nom à la même adresse, mais nés à des années différentes ou portables différents : "
         "deux personnes"
+    ),
+    TWINS: (
+        "À vérifier : jumeaux ? Prénoms différents, même nom et même date de naissance, sans "
+        "portable ni adresse e-mail personnelle en commun"
+    ),
+    MOVED_OR_NAMESAKE: (
+        "À vérifier : même nom à deux adresses, sans date de naissance pour les départager ni "
+        "téléphone ou e-mail en commun (déménagement ou homonyme)"
+    ),
+    TWO_SURNAMES: (
+        "À vérifier : même prénom à la même adresse, deux noms différents, sans portable ni "
+        "adresse e-mail personnelle en commun (un couple de même prénom, ou un nom d'épouse)"
+    ),
+    INITIAL_TWO_MOBILES: (
+        "À vérifier : une initiale et un prénom à la même adresse, chacun avec son portable "
+        "(« A. » et Agathe, ou Arthur)"
     ),
 }
 # A file is one whose copies replace first names when pairs of one surname at one address,
@@ -138,6 +177,19 @@ def _initial_of(short: str, name: str) -> bool:
     return len(short) == 1 and len(name) > 1 and name.startswith(short)
 
 
+def _crossed_initial(first_a, last_a, first_b, last_b) -> bool:
+    """Names swapped on one record and a first name given as its initial: « Rossi
+    Bernadette » and « B. Rossi » — the surnames, crossed, agree, and the initial is the
+    other's first name's (not the surname's: « G. Guillou » and « Élise Guillou »)."""
+    for (x, y), (u, v) in (
+        ((first_a, last_b), (last_a, first_b)),
+        ((last_a, first_b), (first_a, last_b)),
+    ):
+        if (_initial_of(x, y) or _initial_of(y, x)) and name_similarity(u, v) >= 0.9:
+            return True
+    return False
+
+
 def _level(similarity) -> int:
     return -1 if similarity is None else level(similarity)
 
@@ -157,6 +209,7 @@ def relation(
     mobiles_apart: bool = False,
     personal_link: bool = True,
     shared_mobile: bool = False,
+    misspelt: bool = False,
 ) -> int:
     """The rule that applies to a pair (``NONE`` when none). ``first_sim``/``last_sim`` and
     ``swapped`` come from ``compare.names``; ``contact_levels`` are the levels of street,
@@ -164,9 +217,10 @@ def relation(
     ``birth_b`` the normalised birth dates (``YYYYMMDD``); ``mobiles_apart`` whether both
     give a mobile and share none (``mobiles_apart()``); ``personal_link`` whether they share
     what only one person has (``personal_link()``); ``shared_mobile`` whether they give one
-    mobile number in common (``shared_mobile()``)."""
-    if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim >= 0.9:
-        return NONE  # the bulk of true pairs: same names, a birth date that agrees
+    mobile number in common (``shared_mobile()``); ``misspelt`` whether one of the first
+    names is a misspelling of the other by the file's spellings (``misspelt()``)."""
+    if first_sim == 1.0 and last_sim == 1.0 and birth_sim is not None and birth_sim >= 0.999:
+        return NONE  # the bulk of true pairs: same names, one birth date
     first, last = _level(first_sim), _level(last_sim)
     if swapped:  # which crossed name is the first name is unknown: assume the worse one
         given, family = max(first, last), min(first, last)
@@ -178,16 +232,25 @@ def relation(
         given = OTHER
     elif given in (FAIR, OTHER) and _one_typo(first_a, last_a, first_b, last_b, swapped):
         given = CLOSE  # one typo in a short first name ("Luc", "Lcu"): not another name
+    elif given in (FAIR, OTHER) and misspelt:
+        given = CLOSE  # "Gréaoile": nobody's first name, two typos from Grégoire
     elif given == CLOSE and not swapped and _short_and_apart(first_a, first_b):
         given = FAIR  # "Martin" and "Marine", "Marie" and "Marion": close, yet two names
     birth = _level(birth_sim)
     year_apart = birth == CLOSE and birth_a[:4] != birth_b[:4]  # "1959"/"1995"
-    if _initial_of(first_a, first_b) or _initial_of(first_b, first_a):
+    if (
+        _initial_of(first_a, first_b)
+        or _initial_of(first_b, first_a)
+        or (swapped and _crossed_initial(first_a, last_a, first_b, last_b))
+    ):
         # "A." and "Agathe": her, or Arthur of the same household — unless their birth
         # dates, which are one person's, say two: "A." born in 1973 is not Agathe of 1997.
         if birth == OTHER or year_apart:
             return HOUSEHOLD
-        return REVIEW
+        # Each with a mobile of their own and no birth date agreeing: Arthur is likelier —
+        # to check, not probable.
+        apart = mobiles_apart and birth not in (EXACT, CLOSE)
+        return INITIAL_TWO_MOBILES if apart else REVIEW
     street, postal, city, *others = contact_levels
     here = street in (EXACT, CLOSE, FAIR) or EXACT in others  # a near e-mail is a
     # namesake's habit ("jean.martin2@"), not a shared one
@@ -198,14 +261,17 @@ def relation(
         other_birth = (
             birth in (-1, FAIR, OTHER) or year_apart or (given == OTHER and birth == CLOSE)
         )
-        if given == FAIR and birth == -1 and family in AGREE and personal_link:
+        if given == FAIR and birth == -1 and family in (EXACT, CLOSE, FAIR) and personal_link:
             return REVIEW  # a first name typed badly twice, one mobile or own mailbox
         if given == OTHER and birth == -1 and family in AGREE and shared_mobile:
             return REVIEW  # a garbled first name of one mobile's owner, or a couple's phone
         if other_birth and (here or family in AGREE):
             return HOUSEHOLD
         if family in AGREE and not other_birth:
-            return REVIEW  # twins, or one of the two first names is wrong
+            # Twins, or one of the two first names is wrong. A copy with a mistyped first
+            # name keeps its owner's mobile or mailbox; twins each have their own: sharing
+            # none of them, twins are likelier — to check, not a probable duplicate.
+            return REVIEW if personal_link else TWINS
         if not other_birth:
             return REVIEW  # both names apart, one birth date: never « sure »
         return NONE  # nothing in common but perhaps a date: the weights decide
@@ -214,6 +280,11 @@ def relation(
         # street: a namesake (whose surname was mistyped) more than one person with two
         # errors; in one town, to review — never « sure » whatever weights EM learned.
         return REVIEW if EXACT in (postal, city) else NAMESAKE
+    if given in AGREE and family in AGREE and birth in (CLOSE, FAIR) and not here and mobiles_apart:
+        # Same names, birth dates a typo or two apart, two addresses and two mobiles: a
+        # namesake born near the same day, rather than one person who moved, changed
+        # mobile and whose birth date was mistyped — three differences at once.
+        return NAMESAKE
     if given in AGREE and family in AGREE and birth == FAIR and not personal_link:
         # Same names, birth dates of one year but two typos apart in the day and month
         # (11/01 and 19/05), nothing personal shared: a namesake of the same town born the
@@ -229,7 +300,9 @@ def relation(
         if not here and street != -1:
             if phone == OTHER or mail in (FAIR, OTHER):
                 return NAMESAKE  # no birth date, another address, phones or e-mails apart
-            return REVIEW  # no birth date, another address, nothing else to compare
+            # No birth date, another address, no phone nor e-mail in common: someone who
+            # moved or a namesake, and nothing on the records to tell: to check.
+            return MOVED_OR_NAMESAKE
         if here and mobiles_apart:
             return SAME_NAME_HOME  # one name, one home, two mobiles: a mobile is one person's
         if here and not personal_link:
@@ -240,8 +313,40 @@ def relation(
         # names spelt apart (Luc and Lucy, Michelle and Michèle), two surnames and two
         # mobiles are three differences at once: two people.
         apart = birth == OTHER or (given == CLOSE and mobiles_apart)
-        return HOUSEHOLD if apart else REVIEW
+        if apart:
+            return HOUSEHOLD
+        if family == OTHER and not personal_link:
+            # Surnames clearly apart (not a typo) and nothing of one person's in common (a
+            # married woman keeps her mobile and mailbox): a couple of Claudes is likelier,
+            # a married name not excluded — to check, not a probable duplicate.
+            return TWO_SURNAMES
+        return REVIEW
     return NONE
+
+
+# A spelling borne by one record only, two typos at most from a first name that at least
+# this many records bear, is a misspelling of it, not another person's first name.
+COMMON_NAME = 3
+
+
+def misspelt(first_a, last_a, first_b, last_b, swapped, counts) -> bool:
+    """Whether one of the two first names (as ``compare.names`` paired them; crossed, the
+    worse pair) is a spelling no other record of the file bears, two typos at most from the
+    other, which ``COMMON_NAME`` records or more bear (« Gréaoile » and « Grégoire »): a
+    misspelling, not another person. ``counts``: name → records bearing it
+    (``engine.name_counts``); without it (one pair alone), never."""
+    if not counts:
+        return False
+    if swapped:
+        pairs = ((first_a, last_b), (last_a, first_b))
+        x, y = max(pairs, key=lambda p: OSA.distance(squeeze(p[0]), squeeze(p[1])))
+    else:
+        x, y = first_a, first_b
+    sx, sy = squeeze(x), squeeze(y)
+    if len(sx) < 3 or len(sy) < 3 or gendered(x, y) or OSA.distance(sx, sy) > 2:
+        return False
+    rare, common = sorted((counts.get(sx, 0), counts.get(sy, 0)))
+    return rare == 1 and common >= COMMON_NAME
 
 
 def mobile_keys(phones) -> set[str]:
@@ -263,13 +368,19 @@ def shared_mobile(phones_a, phones_b) -> bool:
 
 def personal_link(first_a, email_a, phones_a, first_b, email_b, phones_b) -> bool:
     """Whether two records share what is one person's: a mobile, or an e-mail address
-    that carries one of their first names (« famille.martin@ » is a household's)."""
+    that carries one of their first names (« famille.martin@ » is a household's) — or a
+    word of it two typos at most from one of them, when the first name was mistyped
+    (« sabine.neveu@ » given by « Sbaine » and « Sabbine » Neveu)."""
     if mobile_keys(phones_a) & mobile_keys(phones_b):
         return True
     if not email_a or email_a != email_b:
         return False
-    local = squeeze(email_a.split("@")[0])
-    return any(len(name) > 2 and name in local for name in (squeeze(first_a), squeeze(first_b)))
+    local = email_a.split("@")[0]
+    names = [n for n in (squeeze(first_a), squeeze(first_b)) if len(n) > 2]
+    if any(name in squeeze(local) for name in names):
+        return True
+    words = [w for w in re.split(r"[^a-z]+", local) if len(w) > 3]
+    return any(len(name) > 3 and OSA.distance(word, name) <= 2 for word in words for name in names)
 
 
 def names_replaced(first_levels, last_levels, birth_levels, street_levels) -> bool:

@@ -18,7 +18,7 @@ from relais.crm.dedup import merge as merge_services
 from relais.crm.dedup import review as review_services
 from relais.crm.dedup import selectors
 from relais.crm.dedup.forms import CandidateFilterForm, CleaningForm, MergeForm
-from relais.crm.dedup.weights import SURE
+from relais.crm.dedup.weights import DECISION, SURE
 from relais.crm.permissions import Permission
 
 PREVIEW_PAGE = 50
@@ -61,6 +61,7 @@ class DedupListView(DedupMixin, View):
             "job": job,
             "can_edit": self.can_edit,
             "sure": SURE,
+            "decision": DECISION,  # under it, a listed pair is « à vérifier »
         }
         return render(request, "crm/dedup/candidate_list.html", context)
 
@@ -102,6 +103,7 @@ class DedupPairView(CandidateMixin, View):
             ],
             "can_edit": self.can_edit,
             "mixed_kinds": a.kind != b.kind,
+            "decision": DECISION,
         }
         return render(request, "crm/dedup/pair_detail.html", context)
 

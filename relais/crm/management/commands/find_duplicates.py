@@ -6,8 +6,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relais.core.downloads import csv_safe
+from relais.crm.dedup import rules
 from relais.crm.dedup.csv_input import ColumnMap, InputError, Report, read_contacts
 from relais.crm.dedup.engine import FIELDS, find_duplicates_prepared, prepare
 from relais.crm.dedup.weights import DECISION
@@ -19,7 +21,9 @@ class Command(BaseCommand):
     help = (  # a plain string: argparse cannot format a lazy one
         "Cherche les doublons probables d'un fichier CSV de contacts (blocage, comparaison "
         "floue champ par champ, score de Fellegi-Sunter) et écrit les paires id_a,id_b,score "
-        "au-dessus du seuil de décision."
+        "au-dessus du seuil de décision ; avec --review, les paires qu'une règle place en "
+        "dessous mais qu'une personne doit regarder (jumeaux, même nom à deux adresses sans "
+        "date de naissance : « à vérifier »)."
     )
 
     def add_arguments(self, parser):
@@ -37,6 +41,14 @@ class Command(BaseCommand):
             % {"fields": ", ".join(FIELDS)},
         )
         parser.add_argument("-o", "--output", required=True, help=_("Fichier CSV des paires."))
+        parser.add_argument(
+            "--review",
+            metavar="A_VERIFIER.csv",
+            help=_(
+                "Écrit aussi dans ce fichier les paires « à vérifier » : sous le seuil, mais "
+                "qu'une règle demande de faire regarder (id_a,id_b,score,motif)."
+            ),
+        )
         parser.add_argument(
             "--threshold",
             type=float,
@@ -105,18 +117,34 @@ class Command(BaseCommand):
             report=choice,
         )
         self.stderr.write(_("Pondération : %(scoring)s.") % {"scoring": choice["scoring"]})
-        try:
-            with open(options["output"], "w", newline="", encoding="utf-8") as out:
-                writer = csv.writer(out)
-                writer.writerow(["id_a", "id_b", "score"])
-                for pair in pairs:
-                    # An id such as ``=1+1`` would run as a formula in a spreadsheet.
-                    writer.writerow([csv_safe(pair.id_a), csv_safe(pair.id_b), f"{pair.score:.4f}"])
-        except OSError as exc:
-            raise CommandError(
-                _("impossible d'écrire %(path)s (%(reason)s).")
-                % {"path": options["output"], "reason": exc.strerror or exc}
-            ) from None
+        # The pairs file keeps its documented form (id_a,id_b,score, every pair at or above
+        # the threshold): scripts read it. The pairs to check go to their own file.
+        matches = [pair for pair in pairs if pair.score >= threshold]
+        to_check = [pair for pair in pairs if pair.score < threshold]
+        self._write(options["output"], ["id_a", "id_b", "score"], matches, with_reason=False)
+        if options["review"]:
+            header = ["id_a", "id_b", "score", "motif"]
+            self._write(options["review"], header, to_check, with_reason=True)
+            self.stderr.write(
+                ngettext(
+                    "%(pairs)d paire à vérifier écrite dans %(path)s.",
+                    "%(pairs)d paires à vérifier écrites dans %(path)s.",
+                    len(to_check),
+                )
+                % {"pairs": len(to_check), "path": options["review"]}
+            )
+        elif to_check:
+            self.stderr.write(
+                ngettext(
+                    "%(pairs)d paire sous le seuil est à vérifier par une personne "
+                    "(jumeaux, homonymes possibles) : --review FICHIER.csv l'écrit.",
+                    "%(pairs)d paires sous le seuil sont à vérifier par une personne "
+                    "(jumeaux, homonymes possibles) : --review FICHIER.csv les écrit.",
+                    len(to_check),
+                )
+                % {"pairs": len(to_check)}
+            )
+        pairs = matches
         self.stderr.write(
             _("%(pairs)d paires écrites dans %(path)s en %(seconds).1f s.")
             % {
@@ -125,6 +153,23 @@ class Command(BaseCommand):
                 "seconds": time.monotonic() - started,
             }
         )
+
+    def _write(self, path: str, header: list[str], pairs: list, *, with_reason: bool) -> None:
+        try:
+            with open(path, "w", newline="", encoding="utf-8") as out:
+                writer = csv.writer(out)
+                writer.writerow(header)
+                for pair in pairs:
+                    # An id such as ``=1+1`` would run as a formula in a spreadsheet.
+                    row = [csv_safe(pair.id_a), csv_safe(pair.id_b), f"{pair.score:.4f}"]
+                    if with_reason:
+                        row.append(csv_safe(rules.LABELS.get(pair.rule, "")))
+                    writer.writerow(row)
+        except OSError as exc:
+            raise CommandError(
+                _("impossible d'écrire %(path)s (%(reason)s).")
+                % {"path": path, "reason": exc.strerror or exc}
+            ) from None
 
     def _progress(self, stage: str, done: int, total: int | None) -> None:
         if total:
