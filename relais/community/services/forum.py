@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -40,13 +41,16 @@ from relais.community.services.notifications import (
 )
 from relais.community.services.tags import topic_tags_set
 from relais.core.audit.services import audit_log, snapshot
+from relais.core.text import TEXT_MAX_LENGTH
 
 TITLE_MIN, TITLE_MAX = 10, 200
 # New members are rate-limited (trust level → at most N posts per window); from level 2 on,
 # and for the organisation's staff and moderators, there is no limit.
 RATE_LIMITS = {0: 3, 1: 10}
 RATE_WINDOW = datetime.timedelta(minutes=10)
-BODY_MIN, BODY_MAX = 2, 20_000
+# The body's ceiling is the kernel's long-text limit: the form and ``Post.full_clean`` already
+# enforce it, and a draft longer than that could never be published.
+BODY_MIN, BODY_MAX = 2, TEXT_MAX_LENGTH
 EXCERPT_MAX = 5_000
 
 
@@ -68,10 +72,15 @@ def _check_body(body: str) -> str:
     if len(body) < BODY_MIN:
         raise ValidationError({"body": _("Écrivez votre message.")})
     if len(body) > BODY_MAX:
-        raise ValidationError(
-            {"body": _("Le message ne doit pas dépasser %(n)d caractères.") % {"n": BODY_MAX}}
-        )
+        raise ValidationError({"body": body_too_long_message()})
     return body
+
+
+def body_too_long_message() -> str:
+    """The French refusal of a body over ``BODY_MAX`` (the number grouped: « 10 000 »)."""
+    return _("Le message ne doit pas dépasser %(n)s caractères.") % {
+        "n": number_format(BODY_MAX, force_grouping=True)
+    }
 
 
 def _check_rate(user, profile) -> None:
