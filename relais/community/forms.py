@@ -281,6 +281,12 @@ class ContentRulesForm(BootstrapForm):
     image_min_level = forms.IntegerField(
         label=_("Niveau de confiance requis pour joindre une image"), min_value=0, max_value=4
     )
+    link_min_level = forms.IntegerField(
+        label=_("Niveau de confiance requis pour publier un lien vers un autre site"),
+        min_value=0,
+        max_value=4,
+        help_text=_("0 : tout membre peut publier des liens."),
+    )
     tag_mode = forms.ChoiceField(
         label=_("Étiquettes"),
         choices=[

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from relais.community.access import can, ensure, ensure_can_post_in, ensure_category_readable
 from relais.community.models import Category, OfficialAnswer, Post, PostLike, PostRevision, Topic
 from relais.community.permissions import Event, Permission
-from relais.community.rendering import plain_text, render_markdown
+from relais.community.rendering import external_links, plain_text, render_markdown
 from relais.community.screening import (
     ALLOW,
     BLOCK,
@@ -30,10 +30,11 @@ from relais.community.services._common import (
     author_profile,
     body_hash,
     bump,
+    member_level,
     profile_for_posting,
     record_event,
 )
-from relais.community.services.attachments import attachments_add
+from relais.community.services.attachments import attachments_add, content_settings_of
 from relais.community.services.notifications import (
     mentionable_names,
     post_published_notify,
@@ -74,6 +75,28 @@ def _check_body(body: str) -> str:
     if len(body) > BODY_MAX:
         raise ValidationError({"body": body_too_long_message()})
     return body
+
+
+def _check_links(user, community, body: str, before: str = "") -> None:
+    """Refuse links to other sites below the community's ``link_min_level`` (a trust-level
+    ability; moderators and staff have them all). An edit is refused only if it adds links,
+    so a post written with links keeps them when its author fixes a typo."""
+    needed = content_settings_of(community).link_min_level
+    if not needed:
+        return
+    level = member_level(user, community)
+    if level >= needed or external_links(body) <= (external_links(before) if before else 0):
+        return
+    raise ValidationError(
+        {
+            "body": _(
+                "Les liens vers d'autres sites s'ouvrent au niveau de confiance %(needed)d "
+                "(le vôtre : %(level)d). Retirez le lien : l'adresse peut rester écrite en "
+                "texte simple, non cliquable."
+            )
+            % {"needed": needed, "level": level}
+        }
+    )
 
 
 def body_too_long_message() -> str:
@@ -196,6 +219,7 @@ def topic_create(
     if kind not in Topic.Kind.values:
         raise ValidationError({"kind": _("Choisissez une question ou une discussion.")})
     title, body = _check_title(title), _check_body(body)
+    _check_links(user, community, body)
     screened_title = _screen(user, community, title, "title")
     screened_body = _screen(user, community, body, "body")
     title, body = screened_title.text, screened_body.text
@@ -245,7 +269,9 @@ def post_reply(*, user, topic: Topic, body: str, attachments=()) -> Post:
         raise ValidationError(_("Ce sujet a été supprimé."))
     if topic.is_closed:
         raise ValidationError(_("Ce sujet est fermé : il n'accepte plus de réponses."))
-    screened = _screen(user, topic.community, _check_body(body), "body")
+    body = _check_body(body)
+    _check_links(user, topic.community, body)
+    screened = _screen(user, topic.community, body, "body")
     profile = profile_for_posting(user, topic.community)
     _check_rate(user, profile)
     position = (topic.posts.aggregate(last=Max("position"))["last"] or 0) + 1
@@ -315,7 +341,9 @@ def post_edit(*, user, post: Post, body: str, reason: str = "") -> Post:
         raise ValidationError(_("Ce sujet est fermé : ses messages ne peuvent plus être modifiés."))
     if post.author_id != user.pk and not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de la modification.")})
-    screened = _screen(user, community, _check_body(body), "body")
+    body = _check_body(body)
+    _check_links(user, community, body, before=post.body)
+    screened = _screen(user, community, body, "body")
     body = screened.text
     if body == post.body:
         return post
