@@ -227,6 +227,22 @@ class SearchForm(BootstrapForm):
     q = forms.CharField(label=_("Rechercher dans la communauté"), max_length=256, required=False)
 
 
+class SearchFilterForm(SearchForm):
+    """The search page's own form: the words and, optionally, one category the user reads."""
+
+    categorie = forms.ChoiceField(label=_("Catégorie"), required=False)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].label = _("Mots recherchés")
+        self.fields["categorie"].choices = [("", _("Toutes les catégories"))] + [
+            (c.slug, c.name) for c in categories
+        ]
+        self.fields["categorie"].error_messages["invalid_choice"] = _(
+            "Choisissez une catégorie de la liste."
+        )
+
+
 class MergeForm(ReasonForm):
     target = forms.CharField(
         label=_("Sujet de destination"),

@@ -314,7 +314,13 @@ class TopicHit:
 
 
 def topics_search(
-    *, user, community: Community, query: str, limit: int = 30, replies: bool = True
+    *,
+    user,
+    community: Community,
+    query: str,
+    limit: int = 30,
+    replies: bool = True,
+    category: Category | None = None,
 ) -> list[TopicHit]:
     """Topics ``user`` may read matching ``query`` (French full text), best first.
 
@@ -323,9 +329,15 @@ def topics_search(
     reply (each topic once; ``replies=False``: titles and questions only). A common word fills
     the page from the topics' own index, so the replies' index is read for the rarer words,
     where it answers quickly. Every user gets the same reply filters (a deleted or hidden
-    reply is found by nobody, moderators included: they see it on its topic's page)."""
+    reply is found by nobody, moderators included: they see it on its topic's page).
+
+    ``category`` (the search page's filter) narrows both indexes to that one category, before
+    the ranking: the best matches of the category, not the category's share of the best
+    matches of the community; a category ``user`` may not read gives nothing."""
     limit = max(1, min(limit, 100))
     topics = _topics(user=user, community=community)
+    if category is not None:
+        topics = topics.filter(category=category)
     matched: dict[int, Post] = {}
     postgres = connection.vendor == "postgresql"
     category_ids = (
@@ -337,6 +349,8 @@ def topics_search(
         if postgres or replies
         else []
     )
+    if category is not None:
+        category_ids = [pk for pk in category_ids if pk == category.pk]
     if postgres:  # the filters beside the match (see search.py)
         ranked = search_topics(
             community_id=community.pk, category_ids=category_ids, query=query, limit=limit
