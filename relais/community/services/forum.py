@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.text import slugify
@@ -37,6 +38,7 @@ from relais.community.services._common import (
 from relais.community.services.attachments import attachments_add, content_settings_of
 from relais.community.services.notifications import (
     mentionable_names,
+    moderation_notice,
     post_published_notify,
     subscribe_automatically,
 )
@@ -394,6 +396,13 @@ def post_edit(*, user, post: Post, body: str, reason: str = "") -> Post:
             after={"revision": number, "reason": reason.strip()},
             workspace=community.workspace,
         )
+        _tell_author(
+            user=user,
+            action="community.post.edit",
+            topic=post.topic,
+            profile=author_profile(post),
+            reason=reason.strip(),
+        )
     return post
 
 
@@ -444,6 +453,18 @@ def _log_moderation(*, user, action, event_code, target, topic, before, after, p
         staff=True,
         summary=reason,
         source=target,
+    )
+    _tell_author(user=user, action=action, topic=topic, profile=profile, reason=reason)
+
+
+def _tell_author(*, user, action, topic, profile, reason) -> None:
+    """The member whose post or topic a moderator acted on is told what and why; a deleted
+    topic's page is gone, so the notice leads to the community's home."""
+    from relais.community.seo import topic_path  # imported late, as in notifications.py
+
+    url = reverse("community:home") if topic.is_deleted else topic_path(topic)
+    moderation_notice(
+        user=user, action=action, topic=topic, profile=profile, reason=reason, url=url
     )
 
 
