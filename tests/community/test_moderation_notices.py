@@ -15,8 +15,10 @@ from relais.community.services import (
     topic_create,
     topic_move,
 )
+from relais.community.services.flags import flag_create, flag_decide
 from relais.community.services.notifications import MODERATION_CATEGORY
 from relais.core.notifications.models import Notification
+from tests.community.conftest import make_member
 
 
 @pytest.fixture
@@ -105,3 +107,47 @@ def test_the_notice_is_shown_to_the_member(client, moderator, bruno, topic):
     page = client.get(reverse("notifications:list")).content.decode()
     assert "La modération a supprimé votre message" in page
     assert "Publicité, contraire à la charte" in page
+
+
+def _flaggers(community, n):
+    return [make_member(community, f"flag{i}", f"Signaleur {i}") for i in range(n)]
+
+
+def test_flags_hiding_a_post_then_a_decision_are_told_without_naming_the_flaggers(
+    community, moderator, bruno, topic
+):
+    reply = post_reply(user=bruno, topic=topic, body="Achetez mes cours sur mon site.")
+    flaggers = _flaggers(community, 3)
+    for flagger, reason in zip(flaggers, ("spam", "spam", "off_topic"), strict=True):
+        flag_create(user=flagger, post=reply, reason=reason)
+    flag_decide(user=moderator, post=reply, decision="disagree", note="Conseil utile")
+    where = f"{topic_path(topic)}#message-{reply.public_id}"
+    assert _notices(bruno) == [
+        (
+            "Votre message est masqué après des signalements, en attendant la modération",
+            "Sujet : « Déclarer une résidence d'écriture ». Motif : Hors sujet, Spam ou publicité",
+            where,
+        ),
+        (
+            "La modération a écarté les signalements : votre message est visible",
+            "Sujet : « Déclarer une résidence d'écriture ». "
+            "Motif : Hors sujet, Spam ou publicité — Conseil utile",
+            where,
+        ),
+    ]
+    for _title, body, _url in _notices(bruno):
+        assert not any(f"Signaleur {i}" in body for i in range(3))
+
+
+def test_an_upheld_flag_is_told_with_the_moderators_note(community, moderator, bruno, topic):
+    reply = post_reply(user=bruno, topic=topic, body="Achetez mes cours sur mon site.")
+    flag_create(user=_flaggers(community, 1)[0], post=reply, reason="spam")
+    assert _notices(bruno) == []  # one flag stays under the threshold: nothing hidden yet
+    flag_decide(user=moderator, post=reply, decision="agree", note="Publicité")
+    assert _notices(bruno) == [
+        (
+            "La modération a confirmé les signalements : votre message reste masqué",
+            "Sujet : « Déclarer une résidence d'écriture ». Motif : Spam ou publicité — Publicité",
+            f"{topic_path(topic)}#message-{reply.public_id}",
+        )
+    ]

@@ -194,6 +194,15 @@ MODERATION_TITLES = {
     "community.topic.reopen": _("La modération a rouvert votre sujet"),
     "community.topic.move": _("La modération a déplacé votre sujet"),
     "community.topic.merge": _("La modération a fusionné votre sujet dans un autre"),
+    "community.post.autohide": _(
+        "Votre message est masqué après des signalements, en attendant la modération"
+    ),
+    "community.flag.agree": _(
+        "La modération a confirmé les signalements : votre message reste masqué"
+    ),
+    "community.flag.shown": _(
+        "La modération a écarté les signalements : votre message est visible"
+    ),
 }
 
 
