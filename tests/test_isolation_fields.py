@@ -61,6 +61,7 @@ QUERY_PARAMETERS = {
     "sandbox": "sandbox",
     "citer": "community_post",  # the community post quoted into the reply box
     "etiquette": "community_tag",  # the tag filtering a category's topics
+    "categorie": "community_category",  # the category narrowing the forum search
     "modele": "frontdoor_template",  # the answer template filling a request's answer box
 }
 
@@ -297,6 +298,7 @@ def _foreign_values(foreign) -> dict:
         "learner_pk": learner.pk,
         "community_post": values["community:post_id"],
         "community_tag": values["community:tag_slug"],
+        "community_category": values["community:category_slug"],
         "frontdoor_template": values["template_id"],
         "journeys_log": values["log_id"],
         "journeys_journey": values["journey_id"],

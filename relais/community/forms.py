@@ -227,6 +227,22 @@ class SearchForm(BootstrapForm):
     q = forms.CharField(label=_("Rechercher dans la communauté"), max_length=256, required=False)
 
 
+class SearchFilterForm(SearchForm):
+    """The search page's own form: the words and, optionally, one category the user reads."""
+
+    categorie = forms.ChoiceField(label=_("Catégorie"), required=False)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].label = _("Mots recherchés")
+        self.fields["categorie"].choices = [("", _("Toutes les catégories"))] + [
+            (c.slug, c.name) for c in categories
+        ]
+        self.fields["categorie"].error_messages["invalid_choice"] = _(
+            "Choisissez une catégorie de la liste."
+        )
+
+
 class MergeForm(ReasonForm):
     target = forms.CharField(
         label=_("Sujet de destination"),
@@ -280,6 +296,12 @@ class ContentRulesForm(BootstrapForm):
     )
     image_min_level = forms.IntegerField(
         label=_("Niveau de confiance requis pour joindre une image"), min_value=0, max_value=4
+    )
+    link_min_level = forms.IntegerField(
+        label=_("Niveau de confiance requis pour publier un lien vers un autre site"),
+        min_value=0,
+        max_value=4,
+        help_text=_("0 : tout membre peut publier des liens."),
     )
     tag_mode = forms.ChoiceField(
         label=_("Étiquettes"),

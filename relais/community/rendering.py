@@ -52,6 +52,9 @@ ALLOWED_CLASSES = {"span": {"mention"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 _HEADING = re.compile(r"<(/?)h([12])>")
 _SPACES = re.compile(r"\s+")
+# A link that leaves the site: a scheme (``https:``, ``mailto:``) or a protocol-relative
+# ``//host``. Relative links (a quote's link back to the post it quotes) stay on the site.
+_EXTERNAL_HREF = re.compile(r'<a\s[^>]*href="(?:[a-z][a-z0-9+.-]*:|//)', re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -127,6 +130,12 @@ def render_markdown(body: str, *, mentions: dict[str, str] | None = None) -> str
         url_schemes=URL_SCHEMES,
         link_rel="nofollow ugc noopener",
     )
+
+
+def external_links(body: str) -> int:
+    """How many links to other sites (or e-mail addresses) the Markdown ``body`` renders to;
+    an address written as plain text is not a link (the parser does not linkify)."""
+    return len(_EXTERNAL_HREF.findall(render_markdown(body)))
 
 
 def plain_text(body: str) -> str:

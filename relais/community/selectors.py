@@ -62,13 +62,18 @@ def community_for_request(request) -> Community:
     serves its community to everyone); otherwise that of the signed-in user's current
     workspace, or of any organization they belong to (never another body's); for an anonymous
     visitor, the site's only community if there is exactly one. Anything else is ``NotFound``.
+
+    A host owned by a body without a community (``make demo``: the dealership owns
+    ``localhost`` and ``127.0.0.1``) is not a dead end: signed-in users get their own body's
+    community, visitors the site's only community provided it has no host of its own (a body
+    with its own domain is served there only).
     """
     communities = Community.objects.select_related("organization", "workspace").order_by("id")
     organization = organization_for_request_host(request)
+    community = None
     if organization is not None:
         community = communities.filter(organization=organization).first()
-    else:
-        community = None
+    if community is None:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             # The current workspace's organization first, then any the user belongs to.
@@ -80,9 +85,15 @@ def community_for_request(request) -> Community:
                     organization_id__in=organization_ids_of_user(user)
                 ).first()
         else:
-            # A visitor on a host no organization owns: the site's only community, if one.
+            # A visitor on a host no community owns: the site's only community, if one.
             only = list(communities[:2])
             community = only[0] if len(only) == 1 else None
+            if (
+                community is not None
+                and organization is not None
+                and community.organization.domains.exists()
+            ):
+                community = None
     if community is None:
         raise NotFound(_("Aucune communauté n'est ouverte pour cette organisation."))
     return community
@@ -314,7 +325,13 @@ class TopicHit:
 
 
 def topics_search(
-    *, user, community: Community, query: str, limit: int = 30, replies: bool = True
+    *,
+    user,
+    community: Community,
+    query: str,
+    limit: int = 30,
+    replies: bool = True,
+    category: Category | None = None,
 ) -> list[TopicHit]:
     """Topics ``user`` may read matching ``query`` (French full text), best first.
 
@@ -323,9 +340,15 @@ def topics_search(
     reply (each topic once; ``replies=False``: titles and questions only). A common word fills
     the page from the topics' own index, so the replies' index is read for the rarer words,
     where it answers quickly. Every user gets the same reply filters (a deleted or hidden
-    reply is found by nobody, moderators included: they see it on its topic's page)."""
+    reply is found by nobody, moderators included: they see it on its topic's page).
+
+    ``category`` (the search page's filter) narrows both indexes to that one category, before
+    the ranking: the best matches of the category, not the category's share of the best
+    matches of the community; a category ``user`` may not read gives nothing."""
     limit = max(1, min(limit, 100))
     topics = _topics(user=user, community=community)
+    if category is not None:
+        topics = topics.filter(category=category)
     matched: dict[int, Post] = {}
     postgres = connection.vendor == "postgresql"
     category_ids = (
@@ -337,6 +360,8 @@ def topics_search(
         if postgres or replies
         else []
     )
+    if category is not None:
+        category_ids = [pk for pk in category_ids if pk == category.pk]
     if postgres:  # the filters beside the match (see search.py)
         ranked = search_topics(
             community_id=community.pk, category_ids=category_ids, query=query, limit=limit

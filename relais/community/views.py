@@ -25,6 +25,7 @@ from relais.community.forms import (
     OfficialAnswerForm,
     ReasonForm,
     ReplyForm,
+    SearchFilterForm,
     SearchForm,
     TopicForm,
     ValidateForm,
@@ -772,20 +773,34 @@ class SearchView(CommunityView):
     feature = "search"
 
     def get(self, request):
-        form = SearchForm(request.GET)
-        form.is_valid()
+        categories = {
+            c.slug: c for c in selectors.categories_for(user=request.user, community=self.community)
+        }
+        form = SearchFilterForm(request.GET, categories=categories.values())
+        valid = form.is_valid()
         query = form.cleaned_data.get("q", "")
+        category = categories.get(form.cleaned_data.get("categorie") or "")
         hits = (
-            selectors.topics_search(user=request.user, community=self.community, query=query)
-            if query.strip()
+            selectors.topics_search(
+                user=request.user, community=self.community, query=query, category=category
+            )
+            if valid and query.strip()
             else []
         )
-        if query.strip() and not hits and request.GET.get("page") is None:
-            # Counted for the back office's « recherches sans résultat » (no write on a GET).
+        # Counted for the back office's « recherches sans résultat » (no write on a GET); a
+        # search narrowed to one category says nothing of what the forum lacks.
+        unfiltered = category is None and request.GET.get("page") is None
+        if valid and query.strip() and not hits and unfiltered:
             search_empty_note(community=self.community, query=query)
         return self.render(
             "community/search.html",
-            {"search_form": form, "query": query, "hits": hits, "noindex": True},
+            {
+                "filter_form": form,
+                "query": query,
+                "category": category,
+                "hits": hits,
+                "noindex": True,
+            },
         )
 
 

@@ -234,6 +234,7 @@ def test_administrators_set_the_rules_in_the_back_office(client, community, mode
         "attachments_per_post": "1",
         "attachment_min_level": "0",
         "image_min_level": "3",
+        "link_min_level": "1",
         "tag_mode": "free",
         "free_tag_min_level": "1",
         "tags_per_topic": "3",
@@ -244,6 +245,7 @@ def test_administrators_set_the_rules_in_the_back_office(client, community, mode
     assert client.post(url, fields).status_code == 302
     rules = ContentSettings.objects.get(community=community)
     assert rules.extensions() == {"pdf", "png"} and rules.image_min_level == 3
+    assert rules.link_min_level == 1
     assert 'value="pdf, png"' in client.get(url).content.decode()
 
 

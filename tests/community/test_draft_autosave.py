@@ -2,11 +2,12 @@
 without JavaScript): a member's own draft only, in places they may post."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from relais.community.models import Draft
 from relais.community.seo import topic_path
-from relais.community.services import topic_create
+from relais.community.services import post_reply, topic_create
 from relais.community.services.drafts import draft_save
 
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -87,10 +88,33 @@ def test_without_javascript_discard_comes_back_to_the_form(client, community, al
 
 def test_a_too_long_text_is_refused_in_french(client, community, alice):
     client.force_login(alice)
-    response = client.post(reverse("community:draft"), {"body": "x" * 20_001}, **JSON)
+    response = client.post(reverse("community:draft"), {"body": "x" * 10_001}, **JSON)
     assert response.status_code == 400
-    assert response.json()["message"] == "Le message ne doit pas dépasser 20000 caractères."
+    assert response.json()["message"] == "Le message ne doit pas dépasser 10\xa0000 caractères."
     assert not Draft.objects.exists()
+
+
+def test_a_draft_is_kept_only_up_to_what_can_be_published(client, community, alice, topic):
+    """The draft, the reply form and the post share one ceiling: a draft the form would
+    refuse is refused as it is typed, not kept to fail at publishing."""
+    client.force_login(alice)
+    url = reverse("community:topic-draft", args=[topic.public_id])
+    assert client.post(url, {"body": "x" * 10_000}, **JSON).status_code == 200
+    published = client.post(
+        reverse("community:topic-reply", args=[topic.public_id]), {"body": "x" * 10_000}
+    )
+    assert published.status_code == 302
+    assert topic.posts.filter(body="x" * 10_000).exists()
+    refused = client.post(
+        reverse("community:topic-reply", args=[topic.public_id]), {"body": "y" * 10_001}
+    )
+    assert refused.status_code == 400
+    assert not topic.posts.filter(body__startswith="yyy").exists()
+    with pytest.raises(ValidationError) as error:
+        post_reply(user=alice, topic=topic, body="y" * 10_001)
+    assert error.value.message_dict["body"] == [
+        "Le message ne doit pas dépasser 10\xa0000 caractères."
+    ]
 
 
 def test_discarding_touches_only_ones_own_draft(client, community, alice, bruno, topic):

@@ -58,6 +58,13 @@ class ContentSettings(TimeStampedModel):
         default=1,
         validators=[MaxValueValidator(4)],
     )
+    # Links to other sites are what spam is made of: a community may keep them for members
+    # who have shown they are people (0, the default, lets everyone post them).
+    link_min_level = models.PositiveSmallIntegerField(
+        _("niveau requis pour publier un lien vers un autre site"),
+        default=0,
+        validators=[MaxValueValidator(4)],
+    )
     tag_mode = models.CharField(
         _("étiquettes"), max_length=8, choices=TagMode.choices, default=TagMode.STAFF
     )

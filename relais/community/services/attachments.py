@@ -211,6 +211,7 @@ CONTENT_RULE_FIELDS = (
     "attachments_per_post",
     "attachment_min_level",
     "image_min_level",
+    "link_min_level",
     "tag_mode",
     "free_tag_min_level",
     "tags_per_topic",

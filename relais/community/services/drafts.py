@@ -11,7 +11,7 @@ from relais.community.access import can_post_in, ensure, ensure_category_readabl
 from relais.community.models import Draft, Topic
 from relais.community.permissions import Permission
 from relais.community.selectors import categories_for
-from relais.community.services.forum import BODY_MAX, TITLE_MAX
+from relais.community.services.forum import BODY_MAX, TITLE_MAX, body_too_long_message
 
 
 def _own_drafts(*, user, community, topic: Topic | None):
@@ -51,9 +51,7 @@ def draft_save(
         category_slug = ""  # a category the member may not post in is not kept, silently
     body, title = (body or "").strip(), " ".join((title or "").split())
     if len(body) > BODY_MAX:
-        raise ValidationError(
-            {"body": _("Le message ne doit pas dépasser %(n)d caractères.") % {"n": BODY_MAX}}
-        )
+        raise ValidationError({"body": body_too_long_message()})
     if not body and not title:
         draft_discard(user=user, community=community, topic=topic)
         return None

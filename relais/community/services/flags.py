@@ -28,6 +28,7 @@ from relais.community.models import Community, Flag, MemberProfile, Post
 from relais.community.permissions import Event, Permission
 from relais.community.services._common import author_profile, profile_of, record_event
 from relais.community.services.members import trust_level_update
+from relais.community.services.notifications import moderation_notice
 from relais.core.audit.services import audit_log
 
 DECISIONS = {
@@ -130,7 +131,29 @@ def flag_create(*, user, post: Post, reason: str, text: str = "") -> Flag:
     )
     if not post.hidden and pending_weight(post) >= community.auto_hide_threshold:
         _set_hidden(post=post, hidden=Post.Hidden.FLAGS, reason=_("Seuil de signalements atteint."))
+        pending = Flag.objects.filter(post=post, state=Flag.State.PENDING)
+        _tell_author(post, "community.post.autohide", _flag_reasons(pending))
     return flag
+
+
+def _flag_reasons(flags) -> str:
+    """The reasons of ``flags`` (« Hors sujet, Spam ou publicité »), as the post's author reads
+    them; never who flagged."""
+    labels = dict(Flag.Reason.choices)
+    return ", ".join(sorted({str(labels[flag.reason]) for flag in flags}))
+
+
+def _tell_author(post: Post, action: str, reason: str, user=None) -> None:
+    from relais.community.seo import topic_path  # imported late, as in notifications.py
+
+    moderation_notice(
+        user=user,
+        action=action,
+        topic=post.topic,
+        profile=author_profile(post),
+        reason=reason,
+        url=f"{topic_path(post.topic)}#message-{post.public_id}",
+    )
 
 
 @transaction.atomic
@@ -164,8 +187,11 @@ def flag_decide(*, user, post: Post, decision: str, note: str = "") -> list[Flag
         for flagger in flaggers:
             trust_level_update(profile=flagger)
     author = author_profile(post)
+    reasons = _flag_reasons(flags)
+    told = f"{reasons} — {note.strip()}" if note.strip() else reasons
     if decision == "agree":
         _set_hidden(post=post, hidden=Post.Hidden.MODERATOR, user=user, reason=note)
+        _tell_author(post, "community.flag.agree", told, user=user)
         if author is not None:
             MemberProfile.objects.filter(pk=author.pk).update(
                 flags_received=F("flags_received") + 1
@@ -174,6 +200,7 @@ def flag_decide(*, user, post: Post, decision: str, note: str = "") -> list[Flag
             trust_level_update(profile=author)
     elif post.hidden == Post.Hidden.FLAGS:
         _set_hidden(post=post, hidden=Post.Hidden.NO, user=user, reason=note)
+        _tell_author(post, "community.flag.shown", told, user=user)
     audit_log(
         actor=user,
         action=f"community.flag.{decision}",

@@ -8,14 +8,16 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from relais.community.access import can, ensure, ensure_can_post_in, ensure_category_readable
 from relais.community.models import Category, OfficialAnswer, Post, PostLike, PostRevision, Topic
 from relais.community.permissions import Event, Permission
-from relais.community.rendering import plain_text, render_markdown
+from relais.community.rendering import external_links, plain_text, render_markdown
 from relais.community.screening import (
     ALLOW,
     BLOCK,
@@ -29,24 +31,29 @@ from relais.community.services._common import (
     author_profile,
     body_hash,
     bump,
+    member_level,
     profile_for_posting,
     record_event,
 )
-from relais.community.services.attachments import attachments_add
+from relais.community.services.attachments import attachments_add, content_settings_of
 from relais.community.services.notifications import (
     mentionable_names,
+    moderation_notice,
     post_published_notify,
     subscribe_automatically,
 )
 from relais.community.services.tags import topic_tags_set
 from relais.core.audit.services import audit_log, snapshot
+from relais.core.text import TEXT_MAX_LENGTH
 
 TITLE_MIN, TITLE_MAX = 10, 200
 # New members are rate-limited (trust level → at most N posts per window); from level 2 on,
 # and for the organisation's staff and moderators, there is no limit.
 RATE_LIMITS = {0: 3, 1: 10}
 RATE_WINDOW = datetime.timedelta(minutes=10)
-BODY_MIN, BODY_MAX = 2, 20_000
+# The body's ceiling is the kernel's long-text limit: the form and ``Post.full_clean`` already
+# enforce it, and a draft longer than that could never be published.
+BODY_MIN, BODY_MAX = 2, TEXT_MAX_LENGTH
 EXCERPT_MAX = 5_000
 
 
@@ -68,10 +75,37 @@ def _check_body(body: str) -> str:
     if len(body) < BODY_MIN:
         raise ValidationError({"body": _("Écrivez votre message.")})
     if len(body) > BODY_MAX:
-        raise ValidationError(
-            {"body": _("Le message ne doit pas dépasser %(n)d caractères.") % {"n": BODY_MAX}}
-        )
+        raise ValidationError({"body": body_too_long_message()})
     return body
+
+
+def _check_links(user, community, body: str, before: str = "") -> None:
+    """Refuse links to other sites below the community's ``link_min_level`` (a trust-level
+    ability; moderators and staff have them all). An edit is refused only if it adds links,
+    so a post written with links keeps them when its author fixes a typo."""
+    needed = content_settings_of(community).link_min_level
+    if not needed:
+        return
+    level = member_level(user, community)
+    if level >= needed or external_links(body) <= (external_links(before) if before else 0):
+        return
+    raise ValidationError(
+        {
+            "body": _(
+                "Les liens vers d'autres sites s'ouvrent au niveau de confiance %(needed)d "
+                "(le vôtre : %(level)d). Retirez le lien : l'adresse peut rester écrite en "
+                "texte simple, non cliquable."
+            )
+            % {"needed": needed, "level": level}
+        }
+    )
+
+
+def body_too_long_message() -> str:
+    """The French refusal of a body over ``BODY_MAX`` (the number grouped: « 10 000 »)."""
+    return _("Le message ne doit pas dépasser %(n)s caractères.") % {
+        "n": number_format(BODY_MAX, force_grouping=True)
+    }
 
 
 def _check_rate(user, profile) -> None:
@@ -187,6 +221,7 @@ def topic_create(
     if kind not in Topic.Kind.values:
         raise ValidationError({"kind": _("Choisissez une question ou une discussion.")})
     title, body = _check_title(title), _check_body(body)
+    _check_links(user, community, body)
     screened_title = _screen(user, community, title, "title")
     screened_body = _screen(user, community, body, "body")
     title, body = screened_title.text, screened_body.text
@@ -236,7 +271,9 @@ def post_reply(*, user, topic: Topic, body: str, attachments=()) -> Post:
         raise ValidationError(_("Ce sujet a été supprimé."))
     if topic.is_closed:
         raise ValidationError(_("Ce sujet est fermé : il n'accepte plus de réponses."))
-    screened = _screen(user, topic.community, _check_body(body), "body")
+    body = _check_body(body)
+    _check_links(user, topic.community, body)
+    screened = _screen(user, topic.community, body, "body")
     profile = profile_for_posting(user, topic.community)
     _check_rate(user, profile)
     position = (topic.posts.aggregate(last=Max("position"))["last"] or 0) + 1
@@ -306,7 +343,9 @@ def post_edit(*, user, post: Post, body: str, reason: str = "") -> Post:
         raise ValidationError(_("Ce sujet est fermé : ses messages ne peuvent plus être modifiés."))
     if post.author_id != user.pk and not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de la modification.")})
-    screened = _screen(user, community, _check_body(body), "body")
+    body = _check_body(body)
+    _check_links(user, community, body, before=post.body)
+    screened = _screen(user, community, body, "body")
     body = screened.text
     if body == post.body:
         return post
@@ -356,6 +395,13 @@ def post_edit(*, user, post: Post, body: str, reason: str = "") -> Post:
             target=post,
             after={"revision": number, "reason": reason.strip()},
             workspace=community.workspace,
+        )
+        _tell_author(
+            user=user,
+            action="community.post.edit",
+            topic=post.topic,
+            profile=author_profile(post),
+            reason=reason.strip(),
         )
     return post
 
@@ -407,6 +453,18 @@ def _log_moderation(*, user, action, event_code, target, topic, before, after, p
         staff=True,
         summary=reason,
         source=target,
+    )
+    _tell_author(user=user, action=action, topic=topic, profile=profile, reason=reason)
+
+
+def _tell_author(*, user, action, topic, profile, reason) -> None:
+    """The member whose post or topic a moderator acted on is told what and why; a deleted
+    topic's page is gone, so the notice leads to the community's home."""
+    from relais.community.seo import topic_path  # imported late, as in notifications.py
+
+    url = reverse("community:home") if topic.is_deleted else topic_path(topic)
+    moderation_notice(
+        user=user, action=action, topic=topic, profile=profile, reason=reason, url=url
     )
 
 

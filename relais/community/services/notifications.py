@@ -179,3 +179,51 @@ def subscription_set(
         except IntegrityError:  # a double click: the first one won
             pass
     return True
+
+
+# What a moderator did to a member's post or topic, as the member is told it. Not among the
+# forum categories a member mutes: like a sanction, it explains something done to them.
+MODERATION_CATEGORY = "community.moderation"
+MODERATION_TITLES = {
+    "community.post.delete": _("La modération a supprimé votre message"),
+    "community.post.restore": _("La modération a restauré votre message"),
+    "community.post.edit": _("La modération a modifié votre message"),
+    "community.post.approve": _("La modération a approuvé votre message : il est publié"),
+    "community.post.reject": _("La modération n'a pas publié votre message"),
+    "community.topic.close": _("La modération a fermé votre sujet"),
+    "community.topic.reopen": _("La modération a rouvert votre sujet"),
+    "community.topic.move": _("La modération a déplacé votre sujet"),
+    "community.topic.merge": _("La modération a fusionné votre sujet dans un autre"),
+    "community.post.autohide": _(
+        "Votre message est masqué après des signalements, en attendant la modération"
+    ),
+    "community.flag.agree": _(
+        "La modération a confirmé les signalements : votre message reste masqué"
+    ),
+    "community.flag.shown": _(
+        "La modération a écarté les signalements : votre message est visible"
+    ),
+}
+
+
+def moderation_notice(*, user, action: str, topic, profile, reason: str, url: str):
+    """Tell the member ``profile`` what a moderator (``user``) did to their post or topic
+    and why (in the app; by e-mail if they asked for it). Nothing when they acted on their
+    own content, for an action not listed, or for a deleted account."""
+    title = MODERATION_TITLES.get(action)
+    if title is None or profile is None or profile.deleted_at is not None:
+        return None
+    if profile.user_id == getattr(user, "pk", None):
+        return None
+    body = _("Sujet : « %(topic)s ». Motif : %(reason)s") % {
+        "topic": topic.title,
+        "reason": reason or _("non précisé"),
+    }
+    return notify(
+        recipient=profile.user,
+        title=str(title),
+        body=body,
+        url=url,
+        category=MODERATION_CATEGORY,
+        workspace=topic.community.workspace,
+    )
