@@ -18,6 +18,7 @@ import gc
 import json
 import uuid
 from collections import defaultdict
+from types import SimpleNamespace
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,7 +44,8 @@ from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.core.workspaces.sandbox import workspace_where
 from relais.crm.models import Customer
 from relais.crm.search import CUSTOMER_INDEX
-from relais.crm.services.customers import customers_reindex
+from relais.crm.models import CustomerKind
+from relais.crm.services.customers import customer_derived, customers_reindex
 from relais.training.models import Anomaly, Enrollment, SchoolBase
 from relais.training.permissions import Permission
 from relais.training.snapshots.workbook import (
@@ -455,21 +457,25 @@ def snapshot_import(
     try:
         with transaction.atomic():
             target, created = _resolve_target(actor, parsed, workspace, organization)
-            if progress:
-                progress(_("Suppression du contenu actuel de « %s »") % target.name)
             result = SnapshotImportResult(
                 workspace=target,
                 created=created,
                 unknown_users=unknown_users,
                 unopened_keys=parsed.unopened_keys,
             )
-            with _search_index_by_workspace(target):
-                workspace_records_delete(target)
-                _insert(parsed, target, actor, user_ids, content_types, result, progress)
-            # Derived columns are never trusted: recomputed from the rows just written.
+            new_pks = _reserve_keys(parsed)
+            # Derived columns are never trusted: recomputed from the file's rows before they
+            # are written (the same computation as ``customers_reindex``, without reading
+            # them back nor updating them after).
             if progress:
                 progress(_("Recalcul des textes de recherche"))
-            result.reindexed = customers_reindex(workspace=target)
+            derived = _derive_customers(parsed, new_pks)
+            if progress:
+                progress(_("Suppression du contenu actuel de « %s »") % target.name)
+            with _search_index_by_workspace(target):
+                workspace_records_delete(target)
+                _insert(parsed, target, actor, user_ids, content_types, result, progress, new_pks)
+            result.reindexed = derived.changed + derived.recompute(target)
             _restore_school(parsed, target)
             if created and actor is not None:
                 Membership.objects.get_or_create(workspace=target, user=actor)
@@ -563,19 +569,23 @@ def _content_types(parsed: ParsedSnapshot, labels: set[str]) -> dict:
     return content_types
 
 
-def _insert(parsed, target, actor, user_ids, content_types, result, progress) -> None:
-    """Write the file's rows, parents first, with ``insert_columns`` (one prepared statement
-    per table, each column's values resolved and adapted in one pass): links become the new
-    keys, users and content types this installation's."""
-    actor_id = getattr(actor, "pk", None)
-    labels = {pt.table.model._meta.label_lower: pt.table.model for pt in parsed.tables}
-    # Keys for every table first: a generic link may point at a later table (an interaction
-    # about an invoice).
+def _reserve_keys(parsed) -> dict:
+    """``{model: {external id: new key}}``: keys for every table first, since a generic link
+    may point at a later table (an interaction about an invoice)."""
     new_pks: dict = {}
     for parsed_table in parsed.tables:
         model = parsed_table.table.model
         pks = reserve_ids(model, len(parsed_table)) if len(parsed_table) else []
         new_pks[model] = dict(zip(parsed_table.external_ids, pks, strict=True))
+    return new_pks
+
+
+def _insert(parsed, target, actor, user_ids, content_types, result, progress, new_pks) -> None:
+    """Write the file's rows, parents first, with ``insert_columns`` (one prepared statement
+    per table, each column's values resolved and adapted in one pass): links become the new
+    keys (``_reserve_keys``), users and content types this installation's."""
+    actor_id = getattr(actor, "pk", None)
+    labels = {pt.table.model._meta.label_lower: pt.table.model for pt in parsed.tables}
     content_type_ids = {label: ct.pk for label, ct in content_types.items()}
     for parsed_table in parsed.tables:
         table = parsed_table.table
@@ -612,6 +622,159 @@ def _insert(parsed, target, actor, user_ids, content_types, result, progress) ->
         ids = [mapping[ext] for ext in parsed_table.external_ids]
         insert_columns(model, [*lead, *fields], [*lead_columns, *columns], ids=ids)
         result.rows += count
+
+
+class _Related:
+    """What ``vehicles.all()`` / ``contacts.all()`` give ``customer_derived``: a list."""
+
+    __slots__ = ("items",)
+
+    def __init__(self):
+        self.items: list = []
+
+    def all(self) -> list:
+        return self.items
+
+
+@dataclass
+class _Derived:
+    """The outcome of ``_derive_customers``: how many customers' derived columns differ from
+    the file's, and those left to recompute from the database once written."""
+
+    changed: int = 0
+    pending: list = field(default_factory=list)  # [(new key, file's sort_name, document)]
+
+    def recompute(self, target) -> int:
+        """Recompute the pending customers as ``customers_reindex`` does; returns how many of
+        them differ from the file."""
+        if not self.pending:
+            return 0
+        pks = [pk for pk, _sort, _document in self.pending]
+        customers_reindex(workspace=target, customer_ids=pks)
+        stored = dict(
+            (pk, (sort_name, document))
+            for pk, sort_name, document in Customer._base_manager.filter(pk__in=pks).values_list(
+                "pk", "sort_name", "search_document"
+            )
+        )
+        return sum(stored[pk] != (sort, document) for pk, sort, document in self.pending)
+
+
+def _records(parsed_table) -> dict:
+    """``{external id: row}`` of a parsed table, each row an object with one attribute per
+    column (references still external ids)."""
+    names = [column.name for column in parsed_table.table.columns]
+    return {
+        external_id: SimpleNamespace(**dict(zip(names, values, strict=True)))
+        for external_id, values in zip(
+            parsed_table.external_ids, zip(*parsed_table.columns, strict=True), strict=True
+        )
+    }
+
+
+def _derive_customers(parsed: ParsedSnapshot, new_pks: dict) -> _Derived:
+    """Put the customers' sort key and search text, recomputed from the file's persons,
+    companies, company contacts and vehicles (``customer_derived``), in place of the file's,
+    before anything is written.
+
+    Related rows are taken in the order the database would give them (the models'
+    ``ordering``, with the new keys): vehicles by first registration, latest first (empty
+    dates first on PostgreSQL, last on SQLite, as each sorts them), then key; a company's
+    contacts by last name in the database's collation (``_collation_ranks``), then key. A
+    customer whose kind does not match its contact (which the database refuses anyway)
+    keeps the file's values here and is recomputed from the database once written
+    (``_Derived.recompute``)."""
+    by_sheet = {parsed_table.table.sheet: parsed_table for parsed_table in parsed.tables}
+    customers = by_sheet.get("crm.customer")
+    result = _Derived()
+    if customers is None or not len(customers) or connection.vendor not in {"sqlite", "postgresql"}:
+        return result
+    persons = _records(by_sheet["contacts.person"])
+    companies = _records(by_sheet["contacts.company"])
+    for company in companies.values():
+        company.contacts = _Related()
+    links = by_sheet["contacts.companycontact"]
+    link_pks = new_pks[links.table.model]
+    for external_id, link in _records(links).items():
+        link.person = persons[link.person]
+        companies[link.company].contacts.items.append((link_pks[external_id], link))
+    names = set()
+    for company in companies.values():
+        company_names = {link.person.last_name for _pk, link in company.contacts.items}
+        if len(company_names) > 1:
+            names |= company_names
+    rank = _collation_ranks(names)
+    for company in companies.values():
+        items = company.contacts.items
+        if len(items) > 1:
+            items.sort(key=lambda item: (rank.get(item[1].person.last_name, 0), item[0]))
+        company.contacts.items = [link for _pk, link in items]
+    vehicles_of: dict = defaultdict(list)
+    vehicles = by_sheet["crm.vehicle"]
+    vehicle_pks = new_pks[vehicles.table.model]
+    empty_first = connection.vendor == "postgresql"
+    for external_id, vehicle in _records(vehicles).items():
+        date = vehicle.first_registration_date
+        key = (
+            (date is not None) == empty_first,
+            -date.toordinal() if date is not None else 0,
+            vehicle_pks[external_id],
+        )
+        vehicles_of[vehicle.customer].append((key, vehicle))
+    positions = {column.name: index for index, column in enumerate(customers.table.columns)}
+    columns = customers.columns
+    sort_names = list(columns[positions["sort_name"]])
+    documents = list(columns[positions["search_document"]])
+    customer_pks = new_pks[customers.table.model]
+    rows = zip(
+        customers.external_ids,
+        columns[positions["kind"]],
+        columns[positions["person"]],
+        columns[positions["company"]],
+        strict=True,
+    )
+    for index, (external_id, kind, person_id, company_id) in enumerate(rows):
+        person, company = persons.get(person_id), companies.get(company_id)
+        consistent = (
+            (kind == CustomerKind.INDIVIDUAL and person and company_id is None)
+            or (kind == CustomerKind.COMPANY and company and person_id is None)
+        )
+        if not consistent:
+            result.pending.append(
+                (customer_pks[external_id], sort_names[index], documents[index])
+            )
+            continue
+        related = _Related()
+        related.items = [vehicle for _key, vehicle in sorted(vehicles_of.get(external_id, ()))]
+        customer = SimpleNamespace(
+            kind=kind,
+            person_id=person_id,
+            company_id=company_id,
+            person=person,
+            company=company,
+            contact=person if kind == CustomerKind.INDIVIDUAL else company,
+            vehicles=related,
+        )
+        derived = customer_derived(customer)
+        if derived != (sort_names[index], documents[index]):
+            sort_names[index], documents[index] = derived
+            result.changed += 1
+    columns[positions["sort_name"]] = sort_names
+    columns[positions["search_document"]] = documents
+    return result
+
+
+def _collation_ranks(names: set[str]) -> dict[str, int]:
+    """``{name: rank}`` of ``names`` sorted as the database sorts a text column: SQLite's
+    default (binary) collation compares UTF-8 bytes, the order of code points, as Python
+    does; PostgreSQL's depends on the database's collation, so it sorts them itself."""
+    if connection.vendor != "postgresql":
+        return {name: rank for rank, name in enumerate(sorted(names))}
+    if not names:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n FROM unnest(%s::text[]) AS t(n) ORDER BY n", [sorted(names)])
+        return {name: rank for rank, (name,) in enumerate(cursor.fetchall())}
 
 
 def _resolved_columns(parsed_table, new_pks, labels, user_ids, actor_id, content_type_ids):

@@ -308,6 +308,8 @@ def stored_column_writer(column: Column) -> Callable[[list], list]:
     field_ = column.field
     if column.kind == "text" and _converter(field_) is None:
         return encode_column
+    if isinstance(field_, models.DateTimeField) and _postgres_utc() and column.kind == "value":
+        return list  # ``table_rows`` selected the cells' text (see there)
     if isinstance(field_, models.DateTimeField) and _sqlite_utc() and column.kind == "value":
         match = _SQLITE_DATETIME.fullmatch
 
@@ -364,6 +366,20 @@ def encode_column(values: list) -> list:
     return [encode_text(str(v)) if v else None for v in values]
 
 
+def _postgres_utc() -> bool:
+    """Whether date-times are read from PostgreSQL as their cell text (``table_rows``)."""
+    return connection.vendor == "postgresql" and settings.USE_TZ
+
+
+# A PostgreSQL date-time as ``_value_cell`` writes it (``isoformat`` of the UTC instant: no
+# fraction when it is zero), made by the server: the driver's parsing of each value into a
+# ``datetime`` was the largest part of an export's time. ``{}``: the quoted column.
+_POSTGRES_DATETIME_CELL = (
+    "replace(to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '')"
+    " || '+00:00'"
+)
+
+
 def _sqlite_utc() -> bool:
     """Whether SQLite's stored date-time texts are UTC as Django writes them (the shortcuts
     of ``stored_cell_writer``)."""
@@ -414,7 +430,8 @@ def _sqlite_uuid_cell(value) -> str | None:
 
 def table_rows(table: Table, workspace, attnames: list[str]) -> Iterable[tuple]:
     """``(pk, *values)`` of the table's rows of ``workspace`` in key order, as the database
-    driver returns them (no model, no conversion: see ``stored_cell_writer``)."""
+    driver returns them (no model, no conversion: see ``stored_cell_writer``), but for
+    PostgreSQL's date-times, read as their cell text (``_POSTGRES_DATETIME_CELL``)."""
     meta = table.model._meta
     quote = connection.ops.quote_name
     fields = [meta.get_field(name) for name in attnames]
@@ -424,6 +441,8 @@ def table_rows(table: Table, workspace, attnames: list[str]) -> Iterable[tuple]:
             # An expression has no declared type: the driver gives the stored text instead of
             # parsing it into a date-time that the cell turns back into text.
             selected.append(f"{quote(field_.column)} || ''")
+        elif _postgres_utc() and isinstance(field_, models.DateTimeField):
+            selected.append(_POSTGRES_DATETIME_CELL.format(quote(field_.column)))
         else:
             selected.append(quote(field_.column))
     # Names come from the models, never from input.
