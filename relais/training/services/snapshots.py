@@ -16,19 +16,22 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import queue
 import uuid
 from collections import defaultdict
-from types import SimpleNamespace
 from collections.abc import Callable
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.roles import Role
@@ -42,9 +45,8 @@ from relais.core.rows import insert_columns, reserve_ids
 from relais.core.workspaces.cloning import workspace_records_delete
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.core.workspaces.sandbox import workspace_where
-from relais.crm.models import Customer
+from relais.crm.models import Customer, CustomerKind
 from relais.crm.search import CUSTOMER_INDEX
-from relais.crm.models import CustomerKind
 from relais.crm.services.customers import customer_derived, customers_reindex
 from relais.training.models import Anomaly, Enrollment, SchoolBase
 from relais.training.permissions import Permission
@@ -425,10 +427,12 @@ def snapshot_import(
 ) -> Workspace:
     """Replace a training workspace's records with those of the workbook at ``path``.
 
-    The whole file is read and checked first; any fault raises ``ValidationError`` (French)
-    and nothing changes. Then, in one transaction: the target's records are deleted and the
-    file's rows inserted, parents first, keeping the file's public ids unless another
-    workspace already uses them (new ones are then derived, the same on every machine).
+    The whole file is read and checked; any fault raises ``ValidationError`` (French) and
+    nothing changes. In one transaction: the target's records are deleted and the file's
+    rows inserted, parents first, keeping the file's public ids unless another workspace
+    already uses them (new ones are then derived, the same on every machine). When the
+    target is given, its records are deleted while the file is read (in another thread):
+    a refused file rolls the deletion back with the rest.
 
     Target: ``workspace``; or, for the command line (``actor=None``) without one, the
     workspace with the file's id, else a new one in ``organization`` with the file's id, name
@@ -438,24 +442,14 @@ def snapshot_import(
         snapshot_workspace_check(actor, workspace)
     elif actor is not None:
         raise ValidationError(_("Choisissez l'espace de travail à remplacer."))
-    parsed = read_workbook(Path(path), progress)
-    usernames: set[str] = set()
-    labels: set[str] = set()
-    for parsed_table in parsed.tables:
-        for index, column in enumerate(parsed_table.table.columns):
-            if column.kind == "user":
-                usernames.update(parsed_table.columns[index])
-            elif column.kind == "contenttype":
-                labels.update(parsed_table.columns[index])
-    usernames.discard(None)
-    user_ids = dict(
-        get_user_model()._base_manager.filter(username__in=usernames).values_list("username", "pk")
-    )
-    unknown_users = sorted(usernames - set(user_ids))
-    content_types = _content_types(parsed, labels - {None})
-
+    reading = _WorkbookReading(Path(path), progress)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), ExitStack() as replacing:
+            if workspace is not None:
+                _enter_replacement(replacing, workspace, progress)
+                reading.alongside(lambda: _records_delete(workspace))
+            parsed = reading.result()
+            user_ids, unknown_users, content_types = _links(parsed)
             target, created = _resolve_target(actor, parsed, workspace, organization)
             result = SnapshotImportResult(
                 workspace=target,
@@ -470,11 +464,11 @@ def snapshot_import(
             if progress:
                 progress(_("Recalcul des textes de recherche"))
             derived = _derive_customers(parsed, new_pks)
-            if progress:
-                progress(_("Suppression du contenu actuel de « %s »") % target.name)
-            with _search_index_by_workspace(target):
-                workspace_records_delete(target)
-                _insert(parsed, target, actor, user_ids, content_types, result, progress, new_pks)
+            if workspace is None:
+                _enter_replacement(replacing, target, progress)
+                _records_delete(target)
+            _insert(parsed, target, actor, user_ids, content_types, result, progress, new_pks)
+            replacing.close()  # the search index filled, the page cache back
             result.reindexed = derived.changed + derived.recompute(target)
             _restore_school(parsed, target)
             if created and actor is not None:
@@ -501,6 +495,100 @@ def snapshot_import(
         raise ValidationError(_("Import impossible : %s") % str(exc).splitlines()[0][:200]) from exc
     target.snapshot_result = result
     return target
+
+
+class _WorkbookReading:
+    """``read_workbook`` run in a worker thread, so that the database can work meanwhile.
+
+    The thread reads with the caller's language (the messages) and only queues its progress
+    messages: the caller's thread gives them (a progress callback may use the database,
+    whose connection belongs to that thread)."""
+
+    def __init__(self, path: Path, progress: Progress):
+        self._messages: queue.SimpleQueue = queue.SimpleQueue()
+        self._progress = progress
+        language = translation.get_language()
+
+        def read() -> ParsedSnapshot:
+            with translation.override(language):
+                return read_workbook(path, self._messages.put if progress else None)
+
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-import")
+        self._future = self._pool.submit(read)
+        self._pool.shutdown(wait=False)
+
+    def _relay(self) -> None:
+        while True:
+            try:
+                message = self._messages.get_nowait()
+            except queue.Empty:
+                return
+            if self._progress:
+                self._progress(message)
+
+    def alongside(self, work: Callable[[], None]) -> None:
+        """Run ``work`` (database work) while the file is read. Its database error, if any,
+        is raised only once the file is read: a fault of the file is reported first, as
+        when the file was read before anything else."""
+        try:
+            work()
+        except DatabaseError as exc:
+            self.result()
+            raise exc from None
+
+    def result(self) -> ParsedSnapshot:
+        """The file as read and checked (its ``ValidationError`` raised here), once read."""
+        while True:
+            try:
+                parsed = self._future.result(timeout=0.05)
+            except FutureTimeout:
+                self._relay()
+                continue
+            except BaseException:
+                self._relay()
+                raise
+            self._relay()
+            return parsed
+
+
+def _links(parsed: ParsedSnapshot) -> tuple[dict, list[str], dict]:
+    """``(user ids by username, unknown usernames, content types by label)`` for the users
+    and content types the file names; an unknown content type refuses the file."""
+    usernames: set[str] = set()
+    labels: set[str] = set()
+    for parsed_table in parsed.tables:
+        for index, column in enumerate(parsed_table.table.columns):
+            if column.kind == "user":
+                usernames.update(parsed_table.columns[index])
+            elif column.kind == "contenttype":
+                labels.update(parsed_table.columns[index])
+    usernames.discard(None)
+    user_ids = dict(
+        get_user_model()._base_manager.filter(username__in=usernames).values_list("username", "pk")
+    )
+    unknown_users = sorted(usernames - set(user_ids))
+    return user_ids, unknown_users, _content_types(parsed, labels - {None})
+
+
+def _enter_replacement(stack: ExitStack, target: Workspace, progress: Progress) -> None:
+    """The contexts the records are replaced in (the search index kept per workspace, a
+    larger page cache), entered on ``stack``."""
+    if progress:
+        progress(_("Suppression du contenu actuel de « %s »") % target.name)
+    stack.enter_context(_search_index_by_workspace(target))
+    stack.enter_context(_large_page_cache())
+
+
+def _records_delete(target: Workspace) -> None:
+    """Delete the target's records. On PostgreSQL the foreign keys the deletion touched are
+    checked now rather than at commit (the same checks, on the same rows: ``SET
+    CONSTRAINTS ALL IMMEDIATE`` runs the pending ones), so that the server does this work
+    while the file is still being read; later statements are deferred again as before."""
+    workspace_records_delete(target)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @contextmanager
@@ -545,6 +633,29 @@ def _search_index_by_workspace(workspace: Workspace):
         for statement in index.sqlite_setup:
             if any(f"TRIGGER IF NOT EXISTS {name} " in statement for name in names):
                 cursor.execute(statement)
+
+
+@contextmanager
+def _large_page_cache(kib: int = 256 * 1024):
+    """On SQLite, a page cache of up to ``kib`` KiB for this connection while the records
+    are replaced, then the configured one again.
+
+    The settings' 32 MB hold less than a 10,000-customer workspace's tables and indexes: the
+    import's changes then spill out of the cache and its pages are read again. Only memory
+    changes (pages are allocated as they are used); durability does not (``synchronous``
+    and the journal are untouched)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (configured,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(configured)}")
 
 
 def _content_types(parsed: ParsedSnapshot, labels: set[str]) -> dict:
@@ -735,14 +846,11 @@ def _derive_customers(parsed: ParsedSnapshot, new_pks: dict) -> _Derived:
     )
     for index, (external_id, kind, person_id, company_id) in enumerate(rows):
         person, company = persons.get(person_id), companies.get(company_id)
-        consistent = (
-            (kind == CustomerKind.INDIVIDUAL and person and company_id is None)
-            or (kind == CustomerKind.COMPANY and company and person_id is None)
+        consistent = (kind == CustomerKind.INDIVIDUAL and person and company_id is None) or (
+            kind == CustomerKind.COMPANY and company and person_id is None
         )
         if not consistent:
-            result.pending.append(
-                (customer_pks[external_id], sort_names[index], documents[index])
-            )
+            result.pending.append((customer_pks[external_id], sort_names[index], documents[index]))
             continue
         related = _Related()
         related.items = [vehicle for _key, vehicle in sorted(vehicles_of.get(external_id, ()))]

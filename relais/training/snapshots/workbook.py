@@ -21,9 +21,11 @@ import json
 import re
 import uuid
 import zipfile
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -1244,11 +1246,12 @@ def _read(workbook, progress) -> ParsedSnapshot:
     sheet_names = list(known)
     if meta.get("workspace_kind") == "template" and ANOMALY_SHEET in sheetnames:
         sheet_names.append(ANOMALY_SHEET)
-    for name in sheet_names:
+    for name, sheet in zip(sheet_names, _sheets_ahead(workbook, sheet_names), strict=True):
         if progress:
             progress(_("Lecture de la feuille %s") % name)
         expected = known[name].header if name in known else ANOMALY_COLUMNS
-        rows = _sheet_cells(workbook.get_sheet_by_name(name))
+        rows = _sheet_cells(sheet)
+        del sheet
         header = tuple(_trimmed(rows[0])) if rows else ()
         if header != expected:
             _fail_header(name, header, expected)
@@ -1299,6 +1302,32 @@ def _read(workbook, progress) -> ParsedSnapshot:
         anomalies=anomalies,
         unopened_keys=unopened + sum(reader.unopened for reader in readers),
     )
+
+
+def _sheets_ahead(workbook, names: list[str], ahead: int = 2) -> Iterator:
+    """The sheets ``names`` of ``workbook``, each parsed by python-calamine in a worker
+    thread up to ``ahead`` sheets before it is asked for.
+
+    Parsing a sheet (decompressing and reading its markup, in Rust) releases the GIL: the
+    next sheets are parsed while this thread checks the current one, which were otherwise
+    two halves of the reading time one after the other. Only the worker touches the
+    workbook until the last sheet is given; a consumer that stops early (a fault) leaves
+    the sheets not started unparsed and waits for the one under way."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-read") as pool:
+        pending = iter(names)
+        futures = deque(
+            pool.submit(workbook.get_sheet_by_name, name) for name in islice(pending, ahead)
+        )
+        try:
+            while futures:
+                sheet = futures.popleft().result()
+                following = next(pending, None)
+                if following is not None:
+                    futures.append(pool.submit(workbook.get_sheet_by_name, following))
+                yield sheet
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def _fail_header(name: str, header: tuple, expected: tuple):
