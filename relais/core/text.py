@@ -29,7 +29,11 @@ def fold(text) -> str:
     """
     if not text or text != text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES))
+    text = str(text)
+    if text.isascii():
+        # Nothing to decompose nor spell out: only the case (``casefold`` is ``lower`` here).
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 

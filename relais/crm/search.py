@@ -10,6 +10,7 @@ shorter than three characters cannot use a trigram index and fall back to ``LIKE
 candidates the other terms left.
 """
 
+import functools
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
@@ -56,11 +57,16 @@ def document_from_tokens(tokens: Iterable[str]) -> str:
     """
     words: list[str] = []
     for token in tokens:
-        if not token:
-            continue
-        words += [compact(part) for part in fold(token).split()]
-        words.append(compact(token))
+        if token:
+            words += _token_words(token)
     return " ".join(dict.fromkeys(w for w in words if w))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token_words(token: str) -> tuple[str, ...]:
+    """The words one token gives (its folded parts compacted, then itself compacted); kept
+    for the next customer with the same first name, city or postcode (a bulk reindex)."""
+    return (*[compact(part) for part in fold(token).split()], compact(token))
 
 
 def filter_by_search(queryset: QuerySet, query: str) -> QuerySet:

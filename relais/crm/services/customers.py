@@ -58,16 +58,19 @@ def customer_reindex(*, customer: Customer) -> None:
     )
 
 
-def customers_reindex(*, workspace) -> int:
+def customers_reindex(*, workspace, customer_ids=None) -> int:
     """Recompute the sort key and search tokens of every customer of ``workspace`` (deleted
-    ones included) from their records: after a bulk load whose derived columns cannot be
-    trusted (a snapshot import). Returns how many changed."""
+    ones included; only those of ``customer_ids`` when given) from their records: after a
+    bulk load whose derived columns cannot be trusted (a snapshot import). Returns how many
+    changed."""
     customers = (
         Customer._base_manager.filter(workspace=workspace)
         .select_related("person", "company")
         .prefetch_related("vehicles", "company__contacts__person")
         .order_by("pk")
     )
+    if customer_ids is not None:
+        customers = customers.filter(pk__in=list(customer_ids))
     changed = []
     for customer in customers.iterator(chunk_size=2000):
         sort_name, document = _sort_name(customer), build_search_document(customer)
@@ -76,6 +79,16 @@ def customers_reindex(*, workspace) -> int:
             changed.append(customer)
     Customer._base_manager.bulk_update(changed, ["sort_name", "search_document"], batch_size=1000)
     return len(changed)
+
+
+def customer_derived(customer) -> tuple[str, str]:
+    """``(sort_name, search_document)`` of ``customer`` as ``customer_reindex`` computes them.
+
+    ``customer`` may be any object with the attributes they read (``kind``, ``person_id``,
+    ``person``, ``company``, ``contact``, ``vehicles.all()``, ``company.contacts.all()``):
+    a bulk loader that holds the rows it is about to write computes the derived columns
+    from them instead of reading them back (a snapshot import)."""
+    return _sort_name(customer), build_search_document(customer)
 
 
 def _sort_name(customer: Customer) -> str:

@@ -16,18 +16,22 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import queue
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relais.core.accounts.roles import Role
@@ -41,9 +45,9 @@ from relais.core.rows import insert_columns, reserve_ids
 from relais.core.workspaces.cloning import workspace_records_delete
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.core.workspaces.sandbox import workspace_where
-from relais.crm.models import Customer
+from relais.crm.models import Customer, CustomerKind
 from relais.crm.search import CUSTOMER_INDEX
-from relais.crm.services.customers import customers_reindex
+from relais.crm.services.customers import customer_derived, customers_reindex
 from relais.training.models import Anomaly, Enrollment, SchoolBase
 from relais.training.permissions import Permission
 from relais.training.snapshots.workbook import (
@@ -423,10 +427,12 @@ def snapshot_import(
 ) -> Workspace:
     """Replace a training workspace's records with those of the workbook at ``path``.
 
-    The whole file is read and checked first; any fault raises ``ValidationError`` (French)
-    and nothing changes. Then, in one transaction: the target's records are deleted and the
-    file's rows inserted, parents first, keeping the file's public ids unless another
-    workspace already uses them (new ones are then derived, the same on every machine).
+    The whole file is read and checked; any fault raises ``ValidationError`` (French) and
+    nothing changes. In one transaction: the target's records are deleted and the file's
+    rows inserted, parents first, keeping the file's public ids unless another workspace
+    already uses them (new ones are then derived, the same on every machine). When the
+    target is given, its records are deleted while the file is read (in another thread):
+    a refused file rolls the deletion back with the rest.
 
     Target: ``workspace``; or, for the command line (``actor=None``) without one, the
     workspace with the file's id, else a new one in ``organization`` with the file's id, name
@@ -436,40 +442,34 @@ def snapshot_import(
         snapshot_workspace_check(actor, workspace)
     elif actor is not None:
         raise ValidationError(_("Choisissez l'espace de travail à remplacer."))
-    parsed = read_workbook(Path(path), progress)
-    usernames: set[str] = set()
-    labels: set[str] = set()
-    for parsed_table in parsed.tables:
-        for index, column in enumerate(parsed_table.table.columns):
-            if column.kind == "user":
-                usernames.update(parsed_table.columns[index])
-            elif column.kind == "contenttype":
-                labels.update(parsed_table.columns[index])
-    usernames.discard(None)
-    user_ids = dict(
-        get_user_model()._base_manager.filter(username__in=usernames).values_list("username", "pk")
-    )
-    unknown_users = sorted(usernames - set(user_ids))
-    content_types = _content_types(parsed, labels - {None})
-
+    reading = _WorkbookReading(Path(path), progress)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), ExitStack() as replacing:
+            if workspace is not None:
+                _enter_replacement(replacing, workspace, progress)
+                reading.alongside(lambda: _records_delete(workspace))
+            parsed = reading.result()
+            user_ids, unknown_users, content_types = _links(parsed)
             target, created = _resolve_target(actor, parsed, workspace, organization)
-            if progress:
-                progress(_("Suppression du contenu actuel de « %s »") % target.name)
             result = SnapshotImportResult(
                 workspace=target,
                 created=created,
                 unknown_users=unknown_users,
                 unopened_keys=parsed.unopened_keys,
             )
-            with _search_index_by_workspace(target):
-                workspace_records_delete(target)
-                _insert(parsed, target, actor, user_ids, content_types, result, progress)
-            # Derived columns are never trusted: recomputed from the rows just written.
+            new_pks = _reserve_keys(parsed)
+            # Derived columns are never trusted: recomputed from the file's rows before they
+            # are written (the same computation as ``customers_reindex``, without reading
+            # them back nor updating them after).
             if progress:
                 progress(_("Recalcul des textes de recherche"))
-            result.reindexed = customers_reindex(workspace=target)
+            derived = _derive_customers(parsed, new_pks)
+            if workspace is None:
+                _enter_replacement(replacing, target, progress)
+                _records_delete(target)
+            _insert(parsed, target, actor, user_ids, content_types, result, progress, new_pks)
+            replacing.close()  # the search index filled, the page cache back
+            result.reindexed = derived.changed + derived.recompute(target)
             _restore_school(parsed, target)
             if created and actor is not None:
                 Membership.objects.get_or_create(workspace=target, user=actor)
@@ -495,6 +495,100 @@ def snapshot_import(
         raise ValidationError(_("Import impossible : %s") % str(exc).splitlines()[0][:200]) from exc
     target.snapshot_result = result
     return target
+
+
+class _WorkbookReading:
+    """``read_workbook`` run in a worker thread, so that the database can work meanwhile.
+
+    The thread reads with the caller's language (the messages) and only queues its progress
+    messages: the caller's thread gives them (a progress callback may use the database,
+    whose connection belongs to that thread)."""
+
+    def __init__(self, path: Path, progress: Progress):
+        self._messages: queue.SimpleQueue = queue.SimpleQueue()
+        self._progress = progress
+        language = translation.get_language()
+
+        def read() -> ParsedSnapshot:
+            with translation.override(language):
+                return read_workbook(path, self._messages.put if progress else None)
+
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-import")
+        self._future = self._pool.submit(read)
+        self._pool.shutdown(wait=False)
+
+    def _relay(self) -> None:
+        while True:
+            try:
+                message = self._messages.get_nowait()
+            except queue.Empty:
+                return
+            if self._progress:
+                self._progress(message)
+
+    def alongside(self, work: Callable[[], None]) -> None:
+        """Run ``work`` (database work) while the file is read. Its database error, if any,
+        is raised only once the file is read: a fault of the file is reported first, as
+        when the file was read before anything else."""
+        try:
+            work()
+        except DatabaseError as exc:
+            self.result()
+            raise exc from None
+
+    def result(self) -> ParsedSnapshot:
+        """The file as read and checked (its ``ValidationError`` raised here), once read."""
+        while True:
+            try:
+                parsed = self._future.result(timeout=0.05)
+            except FutureTimeout:
+                self._relay()
+                continue
+            except BaseException:
+                self._relay()
+                raise
+            self._relay()
+            return parsed
+
+
+def _links(parsed: ParsedSnapshot) -> tuple[dict, list[str], dict]:
+    """``(user ids by username, unknown usernames, content types by label)`` for the users
+    and content types the file names; an unknown content type refuses the file."""
+    usernames: set[str] = set()
+    labels: set[str] = set()
+    for parsed_table in parsed.tables:
+        for index, column in enumerate(parsed_table.table.columns):
+            if column.kind == "user":
+                usernames.update(parsed_table.columns[index])
+            elif column.kind == "contenttype":
+                labels.update(parsed_table.columns[index])
+    usernames.discard(None)
+    user_ids = dict(
+        get_user_model()._base_manager.filter(username__in=usernames).values_list("username", "pk")
+    )
+    unknown_users = sorted(usernames - set(user_ids))
+    return user_ids, unknown_users, _content_types(parsed, labels - {None})
+
+
+def _enter_replacement(stack: ExitStack, target: Workspace, progress: Progress) -> None:
+    """The contexts the records are replaced in (the search index kept per workspace, a
+    larger page cache), entered on ``stack``."""
+    if progress:
+        progress(_("Suppression du contenu actuel de « %s »") % target.name)
+    stack.enter_context(_search_index_by_workspace(target))
+    stack.enter_context(_large_page_cache())
+
+
+def _records_delete(target: Workspace) -> None:
+    """Delete the target's records. On PostgreSQL the foreign keys the deletion touched are
+    checked now rather than at commit (the same checks, on the same rows: ``SET
+    CONSTRAINTS ALL IMMEDIATE`` runs the pending ones), so that the server does this work
+    while the file is still being read; later statements are deferred again as before."""
+    workspace_records_delete(target)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @contextmanager
@@ -541,6 +635,29 @@ def _search_index_by_workspace(workspace: Workspace):
                 cursor.execute(statement)
 
 
+@contextmanager
+def _large_page_cache(kib: int = 256 * 1024):
+    """On SQLite, a page cache of up to ``kib`` KiB for this connection while the records
+    are replaced, then the configured one again.
+
+    The settings' 32 MB hold less than a 10,000-customer workspace's tables and indexes: the
+    import's changes then spill out of the cache and its pages are read again. Only memory
+    changes (pages are allocated as they are used); durability does not (``synchronous``
+    and the journal are untouched)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (configured,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(configured)}")
+
+
 def _content_types(parsed: ParsedSnapshot, labels: set[str]) -> dict:
     """``{"app_label.model": ContentType}`` for the labels the file names; an unknown one
     refuses the file."""
@@ -563,19 +680,23 @@ def _content_types(parsed: ParsedSnapshot, labels: set[str]) -> dict:
     return content_types
 
 
-def _insert(parsed, target, actor, user_ids, content_types, result, progress) -> None:
-    """Write the file's rows, parents first, with ``insert_columns`` (one prepared statement
-    per table, each column's values resolved and adapted in one pass): links become the new
-    keys, users and content types this installation's."""
-    actor_id = getattr(actor, "pk", None)
-    labels = {pt.table.model._meta.label_lower: pt.table.model for pt in parsed.tables}
-    # Keys for every table first: a generic link may point at a later table (an interaction
-    # about an invoice).
+def _reserve_keys(parsed) -> dict:
+    """``{model: {external id: new key}}``: keys for every table first, since a generic link
+    may point at a later table (an interaction about an invoice)."""
     new_pks: dict = {}
     for parsed_table in parsed.tables:
         model = parsed_table.table.model
         pks = reserve_ids(model, len(parsed_table)) if len(parsed_table) else []
         new_pks[model] = dict(zip(parsed_table.external_ids, pks, strict=True))
+    return new_pks
+
+
+def _insert(parsed, target, actor, user_ids, content_types, result, progress, new_pks) -> None:
+    """Write the file's rows, parents first, with ``insert_columns`` (one prepared statement
+    per table, each column's values resolved and adapted in one pass): links become the new
+    keys (``_reserve_keys``), users and content types this installation's."""
+    actor_id = getattr(actor, "pk", None)
+    labels = {pt.table.model._meta.label_lower: pt.table.model for pt in parsed.tables}
     content_type_ids = {label: ct.pk for label, ct in content_types.items()}
     for parsed_table in parsed.tables:
         table = parsed_table.table
@@ -612,6 +733,156 @@ def _insert(parsed, target, actor, user_ids, content_types, result, progress) ->
         ids = [mapping[ext] for ext in parsed_table.external_ids]
         insert_columns(model, [*lead, *fields], [*lead_columns, *columns], ids=ids)
         result.rows += count
+
+
+class _Related:
+    """What ``vehicles.all()`` / ``contacts.all()`` give ``customer_derived``: a list."""
+
+    __slots__ = ("items",)
+
+    def __init__(self):
+        self.items: list = []
+
+    def all(self) -> list:
+        return self.items
+
+
+@dataclass
+class _Derived:
+    """The outcome of ``_derive_customers``: how many customers' derived columns differ from
+    the file's, and those left to recompute from the database once written."""
+
+    changed: int = 0
+    pending: list = field(default_factory=list)  # [(new key, file's sort_name, document)]
+
+    def recompute(self, target) -> int:
+        """Recompute the pending customers as ``customers_reindex`` does; returns how many of
+        them differ from the file."""
+        if not self.pending:
+            return 0
+        pks = [pk for pk, _sort, _document in self.pending]
+        customers_reindex(workspace=target, customer_ids=pks)
+        stored = dict(
+            (pk, (sort_name, document))
+            for pk, sort_name, document in Customer._base_manager.filter(pk__in=pks).values_list(
+                "pk", "sort_name", "search_document"
+            )
+        )
+        return sum(stored[pk] != (sort, document) for pk, sort, document in self.pending)
+
+
+def _records(parsed_table) -> dict:
+    """``{external id: row}`` of a parsed table, each row an object with one attribute per
+    column (references still external ids)."""
+    names = [column.name for column in parsed_table.table.columns]
+    return {
+        external_id: SimpleNamespace(**dict(zip(names, values, strict=True)))
+        for external_id, values in zip(
+            parsed_table.external_ids, zip(*parsed_table.columns, strict=True), strict=True
+        )
+    }
+
+
+def _derive_customers(parsed: ParsedSnapshot, new_pks: dict) -> _Derived:
+    """Put the customers' sort key and search text, recomputed from the file's persons,
+    companies, company contacts and vehicles (``customer_derived``), in place of the file's,
+    before anything is written.
+
+    Related rows are taken in the order the database would give them (the models'
+    ``ordering``, with the new keys): vehicles by first registration, latest first (empty
+    dates first on PostgreSQL, last on SQLite, as each sorts them), then key; a company's
+    contacts by last name in the database's collation (``_collation_ranks``), then key. A
+    customer whose kind does not match its contact (which the database refuses anyway)
+    keeps the file's values here and is recomputed from the database once written
+    (``_Derived.recompute``)."""
+    by_sheet = {parsed_table.table.sheet: parsed_table for parsed_table in parsed.tables}
+    customers = by_sheet.get("crm.customer")
+    result = _Derived()
+    if customers is None or not len(customers) or connection.vendor not in {"sqlite", "postgresql"}:
+        return result
+    persons = _records(by_sheet["contacts.person"])
+    companies = _records(by_sheet["contacts.company"])
+    for company in companies.values():
+        company.contacts = _Related()
+    links = by_sheet["contacts.companycontact"]
+    link_pks = new_pks[links.table.model]
+    for external_id, link in _records(links).items():
+        link.person = persons[link.person]
+        companies[link.company].contacts.items.append((link_pks[external_id], link))
+    names = set()
+    for company in companies.values():
+        company_names = {link.person.last_name for _pk, link in company.contacts.items}
+        if len(company_names) > 1:
+            names |= company_names
+    rank = _collation_ranks(names)
+    for company in companies.values():
+        items = company.contacts.items
+        if len(items) > 1:
+            items.sort(key=lambda item: (rank.get(item[1].person.last_name, 0), item[0]))
+        company.contacts.items = [link for _pk, link in items]
+    vehicles_of: dict = defaultdict(list)
+    vehicles = by_sheet["crm.vehicle"]
+    vehicle_pks = new_pks[vehicles.table.model]
+    empty_first = connection.vendor == "postgresql"
+    for external_id, vehicle in _records(vehicles).items():
+        date = vehicle.first_registration_date
+        key = (
+            (date is not None) == empty_first,
+            -date.toordinal() if date is not None else 0,
+            vehicle_pks[external_id],
+        )
+        vehicles_of[vehicle.customer].append((key, vehicle))
+    positions = {column.name: index for index, column in enumerate(customers.table.columns)}
+    columns = customers.columns
+    sort_names = list(columns[positions["sort_name"]])
+    documents = list(columns[positions["search_document"]])
+    customer_pks = new_pks[customers.table.model]
+    rows = zip(
+        customers.external_ids,
+        columns[positions["kind"]],
+        columns[positions["person"]],
+        columns[positions["company"]],
+        strict=True,
+    )
+    for index, (external_id, kind, person_id, company_id) in enumerate(rows):
+        person, company = persons.get(person_id), companies.get(company_id)
+        consistent = (kind == CustomerKind.INDIVIDUAL and person and company_id is None) or (
+            kind == CustomerKind.COMPANY and company and person_id is None
+        )
+        if not consistent:
+            result.pending.append((customer_pks[external_id], sort_names[index], documents[index]))
+            continue
+        related = _Related()
+        related.items = [vehicle for _key, vehicle in sorted(vehicles_of.get(external_id, ()))]
+        customer = SimpleNamespace(
+            kind=kind,
+            person_id=person_id,
+            company_id=company_id,
+            person=person,
+            company=company,
+            contact=person if kind == CustomerKind.INDIVIDUAL else company,
+            vehicles=related,
+        )
+        derived = customer_derived(customer)
+        if derived != (sort_names[index], documents[index]):
+            sort_names[index], documents[index] = derived
+            result.changed += 1
+    columns[positions["sort_name"]] = sort_names
+    columns[positions["search_document"]] = documents
+    return result
+
+
+def _collation_ranks(names: set[str]) -> dict[str, int]:
+    """``{name: rank}`` of ``names`` sorted as the database sorts a text column: SQLite's
+    default (binary) collation compares UTF-8 bytes, the order of code points, as Python
+    does; PostgreSQL's depends on the database's collation, so it sorts them itself."""
+    if connection.vendor != "postgresql":
+        return {name: rank for rank, name in enumerate(sorted(names))}
+    if not names:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n FROM unnest(%s::text[]) AS t(n) ORDER BY n", [sorted(names)])
+        return {name: rank for rank, (name,) in enumerate(cursor.fetchall())}
 
 
 def _resolved_columns(parsed_table, new_pks, labels, user_ids, actor_id, content_type_ids):
