@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -178,8 +179,7 @@ def _grouped_order(events: pl.DataFrame) -> tuple[int, pl.Series, pl.Series] | N
     for name in reversed(columns):
         value, before = pl.col(name), pl.col(name).shift(1)
         in_order = (value > before) | ((value == before) & in_order)
-    checked = events.select(*columns).with_columns(first=first)
-    if not checked.select((pl.col("first") | in_order).fill_null(True).all()).item():
+    if not events.select((pl.lit(first) | in_order).fill_null(True).all()).item():
         return None
     starts = first.arg_true()
     ids = case.gather(starts)
@@ -428,9 +428,9 @@ def _variants(coded: _Coded) -> list[tuple[tuple[str, ...], int]]:
 
     A case's sequence is the bytes of its activity codes (one to four bytes each), a slice
     of one buffer of all the codes in mining order: counting them is a dict of bytes (first
-    case first), and only the distinct variants become tuples of names, all at once from one
-    flat list (at 10 million events, three times faster than grouping lists in Polars and
-    turning each into a tuple)."""
+    case first), and only the distinct variants become tuples of names (at 10 million
+    events, three times faster than grouping lists in Polars and turning each into a
+    tuple)."""
     core = coded.core
     width = 1 if len(coded.names) <= 0x100 else 2 if len(coded.names) <= 0x10000 else 4
     codes = core.get_column("code").to_numpy().astype(f"<u{width}", copy=False)
@@ -441,15 +441,22 @@ def _variants(coded: _Coded) -> list[tuple[tuple[str, ...], int]]:
         counted = Counter([buffer[start:end] for start, end in zip(starts, ends, strict=True)])
         # most_common sorts stably: equal counts stay in the order of their first case
         ranked = counted.most_common()
-        joined = b"".join(sequence for sequence, _count in ranked)
-        flat_codes = joined if width == 1 else np.frombuffer(joined, dtype=f"<u{width}").tolist()
-        flat = list(map(coded.names.__getitem__, flat_codes))
+        if width == 1:
+            sequences: list = [sequence for sequence, _count in ranked]  # bytes: ints
+        else:
+            joined = b"".join(sequence for sequence, _count in ranked)
+            flat = np.frombuffer(joined, dtype=f"<u{width}").tolist()
+            sequences, at = [], 0
+            for sequence, _count in ranked:
+                sequences.append(flat[at : at + len(sequence) // width])
+                at += len(sequence) // width
+        # itemgetter picks all the names of a variant in one call (a tuple, or the name
+        # alone for one code)
+        names = coded.names
         variants = []
-        at = 0
-        for sequence, count in ranked:
-            until = at + len(sequence) // width
-            variants.append((tuple(flat[at:until]), count))
-            at = until
+        for sequence, (_bytes, count) in zip(sequences, ranked, strict=True):
+            picked = itemgetter(*sequence)(names)
+            variants.append((picked if len(sequence) > 1 else (picked,), count))
     return variants
 
 
