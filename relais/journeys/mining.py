@@ -144,6 +144,20 @@ def _ordered_numbers(
             columns["code"] = _activity_codes(events.get_column(ACTIVITY), names).gather(row)
         return n_cases, pl.DataFrame(columns)
     case_no = _case_numbers(events.get_column(CASE))
+    n_cases = int(case_no.max()) + 1 if events.height else 0
+    if _in_time_order(events) and not case_no.null_count():
+        # rows already in (start, timestamp, position) order: a stable sort on the case
+        # number alone gives the mining order (five times less work than the sort on all keys)
+        row = pl.Series("row", np.argsort(case_no.to_numpy(), kind="stable").astype(np.uint32))
+        kept = keys[1:] if position else keys[1:-1]
+        columns = {
+            "case_no": case_no.gather(row),
+            **{name: events.get_column(name).gather(row) for name in kept},
+            "row": row,
+        }
+        if names is not None:
+            columns["code"] = _activity_codes(events.get_column(ACTIVITY), names).gather(row)
+        return n_cases, pl.DataFrame(columns)
     columns = {
         "case_no": case_no,
         **({START: events.get_column(START)} if has_start else {}),
@@ -153,8 +167,28 @@ def _ordered_numbers(
     }
     if names is not None:
         columns["code"] = _activity_codes(events.get_column(ACTIVITY), names)
-    n_cases = int(case_no.max()) + 1 if events.height else 0
     return n_cases, pl.DataFrame(columns).sort(keys)
+
+
+def _not_before_previous(columns: list[str]) -> pl.Expr:
+    """True where the row's key (``columns``, compared lexicographically) is not smaller than
+    the previous row's; null on the first row. Built from the last column outwards."""
+    in_order = pl.lit(True)
+    for name in reversed(columns):
+        value, before = pl.col(name), pl.col(name).shift(1)
+        in_order = (value > before) | ((value == before) & in_order)
+    return in_order
+
+
+def _in_time_order(events: pl.DataFrame) -> bool:
+    """Whether the rows are in (start, timestamp, position) order across all cases, as a log
+    exported in time order is: then only the case numbers need a (stable) sort."""
+    columns = [*([START] if START in events.columns else []), TIMESTAMP, POSITION]
+    if not 0 < events.height < 2**32 or any(
+        events.get_column(name).null_count() for name in columns
+    ):
+        return False
+    return bool(events.select(_not_before_previous(columns).fill_null(True).all()).item())
 
 
 def _grouped_order(events: pl.DataFrame) -> tuple[int, pl.Series, pl.Series] | None:
@@ -173,21 +207,20 @@ def _grouped_order(events: pl.DataFrame) -> tuple[int, pl.Series, pl.Series] | N
     if any(events.get_column(name).null_count() for name in columns):
         return None
     first = (case != case.shift(1)).fill_null(True)
-    # Row i stays after row i-1 of its case when its key is not smaller: lexicographic
-    # (start, timestamp, position) >= the previous row's, built from the last column outwards.
-    in_order = pl.lit(True)
-    for name in reversed(columns):
-        value, before = pl.col(name), pl.col(name).shift(1)
-        in_order = (value > before) | ((value == before) & in_order)
-    if not events.select((pl.lit(first) | in_order).fill_null(True).all()).item():
+    # each row after the first of its block: its (start, timestamp, position) not smaller
+    in_order = pl.lit(first) | _not_before_previous(columns)
+    if not events.select(in_order.fill_null(True).all()).item():
         return None
     starts = first.arg_true()
+    if len(starts) * 2 > events.height:
+        # blocks of fewer than two events on average: cases interleaved (a log in time
+        # order, or shuffled), where sorting the blocks would cost as much as the general
+        # sort before failing the check below
+        return None
     ids = case.gather(starts)
-    by_id = ids.arg_sort()
-    sorted_ids = ids.gather(by_id)
-    if (sorted_ids.slice(1) == sorted_ids.slice(0, len(sorted_ids) - 1)).any():
-        return None  # a case in two blocks
-    order = by_id.to_numpy()
+    if ids.n_unique() != len(ids):
+        return None  # a case in two blocks (hashing the ids: cheaper than sorting them)
+    order = ids.arg_sort().to_numpy()
     begin = starts.to_numpy().astype(np.int64)
     length = np.diff(begin, append=events.height)[order]
     begin = begin[order]

@@ -1,9 +1,11 @@
-"""The mining order's two paths give the same results.
+"""The mining order's three paths give the same results.
 
 A *grouped* frame (each case's events in one block, in mining order inside it, as exported
-logs usually are) is put in mining order by sorting the blocks only (``_grouped_order``);
-any other frame by the general sort. Each test checks which path a frame takes, so both
-are covered, and compares with a plain Python reference or with the other path: sorted and
+logs usually are) is put in mining order by sorting the blocks only (``_grouped_order``); a
+frame in time order (cases interleaved, rows in (start, timestamp, position) order) by a
+stable sort on the case number alone (``_in_time_order``); any other frame by the general
+sort. Each test checks which path a frame takes, so all are covered, and compares with a
+plain Python reference or with the general sort: sorted and
 shuffled copies of one log, ties in timestamps kept in file order, a case split in two
 blocks, start timestamps, and variants of more than 256 and 65,536 activities (codes of
 two and four bytes).
@@ -240,3 +242,32 @@ def test_the_collector_is_left_as_it_was():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("has_start", [False, True], ids=["end-only", "with-start"])
+def test_a_log_in_time_order_takes_the_stable_case_sort(monkeypatch, has_start):
+    # cases interleaved, rows in (start, timestamp, position) order, ties across cases
+    grouped = _log_rows(13, has_start=has_start)
+    key = (lambda r: (r[3], r[2], r[4])) if has_start else (lambda r: (r[2], r[4]))
+    rows = [(*row[:4], position) for position, row in enumerate(sorted(grouped, key=key))]
+    events = _frame(rows, has_start=has_start, channels=True)
+    assert mining._grouped_order(events) is None
+    assert mining._in_time_order(events)
+    timed = _full(events)
+    _check_against_reference(mine(events), rows, has_start)
+    monkeypatch.setattr(mining, "_in_time_order", lambda events: False)
+    assert _full(events) == timed  # the general sort: the same
+
+
+def test_a_log_out_of_time_order_is_not_taken_as_in_order():
+    rows = [
+        ("A", "x", ORIGIN + timedelta(hours=1), None, 0),
+        ("B", "y", ORIGIN, None, 1),
+        ("A", "z", ORIGIN + timedelta(hours=2), None, 2),
+    ]
+    events = _frame(rows)
+    assert mining._grouped_order(events) is None
+    assert not mining._in_time_order(events)
+    assert mine(events).variants == [(("x", "z"), 1), (("y",), 1)]
+    ties = _frame([("A", "x", ORIGIN, None, 1), ("B", "y", ORIGIN, None, 0)])
+    assert not mining._in_time_order(ties)  # equal instants, positions going down
