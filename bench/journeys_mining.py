@@ -18,7 +18,9 @@
    is installed.
 
 2. **Speed on a synthetic log** (``--events``, default 10,000,000): a seeded CSV (cases of
-   1–25 events over 40 activities, ISO 8601 timestamps with offsets) is read and mined —
+   1–25 events over 40 activities, ISO 8601 timestamps with offsets; each case in one block
+   in time order, blocks shuffled, or with ``--layout shuffled`` every row shuffled, which
+   takes Relais's general sort instead of its grouped-log path) is read and mined —
    import + DFG + performance DFG + variants — by Relais and by PM4Py's pandas backend (and
    its Polars backend), each in its own process so memory is given back, wall and CPU
    seconds and peak memory printed; ``--repeat N`` interleaves N runs and keeps the best of
@@ -248,10 +250,12 @@ def check_real_logs() -> bool:
 # --- Synthetic log and timings ------------------------------------------------------------------
 
 
-def write_synthetic(path: Path, events: int, seed: int = 20261206) -> None:
+def write_synthetic(path: Path, events: int, seed: int = 20261206, layout: str = "grouped") -> None:
     """A seeded CSV event log of about ``events`` events: each case walks a random chain over
     40 activities (with loops), 1–25 events, gaps of seconds to days; timestamps as text with
-    a +01:00 or +02:00 offset, the rows shuffled by case blocks (file order ≠ case order)."""
+    a +01:00 or +02:00 offset. ``layout="grouped"``: the rows shuffled by case blocks (file
+    order ≠ case order; each case in one block, in time order, as exported logs usually
+    are); ``"shuffled"``: every row shuffled (no case in one block: Relais's general sort)."""
     import numpy as np
     import polars as pl
 
@@ -284,6 +288,8 @@ def write_synthetic(path: Path, events: int, seed: int = 20261206) -> None:
     ties = rng.random(events) < 0.02  # some equal timestamps inside a case
     moment_ms[1:][ties[1:] & (step[1:] > 0)] = moment_ms[:-1][ties[1:] & (step[1:] > 0)]
     order = np.argsort(np.repeat(rng.permutation(n_cases), lengths), kind="stable")
+    if layout == "shuffled":
+        order = rng.permutation(events)
     frame = pl.DataFrame(
         {
             "case_id": "c" + pl.Series(case_of_event[order]).cast(pl.String),
@@ -467,14 +473,17 @@ def _print_runner(name: str, row: dict) -> None:
     )
 
 
-def speed(events: int, runners: list[str], timeout: float, repeat: int = 1) -> bool:
+def speed(
+    events: int, runners: list[str], timeout: float, repeat: int = 1, layout: str = "grouped"
+) -> bool:
     with tempfile.TemporaryDirectory(prefix="relais-bench-journeys-") as tmp:
         path = Path(tmp) / f"synthetic_{events}.csv"
         started = time.perf_counter()
-        write_synthetic(path, events)
+        write_synthetic(path, events, layout=layout)
         size = path.stat().st_size / 1e6
         print(
-            f"synthetic log: {events:,} events, {size:,.0f} MB CSV, written in {time.perf_counter() - started:.1f} s",
+            f"synthetic log ({layout}): {events:,} events, {size:,.0f} MB CSV,"
+            f" written in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
         results: dict[str, dict] = {}
@@ -533,6 +542,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per runner")
     parser.add_argument("--repeat", type=int, default=1, help="runs per runner (best kept)")
+    parser.add_argument(
+        "--layout",
+        choices=("grouped", "shuffled"),
+        default="grouped",
+        help="synthetic rows: cases in blocks in time order (default) or every row shuffled",
+    )
     parser.add_argument("--child", nargs=2, metavar=("RUNNER", "PATH"), help=argparse.SUPPRESS)
     args, _rest = parser.parse_known_args(argv)
     if args.child:
@@ -547,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_real:
         ok &= check_real_logs()
     if not args.skip_speed:
-        ok &= speed(args.events, args.runners.split(","), args.timeout, args.repeat)
+        ok &= speed(args.events, args.runners.split(","), args.timeout, args.repeat, args.layout)
     return 0 if ok else 1
 
 

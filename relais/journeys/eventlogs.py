@@ -519,6 +519,19 @@ def _row_label(index: int, first_line: int, unit: str) -> dict[str, int]:
     return {"event": number} if unit == "event" else {"line": number}
 
 
+def _first_blank_rows(frame: pl.DataFrame, sources: list[str]) -> dict[str, int | None]:
+    """Source column → index of its first null or blank (whitespace only) value, None when
+    there is none, for the text columns among ``sources``: checked in one select, so Polars
+    checks the columns in parallel."""
+    text = [s for s in dict.fromkeys(sources) if frame.schema[s] == pl.String]
+    if not text:
+        return {}
+    found = frame.select(
+        (pl.col(s).is_null() | (pl.col(s).str.strip_chars() == "")).arg_true().first() for s in text
+    ).row(0)
+    return dict(zip(text, found, strict=True))
+
+
 def _first_true(mask: pl.Series) -> int | None:
     positions = mask.arg_true()
     return int(positions[0]) if len(positions) else None
@@ -550,6 +563,9 @@ def to_canonical(
         raise EventLogError("Le journal ne contient aucun événement.")
 
     out: dict[str, pl.Series] = {}
+    blank = _first_blank_rows(
+        frame, [source for name, source, _label in mapping.roles() if name in (CASE, ACTIVITY)]
+    )
     for name, source, label in mapping.roles():
         values = frame.get_column(source)
         if name in (TIMESTAMP, START):
@@ -566,7 +582,11 @@ def to_canonical(
             continue
         text = _as_text(values)
         if name in (CASE, ACTIVITY):
-            bad = _first_true(text.is_null() | (text.str.strip_chars() == ""))
+            bad = (
+                blank[source]
+                if source in blank
+                else _first_true(text.is_null() | (text.str.strip_chars() == ""))
+            )
             if bad is not None:
                 raise EventLogError(
                     f"{label} vide (colonne « {source} »).", **_row_label(bad, first_line, unit)
