@@ -322,6 +322,7 @@ def load_community_demo(
         MemberProfile.objects.filter(pk=profile.pk).update(
             days_visited=days,
             posts_read=read,
+            reading_seconds=read * 60,  # about a minute per post read
             likes_given=given,
             likes_received=received,
             last_visit_on=(now - datetime.timedelta(days=rng.randint(0, 20))).date(),

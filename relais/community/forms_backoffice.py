@@ -27,6 +27,7 @@ FEATURE_LABELS = {
 TRUST_LABELS = {
     "days_visited": _("Jours de visite"),
     "posts_read": _("Messages lus"),
+    "read_minutes": _("Minutes de lecture"),
     "posts_count": _("Messages écrits"),
     "likes_given": _("Mentions j'aime données"),
     "likes_received": _("Mentions j'aime reçues"),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("sujets/<uuid:topic_id>/", views.TopicRedirectView.as_view(), name="topic-redirect"),
     path("sujets/<uuid:topic_id>/repondre/", views.ReplyView.as_view(), name="topic-reply"),
     path("brouillon/", views_content.DraftView.as_view(), name="draft"),
+    path("lecture/", views_content.ReadingView.as_view(), name="reading"),
     path(
         "sujets/<uuid:topic_id>/brouillon/", views_content.DraftView.as_view(), name="topic-draft"
     ),

@@ -74,6 +74,9 @@ class CommunityView(View):
 
     def dispatch(self, request, *args, **kwargs):
         self.community = selectors.community_for_request(request)
+        # The community's pages wear its body's branding, whoever owns the host (the kernel's
+        # context processor honours this; the kernel knows nothing of the community).
+        request.branding_organization = self.community.organization
         if self.feature and not self.community.feature_enabled(self.feature):
             raise Http404(_("Ce module de la communauté est désactivé."))
         return super().dispatch(request, *args, **kwargs)

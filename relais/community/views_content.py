@@ -21,6 +21,7 @@ from relais.community.permissions import Permission
 from relais.community.services._common import profile_of
 from relais.community.services.digest import digest_frequency_set, profile_for_unsubscribe_token
 from relais.community.services.drafts import draft_discard, draft_save
+from relais.community.services.members import member_reading_note
 from relais.community.services.notifications import subscription_set
 from relais.community.services.tags import tag_create, tag_delete
 from relais.community.services.topic_merge import topic_merge
@@ -326,6 +327,24 @@ class TopicMergeView(CommunityView):
             messages.success(request, _("Les sujets sont fusionnés."))
             return redirect(seo.topic_path(merged))
         return self.render("community/merge_form.html", {"topic": topic, "form": form}, status=400)
+
+
+class ReadingView(CommunityView):
+    """The reading beacon of topic pages (``community/reading.js``): the seconds the page was
+    visible, credited to the member's reading time (capped by ``member_reading_note``). A POST
+    with the CSRF token; visitors and non-members have no reading time to count."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        profile = profile_of(request.user, self.community)
+        if profile is None or profile.deleted_at is not None:
+            return JsonResponse({"credited": 0}, status=403)
+        try:
+            seconds = int(request.POST.get("seconds", ""))
+        except ValueError:
+            return JsonResponse({"credited": 0}, status=400)
+        return JsonResponse({"credited": member_reading_note(profile=profile, seconds=seconds)})
 
 
 class DraftView(CommunityView):

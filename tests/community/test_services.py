@@ -356,7 +356,12 @@ def test_trust_promotion_and_demotion(community, bruno):
     profile = MemberProfile.objects.get(user=bruno)
     assert trust_level_compute(profile) == 0
     MemberProfile.objects.filter(pk=profile.pk).update(
-        days_visited=20, posts_read=150, posts_count=5, likes_given=2, likes_received=3
+        days_visited=20,
+        posts_read=150,
+        reading_seconds=3600,
+        posts_count=5,
+        likes_given=2,
+        likes_received=3,
     )
     profile.refresh_from_db()
     assert trust_level_update(profile=profile).trust_level == 2

@@ -1,10 +1,13 @@
 """White label (issue 11, point 6): each body's community is served on its own host, dressed
 in the branding the kernel keeps for its organization, and names no other body."""
 
+from django.urls import reverse
+
 from relais.community.services import topic_create
+from relais.core.accounts.roles import Role
 from relais.core.organizations.models import OrganizationDomain
 from tests.community.conftest import make_community, make_member
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import OrganizationFactory, UserFactory, WorkspaceFactory
 
 
 def test_each_host_serves_its_own_community_in_its_own_branding(client, settings, community):
@@ -64,3 +67,41 @@ def test_a_community_with_its_own_host_is_served_there_only(client, settings, co
     assert client.get("/communaute/", HTTP_HOST="artistes.exemple.fr").status_code == 200
     # A host no body owns still serves the site's only community, as before.
     assert client.get("/communaute/", HTTP_HOST="testserver").status_code == 200
+
+
+def test_on_another_bodys_host_the_community_wears_its_own_branding(client, settings, community):
+    """``make demo``: the dealership owns 127.0.0.1. Its visitors reach the artists-authors'
+    community there, dressed in the community's body, not in the dealership's simulator; the
+    dealership's own pages on that host keep its branding."""
+    settings.ALLOWED_HOSTS = ["*"]
+    body = community.organization
+    body.primary_colour, body.header_text = "#1d3557", "Sécurité sociale des artistes"
+    body.save()
+    dealership = OrganizationFactory(
+        name="Relais Auto Formation",
+        slug="concession",
+        primary_colour="#b5179e",
+        header_text="Relais Auto Formation — simulateur CRM",
+    )
+    OrganizationDomain.objects.create(organization=dealership, domain="127.0.0.1", is_primary=True)
+    host = {"HTTP_HOST": "127.0.0.1:8000"}
+    for path in ("/communaute/", "/communaute/c/cotisations/"):
+        page = client.get(path, **host).content.decode()
+        assert "--relais-primary: #1d3557" in page and "Sécurité sociale des artistes" in page
+        assert "#b5179e" not in page and "simulateur CRM" not in page
+    login = client.get(reverse("accounts:login"), **host).content.decode()
+    assert "--relais-primary: #b5179e" in login and "simulateur CRM" in login
+    assert "Sécurité sociale des artistes" not in login
+    workspace = WorkspaceFactory(organization=dealership, name="Concession Lyon")
+    client.force_login(
+        UserFactory(
+            username="agent-concession",
+            role=Role.AGENT,
+            organization=dealership,
+            workspaces=[workspace],
+        )
+    )
+    crm = client.get(reverse("crm:customer-list"), **host)
+    assert crm.status_code == 200
+    assert "simulateur CRM" in crm.content.decode()
+    assert "Sécurité sociale des artistes" not in crm.content.decode()

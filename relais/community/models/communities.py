@@ -27,10 +27,11 @@ DEFAULT_FEATURES = {
 # counters no longer meet their level (upheld flags against them) is demoted at the next
 # computation. Administrators edit these numbers in the community's settings.
 DEFAULT_TRUST_THRESHOLDS = {
-    "1": {"days_visited": 1, "posts_read": 10, "max_flags_received": 3},
+    "1": {"days_visited": 1, "posts_read": 10, "read_minutes": 10, "max_flags_received": 3},
     "2": {
         "days_visited": 15,
         "posts_read": 100,
+        "read_minutes": 60,
         "posts_count": 3,
         "likes_given": 1,
         "likes_received": 1,
@@ -39,6 +40,7 @@ DEFAULT_TRUST_THRESHOLDS = {
     "3": {
         "days_visited": 50,
         "posts_read": 500,
+        "read_minutes": 300,
         "posts_count": 10,
         "likes_given": 30,
         "likes_received": 20,

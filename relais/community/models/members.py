@@ -52,6 +52,9 @@ class MemberProfile(TimeStampedModel):
     days_visited = models.PositiveIntegerField(_("jours de visite"), default=0)
     last_visit_on = models.DateField(_("dernière visite"), null=True, blank=True)
     posts_read = models.PositiveIntegerField(_("messages lus"), default=0)
+    # Seconds a topic page was visible to the member (the page's reading beacon, capped by
+    # wall-clock time): a total only, never what was read nor when.
+    reading_seconds = models.PositiveIntegerField(_("temps de lecture (secondes)"), default=0)
     posts_count = models.PositiveIntegerField(_("messages écrits"), default=0)
     topics_count = models.PositiveIntegerField(_("sujets ouverts"), default=0)
     likes_given = models.PositiveIntegerField(_("mentions j'aime données"), default=0)
@@ -111,6 +114,11 @@ class MemberProfile(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def read_minutes(self) -> int:
+        """Whole minutes of reading, the unit of the ``read_minutes`` trust threshold."""
+        return self.reading_seconds // 60
 
     @property
     def flag_accuracy(self) -> float:

@@ -23,6 +23,7 @@ from relais.core.audit.services import audit_log
 TRUST_RULES = (
     "days_visited",
     "posts_read",
+    "read_minutes",
     "posts_count",
     "likes_given",
     "likes_received",

@@ -92,6 +92,7 @@ def member_export(*, user, profile: MemberProfile) -> dict:
             "counters": {
                 "days_visited": profile.days_visited,
                 "posts_read": profile.posts_read,
+                "reading_seconds": profile.reading_seconds,
                 "posts_count": profile.posts_count,
                 "topics_count": profile.topics_count,
                 "likes_given": profile.likes_given,

@@ -20,6 +20,7 @@ from relais.core.interactions.services import record
 TRUST_COUNTERS = (
     "days_visited",
     "posts_read",
+    "read_minutes",
     "posts_count",
     "likes_given",
     "likes_received",
@@ -218,6 +219,11 @@ def trust_level_lock(
 
 _READS_KEY = "community:reads:{pk}"
 _VISIT_KEY = "community:visit:{pk}"
+_SECONDS_KEY = "community:reading:{pk}"
+_BEACON_KEY = "community:reading-beacon:{pk}"
+# The most one beacon credits: the page sends one every 30 seconds while it is visible, and
+# once when it is hidden.
+READING_BEACON_MAX_SECONDS = 60
 
 
 def member_activity_note(*, profile: MemberProfile, posts_read: int) -> None:
@@ -231,34 +237,67 @@ def member_activity_note(*, profile: MemberProfile, posts_read: int) -> None:
     cache.set(_VISIT_KEY.format(pk=profile.pk), timezone.localdate().isoformat(), timeout=None)
 
 
+def member_reading_note(*, profile: MemberProfile, seconds: int) -> int:
+    """Credit the member with ``seconds`` of reading noted by a topic page's beacon (a POST)
+    and return what was credited. Never more than ``READING_BEACON_MAX_SECONDS`` a beacon nor
+    than the time since the member's previous beacon: a forged or replayed beacon cannot earn
+    more than the clock, so reading time cannot be bought by posting huge values. Like the reads,
+    the seconds wait in the shared cache for ``member_activity_flush``."""
+    now = timezone.now().timestamp()
+    beacon_key = _BEACON_KEY.format(pk=profile.pk)
+    previous = cache.get(beacon_key)
+    allowed = READING_BEACON_MAX_SECONDS
+    if previous is not None:
+        allowed = min(allowed, max(0, int(now - previous)))
+    credited = max(0, min(int(seconds), allowed))
+    # The clock restarts at every beacon, credited or not: beacons sent in a burst share one
+    # interval. An hour without a beacon forgets the member (the next one starts afresh).
+    cache.set(beacon_key, now, timeout=3600)
+    if credited:
+        key = _SECONDS_KEY.format(pk=profile.pk)
+        try:
+            cache.incr(key, credited)
+        except ValueError:
+            cache.set(key, credited, timeout=None)
+    return credited
+
+
 @transaction.atomic
 def member_activity_flush(*, community: Community, batch: int = 1000) -> int:
-    """Write the reads and visit days noted in the cache to the members' counters (a periodic
+    """Write the reads, reading seconds and visit days noted in the cache to the members' counters (a periodic
     job), then recompute the trust level of each member who changed. Returns how many."""
     changed = 0
     pks = list(MemberProfile.objects.filter(community=community).values_list("pk", flat=True))
     for start in range(0, len(pks), batch):
         chunk = pks[start : start + batch]
-        keys = [_READS_KEY.format(pk=pk) for pk in chunk] + [
-            _VISIT_KEY.format(pk=pk) for pk in chunk
-        ]
+        keys = [key.format(pk=pk) for pk in chunk for key in (_READS_KEY, _VISIT_KEY, _SECONDS_KEY)]
         noted = cache.get_many(keys)
         for pk in chunk:
             reads = noted.get(_READS_KEY.format(pk=pk)) or 0
             visit = noted.get(_VISIT_KEY.format(pk=pk))
-            if not reads and not visit:
+            seconds = noted.get(_SECONDS_KEY.format(pk=pk)) or 0
+            if not reads and not visit and not seconds:
                 continue
             profile = MemberProfile.objects.select_for_update().get(pk=pk)
             if reads:
                 cache.decr(_READS_KEY.format(pk=pk), reads)
                 profile.posts_read += reads
+            if seconds:
+                cache.decr(_SECONDS_KEY.format(pk=pk), seconds)
+                profile.reading_seconds += seconds
             if visit:
                 day = datetime.date.fromisoformat(visit)
                 if profile.last_visit_on is None or day > profile.last_visit_on:
                     profile.days_visited += 1
                     profile.last_visit_on = day
             profile.save(
-                update_fields=["posts_read", "days_visited", "last_visit_on", "updated_at"]
+                update_fields=[
+                    "posts_read",
+                    "reading_seconds",
+                    "days_visited",
+                    "last_visit_on",
+                    "updated_at",
+                ]
             )
             trust_level_update(profile=profile)
             changed += 1

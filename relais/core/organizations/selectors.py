@@ -54,9 +54,16 @@ def organization_for_request_host(request) -> Organization | None:
 def branding_for_request(request) -> Organization | None:
     """The organization whose branding dresses the page.
 
-    Staff pages wear the current workspace's organization (else the user's); public pages
-    wear the organization owning the requested host. ``None`` means Relais' neutral branding.
+    A module serving a page on behalf of one organization says so by setting
+    ``request.branding_organization`` (the community of a body reached on another body's
+    host, e.g. ``localhost`` in the demo): that wins, so the kernel needs not know the modules.
+    Otherwise staff pages wear the current workspace's organization (else the user's); public
+    pages wear the organization owning the requested host. ``None`` means Relais' neutral
+    branding.
     """
+    chosen = getattr(request, "branding_organization", None)
+    if chosen is not None:
+        return chosen
     workspace = getattr(request, "workspace", None)
     if workspace is not None:
         return workspace.organization
