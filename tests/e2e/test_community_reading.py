@@ -1,0 +1,50 @@
+"""The topic page's reading-time script in a real browser: with the page's clock run forward,
+its beacon credits a member's reading seconds, which the periodic flush writes."""
+
+import pytest
+
+from relais.community.models import MemberProfile
+from relais.community.seo import topic_path
+from relais.community.services import topic_create
+from relais.community.services.members import member_activity_flush
+from tests.community.conftest import make_community, make_member
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def forum(transactional_db):
+    community = make_community()
+    alice = make_member(community, "alice", "Alice photo")
+    bruno = make_member(community, "bruno", "Bruno dessin")
+    topic = topic_create(
+        user=alice,
+        category=community.categories.get(slug="cotisations"),
+        title="Comment déclarer mes droits d'auteur ?",
+        body="Je débute en photographie.",
+        kind="question",
+    )
+    return {"community": community, "bruno": bruno, "topic": topic}
+
+
+def test_reading_a_topic_for_half_a_minute_credits_half_a_minute(page, login, forum):
+    login(forum["bruno"])
+    page.clock.install()
+    with page.expect_request(lambda r: r.url.endswith("/lecture/") and r.method == "POST") as sent:
+        page.goto(topic_path(forum["topic"]))
+        page.mouse.move(40, 40)
+        page.clock.run_for(31_000)
+    assert sent.value.response().status == 200
+    member_activity_flush(community=forum["community"])
+    profile = MemberProfile.objects.get(user=forum["bruno"])
+    assert profile.reading_seconds == 30
+
+
+def test_a_visitor_page_sends_no_beacon(page, forum):
+    page.clock.install()
+    beacons = []
+    page.on("request", lambda r: beacons.append(r) if r.url.endswith("/lecture/") else None)
+    page.goto(topic_path(forum["topic"]))
+    page.clock.run_for(61_000)
+    assert beacons == []
+    assert page.locator("[data-reading-url]").count() == 0
