@@ -15,7 +15,7 @@ from relais.community.services import (
     topic_create,
 )
 from tests.community.conftest import make_community, make_member
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, tab_to
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -115,22 +115,21 @@ def test_a_wiki_post_is_made_edited_and_turned_off_with_the_keyboard(page, login
     article = page.locator(f"#message-{guide.public_id}")
     assert "Wiki" in article.locator(".community-wiki-mark").inner_text()
     assert_accessible(page)
-    article.get_by_role("link", name="Modifier").focus()
+    tab_to(page, f"#message-{guide.public_id} a[href$='/modifier/']")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert page.get_by_text("Ce message est un wiki").is_visible()
+    page.wait_for_selector("text=Ce message est un wiki")
     assert_accessible(page)
     page.get_by_label("Message").fill("Étapes : 1. se connecter à son espace. 2. Déclarer.")
-    page.get_by_role("button", name="Enregistrer").focus()
+    tab_to(page, "button.btn-primary:has-text('Enregistrer')")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    page.wait_for_selector("text=Le message est modifié.")
     assert "modifié par 2 personnes" in article.locator(".community-wiki-mark").inner_text()
     assert_accessible(page)
     page.context.clear_cookies()
     login(alice)
     page.goto(topic_path(topic))
-    article.get_by_role("button", name="Retirer le wiki").focus()
+    tab_to(page, f"#message-{guide.public_id} button:has-text('Retirer le wiki')")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    page.wait_for_selector("text=Le message n'est plus un wiki.")
     assert not Post.objects.get(pk=guide.pk).is_wiki
     assert_accessible(page)
