@@ -21,7 +21,7 @@ def create_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0010_com_audit_link_min_level"),
+        ("community", "0011_com_readtime_reading_seconds"),
     ]
 
     operations = [
