@@ -303,6 +303,18 @@ class ContentRulesForm(BootstrapForm):
         max_value=4,
         help_text=_("0 : tout membre peut publier des liens."),
     )
+    wiki_min_level = forms.IntegerField(
+        label=_("Niveau de confiance requis pour faire de son message un wiki"),
+        min_value=0,
+        max_value=4,
+        help_text=_("Les modérateurs peuvent toujours le faire, sur tout message."),
+    )
+    wiki_edit_min_level = forms.IntegerField(
+        label=_("Niveau de confiance requis pour modifier un message wiki"),
+        min_value=0,
+        max_value=4,
+        help_text=_("Chaque modification est gardée dans l'historique du message."),
+    )
     tag_mode = forms.ChoiceField(
         label=_("Étiquettes"),
         choices=[

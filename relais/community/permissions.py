@@ -70,6 +70,9 @@ class Event(models.TextChoices):
     TOPIC_REOPENED = "community.topic.reopened", _("Sujet rouvert")
     TOPIC_MOVED = "community.topic.moved", _("Sujet déplacé")
     TOPIC_MERGED = "community.topic.merged", _("Sujet fusionné dans un autre")
+    WIKI_ENABLED = "community.wiki.enabled", _("Message transformé en wiki")
+    WIKI_DISABLED = "community.wiki.disabled", _("Message wiki redevenu ordinaire")
+    WIKI_EDITED = "community.wiki.edited", _("Message wiki modifié par un membre")
     SEARCH_EMPTY = "community.search.empty", _("Recherche sans résultat sur le forum")
     TRUST_CHANGED = "community.trust.changed", _("Niveau de confiance modifié")
 

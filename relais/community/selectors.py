@@ -44,6 +44,7 @@ from relais.community.models import (
     OfficialAnswer,
     Post,
     PostLike,
+    PostRevision,
     Topic,
 )
 from relais.community.permissions import Permission
@@ -212,6 +213,21 @@ def _posts(topic: Topic) -> QuerySet[Post]:
                 MemberProfile.objects.filter(
                     community_id=OuterRef("topic__community_id"), user_id=OuterRef("author_id")
                 ).values("trust_level")[:1]
+            ),
+            # « modifié par N personnes » under a wiki post: its distinct editors, the author
+            # included; counted for wiki posts only.
+            wiki_editors=Case(
+                When(
+                    is_wiki=True,
+                    then=Subquery(
+                        PostRevision.objects.filter(post_id=OuterRef("pk"))
+                        .values("post_id")
+                        .annotate(n=Count("editor_id", distinct=True))
+                        .values("n")[:1]
+                    ),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
             ),
         )
     )

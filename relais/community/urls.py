@@ -51,6 +51,7 @@ urlpatterns = [
     path("messages/<uuid:post_id>/aimer/", views.PostLikeView.as_view(), name="post-like"),
     path("messages/<uuid:post_id>/signaler/", views.PostFlagView.as_view(), name="post-flag"),
     path("messages/<uuid:post_id>/modifier/", views.PostEditView.as_view(), name="post-edit"),
+    path("messages/<uuid:post_id>/wiki/", views.PostWikiView.as_view(), name="post-wiki"),
     path("messages/<uuid:post_id>/supprimer/", views.PostDeleteView.as_view(), name="post-delete"),
     path(
         "messages/<uuid:post_id>/restaurer/", views.PostRestoreView.as_view(), name="post-restore"

@@ -46,6 +46,7 @@ from relais.community.services import (
     post_reply,
     post_restore,
     post_screen_decide,
+    post_wiki_set,
     topic_close,
     topic_create,
     topic_move,
@@ -57,6 +58,7 @@ from relais.community.services.members import member_activity_note
 from relais.community.services.notifications import quote_markdown
 from relais.community.services.searchlog import search_empty_note
 from relais.community.services.tags import tag_names
+from relais.community.services.wiki import ensure_may_edit_wiki, wiki_abilities
 from relais.core.exceptions import AccessDenied
 from relais.core.web import paginate, submit
 
@@ -242,6 +244,7 @@ class TopicDetailView(CommunityView):
             reply_draft = draft_get(user=user, community=self.community, topic=topic)
         if reply_form is None and can_reply:
             reply_form = ReplyForm(initial={"body": self._reply_start(topic, reply_draft)})
+        may_make_wiki, can_edit_wikis = wiki_abilities(user, self.community)
         return self.render(
             "community/topic_detail.html",
             {
@@ -264,6 +267,8 @@ class TopicDetailView(CommunityView):
                 "json_ld": seo.json_ld(structured),
                 "og_type": "article",
                 "reason_form": ReasonForm(),
+                "may_make_wiki": may_make_wiki,
+                "can_edit_wikis": can_edit_wikis and can_reply,
             },
             status=status,
         )
@@ -474,6 +479,18 @@ class PostDeleteView(_PostAction):
         messages.success(request, _("Le message est supprimé ; il peut être restauré."))
 
 
+class PostWikiView(_PostAction):
+    def act(self, request, post):
+        wiki = request.POST.get("wiki") != "0"
+        post_wiki_set(user=request.user, post=post, wiki=wiki)
+        if wiki:
+            messages.success(
+                request, _("Le message est un wiki : d'autres membres peuvent le modifier.")
+            )
+        else:
+            messages.success(request, _("Le message n'est plus un wiki."))
+
+
 class PostRestoreView(_PostAction):
     def act(self, request, post):
         post_restore(user=request.user, post=post, reason=request.POST.get("reason", ""))
@@ -569,7 +586,7 @@ class PostEditView(_PostFormView):
     def get_post(self, request, post_id):
         post = super().get_post(request, post_id)
         if post.author_id != request.user.pk and not self.can(Permission.MODERATE):
-            raise AccessDenied(_("Vous ne pouvez modifier que vos propres messages."))
+            ensure_may_edit_wiki(request.user, post)  # refuses an ordinary post as before
         return post
 
     def initial_form(self, post):

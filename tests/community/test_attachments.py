@@ -235,6 +235,8 @@ def test_administrators_set_the_rules_in_the_back_office(client, community, mode
         "attachment_min_level": "0",
         "image_min_level": "3",
         "link_min_level": "1",
+        "wiki_min_level": "2",
+        "wiki_edit_min_level": "0",
         "tag_mode": "free",
         "free_tag_min_level": "1",
         "tags_per_topic": "3",
@@ -246,6 +248,7 @@ def test_administrators_set_the_rules_in_the_back_office(client, community, mode
     rules = ContentSettings.objects.get(community=community)
     assert rules.extensions() == {"pdf", "png"} and rules.image_min_level == 3
     assert rules.link_min_level == 1
+    assert (rules.wiki_min_level, rules.wiki_edit_min_level) == (2, 0)
     assert 'value="pdf, png"' in client.get(url).content.decode()
 
 

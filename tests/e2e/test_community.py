@@ -15,7 +15,7 @@ from relais.community.services import (
     topic_create,
 )
 from tests.community.conftest import make_community, make_member
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, tab_to
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -99,3 +99,37 @@ def test_member_moderator_and_staff_pages_are_accessible(page, login, forum):
     ):
         page.goto(url)
         assert_accessible(page)
+
+
+def test_a_wiki_post_is_made_edited_and_turned_off_with_the_keyboard(page, login, forum):
+    from relais.community.models import MemberProfile, Post
+    from relais.community.services import post_wiki_set
+
+    topic, alice = forum["topic"], forum["alice"]
+    guide = post_reply(user=alice, topic=topic, body="Étapes : 1. se connecter à son espace.")
+    post_wiki_set(user=forum["moderator"], post=guide)
+    bruno = MemberProfile.objects.get(display_name="Bruno dessin")
+    MemberProfile.objects.filter(pk=bruno.pk).update(trust_level=1)
+    login(bruno.user)
+    page.goto(topic_path(topic))
+    article = page.locator(f"#message-{guide.public_id}")
+    assert "Wiki" in article.locator(".community-wiki-mark").inner_text()
+    assert_accessible(page)
+    tab_to(page, f"#message-{guide.public_id} a[href$='/modifier/']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Ce message est un wiki")
+    assert_accessible(page)
+    page.get_by_label("Message").fill("Étapes : 1. se connecter à son espace. 2. Déclarer.")
+    tab_to(page, "button.btn-primary:has-text('Enregistrer')")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Le message est modifié.")
+    assert "modifié par 2 personnes" in article.locator(".community-wiki-mark").inner_text()
+    assert_accessible(page)
+    page.context.clear_cookies()
+    login(alice)
+    page.goto(topic_path(topic))
+    tab_to(page, f"#message-{guide.public_id} button:has-text('Retirer le wiki')")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Le message n'est plus un wiki.")
+    assert not Post.objects.get(pk=guide.pk).is_wiki
+    assert_accessible(page)

@@ -65,6 +65,20 @@ class ContentSettings(TimeStampedModel):
         default=0,
         validators=[MaxValueValidator(4)],
     )
+    # Wiki posts, as Discourse has them: an author may open their own post to editing by
+    # others from ``wiki_min_level`` (Discourse's default: level 3), and any member from
+    # ``wiki_edit_min_level`` may then edit it (Discourse's default: level 1). Moderators and
+    # staff may always do both.
+    wiki_min_level = models.PositiveSmallIntegerField(
+        _("niveau requis pour faire de son message un wiki"),
+        default=3,
+        validators=[MaxValueValidator(4)],
+    )
+    wiki_edit_min_level = models.PositiveSmallIntegerField(
+        _("niveau requis pour modifier un message wiki"),
+        default=1,
+        validators=[MaxValueValidator(4)],
+    )
     tag_mode = models.CharField(
         _("étiquettes"), max_length=8, choices=TagMode.choices, default=TagMode.STAFF
     )

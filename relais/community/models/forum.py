@@ -131,6 +131,9 @@ class Post(PublicIdModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     likes_count = models.PositiveIntegerField(_("mentions j'aime"), default=0)
+    # A wiki post may be edited by any member of the community's wiki edit level, not only
+    # its author; every edit keeps a revision with its editor.
+    is_wiki = models.BooleanField(_("wiki"), default=False)
     # What the text screening (banned words, personal data) asked of the moderators: ``flag``
     # (published, to be looked at) or ``require_approval`` (hidden until approved); emptied
     # once a moderator decided. ``screen_reasons`` are the French reasons shown to both.

@@ -29,6 +29,7 @@ from relais.community.services.official import (
     official_answer_publish,
     official_reviews_mark_due,
 )
+from relais.community.services.wiki import post_wiki_set
 
 __all__ = [
     "answer_accept",
@@ -47,6 +48,7 @@ __all__ = [
     "post_reply",
     "post_restore",
     "post_screen_decide",
+    "post_wiki_set",
     "topic_close",
     "topic_create",
     "topic_move",

@@ -212,6 +212,8 @@ CONTENT_RULE_FIELDS = (
     "attachment_min_level",
     "image_min_level",
     "link_min_level",
+    "wiki_min_level",
+    "wiki_edit_min_level",
     "tag_mode",
     "free_tag_min_level",
     "tags_per_topic",

@@ -33,6 +33,7 @@ from relais.community.services._common import (
     bump,
     member_level,
     profile_for_posting,
+    profile_of,
     record_event,
 )
 from relais.community.services.attachments import attachments_add, content_settings_of
@@ -43,6 +44,7 @@ from relais.community.services.notifications import (
     subscribe_automatically,
 )
 from relais.community.services.tags import topic_tags_set
+from relais.community.services.wiki import ensure_may_edit_wiki
 from relais.core.audit.services import audit_log, snapshot
 from relais.core.text import TEXT_MAX_LENGTH
 
@@ -326,22 +328,28 @@ def post_edit(*, user, post: Post, body: str, reason: str = "") -> Post:
     """Change a post's text, keeping the previous one as a revision.
 
     The author edits their own post (while the topic is open); moderators edit any, with a
-    reason. If the post carries an official answer or a validation and its text changes, the
+    reason; a wiki post may also be edited by members of the community's wiki edit level
+    (``ensure_may_edit_wiki``), logged as ``community.wiki.edited``. If the post carries an official answer or a validation and its text changes, the
     validation is suspended until someone validates it again (and its knowledge-base entry
     with it).
     """
     post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
     community = post.topic.community
     moderator = can(user, Permission.MODERATE, community)
-    if post.author_id != getattr(user, "pk", None) and not moderator:
-        ensure(user, Permission.MODERATE, community)
+    # A member editing someone else's wiki post: no reason asked, no notice to the author,
+    # but an event in the interaction log and a revision with the editor, as for any edit.
+    wiki_editor = post.author_id != getattr(user, "pk", None) and not moderator
+    if wiki_editor:
+        if not post.is_wiki:
+            ensure(user, Permission.MODERATE, community)
+        ensure_may_edit_wiki(user, post)
     if not moderator:  # a silenced (or not yet verified) author cannot edit either
         profile_for_posting(user, community)
     if post.is_deleted:
         raise ValidationError(_("Un message supprimé ne peut pas être modifié."))
     if post.topic.is_closed and not moderator:
         raise ValidationError(_("Ce sujet est fermé : ses messages ne peuvent plus être modifiés."))
-    if post.author_id != user.pk and not reason.strip():
+    if post.author_id != user.pk and not wiki_editor and not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de la modification.")})
     body = _check_body(body)
     _check_links(user, community, body, before=post.body)
@@ -388,7 +396,16 @@ def post_edit(*, user, post: Post, body: str, reason: str = "") -> Post:
         and body_hash(body) != official.text_hash
     ):
         _suspend_validation(user=user, post=post, official=official)
-    if post.author_id != user.pk:
+    if wiki_editor:
+        record_event(
+            community=community,
+            event_code=Event.WIKI_EDITED,
+            topic=post.topic,
+            profile=profile_of(user, community),
+            summary=reason.strip()[:300],
+            source=post,
+        )
+    elif post.author_id != user.pk:
         audit_log(
             actor=user,
             action="community.post.edit",
@@ -646,7 +663,6 @@ def post_like(*, user, post: Post, like: bool = True) -> Post:
         raise ValidationError(_("Vous ne pouvez pas aimer votre propre message."))
     if not post.is_visible:
         raise ValidationError(_("Ce message n'est pas visible."))
-    from relais.community.services._common import profile_of
     from relais.community.services.members import trust_level_update
 
     existing = PostLike.objects.filter(post=post, user=user)
