@@ -267,12 +267,17 @@ def test_topic_page_shows_moderation_only_where_they_moderate(client, forum, car
     assert reverse("community:member-list") not in mine  # members and sanctions: the role's
 
 
-def test_review_queue_page_and_decision_elsewhere(client, forum, carla, alice):
+def test_review_queue_page_and_decision_elsewhere(client, forum, carla, alice, moderator):
     flag_create(user=alice, post=forum["mine_reply"], reason="spam")
     flag_create(user=alice, post=forum["other_reply"], reason="spam")
     client.force_login(carla)
     html = client.get(reverse("community:review-queue")).content.decode()
     assert "Au printemps, je crois." in html and "rue de la Soie" not in html
+    assert "Sanctionner l'auteur" not in html  # sanctions stay with the moderator role
+    client.force_login(moderator)
+    html = client.get(reverse("community:review-queue")).content.decode()
+    assert "rue de la Soie" in html and "Sanctionner l'auteur" in html
+    client.force_login(carla)
     url = reverse("community:flag-decide", kwargs={"post_id": forum["other_reply"].public_id})
     assert client.post(url, {"decision": "agree", "note": ""}).status_code == 403
     assert forum["other_reply"].flags.filter(state="pending").count() == 1
