@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0010_com_audit_link_min_level"),
+        ("community", "0012_com_wiki_posts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
