@@ -8,7 +8,7 @@ Roles are those held in the community's organization; the anonymous visitor hold
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from relais.community.models import Access, Category, Community
+from relais.community.models import Access, Category, CategoryModerator, Community
 from relais.community.permissions import Permission
 from relais.core.accounts.permissions import user_has_permission
 from relais.core.exceptions import AccessDenied, NotFound
@@ -68,3 +68,63 @@ def ensure_can_post_in(user, category: Category) -> None:
         if user is None or not user.is_authenticated:
             raise AccessDenied(_("Connectez-vous pour publier."))
         raise AccessDenied(_("Vous ne pouvez pas publier dans cette catégorie."))
+
+
+def _category_moderator_profile(user, category: Category):
+    """The profile through which ``user`` moderates ``category`` as its category moderator,
+    or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    row = (
+        CategoryModerator.objects.filter(
+            category=category, profile__user=user, profile__community_id=category.community_id
+        )
+        .select_related("profile")
+        .first()
+    )
+    return row.profile if row is not None else None
+
+
+def can_moderate(user, category: Category) -> bool:
+    """Whether ``user`` may moderate the content of ``category``: the moderator role of the
+    community's organization (every category), or a category moderator of this category who
+    still reads it and may still post (a silenced, suspended or deleted member moderates
+    nothing). Every moderation service and selector asks here."""
+    if can(user, Permission.MODERATE, category.community):
+        return True
+    profile = _category_moderator_profile(user, category)
+    if profile is None or not can_read_category(user, category):
+        return False
+    from relais.community.services.sanctions import posting_refusal  # services import access
+
+    return not posting_refusal(profile)
+
+
+def ensure_can_moderate(user, category: Category) -> None:
+    """Raise ``AccessDenied`` unless ``can_moderate`` (same messages as ``ensure``)."""
+    if can_moderate(user, category):
+        return
+    if user is None or not user.is_authenticated:
+        raise AccessDenied(_("Connectez-vous pour continuer."))
+    raise AccessDenied(_("Votre rôle ne permet pas cette action dans cette communauté."))
+
+
+def moderated_categories(user, community: Community):
+    """The categories of ``community`` that ``user`` moderates (all for the moderator role)."""
+    categories = Category.objects.filter(community=community)
+    if can(user, Permission.MODERATE, community):
+        return categories
+    if user is None or not user.is_authenticated:
+        return categories.none()
+    ids = [
+        category.pk
+        for category in categories.filter(moderators__profile__user=user).distinct()
+        if can_moderate(user, category)
+    ]
+    return categories.filter(pk__in=ids)
+
+
+def can_moderate_some(user, community: Community) -> bool:
+    """Whether ``user`` moderates at least one category of ``community`` (the review queue
+    and the moderation links are theirs)."""
+    return moderated_categories(user, community).exists()

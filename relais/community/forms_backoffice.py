@@ -73,6 +73,15 @@ class FeaturesForm(BootstrapForm):
             )
 
 
+class CategoryModeratorForm(BootstrapForm):
+    member = forms.CharField(
+        label=_("Nom affiché du membre"),
+        max_length=60,
+        help_text=_("Le membre modérera les sujets de cette catégorie, et d'elle seule."),
+        error_messages={"required": _("Indiquez le nom affiché du membre.")},
+    )
+
+
 class CategoryForm(BootstrapForm):
     name = forms.CharField(
         label=_("Nom"), max_length=120, error_messages={"required": _("Indiquez le nom.")}

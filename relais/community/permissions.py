@@ -4,6 +4,8 @@
 Roles are held in the community's organization: ``member`` for artists-authors,
 ``moderator`` for trusted volunteers and staff moderators, ``supervisor`` and
 ``administrator`` for the organisation's staff (official answers, validations, settings).
+A member may also moderate some categories only (``models.CategoryModerator``, named by an
+administrator): not a role, ``access.can_moderate`` reads it.
 The anonymous visitor reads public categories and needs no permission for it.
 """
 
@@ -75,6 +77,14 @@ class Event(models.TextChoices):
     WIKI_EDITED = "community.wiki.edited", _("Message wiki modifié par un membre")
     SEARCH_EMPTY = "community.search.empty", _("Recherche sans résultat sur le forum")
     TRUST_CHANGED = "community.trust.changed", _("Niveau de confiance modifié")
+    CATEGORY_MODERATOR_ADDED = (
+        "community.category_moderator.added",
+        _("Membre nommé modérateur d'une catégorie"),
+    )
+    CATEGORY_MODERATOR_REMOVED = (
+        "community.category_moderator.removed",
+        _("Membre retiré de la modération d'une catégorie"),
+    )
 
 
 OUTCOMES = {

@@ -29,10 +29,13 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from relais.community.access import (
-    can,
+    can_moderate,
+    can_moderate_some,
     can_read_category,
     ensure,
+    ensure_can_moderate,
     ensure_category_readable,
+    moderated_categories,
     readable_categories_filter,
 )
 from relais.community.models import (
@@ -197,7 +200,7 @@ def topic_get(*, user, community: Community, public_id) -> Topic:
     if topic.merged_into_id:  # its address redirects to the topic it joined (the view)
         return topic
     hidden = topic.is_deleted or (topic.is_held and topic.author_id != getattr(user, "pk", None))
-    if hidden and not can(user, Permission.MODERATE, community):
+    if hidden and not can_moderate(user, topic.category):
         raise NotFound(_("Sujet introuvable."))
     return topic
 
@@ -246,7 +249,7 @@ def answers_of_topic(*, user, topic: Topic) -> QuerySet[Post]:
         posts = posts.annotate(
             liked=Exists(PostLike.objects.filter(post_id=OuterRef("pk"), user_id=user.pk))
         )
-    if not can(user, Permission.MODERATE, topic.community):
+    if not can_moderate(user, topic.category):
         # Visible answers, and the reader's own answers waiting for approval (marked).
         own_held = Q(hidden=Post.Hidden.APPROVAL, author_id=getattr(user, "pk", None))
         posts = posts.filter(is_deleted=False).filter(Q(hidden="") | own_held)
@@ -282,11 +285,17 @@ class ReviewItem:
 
 def review_queue(*, user, community: Community) -> list[ReviewItem]:
     """Posts waiting for a moderator (moderators): held or flagged by the text screening,
-    then flagged by members, the heaviest first, with their flags."""
-    ensure(user, Permission.MODERATE, community)
+    then flagged by members, the heaviest first, with their flags. A category moderator
+    sees only the posts of the categories they moderate."""
+    if not can_moderate_some(user, community):
+        ensure(user, Permission.MODERATE, community)  # the refusal, in its usual words
     pending_flags = Flag.objects.filter(post_id=OuterRef("pk"), state=Flag.State.PENDING)
     posts = list(
-        Post.objects.filter(topic__community=community, is_deleted=False)
+        Post.objects.filter(
+            topic__community=community,
+            topic__category__in=moderated_categories(user, community),
+            is_deleted=False,
+        )
         .filter(Exists(pending_flags) | ~Q(screen_action=""))
         .select_related("topic__category")
         .annotate(
@@ -467,7 +476,7 @@ def attachment_get(*, user, community: Community, public_id):
         raise NotFound(_("Pièce jointe introuvable."))
     post = post_get(user=user, community=community, public_id=attachment.post.public_id)
     own = post.author_id is not None and post.author_id == getattr(user, "pk", None)
-    if not post.is_visible and not own and not can(user, Permission.MODERATE, community):
+    if not post.is_visible and not own and not can_moderate(user, post.topic.category):
         raise NotFound(_("Pièce jointe introuvable."))
     return attachment
 
@@ -476,7 +485,7 @@ def post_revisions(*, user, post: Post) -> QuerySet:
     """The versions of ``post``, oldest first, with their editor (moderators only)."""
     from relais.community.models import PostRevision
 
-    ensure(user, Permission.MODERATE, post.topic.community)
+    ensure_can_moderate(user, post.topic.category)
     return (
         PostRevision.objects.filter(post=post)
         .select_related("editor")
@@ -526,3 +535,15 @@ def subscriptions_of(*, user, community: Community) -> tuple[list[Topic], list[C
     ]
     categories = [r.category for r in rows if r.category is not None]
     return topics, [c for c in categories if can_read_category(user, c)]
+
+
+def category_moderators_of(*, user, category: Category):
+    """The members who moderate ``category``, by display name (administrators)."""
+    from relais.community.models import CategoryModerator
+
+    ensure(user, Permission.MANAGE, category.community)
+    return (
+        CategoryModerator.objects.filter(category=category)
+        .select_related("profile")
+        .order_by("profile__display_name")
+    )

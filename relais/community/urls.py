@@ -127,6 +127,11 @@ urlpatterns = [
         views_backoffice.CategoryEditView.as_view(),
         name="backoffice-category",
     ),
+    path(
+        "pilotage/categories/<slug:category_slug>/moderateurs/",
+        views_backoffice.CategoryModeratorsView.as_view(),
+        name="backoffice-category-moderators",
+    ),
     path("pilotage/niveaux/", views_backoffice.TrustView.as_view(), name="backoffice-trust"),
     path("pilotage/mots-interdits/", views_backoffice.WordsView.as_view(), name="backoffice-words"),
     path("pilotage/widget/", views_backoffice.EmbedView.as_view(), name="backoffice-embed"),

@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from relais.community import selectors, seo
-from relais.community.access import can, can_post_in
+from relais.community.access import (
+    can,
+    can_moderate,
+    can_moderate_some,
+    can_post_in,
+    ensure_can_moderate,
+)
 from relais.community.forms import (
     DecideForm,
     EditForm,
@@ -93,7 +99,13 @@ class CommunityView(View):
             "community": self.community,
             "base_template": "base.html" if user.is_authenticated else "public_base.html",
             "profile": profile_of(user, self.community),
+            # The moderator role (the whole community: members, sanctions, tags) for the
+            # layout; ``can_moderate`` is the same, but a topic's page replaces it with
+            # ``access.can_moderate`` of the topic's category (category moderators).
+            "moderator_role": self.can(Permission.MODERATE),
             "can_moderate": self.can(Permission.MODERATE),
+            # The review queue's link, also for category moderators (evaluated when used).
+            "moderates_some": lambda: can_moderate_some(user, self.community),
             "can_validate": self.can(Permission.VALIDATE) and on("official_answers"),
             "can_official": self.can(Permission.OFFICIAL) and on("official_answers"),
             "can_post": self.can(Permission.POST),
@@ -256,6 +268,7 @@ class TopicDetailView(CommunityView):
                 "page_obj": page_obj,
                 "accepted": accepted,
                 "is_topic_author": user.is_authenticated and topic.author_id == user.pk,
+                "can_moderate": can_moderate(user, topic.category),
                 "can_reply": can_reply,
                 "reply_form": reply_form,
                 "reply_draft": reply_draft,
@@ -533,7 +546,13 @@ class _PostFormView(CommunityView):
         return post
 
     def page(self, post, form, status=200):
-        return self.render(self.template, {"post": post, "topic": post.topic, "form": form}, status)
+        context = {
+            "post": post,
+            "topic": post.topic,
+            "form": form,
+            "can_moderate": can_moderate(self.request.user, post.topic.category),
+        }
+        return self.render(self.template, context, status)
 
     def get(self, request, post_id):
         post = self.get_post(request, post_id)
@@ -585,7 +604,9 @@ class PostEditView(_PostFormView):
 
     def get_post(self, request, post_id):
         post = super().get_post(request, post_id)
-        if post.author_id != request.user.pk and not self.can(Permission.MODERATE):
+        if post.author_id != request.user.pk and not can_moderate(
+            request.user, post.topic.category
+        ):
             ensure_may_edit_wiki(request.user, post)  # refuses an ordinary post as before
         return post
 
@@ -642,12 +663,12 @@ class OfficialAnswerView(CommunityView):
 class TopicMoveView(CommunityView):
     def _setup(self, request, topic_id):
         topic = selectors.topic_get(user=request.user, community=self.community, public_id=topic_id)
-        if not self.can(Permission.MODERATE):
-            raise AccessDenied(_("Votre rôle ne permet pas cette action dans cette communauté."))
+        ensure_can_moderate(request.user, topic.category)
+        # Only the categories the user moderates (all for the moderator role).
         categories = [
             c
             for c in selectors.categories_for(user=request.user, community=self.community)
-            if c.pk != topic.category_id
+            if c.pk != topic.category_id and can_moderate(request.user, c)
         ]
         return topic, categories
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from relais.community import selectors, seo
+from relais.community.access import ensure_can_moderate
 from relais.community.forms import DigestForm, MergeForm, TagForm
 from relais.community.models import Access
 from relais.community.permissions import Permission
@@ -294,8 +295,7 @@ def _topic_from_reference(user, community, reference: str):
 class TopicMergeView(CommunityView):
     def _setup(self, request, topic_id):
         topic = selectors.topic_get(user=request.user, community=self.community, public_id=topic_id)
-        if not self.can(Permission.MODERATE):
-            raise AccessDenied(_("Votre rôle ne permet pas cette action dans cette communauté."))
+        ensure_can_moderate(request.user, topic.category)
         return topic
 
     def get(self, request, topic_id):

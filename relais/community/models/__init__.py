@@ -33,6 +33,7 @@ from relais.community.models.members import (
     MemberSettings,
     Sanction,
 )
+from relais.community.models.moderators import CategoryModerator
 
 __all__ = [
     "Access",
@@ -45,6 +46,7 @@ __all__ = [
     "BannedWord",
     "Category",
     "CategoryKind",
+    "CategoryModerator",
     "Community",
     "DEFAULT_DISPOSABLE_DOMAINS",
     "DEFAULT_FEATURES",

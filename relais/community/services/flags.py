@@ -23,7 +23,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.community.access import ensure, ensure_category_readable
+from relais.community.access import ensure, ensure_can_moderate, ensure_category_readable
 from relais.community.models import Community, Flag, MemberProfile, Post
 from relais.community.permissions import Event, Permission
 from relais.community.services._common import author_profile, profile_of, record_event
@@ -167,7 +167,7 @@ def flag_decide(*, user, post: Post, decision: str, note: str = "") -> list[Flag
         raise ValidationError({"decision": _("Choisissez une décision.")})
     post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
     community = post.topic.community
-    ensure(user, Permission.MODERATE, community)
+    ensure_can_moderate(user, post.topic.category)
     flags = list(
         Flag.objects.select_for_update().filter(post=post, state=Flag.State.PENDING).order_by("id")
     )

@@ -14,7 +14,14 @@ from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from relais.community.access import can, ensure, ensure_can_post_in, ensure_category_readable
+from relais.community.access import (
+    can,
+    can_moderate,
+    ensure,
+    ensure_can_moderate,
+    ensure_can_post_in,
+    ensure_category_readable,
+)
 from relais.community.models import Category, OfficialAnswer, Post, PostLike, PostRevision, Topic
 from relais.community.permissions import Event, Permission
 from relais.community.rendering import external_links, plain_text, render_markdown
@@ -335,13 +342,13 @@ def post_edit(*, user, post: Post, body: str, reason: str = "") -> Post:
     """
     post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
     community = post.topic.community
-    moderator = can(user, Permission.MODERATE, community)
+    moderator = can_moderate(user, post.topic.category)
     # A member editing someone else's wiki post: no reason asked, no notice to the author,
     # but an event in the interaction log and a revision with the editor, as for any edit.
     wiki_editor = post.author_id != getattr(user, "pk", None) and not moderator
     if wiki_editor:
         if not post.is_wiki:
-            ensure(user, Permission.MODERATE, community)
+            ensure_can_moderate(user, post.topic.category)
         ensure_may_edit_wiki(user, post)
     if not moderator:  # a silenced (or not yet verified) author cannot edit either
         profile_for_posting(user, community)
@@ -430,7 +437,7 @@ def answer_accept(*, user, post: Post) -> Topic:
     topic = Topic.objects.select_for_update().select_related("community").get(pk=post.topic_id)
     ensure_category_readable(user, topic.category)
     if topic.author_id != getattr(user, "pk", None):
-        ensure(user, Permission.MODERATE, topic.community)
+        ensure_can_moderate(user, topic.category)
     if not topic.is_question:
         raise ValidationError(_("Seule une question peut avoir une réponse acceptée."))
     if post.position == 0 or not post.is_visible:
@@ -500,9 +507,8 @@ def post_delete(*, user, post: Post, reason: str) -> Post:
     Reversible with ``post_restore``; audited, and logged on the author's history.
     """
     post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
-    community = post.topic.community
     if post.author_id != getattr(user, "pk", None):
-        ensure(user, Permission.MODERATE, community)
+        ensure_can_moderate(user, post.topic.category)
     reason = _moderation_reason(reason)
     if post.is_deleted:
         raise ValidationError(_("Ce message est déjà supprimé."))
@@ -539,8 +545,7 @@ def post_delete(*, user, post: Post, reason: str) -> Post:
 def post_restore(*, user, post: Post, reason: str) -> Post:
     """Undo ``post_delete`` (moderators): the post, and its topic if it was the first post."""
     post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
-    community = post.topic.community
-    ensure(user, Permission.MODERATE, community)
+    ensure_can_moderate(user, post.topic.category)
     reason = _moderation_reason(reason)
     if not post.is_deleted:
         raise ValidationError(_("Ce message n'est pas supprimé."))
@@ -572,7 +577,7 @@ def post_restore(*, user, post: Post, reason: str) -> Post:
 def topic_close(*, user, topic: Topic, reason: str, close: bool = True) -> Topic:
     """Close a topic to new replies (``close=False`` reopens it). Moderators; audited."""
     topic = Topic.objects.select_for_update().select_related("community").get(pk=topic.pk)
-    ensure(user, Permission.MODERATE, topic.community)
+    ensure_can_moderate(user, topic.category)
     reason = _moderation_reason(reason)
     state = Topic.State.CLOSED if close else Topic.State.OPEN
     if topic.state == state:
@@ -598,10 +603,14 @@ def topic_close(*, user, topic: Topic, reason: str, close: bool = True) -> Topic
 
 @transaction.atomic
 def topic_move(*, user, topic: Topic, category: Category, reason: str) -> Topic:
-    """Move a topic to another category of the same community (moderators; audited)."""
+    """Move a topic to another category of the same community (moderators; audited).
+
+    A category moderator moves only between categories they moderate, both ends: a topic
+    they may not moderate stays where it is, and one they may moderate cannot be sent out of
+    their reach (nor into a category they do not moderate)."""
     topic = Topic.objects.select_for_update().select_related("community").get(pk=topic.pk)
-    ensure(user, Permission.MODERATE, topic.community)
-    if category.community_id != topic.community_id:
+    ensure_can_moderate(user, topic.category)
+    if category.community_id != topic.community_id or not can_moderate(user, category):
         raise ValidationError({"category": _("Catégorie introuvable.")})
     reason = _moderation_reason(reason)
     if category.pk == topic.category_id:
@@ -691,8 +700,7 @@ def post_screen_decide(*, user, post: Post, approve: bool, reason: str = "") -> 
     publishes it (a held question enters the lists and the search), otherwise it is deleted
     with ``reason``. Audited and logged on the author's history."""
     post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
-    community = post.topic.community
-    ensure(user, Permission.MODERATE, community)
+    ensure_can_moderate(user, post.topic.category)
     if post.is_deleted or (not post.screen_action and post.hidden != Post.Hidden.APPROVAL):
         raise ValidationError(_("Ce message n'attend aucune décision."))
     if not approve:

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from relais.community.access import ensure
+from relais.community.access import can_moderate, ensure_can_moderate
 from relais.community.models import Post, Subscription, Topic
-from relais.community.permissions import Event, Permission
+from relais.community.permissions import Event
 from relais.community.search import TOPIC_INDEX
 from relais.community.services._common import author_profile
 from relais.community.services.forum import _log_moderation, _moderation_reason
@@ -24,9 +24,10 @@ def topic_merge(*, user, source: Topic, target: Topic, reason: str) -> Topic:
     locked = Topic.objects.select_for_update().select_related("community", "category")
     source, target = locked.get(pk=source.pk), locked.get(pk=target.pk)
     community = source.community
-    ensure(user, Permission.MODERATE, community)
+    ensure_can_moderate(user, source.category)
     reason = _moderation_reason(reason)
-    if target.community_id != community.pk:
+    # A category moderator merges only between categories they moderate (both ends).
+    if target.community_id != community.pk or not can_moderate(user, target.category):
         raise ValidationError({"target": _("Sujet introuvable.")})
     if source.pk == target.pk:
         raise ValidationError({"target": _("Un sujet ne peut pas être fusionné avec lui-même.")})

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from relais.community.access import can, ensure_can_post_in
+from relais.community.access import can_moderate, ensure_can_post_in
 from relais.community.models import Post
-from relais.community.permissions import Event, Permission
+from relais.community.permissions import Event
 from relais.community.services._common import (
     author_profile,
     member_level,
@@ -62,12 +62,17 @@ def post_wiki_set(*, user, post: Post, wiki: bool = True) -> Post:
     """Make ``post`` a wiki (``wiki=False``: an ordinary post again).
 
     Its author may turn it on from the community's ``wiki_min_level`` and off at any time;
-    a moderator may do both on any post. A deleted post, or a hidden one being turned on, is
+    a moderator may do both on any post they moderate (a category moderator: in their
+    categories). A deleted post, or a hidden one being turned on, is
     refused. Audited, and logged as ``community.wiki.enabled`` / ``.disabled``.
     """
-    post = Post.objects.select_for_update().select_related("topic__community").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update()
+        .select_related("topic__community", "topic__category")
+        .get(pk=post.pk)
+    )
     community = post.topic.community
-    moderator = can(user, Permission.MODERATE, community)
+    moderator = can_moderate(user, post.topic.category)  # of the whole community or this category
     is_author = post.author_id is not None and post.author_id == getattr(user, "pk", None)
     if not moderator:
         if not is_author:

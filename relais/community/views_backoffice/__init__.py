@@ -21,6 +21,7 @@ from relais.community.views_backoffice.embed import EmbedView
 from relais.community.views_backoffice.settings_pages import (
     CategoriesView,
     CategoryEditView,
+    CategoryModeratorsView,
     FeaturesView,
     TrustView,
     WordsView,
@@ -39,6 +40,7 @@ __all__ = [
     "BackofficeView",
     "CategoriesView",
     "CategoryEditView",
+    "CategoryModeratorsView",
     "ContentRulesView",
     "DashboardView",
     "EmbedView",

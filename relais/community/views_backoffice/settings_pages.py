@@ -6,10 +6,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from relais.community import selectors
 from relais.community.forms_backoffice import (
     TRUST_LABELS,
     BannedWordForm,
     CategoryForm,
+    CategoryModeratorForm,
     FeaturesForm,
     TrustForm,
     WordsImportForm,
@@ -23,6 +25,10 @@ from relais.community.services.backoffice import (
     category_save,
     features_set,
     trust_thresholds_set,
+)
+from relais.community.services.category_moderators import (
+    category_moderator_add,
+    category_moderator_remove,
 )
 from relais.community.views_backoffice.base import BackofficeView
 from relais.core.exceptions import NotFound
@@ -87,10 +93,16 @@ class CategoryEditView(BackofficeView):
             raise NotFound(_("Catégorie introuvable."))
         return category
 
-    def page(self, category, form, status=200):
+    def page(self, category, form, status=200, moderator_form=None):
+        moderators = selectors.category_moderators_of(user=self.request.user, category=category)
         return self.render(
             "community/backoffice/category_form.html",
-            {"category": category, "form": form},
+            {
+                "category": category,
+                "form": form,
+                "moderators": moderators,
+                "moderator_form": moderator_form or CategoryModeratorForm(),
+            },
             status,
         )
 
@@ -114,6 +126,37 @@ class CategoryEditView(BackofficeView):
         if done:
             return self.saved(_("La catégorie est enregistrée."), "community:backoffice-categories")
         return self.page(category, form, status=400)
+
+
+class CategoryModeratorsView(CategoryEditView):
+    """Name a member moderator of the category, or withdraw it (``operation=remove``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, category_slug):
+        category = self.category(category_slug)
+        form = CategoryModeratorForm(request.POST)
+        remove = request.POST.get("operation") == "remove"
+        service = category_moderator_remove if remove else category_moderator_add
+        done = submit(
+            form,
+            lambda: service(
+                user=request.user,
+                community=self.community,
+                category=category,
+                display_name=form.cleaned_data["member"],
+            ),
+        )
+        if done:
+            message = (
+                _("%(name)s ne modère plus cette catégorie.")
+                if remove
+                else _("%(name)s modère désormais cette catégorie.")
+            )
+            messages.success(request, message % {"name": form.cleaned_data["member"]})
+            return redirect("community:backoffice-category", category_slug=category.slug)
+        initial = {name: getattr(category, name) for name in CategoryForm.base_fields}
+        return self.page(category, CategoryForm(initial=initial), status=400, moderator_form=form)
 
 
 class TrustView(BackofficeView):
