@@ -108,7 +108,8 @@ def category_moderator_remove(
     ensure(user, Permission.MANAGE, community)
     category = _category_of(community, category)
     row = (
-        CategoryModerator.objects.select_for_update()
+        # Lock this link only: PostgreSQL cannot lock the nullable side of the person's join.
+        CategoryModerator.objects.select_for_update(of=("self",))
         .filter(category=category, profile__display_name__iexact=(display_name or "").strip())
         .select_related("profile__person")
         .first()
