@@ -225,3 +225,26 @@ def _fold_by_the_general_rule(text) -> str:
 )
 def test_fold_of_ascii_text_is_the_general_rule(text):
     assert fold(text) == _fold_by_the_general_rule(text)
+
+
+def test_reserved_keys_are_new_distinct_and_apart_from_a_reservation_in_between(db):
+    """``reserve_ids`` (PostgreSQL: one ``nextval`` per key, sent back as runs): as many keys
+    as asked, each above every existing one, none given twice, even when another
+    reservation takes keys between two of them."""
+    from django.db import connection, transaction
+
+    from relais.core.rows import reserve_ids
+
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the keys past the highest are taken by writing them")
+    with transaction.atomic():
+        highest = Vehicle._base_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
+        first = list(reserve_ids(Vehicle, 500))
+        between = list(reserve_ids(Vehicle, 3))
+        second = list(reserve_ids(Vehicle, 1200))
+    assert (len(first), len(between), len(second)) == (500, 3, 1200)
+    keys = first + between + second
+    assert len(set(keys)) == len(keys)
+    assert min(keys) > highest
+    assert first == sorted(first) and second == sorted(second)
+    assert max(first) < min(between) and max(between) < min(second)

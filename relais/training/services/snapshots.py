@@ -397,7 +397,8 @@ def _free_public_ids(model, wanted: list[uuid.UUID], workspace) -> set[uuid.UUID
     """The public ids among ``wanted`` already held by rows outside ``workspace``.
 
     One plain query per 5,000 ids (the ORM spends longer building an ``IN`` of UUIDs than
-    the database answering it)."""
+    the database answering it); on PostgreSQL one query with the ids as one array parameter
+    (``= ANY``), which the server plans in a fraction of the time of 5,000 placeholders."""
     meta = model._meta
     quote = connection.ops.quote_name
     column = quote(meta.get_field("public_id").column)
@@ -405,6 +406,18 @@ def _free_public_ids(model, wanted: list[uuid.UUID], workspace) -> set[uuid.UUID
     native = connection.features.has_native_uuid_field
     taken = set()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Names come from the model, never from input.
+            cursor.execute(
+                f"SELECT {column} FROM {quote(meta.db_table)} "  # noqa: S608
+                f"WHERE ({workspace_column} IS NULL OR {workspace_column} <> %s) "
+                f"AND {column} = ANY(%s)",
+                [workspace.pk, list(wanted)],
+            )
+            return {
+                value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+                for (value,) in cursor.fetchall()
+            }
         for start in range(0, len(wanted), 5000):
             batch = wanted[start : start + 5000]
             # Names come from the model, never from input.
