@@ -4,7 +4,7 @@ staff categories, members of several levels, a moderator and a supervisor (staff
 import pytest
 
 from relais.community.models import Access, Category, CategoryKind, Community
-from relais.community.services import member_join
+from relais.community.services import member_join, topic_create
 from relais.core.accounts.roles import Role
 from tests.factories import OrganizationFactory, UserFactory, WorkspaceFactory
 
@@ -53,6 +53,21 @@ def make_member(community, username, display_name, role=Role.MEMBER, **profile):
         accept_charter=True,
     )
     return user
+
+
+def make_forum():
+    """A community with Alice's question in « cotisations » and Bruno, another member."""
+    community = make_community()
+    alice = make_member(community, "alice", "Alice photo")
+    bruno = make_member(community, "bruno", "Bruno dessin")
+    topic = topic_create(
+        user=alice,
+        category=community.categories.get(slug="cotisations"),
+        title="Comment déclarer mes droits d'auteur ?",
+        body="Je débute en photographie.",
+        kind="question",
+    )
+    return {"community": community, "alice": alice, "bruno": bruno, "topic": topic}
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from relais.community.models import Draft
 from relais.community.seo import topic_path
-from relais.community.services import topic_create
-from tests.community.conftest import make_community, make_member
+from tests.community.conftest import make_forum
 from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.e2e
@@ -20,17 +19,7 @@ SAVED = re.compile(r"^Brouillon enregistré à \d\d:\d\d\.$")
 
 @pytest.fixture
 def forum(transactional_db):
-    community = make_community()
-    alice = make_member(community, "alice", "Alice photo")
-    bruno = make_member(community, "bruno", "Bruno dessin")
-    topic = topic_create(
-        user=alice,
-        category=community.categories.get(slug="cotisations"),
-        title="Comment déclarer mes droits d'auteur ?",
-        body="Je débute en photographie.",
-        kind="question",
-    )
-    return {"alice": alice, "bruno": bruno, "topic": topic}
+    return make_forum()
 
 
 def _status(page):

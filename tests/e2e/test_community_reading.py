@@ -5,26 +5,15 @@ import pytest
 
 from relais.community.models import MemberProfile
 from relais.community.seo import topic_path
-from relais.community.services import topic_create
 from relais.community.services.members import member_activity_flush
-from tests.community.conftest import make_community, make_member
+from tests.community.conftest import make_forum
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def forum(transactional_db):
-    community = make_community()
-    alice = make_member(community, "alice", "Alice photo")
-    bruno = make_member(community, "bruno", "Bruno dessin")
-    topic = topic_create(
-        user=alice,
-        category=community.categories.get(slug="cotisations"),
-        title="Comment déclarer mes droits d'auteur ?",
-        body="Je débute en photographie.",
-        kind="question",
-    )
-    return {"community": community, "bruno": bruno, "topic": topic}
+    return make_forum()
 
 
 def test_reading_a_topic_for_half_a_minute_credits_half_a_minute(page, login, forum):
