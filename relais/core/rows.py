@@ -177,7 +177,7 @@ def insert_columns(
 
 class Stored(list):
     """A column given to ``insert_columns`` already as the driver takes it (the caller vouches
-    for the form, e.g. ``sqlite_datetime_texts``): passed on without adapting."""
+    for the form, e.g. ``stored_datetime_texts``): passed on without adapting."""
 
     __slots__ = ()
 
@@ -186,18 +186,24 @@ class Stored(list):
 _UTC_ISO_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(?!000000)\d{6})?\+00:00")
 
 
-def sqlite_datetime_texts(texts: Sequence, using: str = DEFAULT_DB_ALIAS) -> Stored | None:
-    """What Django's SQLite backend stores for the date-times whose ISO texts in UTC are
-    ``texts`` (``None`` kept), taken from the text (``str`` of the naive UTC value: the
-    same text with a space for the ``T`` and no offset) rather than formatting each parsed
-    ``datetime`` again; ``None`` when any text is in another form, or the database is not
-    SQLite storing UTC. The texts must already be known valid (``fromisoformat`` read them)."""
+def stored_datetime_texts(texts: Sequence, using: str = DEFAULT_DB_ALIAS) -> Stored | None:
+    """The date-times whose ISO texts in UTC are ``texts`` (``None`` kept) as the database
+    takes them, from the text rather than by formatting each parsed ``datetime`` again:
+    on SQLite what Django stores (``str`` of the naive UTC value: the same text with a
+    space for the ``T`` and no offset), on PostgreSQL the text itself (its explicit
+    ``+00:00`` makes it the same instant whatever the session's time zone). ``None`` when
+    any text is in another form, or time zones are off, or SQLite does not store UTC. The
+    texts must already be known valid (``fromisoformat`` read them)."""
     connection = connections[using]
-    if connection.vendor != "sqlite" or not settings.USE_TZ or connection.timezone is not UTC:
+    if not settings.USE_TZ or connection.vendor not in {"sqlite", "postgresql"}:
+        return None
+    if connection.vendor == "sqlite" and connection.timezone is not UTC:
         return None
     present = [t for t in texts if t is not None] if None in texts else texts
     if not set(map(type, present)) <= {str} or not all(map(_UTC_ISO_TEXT.fullmatch, present)):
         return None
+    if connection.vendor == "postgresql":
+        return Stored(texts)
     return Stored([None if t is None else t[:-6].replace("T", " ", 1) for t in texts])
 
 

@@ -699,7 +699,7 @@ def _fast_column_reader(column: Column) -> Callable[[list], list | None] | None:
 
 class DateTimeColumn(list):
     """The date-times of a column, with the cell texts they were read from (``texts``): the
-    import stores SQLite's text from them (``sqlite_datetime_texts``) rather than formatting
+    import stores the database's text from them (``stored_datetime_texts``) rather than formatting
     each value again."""
 
     __slots__ = ("texts",)
