@@ -17,6 +17,7 @@ database still checks its constraints (foreign keys, NOT NULL, CHECK) as for any
 SQLite and PostgreSQL only; run inside a transaction (``transaction.atomic``).
 """
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -150,7 +151,7 @@ def insert_columns(
         names.append(field.column)
         if field.attname in given:
             column = columns[given[field.attname]]
-            adapt = _adapter(field, connection)
+            adapt = None if column.__class__ is Stored else _adapter(field, connection)
             values.append(column if adapt is None else list(map(adapt, column)))
         elif field.has_default() and callable(field.default) and not _is_auto_now(field):
             fill = _filler(field, connection, now)
@@ -172,6 +173,38 @@ def insert_columns(
         sql = f"INSERT INTO {target} VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
         while batch := list(islice(rows, INSERT_BATCH)):
             cursor.executemany(sql, batch)
+
+
+class Stored(list):
+    """A column given to ``insert_columns`` already as the driver takes it (the caller vouches
+    for the form, e.g. ``stored_datetime_texts``): passed on without adapting."""
+
+    __slots__ = ()
+
+
+# An aware date-time's ISO text in UTC, as ``isoformat`` writes it (no fraction when zero).
+_UTC_ISO_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(?!000000)\d{6})?\+00:00")
+
+
+def stored_datetime_texts(texts: Sequence, using: str = DEFAULT_DB_ALIAS) -> Stored | None:
+    """The date-times whose ISO texts in UTC are ``texts`` (``None`` kept) as the database
+    takes them, from the text rather than by formatting each parsed ``datetime`` again:
+    on SQLite what Django stores (``str`` of the naive UTC value: the same text with a
+    space for the ``T`` and no offset), on PostgreSQL the text itself (its explicit
+    ``+00:00`` makes it the same instant whatever the session's time zone). ``None`` when
+    any text is in another form, or time zones are off, or SQLite does not store UTC. The
+    texts must already be known valid (``fromisoformat`` read them)."""
+    connection = connections[using]
+    if not settings.USE_TZ or connection.vendor not in {"sqlite", "postgresql"}:
+        return None
+    if connection.vendor == "sqlite" and connection.timezone is not UTC:
+        return None
+    present = [t for t in texts if t is not None] if None in texts else texts
+    if not set(map(type, present)) <= {str} or not all(map(_UTC_ISO_TEXT.fullmatch, present)):
+        return None
+    if connection.vendor == "postgresql":
+        return Stored(texts)
+    return Stored([None if t is None else t[:-6].replace("T", " ", 1) for t in texts])
 
 
 def _is_auto_now(field: Field) -> bool:

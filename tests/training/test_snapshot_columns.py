@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 
+from relais.core.rows import Stored, _adapter, stored_datetime_texts
 from relais.crm.models import Customer
 from relais.crm.selectors import customer_list
 from relais.training.services import snapshots as services
@@ -212,6 +213,31 @@ def test_decimal_and_date_values_keep_their_types(db):
     assert fmt.column_reader(column)(["2025-06-15T08:00:00+00:00"]) == [
         datetime.datetime(2025, 6, 15, 8, tzinfo=UTC)
     ]
+
+
+def test_date_time_texts_are_stored_as_their_parsed_values_would_be(db):
+    column = _column("interactions.interaction", "ended_at")
+    texts = [
+        "2025-06-15T08:00:00+00:00",
+        "2025-06-15T08:00:00.000120+00:00",
+        None,
+        "2025-12-31T23:59:59.999999+00:00",
+    ]
+    parsed = fmt.column_reader(column)(texts)
+    assert parsed.texts == texts
+    stored = stored_datetime_texts(parsed.texts)
+    assert stored.__class__ is Stored
+    if connection.vendor == "sqlite":
+        adapt = _adapter(column.field, connection)
+        assert stored == [None if v is None else adapt(v) for v in parsed]
+    else:
+        with connection.cursor() as cursor:
+            for text, value in zip(stored, parsed, strict=True):
+                cursor.execute("SELECT %s::timestamptz", [text])
+                assert cursor.fetchone()[0] == value
+    # Any other form (zero fraction written out, another offset) goes the long way.
+    for other in ("2025-06-15T08:00:00.000000+00:00", "2025-06-15T10:00:00+02:00"):
+        assert stored_datetime_texts([texts[0], other]) is None
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ from relais.core.exceptions import AccessDenied, NotFound, public_id_or_not_foun
 from relais.core.jobs.models import Job
 from relais.core.jobs.services import job_start
 from relais.core.organizations.models import Organization
-from relais.core.rows import insert_columns, reserve_ids
+from relais.core.rows import insert_columns, reserve_ids, stored_datetime_texts
 from relais.core.workspaces.cloning import workspace_records_delete
 from relais.core.workspaces.models import Membership, Workspace, WorkspaceKind
 from relais.core.workspaces.sandbox import workspace_where
@@ -57,6 +57,7 @@ from relais.training.snapshots.workbook import (
     FORMAT_VERSION,
     HIDDEN_COLUMNS,
     Column,
+    DateTimeColumn,
     ParsedSnapshot,
     SheetData,
     Table,
@@ -906,7 +907,11 @@ def _resolved_columns(parsed_table, new_pks, labels, user_ids, actor_id, content
     positions = {column.name: index for index, column in enumerate(table.columns)}
     for index, column in enumerate(table.columns):
         cells = parsed_table.columns[index]
-        if column.kind == "record":
+        if cells.__class__ is DateTimeColumn:
+            # The stored text taken from the file's (checked) text: formatting each parsed
+            # value again (SQLite) or dumping it (PostgreSQL) was a large part of the insert.
+            columns[index] = stored_datetime_texts(cells.texts) or cells
+        elif column.kind == "record":
             columns[index] = list(map(new_pks[column.target].get, cells))  # None stays None
         elif column.kind == "user":
             columns[index] = [None if v is None else user_ids.get(v, actor_id) for v in cells]

@@ -675,7 +675,7 @@ def _fast_column_reader(column: Column) -> Callable[[list], list | None] | None:
                 return None
             if any(v is not None and v.tzinfo is None for v in values):
                 return None
-            return values
+            return DateTimeColumn(values, cells)
 
         return fast_datetime
     if isinstance(field_, models.DateField):
@@ -695,6 +695,18 @@ def _fast_column_reader(column: Column) -> Callable[[list], list | None] | None:
 
         return fast_date
     return None
+
+
+class DateTimeColumn(list):
+    """The date-times of a column, with the cell texts they were read from (``texts``): the
+    import stores the database's text from them (``stored_datetime_texts``) rather than formatting
+    each value again."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, values: list, texts: list):
+        super().__init__(values)
+        self.texts = texts
 
 
 def _fast_decimal_reader(field_: models.DecimalField, allow_empty: set, checks: list):
