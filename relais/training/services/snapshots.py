@@ -399,7 +399,9 @@ def _free_public_ids(model, wanted: list[uuid.UUID], workspace) -> set[uuid.UUID
 
     One plain query per 5,000 ids (the ORM spends longer building an ``IN`` of UUIDs than
     the database answering it); on PostgreSQL one query with the ids as one array parameter
-    (``= ANY``), which the server plans in a fraction of the time of 5,000 placeholders."""
+    (``= ANY``), which the server plans in a fraction of the time of 5,000 placeholders. That
+    parameter goes as the array's text (``{id,id,…}``, cast to ``uuid[]`` by the server):
+    quoting it as an array of UUIDs, on the client, took longer than the query itself."""
     meta = model._meta
     quote = connection.ops.quote_name
     column = quote(meta.get_field("public_id").column)
@@ -412,8 +414,8 @@ def _free_public_ids(model, wanted: list[uuid.UUID], workspace) -> set[uuid.UUID
             cursor.execute(
                 f"SELECT {column} FROM {quote(meta.db_table)} "  # noqa: S608
                 f"WHERE ({workspace_column} IS NULL OR {workspace_column} <> %s) "
-                f"AND {column} = ANY(%s)",
-                [workspace.pk, list(wanted)],
+                f"AND {column} = ANY(%s::uuid[])",
+                [workspace.pk, "{" + ",".join(map(str, wanted)) + "}"],
             )
             return {
                 value if isinstance(value, uuid.UUID) else uuid.UUID(value)
