@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from relais.community.access import ensure
 from relais.community.models import Community, MemberProfile
 from relais.community.permissions import Event, Permission
-from relais.community.services._common import profile_of
+from relais.community.services._common import profile_of, record_member_event
 from relais.core.audit.services import audit_log
 from relais.core.contacts.models import Person
 from relais.core.contacts.services import person_create
@@ -172,15 +172,12 @@ def trust_level_update(*, profile: MemberProfile) -> MemberProfile:
         after={"trust_level": level},
         workspace=profile.community.workspace,
     )
-    record(
-        workspace=profile.community.workspace,
+    record_member_event(
+        profile=profile,
         event_code=Event.TRUST_CHANGED,
-        channel=Channel.FORUM,
         direction=Direction.INTERNAL,
         topic=_("Niveau de confiance : %(before)s → %(after)s")
         % {"before": before, "after": level},
-        person=profile.person,
-        visitor_key="" if profile.person_id else f"community-member:{profile.pk}",
         outcome="promoted" if level > before else "demoted",
         source=profile,
     )
