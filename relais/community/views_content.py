@@ -337,15 +337,14 @@ class ReadingView(CommunityView):
     http_method_names = ["post"]
 
     def post(self, request):
-        try:
-            credited = member_reading_note(
-                user=request.user, community=self.community, seconds=request.POST.get("seconds")
-            )
-        except AccessDenied:
+        profile = profile_of(request.user, self.community)
+        if profile is None or profile.deleted_at is not None:
             return JsonResponse({"credited": 0}, status=403)
-        except ValidationError:
+        try:
+            seconds = int(request.POST.get("seconds", ""))
+        except ValueError:
             return JsonResponse({"credited": 0}, status=400)
-        return JsonResponse({"credited": credited})
+        return JsonResponse({"credited": member_reading_note(profile=profile, seconds=seconds)})
 
 
 class DraftView(CommunityView):
