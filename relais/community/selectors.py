@@ -41,6 +41,7 @@ from relais.community.access import (
 from relais.community.models import (
     Access,
     Category,
+    CategoryModerator,
     Community,
     Flag,
     MemberProfile,
@@ -539,8 +540,6 @@ def subscriptions_of(*, user, community: Community) -> tuple[list[Topic], list[C
 
 def category_moderators_of(*, user, category: Category):
     """The members who moderate ``category``, by display name (administrators)."""
-    from relais.community.models import CategoryModerator
-
     ensure(user, Permission.MANAGE, category.community)
     return (
         CategoryModerator.objects.filter(category=category)

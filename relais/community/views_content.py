@@ -337,14 +337,15 @@ class ReadingView(CommunityView):
     http_method_names = ["post"]
 
     def post(self, request):
-        profile = profile_of(request.user, self.community)
-        if profile is None or profile.deleted_at is not None:
-            return JsonResponse({"credited": 0}, status=403)
         try:
-            seconds = int(request.POST.get("seconds", ""))
-        except ValueError:
+            credited = member_reading_note(
+                user=request.user, community=self.community, seconds=request.POST.get("seconds")
+            )
+        except AccessDenied:
+            return JsonResponse({"credited": 0}, status=403)
+        except ValidationError:
             return JsonResponse({"credited": 0}, status=400)
-        return JsonResponse({"credited": member_reading_note(profile=profile, seconds=seconds)})
+        return JsonResponse({"credited": credited})
 
 
 class DraftView(CommunityView):

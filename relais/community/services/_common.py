@@ -89,6 +89,35 @@ def record_event(
     )
 
 
+def record_member_event(
+    *,
+    profile: MemberProfile,
+    event_code: str,
+    topic: str,
+    direction: str = Direction.OUTBOUND,
+    actor=None,
+    outcome: str = "",
+    summary: str = "",
+    source=None,
+) -> None:
+    """Write one touchpoint about the member ``profile`` that belongs to no topic (a sanction,
+    a trust level, a moderation role), in their community's workspace, on their person or,
+    without one, on the member's visitor key."""
+    record(
+        workspace=profile.community.workspace,
+        event_code=event_code,
+        channel=Channel.FORUM,
+        direction=direction,
+        topic=topic,
+        person=profile.person,
+        visitor_key="" if profile.person_id else f"community-member:{profile.pk}",
+        actor=actor,
+        outcome=outcome,
+        summary=summary,
+        source=source,
+    )
+
+
 def bump(profile: MemberProfile | None, **counters: int) -> None:
     """Add to a profile's counters in the database (no lost update under concurrency)."""
     if profile is None or not counters:

@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from relais.community.access import can_read_category, ensure
 from relais.community.models import Access, Category, CategoryModerator, Community, MemberProfile
 from relais.community.permissions import Event, Permission
+from relais.community.services._common import record_member_event
 from relais.core.audit.services import audit_log
-from relais.core.interactions.models import Channel, Direction
-from relais.core.interactions.services import record
 
 
 def _category_of(community: Community, category: Category) -> Category:
@@ -33,7 +32,7 @@ def _member_named(community: Community, display_name: str) -> MemberProfile:
         MemberProfile.objects.filter(
             community=community, display_name__iexact=name, deleted_at__isnull=True
         )
-        .select_related("user", "person")
+        .select_related("user", "person", "community")
         .first()
     )
     if profile is None:
@@ -50,14 +49,10 @@ def _log(*, user, community, category, profile, event_code, action) -> None:
         after={"member": profile.display_name, "profile": profile.pk},
         workspace=community.workspace,
     )
-    record(
-        workspace=community.workspace,
+    record_member_event(
+        profile=profile,
         event_code=event_code,
-        channel=Channel.FORUM,
-        direction=Direction.OUTBOUND,
         topic=_("Modération de la catégorie « %(name)s »") % {"name": category.name},
-        person=profile.person,
-        visitor_key="" if profile.person_id else f"community-member:{profile.pk}",
         actor=user,
         source=category,
     )
@@ -111,7 +106,7 @@ def category_moderator_remove(
         # Lock this link only: PostgreSQL cannot lock the nullable side of the person's join.
         CategoryModerator.objects.select_for_update(of=("self",))
         .filter(category=category, profile__display_name__iexact=(display_name or "").strip())
-        .select_related("profile__person")
+        .select_related("profile__person", "profile__community")
         .first()
     )
     if row is None:

@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from relais.community.access import ensure
 from relais.community.models import Community, MemberProfile
 from relais.community.permissions import Event, Permission
+from relais.community.services._common import profile_of, record_member_event
 from relais.core.audit.services import audit_log
 from relais.core.contacts.models import Person
 from relais.core.contacts.services import person_create
+from relais.core.exceptions import AccessDenied
 from relais.core.interactions.models import Channel, Direction
 from relais.core.interactions.services import record
 
@@ -170,15 +172,12 @@ def trust_level_update(*, profile: MemberProfile) -> MemberProfile:
         after={"trust_level": level},
         workspace=profile.community.workspace,
     )
-    record(
-        workspace=profile.community.workspace,
+    record_member_event(
+        profile=profile,
         event_code=Event.TRUST_CHANGED,
-        channel=Channel.FORUM,
         direction=Direction.INTERNAL,
         topic=_("Niveau de confiance : %(before)s → %(after)s")
         % {"before": before, "after": level},
-        person=profile.person,
-        visitor_key="" if profile.person_id else f"community-member:{profile.pk}",
         outcome="promoted" if level > before else "demoted",
         source=profile,
     )
@@ -237,19 +236,30 @@ def member_activity_note(*, profile: MemberProfile, posts_read: int) -> None:
     cache.set(_VISIT_KEY.format(pk=profile.pk), timezone.localdate().isoformat(), timeout=None)
 
 
-def member_reading_note(*, profile: MemberProfile, seconds: int) -> int:
-    """Credit the member with ``seconds`` of reading noted by a topic page's beacon (a POST)
-    and return what was credited. Never more than ``READING_BEACON_MAX_SECONDS`` a beacon nor
+def member_reading_note(*, user, community: Community, seconds) -> int:
+    """Credit ``user``, a member of ``community``, with ``seconds`` of reading noted by a
+    topic page's beacon (a POST) and return what was credited. Visitors, non-members and
+    deleted accounts have no reading time (``AccessDenied``); ``seconds`` that are not a whole
+    number are refused (``ValidationError``). Never more than ``READING_BEACON_MAX_SECONDS`` a beacon nor
     than the time since the member's previous beacon: a forged or replayed beacon cannot earn
     more than the clock, so reading time cannot be bought by posting huge values. Like the reads,
     the seconds wait in the shared cache for ``member_activity_flush``."""
+    profile = profile_of(user, community)
+    if profile is None or profile.deleted_at is not None:
+        raise AccessDenied(_("Seuls les membres de la communauté ont un temps de lecture."))
+    try:
+        seconds = int(seconds)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            _("Le temps de lecture doit être un nombre entier de secondes.")
+        ) from None
     now = timezone.now().timestamp()
     beacon_key = _BEACON_KEY.format(pk=profile.pk)
     previous = cache.get(beacon_key)
     allowed = READING_BEACON_MAX_SECONDS
     if previous is not None:
         allowed = min(allowed, max(0, int(now - previous)))
-    credited = max(0, min(int(seconds), allowed))
+    credited = max(0, min(seconds, allowed))
     # The clock restarts at every beacon, credited or not: beacons sent in a burst share one
     # interval. An hour without a beacon forgets the member (the next one starts afresh).
     cache.set(beacon_key, now, timeout=3600)

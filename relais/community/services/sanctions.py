@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from relais.community.access import can, ensure
 from relais.community.models import Community, MemberProfile, Sanction
 from relais.community.permissions import Permission
+from relais.community.services._common import record_member_event
 from relais.community.services.member_events import MemberEvent
 from relais.core.audit.services import audit_log
 from relais.core.interactions.models import Channel, Direction
@@ -192,15 +193,11 @@ def sanction_apply(
         },
         workspace=community.workspace,
     )
-    record(
-        workspace=community.workspace,
+    record_member_event(
+        profile=profile,
         event_code=KIND_EVENTS[kind],
-        channel=Channel.FORUM,
-        direction=Direction.OUTBOUND,
         topic=f"{sanction.get_kind_display()} ({until_text(sanction)})",
         summary=sanction.reason,
-        person=profile.person,
-        visitor_key="" if profile.person_id else f"community-member:{profile.pk}",
         actor=user,
         source=sanction,
     )
