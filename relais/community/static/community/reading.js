@@ -43,7 +43,6 @@
       method: "POST",
       body: data,
       credentials: "same-origin",
-      keepalive: true,
       headers: { Accept: "application/json", "X-Requested-With": "fetch" },
     }).catch(function () {
       /* Lost reading time is not worth bothering the reader about. */
