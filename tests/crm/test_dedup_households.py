@@ -260,11 +260,20 @@ def test_one_name_with_birth_dates_two_typos_apart_is_never_sure():
 def test_a_namesake_with_a_close_surname_is_never_sure_whatever_the_weights():
     # Jean Martin of 1962 and Jean « Martiin » of 1979 in the same town, other streets: a
     # namesake, even for weights that trust names and distrust dates (EM on a file).
-    local = {**NAMESAKE, "last_name": "Martiin", "postal_code": "69003", "city": "Lyon"}
+    local = {
+        **NAMESAKE,
+        "last_name": "Martiin",
+        "postal_code": "69003",
+        "city": "Lyon",
+        "phone": "",
+    }
     lenient = Weights(prior=4.0)
     lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
     pair = explain_pair(A, local, lenient)
     assert pair.rule == rules.REVIEW and not pair.sure
+    # Each with a mobile of their own as well: three differences, a namesake.
+    pair = explain_pair(A, {**local, "phone": "06 55 44 33 22"}, lenient)
+    assert pair.rule == rules.NAMESAKE and pair.score < DECISION
     # Elsewhere, under the threshold.
     far = {**local, "postal_code": "33000", "city": "Bordeaux"}
     pair = explain_pair(A, far, lenient)
@@ -304,10 +313,33 @@ def test_namesake_elsewhere_is_never_a_candidate_whatever_the_weights():
 
 
 def test_namesake_in_the_same_town_is_never_sure():
-    local = {**NAMESAKE, "postal_code": "69003", "city": "Lyon"}
+    local = {**NAMESAKE, "postal_code": "69003", "city": "Lyon", "phone": ""}
     lenient = Weights(prior=4.0)
     lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
     pair = explain_pair(A, local, lenient)
+    assert pair.rule == rules.REVIEW and not pair.sure
+
+
+@pytest.mark.parametrize(
+    "own",
+    [
+        {"phone": "06 55 44 33 22"},  # a mobile of his own
+        {"phone": "", "email": "jean.martin@wanadoo.fr"},  # against « jean.martin@orange.fr »
+    ],
+    ids=["own mobile", "own mailbox"],
+)
+def test_namesake_in_the_same_town_with_his_own_mobile_or_mailbox_is_two_people(own):
+    # One name, birth dates of other years, other streets of one town: one person who moved
+    # within it and whose birth date was typed wrong (to review) — unless each also gives a
+    # mobile or a « prénom.nom » mailbox of their own: three differences, a namesake.
+    a = {**A, "email": "jean.martin@orange.fr"}
+    local = {**NAMESAKE, "postal_code": "69003", "city": "Lyon", **own}
+    lenient = Weights(prior=4.0)
+    lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
+    pair = explain_pair(a, local, lenient)
+    assert pair.rule == rules.NAMESAKE and pair.score < DECISION
+    # Without either, to review as before.
+    pair = explain_pair(a, {**local, "phone": "", "email": ""}, lenient)
     assert pair.rule == rules.REVIEW and not pair.sure
 
 
