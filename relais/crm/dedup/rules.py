@@ -16,7 +16,9 @@ what only a person has — a first name, a birth date — and cap the score:
   (address, exact phone or e-mail, identifier, vehicle). Whatever else is shared, the score
   is capped under the decision threshold. (Sharing nothing, such a pair is left to the
   weights, which keep it low.) An initial whose birth date is another person's (« É. » of
-  1973, Édith of 1997) is two people too.
+  1973, Édith of 1997), or whose own « prénom.nom » mailbox names someone else (« A. » of
+  « anastasie.albert@ » against Alain), is two people too; so are two first names apart
+  sharing a mailbox but each with a mobile of their own (Martin and Marine of « marion@ »).
 * **namesake elsewhere** (``NAMESAKE``): first and last names agree, the birth dates clearly
   differ and nothing places them at one address, postal code, town, phone, e-mail,
   identifier or vehicle — or a birth date is missing, the addresses differ and so do their
@@ -43,6 +45,19 @@ what only a person has — a first name, a birth date — and cap the score:
   genuinely ambiguous, so
   capped under « sure » — they stay in the review queue, never merged without a person
   looking.
+
+* **to check** (``TO_CHECK``, under the decision threshold but listed « à vérifier »):
+  twins sharing nothing personal, one name at two addresses without a birth date, one first
+  name with two surnames at one home, an initial with two mobiles, and one name at one home
+  without a second birth date where each gives a « prénom.nom » mailbox of their own
+  (``TWO_MAILBOXES``: a father and his son, or one person with two mailboxes).
+
+What a first name is, the file says (``engine.name_counts``): a spelling nobody else bears,
+near a name many bear, is a misspelling of it (``misspelt``), and so are two such spellings
+near one name (« Maritn », « Mantin »: Martin typed badly twice); two spellings a letter
+apart that each many records bear, and which do not sound alike, are two names
+(``two_names``: Alex and Alix). A household's mailbox (« famille.martin@ ») is never
+personal; a « prénom.nom » mailbox names its owner (``mailbox_given``).
 
 On a file whose copies of one person often carry another first name (``names_replaced``,
 FEBRL's generator does that), the two-people caps become review caps (``REVIEW_CAPS``).
@@ -425,7 +440,9 @@ def _paired_first_names(first_a, last_a, first_b, last_b, swapped) -> tuple[str,
 def misspelt(first_a, last_a, first_b, last_b, swapped, counts) -> bool:
     """Whether one of the two first names (as ``compare.names`` paired them; crossed, the
     worse pair) is a spelling no other record of the file bears, two typos at most from the
-    other, which ``COMMON_NAME`` records or more bear (« Gréaoile » and « Grégoire »): a
+    other, which ``COMMON_NAME`` records or more bear (« Gréaoile » and « Grégoire »), and
+    not nearer another first name of its own (« Michile » is Michèle's, not Michel's) — or
+    both are rare spellings one typo from one common name (« Maritn », « Mantin »): a
     misspelling, not another person. ``counts``: name → records bearing it
     (``engine.name_counts``); without it (one pair alone), never."""
     if not counts:
