@@ -613,6 +613,37 @@ def test_one_name_at_one_home_each_with_their_own_mailbox_is_to_check():
     assert pair.rule == rules.REVIEW and pair.decision == "probable"
 
 
+def test_a_letter_typed_thrice_is_a_typo_not_a_feminine_form():
+    assert rules.gendered("aime", "aimee")  # Aimé and Aimée
+    assert not rules.gendered("aimee", "aimeee")
+    # « Aiméée » Gilbert, her mobile and mailbox, her birth date one typo away: her record.
+    aimee = {**A, "first_name": "Aimée", "last_name": "Gilbert", "birth_date": "1958-04-02"}
+    aimee.update(email="aimee.gilbert15@laposte.net", phone=["07 98 34 54 32"])
+    typo = {**aimee, "id": "b", "first_name": "Aiméée", "birth_date": "1958-04-12"}
+    pair = explain_pair(aimee, typo)
+    assert pair.rule != rules.HOUSEHOLD and pair.score >= DECISION
+
+
+def test_a_surname_nobody_else_bears_one_typo_from_a_common_one_is_that_surname():
+    # Gabriel Perez and « Gabriel Peuez » who moved, one mailbox of his: alone, « Peuez »
+    # is only close to Perez; in a file where several people are called Perez and nobody
+    # Peuez, it is his surname typed badly — and the pair a duplicate.
+    gabriel = {**A, "first_name": "Gabriel", "last_name": "Perez", "birth_date": ""}
+    gabriel.update(email="gabriel.perez13@orange.fr", phone=["06 09 42 52 38"])
+    moved = {**gabriel, "id": "b", "last_name": "Peuez", "phone": []}
+    moved.update(street="20 rue Stéphane Ramos", postal_code="68665", city="Dumas")
+    assert explain_pair(gabriel, moved).score < DECISION
+    perez = [
+        {"id": f"z{n}", "first_name": first, "last_name": "Perez", "city": "Nantes"}
+        for n, first in enumerate(("Paul", "Anne", "Luc"))
+    ]
+    pair = listed_pair([gabriel, moved, *perez])
+    assert pair is not None and pair.score >= DECISION
+    # Two surnames that several records bear (Martin, Marin) stay two.
+    assert not rules.misspelt_surname("marin", "martin", {"marin": 5, "martin": 40})
+    assert rules.misspelt_surname("peuez", "perez", {"peuez": 1, "perez": 4})
+
+
 # --- recall kept ------------------------------------------------------------------------------
 
 DUPLICATES = {

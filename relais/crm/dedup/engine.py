@@ -134,7 +134,7 @@ def similarities(
     """Field → similarity (None when missing) of two prepared records, whether the names
     matched crossed, and the rule of ``rules`` that applies (``rules.NONE`` if none).
     ``names``: how many records of the file bear each name (``name_counts``), if known."""
-    first, last, swapped = cmp.names(a[1], a[2], b[1], b[2])
+    first, last, swapped = _names(a, b, names)
     sims = {
         "first_name": first,
         "last_name": last,
@@ -153,6 +153,21 @@ def similarities(
     ]
     rule = _rule(a, b, first, last, swapped, sims["birth_date"], contact, names)
     return sims, swapped, rule
+
+
+def _names(a: tuple, b: tuple, names) -> tuple:
+    """``compare.names`` of two prepared records, a surname misspelt by the file's
+    spellings (``rules.misspelt_surname``: « Peuez », nobody's, one typo from Perez) taken
+    as very close: it is that surname, not another family's."""
+    first, last, swapped = cmp.names(a[1], a[2], b[1], b[2])
+    if (
+        not swapped
+        and last is not None
+        and last < 0.9
+        and rules.misspelt_surname(a[2], b[2], names)
+    ):
+        last = 0.9
+    return first, last, swapped
 
 
 def _rule(a: tuple, b: tuple, first, last, swapped, birth, contact, names) -> int:
@@ -304,7 +319,7 @@ def levels(a: tuple, b: tuple, names: Mapping[str, int] | None = None) -> list[i
     """Agreement level of each of ``SCORED_FIELDS`` (-1: missing on one side), then the
     rule of ``rules`` that applies; the hot loop of a large run, hence the plain tuple
     instead of ``similarities``' dict."""
-    first, last, swapped = cmp.names(a[1], a[2], b[1], b[2])
+    first, last, swapped = _names(a, b, names)
     sims = (
         first,
         last,

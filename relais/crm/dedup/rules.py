@@ -165,6 +165,8 @@ def gendered(a: str, b: str) -> bool:
     if not a or not b or a == b:
         return False
     short, long = (a, b) if len(a) < len(b) else (b, a)
+    if re.search(r"(.)\1\1", long):
+        return False  # « Aiméée »: a letter typed thrice is a typo, no feminine form
     if long.startswith(short) and long[len(short) :] in FEMININE_ENDINGS:
         return True
     if short.endswith("c") and long == short[:-1] + "que":
@@ -472,6 +474,19 @@ def misspelt(first_a, last_a, first_b, last_b, swapped, counts) -> bool:
         nearer = _common_near(odd, counts, given=True) - {known}
         return not any(given.get(name, 0) >= floor for name in nearer)
     return False
+
+
+def misspelt_surname(last_a: str, last_b: str, counts) -> bool:
+    """Whether one surname is a spelling no other record bears, one typo from the other,
+    which ``COMMON_NAME`` records or more bear (« Peuez » and Perez, « Roox » and Roux):
+    that surname typed badly. Without ``counts`` (one pair alone), never."""
+    if not counts:
+        return False
+    sx, sy = squeeze(last_a), squeeze(last_b)
+    if sx == sy or min(len(sx), len(sy)) < 4 or OSA.distance(sx, sy) != 1:
+        return False
+    rare, common = sorted((counts.get(sx, 0), counts.get(sy, 0)))
+    return rare == 1 and common >= COMMON_NAME
 
 
 def _sound(name: str) -> str:
