@@ -644,6 +644,19 @@ def test_a_surname_nobody_else_bears_one_typo_from_a_common_one_is_that_surname(
     assert rules.misspelt_surname("peuez", "perez", {"peuez": 1, "perez": 4})
 
 
+def test_a_misspelt_first_name_weighs_as_a_near_spelling():
+    # Luc Merle and « uLc Merle » who moved, one mailbox of his, no second birth date: to
+    # Jaro-Winkler « uLc » is far from Luc; in a file of Lucs where nobody else is « Ulc »,
+    # it is his name typed badly, and weighs as a near spelling.
+    luc = {**A, "first_name": "Luc", "last_name": "Merle", "birth_date": "1991-04-30"}
+    luc.update(email="luc.merle4@sfr.fr", phone=["07 02 17 16 14"])
+    moved = {**luc, "id": "b", "first_name": "uLc", "birth_date": "", "phone": []}
+    moved.update(street="40 avenue Henriette Imbert", postal_code="14153", city="Caen")
+    assert explain_pair(luc, moved).score < DECISION
+    pair = listed_pair([luc, moved, *bearers("Luc", 3)])
+    assert pair is not None and pair.score >= DECISION
+
+
 # --- recall kept ------------------------------------------------------------------------------
 
 DUPLICATES = {
