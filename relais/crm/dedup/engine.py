@@ -167,11 +167,7 @@ def _names(a: tuple, b: tuple, names) -> tuple:
         and rules.misspelt_surname(a[2], b[2], names)
     ):
         last = 0.9
-    if (
-        first is not None
-        and first < 0.9
-        and rules.misspelt(a[1], a[2], b[1], b[2], swapped, names)
-    ):
+    if first is not None and first < 0.9 and rules.misspelt(a[1], a[2], b[1], b[2], swapped, names):
         first = 0.9
     return first, last, swapped
 
