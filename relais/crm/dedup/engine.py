@@ -134,7 +134,7 @@ def similarities(
     """Field → similarity (None when missing) of two prepared records, whether the names
     matched crossed, and the rule of ``rules`` that applies (``rules.NONE`` if none).
     ``names``: how many records of the file bear each name (``name_counts``), if known."""
-    first, last, swapped = _names(a, b, names)
+    first, last, swapped, misspelt = _names(a, b, names)
     sims = {
         "first_name": first,
         "last_name": last,
@@ -151,14 +151,15 @@ def similarities(
         -1 if sims[name] is None else cmp.level(sims[name])
         for name in ("street", "postal_code", "city", "phone", "email", "identifier", "vehicle")
     ]
-    rule = _rule(a, b, first, last, swapped, sims["birth_date"], contact, names)
+    rule = _rule(a, b, first, last, swapped, sims["birth_date"], contact, names, misspelt)
     return sims, swapped, rule
 
 
 def _names(a: tuple, b: tuple, names) -> tuple:
-    """``compare.names`` of two prepared records, a surname misspelt by the file's
-    spellings (``rules.misspelt_surname``: « Peuez », nobody's, one typo from Perez) taken
-    as very close: it is that surname, not another family's."""
+    """``compare.names`` of two prepared records, and whether a first name is misspelt by
+    the file's spellings (``rules.misspelt``). A misspelt first name or surname
+    (``rules.misspelt_surname``: « Peuez », nobody's, one typo from Perez) is taken as very
+    close: it is that name, not another person's or another family's."""
     first, last, swapped = cmp.names(a[1], a[2], b[1], b[2])
     if (
         not swapped
@@ -167,19 +168,22 @@ def _names(a: tuple, b: tuple, names) -> tuple:
         and rules.misspelt_surname(a[2], b[2], names)
     ):
         last = 0.9
-    if first is not None and first < 0.9 and rules.misspelt(a[1], a[2], b[1], b[2], swapped, names):
+    misspelt = first is not None and rules.misspelt(a[1], a[2], b[1], b[2], swapped, names)
+    if misspelt and first < 0.9:
         first = 0.9
-    return first, last, swapped
+    return first, last, swapped, misspelt
 
 
-def _rule(a: tuple, b: tuple, first, last, swapped, birth, contact, names) -> int:
+def _rule(a: tuple, b: tuple, first, last, swapped, birth, contact, names, misspelt) -> int:
     """``rules.relation`` of two prepared records, with what it reads besides the levels."""
+    if first == 1.0 and last == 1.0 and birth is not None and birth >= 0.999:
+        return rules.NONE  # the bulk of true pairs: nothing else to read
     return rules.relation(
         *(a[1], a[2], b[1], b[2], first, last, swapped, birth, contact, a[3], b[3]),
         mobiles_apart=rules.mobiles_apart(a[5], b[5]),
         personal_link=rules.personal_link(a[1], a[4], a[5], b[1], b[4], b[5]),
         shared_mobile=rules.shared_mobile(a[5], b[5]),
-        misspelt=rules.misspelt(a[1], a[2], b[1], b[2], swapped, names),
+        misspelt=misspelt,
         two_names=rules.two_names(a[1], a[2], b[1], b[2], swapped, names, (a[4], b[4])),
         mailbox_other=rules.mailbox_names_other(a[1], a[2], a[4], b[1], b[2], b[4]),
         mailboxes_apart=rules.mailboxes_apart(a[1], a[2], a[4], b[1], b[2], b[4]),
@@ -321,7 +325,7 @@ def levels(a: tuple, b: tuple, names: Mapping[str, int] | None = None) -> list[i
     """Agreement level of each of ``SCORED_FIELDS`` (-1: missing on one side), then the
     rule of ``rules`` that applies; the hot loop of a large run, hence the plain tuple
     instead of ``similarities``' dict."""
-    first, last, swapped = _names(a, b, names)
+    first, last, swapped, misspelt = _names(a, b, names)
     sims = (
         first,
         last,
@@ -337,7 +341,7 @@ def levels(a: tuple, b: tuple, names: Mapping[str, int] | None = None) -> list[i
     level = cmp.level
     out = [-1 if s is None else level(s) for s in sims]
     contact = (out[5], out[6], out[7], out[4], out[3], out[8], out[9])
-    out.append(_rule(a, b, first, last, swapped, sims[2], contact, names))
+    out.append(_rule(a, b, first, last, swapped, sims[2], contact, names, misspelt))
     return out
 
 

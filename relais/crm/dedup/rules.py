@@ -70,7 +70,7 @@ than one typo away from the other, or a short one (six letters or fewer) two typ
 """
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 from rapidfuzz import process
@@ -405,6 +405,7 @@ class NameCounts(dict):
     def __init__(self, *args, given: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.given = given if given is not None else {}
+        self.near: dict = {}  # (name, first names only?) → common names a typo away
 
     @cached_property
     def common(self) -> list[str]:
@@ -423,12 +424,16 @@ def _given_counts(counts) -> dict:
 def _common_near(name: str, counts, *, given: bool = False) -> set[str]:
     """The common names of ``counts`` (first names only if ``given``) one typo at most
     from ``name``."""
+    cache = counts.near if isinstance(counts, NameCounts) else {}
+    if (name, given) in cache:
+        return cache[name, given]
     if isinstance(counts, NameCounts) and (counts.given or not given):
         common = counts.common_given if given else counts.common
     else:
         common = [n for n, c in counts.items() if c >= COMMON_NAME]
     found = process.extract(name, common, scorer=OSA.distance, score_cutoff=1, limit=None)
-    return {match for match, _distance, _index in found}
+    cache[name, given] = near = {match for match, _distance, _index in found}
+    return near
 
 
 def _paired_first_names(first_a, last_a, first_b, last_b, swapped) -> tuple[str, str]:
@@ -510,16 +515,10 @@ def two_names(first_a, last_a, first_b, last_b, swapped, counts, emails=("", "")
     of « emilie.fernandez@ » is Émilie's copy, typed badly."""
     if not counts:
         return False
-    for email, own, other in (
-        (emails[0], (first_a, last_a), first_b),
-        (emails[1], (first_b, last_b), first_a),
-    ):
-        if email and other and mailbox_given(email, own) == squeeze(other):
-            return False
     x, y = _paired_first_names(first_a, last_a, first_b, last_b, swapped)
     sx, sy = squeeze(x), squeeze(y)
-    if sx == sy or len(sx) < 3 or len(sy) < 3:
-        return False
+    if sx == sy or len(sx) < 3 or len(sy) < 3 or OSA.distance(sx, sy) > 2:
+        return False  # far apart, they are two names without the file's word
     words_x, words_y = set(x.split()), set(y.split())
     if words_x <= words_y or words_y <= words_x:
         return False  # "Jean" and "Jean Pierre"
@@ -527,9 +526,18 @@ def two_names(first_a, last_a, first_b, last_b, swapped, counts, emails=("", "")
     rare, common = sorted((given.get(sx, 0), given.get(sy, 0)))
     if rare < COMMON_NAME or rare < TWO_NAMES_SHARE * common:
         return False  # « Pal » on 4 records, Paul on 155: a typo made often, not a name
-    return _sound(sx) != _sound(sy)
+    if _sound(sx) == _sound(sy):
+        return False
+    for email, own, other in (
+        (emails[0], (first_a, last_a), first_b),
+        (emails[1], (first_b, last_b), first_a),
+    ):
+        if email and other and mailbox_given(email, own) == squeeze(other):
+            return False
+    return True
 
 
+@lru_cache(maxsize=200_000)  # one record's mailbox is read once per pair it is in
 def mailbox_given(email: str, names: tuple[str, ...]) -> str:
     """The given name a « prénom.nom » mailbox carries (« anastasie.albert86@ » → anastasie),
     when one of its two words is one of ``names`` (the record's own first and last names,
@@ -544,6 +552,7 @@ def mailbox_given(email: str, names: tuple[str, ...]) -> str:
     return ""
 
 
+@lru_cache(maxsize=200_000)
 def _bears(given: str, names: tuple[str, ...]) -> bool:
     """Whether one of ``names`` may be written for ``given``: the same, an initial, a
     typo or two (not a gendered pair), or a word of a compound name."""
@@ -578,6 +587,8 @@ def mailbox_names_other(first_a, last_a, email_a, first_b, last_b, email_b) -> b
     « louise.bailly@ » against Louis. A copy of someone keeps their mailbox, so it names
     them; a mailbox that names the record's own first name (or its initial's) and not the
     other's is another person's."""
+    if not email_a and not email_b:
+        return False
     for own, other, email in (
         ((first_a, last_a), (first_b, last_b), email_a),
         ((first_b, last_b), (first_a, last_a), email_b),
