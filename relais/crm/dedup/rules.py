@@ -157,6 +157,7 @@ AGREE = (EXACT, CLOSE)
 # Feminine endings of a first name's masculine form: Michel/Michèle, Jean/Jeanne,
 # Gabriel/Gabrielle, Antoine/Antoinette, Henri/Henriette.
 FEMININE_ENDINGS = ("e", "le", "ne", "te", "tte", "ette")
+_THRICE = re.compile(r"(.)\1\1")
 
 
 def gendered(a: str, b: str) -> bool:
@@ -165,10 +166,9 @@ def gendered(a: str, b: str) -> bool:
     if not a or not b or a == b:
         return False
     short, long = (a, b) if len(a) < len(b) else (b, a)
-    if re.search(r"(.)\1\1", long):
-        return False  # « Aiméée »: a letter typed thrice is a typo, no feminine form
     if long.startswith(short) and long[len(short) :] in FEMININE_ENDINGS:
-        return True
+        # « Aiméée »: a letter typed thrice is a typo, no feminine form.
+        return not _THRICE.search(long)
     if short.endswith("c") and long == short[:-1] + "que":
         return True  # Frédéric, Frédérique
     # Stéphane, Stéphanie; not Zacharie and "Zachare", Marie and "Mare": a dropped "i" is
@@ -546,6 +546,7 @@ def mailbox_given(email: str, names: tuple[str, ...]) -> str:
     if len(words) != 2 or FAMILY_WORDS & set(words):
         return ""
     own = [squeeze(n) for n in names if len(squeeze(n)) > 2]
+    # « prénom.nom » first, as French mailboxes mostly are; then « nom.prénom ».
     for given, family in (words, words[::-1]):
         if len(given) > 2 and any(OSA.distance(family, name) <= 1 for name in own):
             return given
@@ -587,8 +588,8 @@ def mailbox_names_other(first_a, last_a, email_a, first_b, last_b, email_b) -> b
     « louise.bailly@ » against Louis. A copy of someone keeps their mailbox, so it names
     them; a mailbox that names the record's own first name (or its initial's) and not the
     other's is another person's."""
-    if not email_a and not email_b:
-        return False
+    if (not email_a and not email_b) or squeeze(first_a) == squeeze(first_b):
+        return False  # one first name: no mailbox can name one and not the other
     for own, other, email in (
         ((first_a, last_a), (first_b, last_b), email_a),
         ((first_b, last_b), (first_a, last_a), email_b),
