@@ -657,6 +657,20 @@ def test_a_misspelt_first_name_weighs_as_a_near_spelling():
     assert pair is not None and pair.score >= DECISION
 
 
+def test_one_name_at_one_home_born_two_typos_apart_with_two_mobiles_is_two_people():
+    # Dominique Brunet of 02/06/1970 and Dominique Brunet of 09/05/1970, one home, each
+    # with a mobile of their own: a couple of Dominiques, not one person whose birth date
+    # was typed badly twice and who changed mobile.
+    a = {**A, "first_name": "Dominique", "last_name": "Brunet", "birth_date": "1970-06-02"}
+    a.update(email="", phone=["06 48 93 13 32"])
+    b = {**a, "id": "b", "birth_date": "1970-05-09", "phone": ["07 62 41 94 91"]}
+    pair = explain_pair(a, b)
+    assert pair.rule == rules.SAME_NAME_HOME and pair.score < DECISION
+    # Without a mobile on one side, to review as before.
+    pair = explain_pair(a, {**b, "phone": []})
+    assert pair.rule == rules.REVIEW and not pair.sure
+
+
 # --- recall kept ------------------------------------------------------------------------------
 
 DUPLICATES = {

@@ -343,8 +343,10 @@ def relation(
     if given in AGREE and family in AGREE and birth == FAIR and not personal_link:
         # Same names, birth dates of one year but two typos apart in the day and month
         # (11/01 and 19/05), nothing personal shared: a namesake of the same town born the
-        # same year as likely as one person's date typed badly twice: never « sure ».
-        return REVIEW
+        # same year as likely as one person's date typed badly twice: never « sure ». At
+        # one home with a mobile each, two people (a couple of Dominiques born one year):
+        # a date typed badly twice and a new mobile at once is less likely.
+        return SAME_NAME_HOME if here and mobiles_apart else REVIEW
     if given in AGREE and family in AGREE and birth in (-1, OTHER):
         if birth == OTHER:
             if here:  # a father and son of one name, a couple of Claudes; one year: review
