@@ -27,9 +27,9 @@ what only a person has — a first name, a birth date — and cap the score:
   the pair is never « sure ».)
 * **one name at one home** (``SAME_NAME_HOME``): same names at one address, born in other
   years, or giving two different mobiles (a mobile is one person's, a landline a
-  household's): a father and his son of one name, a couple of Claudes; capped under the
-  decision threshold. One first name with two surnames at one home and two birth dates is a
-  household too, and so is one first name spelt two ways (Luc, Lucy) with two surnames and
+  household's) — also with birth dates two typos apart in one year: a father and his son
+  of one name, a couple of Claudes; capped under the decision threshold. One first name
+  with two surnames at one home and two birth dates is a household too, and so is one first name spelt two ways (Luc, Lucy) with two surnames and
   two mobiles at one home.
 * **to review** (``REVIEW``): a first name given as an initial (« A. » and « Agathe »), twins
   (first names clearly different, same birth date — or one typo in its day or month for
