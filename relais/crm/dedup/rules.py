@@ -29,8 +29,8 @@ what only a person has — a first name, a birth date — and cap the score:
   years, or giving two different mobiles (a mobile is one person's, a landline a
   household's) — also with birth dates two typos apart in one year: a father and his son
   of one name, a couple of Claudes; capped under the decision threshold. One first name
-  with two surnames at one home and two birth dates is a household too, and so is one first name spelt two ways (Luc, Lucy) with two surnames and
-  two mobiles at one home.
+  with two surnames at one home and two birth dates is a household too, and so is one
+  first name spelt two ways (Luc, Lucy) with two surnames and two mobiles at one home.
 * **to review** (``REVIEW``): a first name given as an initial (« A. » and « Agathe »), twins
   (first names clearly different, same birth date — or one typo in its day or month for
   near spellings —, same surname), a first name clearly another without a birth date but
