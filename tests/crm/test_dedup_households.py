@@ -260,11 +260,20 @@ def test_one_name_with_birth_dates_two_typos_apart_is_never_sure():
 def test_a_namesake_with_a_close_surname_is_never_sure_whatever_the_weights():
     # Jean Martin of 1962 and Jean « Martiin » of 1979 in the same town, other streets: a
     # namesake, even for weights that trust names and distrust dates (EM on a file).
-    local = {**NAMESAKE, "last_name": "Martiin", "postal_code": "69003", "city": "Lyon"}
+    local = {
+        **NAMESAKE,
+        "last_name": "Martiin",
+        "postal_code": "69003",
+        "city": "Lyon",
+        "phone": "",
+    }
     lenient = Weights(prior=4.0)
     lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
     pair = explain_pair(A, local, lenient)
     assert pair.rule == rules.REVIEW and not pair.sure
+    # Each with a mobile of their own as well: three differences, a namesake.
+    pair = explain_pair(A, {**local, "phone": "06 55 44 33 22"}, lenient)
+    assert pair.rule == rules.NAMESAKE and pair.score < DECISION
     # Elsewhere, under the threshold.
     far = {**local, "postal_code": "33000", "city": "Bordeaux"}
     pair = explain_pair(A, far, lenient)
@@ -304,10 +313,33 @@ def test_namesake_elsewhere_is_never_a_candidate_whatever_the_weights():
 
 
 def test_namesake_in_the_same_town_is_never_sure():
-    local = {**NAMESAKE, "postal_code": "69003", "city": "Lyon"}
+    local = {**NAMESAKE, "postal_code": "69003", "city": "Lyon", "phone": ""}
     lenient = Weights(prior=4.0)
     lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
     pair = explain_pair(A, local, lenient)
+    assert pair.rule == rules.REVIEW and not pair.sure
+
+
+@pytest.mark.parametrize(
+    "own",
+    [
+        {"phone": "06 55 44 33 22"},  # a mobile of his own
+        {"phone": "", "email": "jean.martin@wanadoo.fr"},  # against « jean.martin@orange.fr »
+    ],
+    ids=["own mobile", "own mailbox"],
+)
+def test_namesake_in_the_same_town_with_his_own_mobile_or_mailbox_is_two_people(own):
+    # One name, birth dates of other years, other streets of one town: one person who moved
+    # within it and whose birth date was typed wrong (to review) — unless each also gives a
+    # mobile or a « prénom.nom » mailbox of their own: three differences, a namesake.
+    a = {**A, "email": "jean.martin@orange.fr"}
+    local = {**NAMESAKE, "postal_code": "69003", "city": "Lyon", **own}
+    lenient = Weights(prior=4.0)
+    lenient.m = {**lenient.m, "birth_date": (0.5, 0.1, 0.1, 0.3)}
+    pair = explain_pair(a, local, lenient)
+    assert pair.rule == rules.NAMESAKE and pair.score < DECISION
+    # Without either, to review as before.
+    pair = explain_pair(a, {**local, "phone": "", "email": ""}, lenient)
     assert pair.rule == rules.REVIEW and not pair.sure
 
 
@@ -426,6 +458,217 @@ def test_one_name_born_a_typo_apart_with_two_addresses_and_two_mobiles_is_a_name
     # The same mobile on both: one person who moved, whose date was mistyped.
     same = {**b, "phone": a["phone"]}
     assert explain_pair(a, same).score >= DECISION
+
+
+# --- a mailbox's name, the file's first names ------------------------------------------------
+
+FILLER_SURNAMES = ("Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Roux")
+FILLER_SURNAMES += ("Garcia", "David", "Bertrand", "Morel", "Fournier", "Girard")
+
+
+def bearers(first_name: str, count: int) -> list[dict]:
+    """``count`` records of other people called ``first_name``, elsewhere: the file's
+    spellings, which ``rules.misspelt`` and ``rules.two_names`` read."""
+    return [
+        {"id": f"{first_name}{n}", "first_name": first_name, "last_name": FILLER_SURNAMES[n]}
+        | {"street": f"{n + 1} rue Nationale", "postal_code": "44000", "city": "Nantes"}
+        for n in range(count)
+    ]
+
+
+def listed_pair(records, a="a", b="b"):
+    return next((p for p in find_duplicates(records) if {p.id_a, p.id_b} == {a, b}), None)
+
+
+def test_a_household_mailbox_is_never_personal_whatever_name_it_carries():
+    # « famille.pierre@ » is one typo from « camille »: still the household's mailbox.
+    assert not rules.personal_link(
+        "camille", "famille.pierre@laposte.net", (), "marcelle", "famille.pierre@laposte.net", ()
+    )
+    assert not rules.personal_link("noel", "fam.noel@free.fr", (), "daniel", "fam.noel@free.fr", ())
+    # Marcelle of 1944 and Camille without a date, one home, one family mailbox, each
+    # with a mobile of her own: two people, under the threshold.
+    marcelle = {**A, "first_name": "Marcelle", "last_name": "Poulain", "birth_date": "1944-07-22"}
+    marcelle.update(email="famille.pierre@laposte.net", phone=["06 50 37 44 68"])
+    camille = member(first_name="Camille", last_name="Poulain", email=marcelle["email"])
+    camille["phone"] = ["06 71 03 43 49"]
+    pair = explain_pair(marcelle, camille)
+    assert pair.rule == rules.HOUSEHOLD and pair.score < DECISION
+
+
+def test_an_initial_whose_own_mailbox_names_someone_else_is_another_person():
+    # « A. Albert » of « anastasie.albert86@ » at Alain Albert's home, no birth date: the
+    # initial is Anastasie's, not Alain's.
+    assert rules.mailbox_given("anastasie.albert86@laposte.net", ("a", "albert")) == "anastasie"
+    assert rules.mailbox_given("famille.albert@laposte.net", ("a", "albert")) == ""
+    alain = {**A, "first_name": "Alain", "last_name": "Albert", "birth_date": "1957-12-13"}
+    alain.update(email="alain.albert@sfr.fr")
+    initial = member(first_name="A.", last_name="Albert", email="anastasie.albert86@laposte.net")
+    initial["phone"] = []
+    pair = explain_pair(alain, initial)
+    assert pair.rule == rules.HOUSEHOLD and pair.score < DECISION
+    # Giving Alain's mailbox, the initial is his: to review, as before.
+    pair = explain_pair(alain, {**initial, "email": "alain.albert@sfr.fr"})
+    assert pair.rule == rules.REVIEW and pair.decision == "probable"
+
+
+def test_a_misspelling_whose_mailbox_names_another_person_is_that_person():
+    # « Lnuise » is nobody else's name, two typos from Louis (three Louis in the file, no
+    # Louise): a misspelling of Louis — but her mailbox says « louise.bailly@ ».
+    louis = {**A, "first_name": "Louis", "last_name": "Bailly", "birth_date": ""}
+    lnuise = member(first_name="Lnuise", last_name="Bailly", birth_date="1962-12-02")
+    lnuise.update(email="louise.bailly@laposte.net", phone=[])
+    assert rules.mailbox_names_other("louis", "bailly", "", "lnuise", "bailly", lnuise["email"])
+    assert listed_pair([louis, lnuise, *bearers("Louis", 3)]) is None
+    # Without the mailbox, a misspelling of Louis at his home: to review.
+    pair = listed_pair([louis, {**lnuise, "email": ""}, *bearers("Louis", 3)])
+    assert pair is not None and pair.rule == rules.REVIEW
+
+
+def test_two_first_names_apart_with_two_mobiles_are_two_people_despite_one_mailbox():
+    # Martin and Marine Carlier, one home, one mailbox « marion@ » (two typos from both
+    # names), no second birth date, each a mobile of their own: a couple, not one record
+    # typed badly twice.
+    martin = {**A, "first_name": "Martin", "last_name": "Carlier", "birth_date": ""}
+    martin.update(email="marion@sfr.fr", phone=["07 14 71 68 42"])
+    marine = member(first_name="Marine", last_name="Carlier", birth_date="1976-10-23")
+    marine.update(email="marion@sfr.fr", phone=["06 75 93 48 55"])
+    pair = explain_pair(martin, marine)
+    assert pair.rule == rules.HOUSEHOLD and pair.score < DECISION
+    # One mobile for both: one person's record typed badly, to review as before.
+    pair = explain_pair(martin, {**marine, "phone": martin["phone"]})
+    assert pair.rule == rules.REVIEW
+
+
+def test_two_well_known_first_names_a_letter_apart_are_two_names():
+    assert rules.two_names("alex", "petit", "alix", "petit", False, {"alex": 79, "alix": 69})
+    # A typo made often is no name: « Pal » on 4 records, Paul on 155.
+    assert not rules.two_names("paul", "marc", "pal", "marc", False, {"paul": 155, "pal": 4})
+    # Thibault and Thibaut, Mathis and Mathys: one name spelt two ways.
+    counts = {"thibault": 50, "thibaut": 40, "mathis": 60, "mathys": 30}
+    assert not rules.two_names("thibault", "x", "thibaut", "x", False, counts)
+    assert not rules.two_names("mathis", "x", "mathys", "x", False, counts)
+    # « Émile » whose mailbox is « emilie.fernandez@ »: Émilie's copy, typed badly.
+    counts = {"emile": 80, "emilie": 90}
+    mails = ("emilie.fernandez@wanadoo.fr", "")
+    assert not rules.two_names("emile", "fernandez", "emilie", "fernandez", False, counts, mails)
+    # Alex of 1957 and Alix without a date at one home, in a file where both names are
+    # borne by several people: two people, not one first name typed badly.
+    alex = {**A, "first_name": "Alex", "last_name": "Petitjean", "birth_date": "1957-12-19"}
+    alex.update(email="", phone=[])
+    alix = member(first_name="Alix", last_name="Petitjean", email="alix.petitjean46@wanadoo.fr")
+    alix["phone"] = ["06 42 18 01 54"]
+    file = [alex, alix, *bearers("Alex", 3), *bearers("Alix", 3)]
+    assert listed_pair(file) is None
+    assert explain_pair(alex, alix).score >= DECISION  # alone, a typo is the likelier
+    # One birth date for both: one person, whose first name was typed badly.
+    twin = {**alix, "birth_date": alex["birth_date"]}
+    pair = listed_pair([alex, twin, *file[2:]])
+    assert pair is not None and pair.score >= DECISION
+
+
+def test_a_first_name_typed_badly_twice_is_one_name():
+    # « Maritn » and « Mantin » Faivre, one birth date, one landline, one home: nobody
+    # else bears either spelling, each one typo from Martin, which many bear — not twins.
+    maritn = {**A, "first_name": "Maritn", "last_name": "Faivre", "birth_date": "1945-08-09"}
+    maritn.update(email="", phone=["05 28 13 75 51"])
+    mantin = {**maritn, "id": "b", "first_name": "Mantin"}
+    assert explain_pair(maritn, mantin).rule == rules.TWINS  # alone, nothing says so
+    pair = listed_pair([maritn, mantin, *bearers("Martin", 12)])
+    assert pair is not None and pair.rule == rules.NONE and pair.score >= DECISION
+    # « Vincet » and « Vinceent » (two typos apart, yet each one from Vincent): the same.
+    vincet = {**maritn, "first_name": "Vincet", "last_name": "Rivière"}
+    vinceent = {**vincet, "id": "b", "first_name": "Vinceent"}
+    pair = listed_pair([vincet, vinceent, *bearers("Vincent", 12)])
+    assert pair is not None and pair.rule == rules.NONE and pair.score >= DECISION
+
+
+def test_a_misspelling_nearer_another_well_known_name_is_that_name():
+    # « Michile » at Michel Lemonnier's home, no date: two typos from Michel, one from
+    # Michèle — in a file of Michels and Michèles, his wife's name typed badly.
+    michel = {**A, "first_name": "Michel", "last_name": "Lemonnier", "birth_date": "1964-04-06"}
+    michile = member(first_name="Michile", last_name="Lemonnier", phone=HOME["phone"][1:])
+    file = [michel, michile, *bearers("Michel", 4), *bearers("Michèle", 3)]
+    assert listed_pair(file) is None
+    # A typo of Georges made thrice (« Geoges ») is no name of its own: « Goges », two
+    # typos from Georges and one from it, is still Georges.
+    counts = {"georges": 452, "geoges": 3, "goges": 1, "ferrand": 140}
+    assert rules.misspelt("georges", "ferrand", "goges", "ferrand", False, counts)
+
+
+def test_one_name_at_one_home_each_with_their_own_mailbox_is_to_check():
+    # Arthur Legros of 1976 and Arthur Legros without a date, one home and landline, each
+    # with a « prénom.nom » mailbox of his own: a father and his son as likely as one man
+    # with two mailboxes — listed « à vérifier », under the threshold.
+    arthur = {**A, "first_name": "Arthur", "last_name": "Legros", "birth_date": "1976-09-28"}
+    arthur.update(email="arthur.legros@wanadoo.fr", phone=["01 59 62 54 49"])
+    other = member(first_name="Arthur", last_name="Legros", email="arthur.legros28@sfr.fr")
+    other["phone"] = ["06 08 16 77 33", "01 59 62 54 49"]
+    pair = explain_pair(arthur, other)
+    assert pair.rule == rules.TWO_MAILBOXES and pair.decision == "à vérifier"
+    listed = listed_pair([arthur, other])
+    assert listed is not None and listed.score < DECISION and listed.rule == rules.TWO_MAILBOXES
+    # A « prénom45@ » mailbox is not one to tell people apart: to review, as before.
+    pair = explain_pair(arthur, {**other, "email": "arthur45@sfr.fr"})
+    assert pair.rule == rules.REVIEW and pair.decision == "probable"
+
+
+def test_a_letter_typed_thrice_is_a_typo_not_a_feminine_form():
+    assert rules.gendered("aime", "aimee")  # Aimé and Aimée
+    assert not rules.gendered("aimee", "aimeee")
+    # « Aiméée » Gilbert, her mobile and mailbox, her birth date one typo away: her record.
+    aimee = {**A, "first_name": "Aimée", "last_name": "Gilbert", "birth_date": "1958-04-02"}
+    aimee.update(email="aimee.gilbert15@laposte.net", phone=["07 98 34 54 32"])
+    typo = {**aimee, "id": "b", "first_name": "Aiméée", "birth_date": "1958-04-12"}
+    pair = explain_pair(aimee, typo)
+    assert pair.rule != rules.HOUSEHOLD and pair.score >= DECISION
+
+
+def test_a_surname_nobody_else_bears_one_typo_from_a_common_one_is_that_surname():
+    # Gabriel Perez and « Gabriel Peuez » who moved, one mailbox of his: alone, « Peuez »
+    # is only close to Perez; in a file where several people are called Perez and nobody
+    # Peuez, it is his surname typed badly — and the pair a duplicate.
+    gabriel = {**A, "first_name": "Gabriel", "last_name": "Perez", "birth_date": ""}
+    gabriel.update(email="gabriel.perez13@orange.fr", phone=["06 09 42 52 38"])
+    moved = {**gabriel, "id": "b", "last_name": "Peuez", "phone": []}
+    moved.update(street="20 rue Stéphane Ramos", postal_code="68665", city="Dumas")
+    assert explain_pair(gabriel, moved).score < DECISION
+    perez = [
+        {"id": f"z{n}", "first_name": first, "last_name": "Perez", "city": "Nantes"}
+        for n, first in enumerate(("Paul", "Anne", "Luc"))
+    ]
+    pair = listed_pair([gabriel, moved, *perez])
+    assert pair is not None and pair.score >= DECISION
+    # Two surnames that several records bear (Martin, Marin) stay two.
+    assert not rules.misspelt_surname("marin", "martin", {"marin": 5, "martin": 40})
+    assert rules.misspelt_surname("peuez", "perez", {"peuez": 1, "perez": 4})
+
+
+def test_a_misspelt_first_name_weighs_as_a_near_spelling():
+    # Luc Merle and « uLc Merle » who moved, one mailbox of his, no second birth date: to
+    # Jaro-Winkler « uLc » is far from Luc; in a file of Lucs where nobody else is « Ulc »,
+    # it is his name typed badly, and weighs as a near spelling.
+    luc = {**A, "first_name": "Luc", "last_name": "Merle", "birth_date": "1991-04-30"}
+    luc.update(email="luc.merle4@sfr.fr", phone=["07 02 17 16 14"])
+    moved = {**luc, "id": "b", "first_name": "uLc", "birth_date": "", "phone": []}
+    moved.update(street="40 avenue Henriette Imbert", postal_code="14153", city="Caen")
+    assert explain_pair(luc, moved).score < DECISION
+    pair = listed_pair([luc, moved, *bearers("Luc", 3)])
+    assert pair is not None and pair.score >= DECISION
+
+
+def test_one_name_at_one_home_born_two_typos_apart_with_two_mobiles_is_two_people():
+    # Dominique Brunet of 02/06/1970 and Dominique Brunet of 09/05/1970, one home, each
+    # with a mobile of their own: a couple of Dominiques, not one person whose birth date
+    # was typed badly twice and who changed mobile.
+    a = {**A, "first_name": "Dominique", "last_name": "Brunet", "birth_date": "1970-06-02"}
+    a.update(email="", phone=["06 48 93 13 32"])
+    b = {**a, "id": "b", "birth_date": "1970-05-09", "phone": ["07 62 41 94 91"]}
+    pair = explain_pair(a, b)
+    assert pair.rule == rules.SAME_NAME_HOME and pair.score < DECISION
+    # Without a mobile on one side, to review as before.
+    pair = explain_pair(a, {**b, "phone": []})
+    assert pair.rule == rules.REVIEW and not pair.sure
 
 
 # --- recall kept ------------------------------------------------------------------------------

@@ -134,7 +134,7 @@ def similarities(
     """Field → similarity (None when missing) of two prepared records, whether the names
     matched crossed, and the rule of ``rules`` that applies (``rules.NONE`` if none).
     ``names``: how many records of the file bear each name (``name_counts``), if known."""
-    first, last, swapped = cmp.names(a[1], a[2], b[1], b[2])
+    first, last, swapped, misspelt = _names(a, b, names)
     sims = {
         "first_name": first,
         "last_name": last,
@@ -151,14 +151,43 @@ def similarities(
         -1 if sims[name] is None else cmp.level(sims[name])
         for name in ("street", "postal_code", "city", "phone", "email", "identifier", "vehicle")
     ]
-    rule = rules.relation(
-        *(a[1], a[2], b[1], b[2], first, last, swapped, sims["birth_date"], contact, a[3], b[3]),
+    rule = _rule(a, b, first, last, swapped, sims["birth_date"], contact, names, misspelt)
+    return sims, swapped, rule
+
+
+def _names(a: tuple, b: tuple, names) -> tuple:
+    """``compare.names`` of two prepared records, and whether a first name is misspelt by
+    the file's spellings (``rules.misspelt``). A misspelt first name or surname
+    (``rules.misspelt_surname``: « Peuez », nobody's, one typo from Perez) is taken as very
+    close: it is that name, not another person's or another family's."""
+    first, last, swapped = cmp.names(a[1], a[2], b[1], b[2])
+    if (
+        not swapped
+        and last is not None
+        and last < 0.9
+        and rules.misspelt_surname(a[2], b[2], names)
+    ):
+        last = 0.9
+    misspelt = first is not None and rules.misspelt(a[1], a[2], b[1], b[2], swapped, names)
+    if misspelt and first < 0.9:
+        first = 0.9
+    return first, last, swapped, misspelt
+
+
+def _rule(a: tuple, b: tuple, first, last, swapped, birth, contact, names, misspelt) -> int:
+    """``rules.relation`` of two prepared records, with what it reads besides the levels."""
+    if first == 1.0 and last == 1.0 and birth is not None and birth >= 0.999:
+        return rules.NONE  # the bulk of true pairs: nothing else to read
+    return rules.relation(
+        *(a[1], a[2], b[1], b[2], first, last, swapped, birth, contact, a[3], b[3]),
         mobiles_apart=rules.mobiles_apart(a[5], b[5]),
         personal_link=rules.personal_link(a[1], a[4], a[5], b[1], b[4], b[5]),
         shared_mobile=rules.shared_mobile(a[5], b[5]),
-        misspelt=rules.misspelt(a[1], a[2], b[1], b[2], swapped, names),
+        misspelt=misspelt,
+        two_names=rules.two_names(a[1], a[2], b[1], b[2], swapped, names, (a[4], b[4])),
+        mailbox_other=rules.mailbox_names_other(a[1], a[2], a[4], b[1], b[2], b[4]),
+        mailboxes_apart=rules.mailboxes_apart(a[1], a[2], a[4], b[1], b[2], b[4]),
     )
-    return sims, swapped, rule
 
 
 def _capped(total: float, rule: int, caps: Mapping[int, float] = rules.CAPS) -> float:
@@ -296,7 +325,7 @@ def levels(a: tuple, b: tuple, names: Mapping[str, int] | None = None) -> list[i
     """Agreement level of each of ``SCORED_FIELDS`` (-1: missing on one side), then the
     rule of ``rules`` that applies; the hot loop of a large run, hence the plain tuple
     instead of ``similarities``' dict."""
-    first, last, swapped = cmp.names(a[1], a[2], b[1], b[2])
+    first, last, swapped, misspelt = _names(a, b, names)
     sims = (
         first,
         last,
@@ -312,15 +341,7 @@ def levels(a: tuple, b: tuple, names: Mapping[str, int] | None = None) -> list[i
     level = cmp.level
     out = [-1 if s is None else level(s) for s in sims]
     contact = (out[5], out[6], out[7], out[4], out[3], out[8], out[9])
-    out.append(
-        rules.relation(
-            *(a[1], a[2], b[1], b[2], first, last, swapped, sims[2], contact, a[3], b[3]),
-            mobiles_apart=rules.mobiles_apart(a[5], b[5]),
-            personal_link=rules.personal_link(a[1], a[4], a[5], b[1], b[4], b[5]),
-            shared_mobile=rules.shared_mobile(a[5], b[5]),
-            misspelt=rules.misspelt(a[1], a[2], b[1], b[2], swapped, names),
-        )
-    )
+    out.append(_rule(a, b, first, last, swapped, sims[2], contact, names, misspelt))
     return out
 
 
@@ -335,14 +356,19 @@ def _levels_chunk(bounds: tuple[int, int]):
     return np.array(rows, dtype=np.int8).reshape(len(rows), COLUMNS)
 
 
-def name_counts(prepared) -> dict[str, int]:
+def name_counts(prepared) -> "rules.NameCounts":
     """How many records bear each (squeezed) name, first or last name field alike (names
     are often swapped): a spelling no other record bears is likely a typo
-    (``rules.misspelt``)."""
-    counts: dict[str, int] = {}
+    (``rules.misspelt``); and, as ``given``, how many bear it as their first name (two
+    well-known first names are two names: ``rules.two_names``)."""
+    counts = rules.NameCounts()
+    given = counts.given
     for record in prepared:
         for name in {norm.squeeze(record[1]), norm.squeeze(record[2])} - {""}:
             counts[name] = counts.get(name, 0) + 1
+        first = norm.squeeze(record[1])
+        if first:
+            given[first] = given.get(first, 0) + 1
     return counts
 
 
