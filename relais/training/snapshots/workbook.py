@@ -1253,11 +1253,20 @@ def _columns(rows: list[list], width: int, name: str) -> list[list]:
     return result
 
 
-def read_workbook(path: Path, progress: Callable[[str], None] | None = None) -> ParsedSnapshot:
+def read_workbook(
+    path: Path,
+    progress: Callable[[str], None] | None = None,
+    on_table: Callable[[ParsedTable], None] | None = None,
+) -> ParsedSnapshot:
     """Read and check everything in the file; raise ``ValidationError`` (French) on any fault.
 
     Nothing is written to the database here. The cells are read by python-calamine (Rust):
     about eight times as fast as parsing the sheets' markup in Python.
+
+    ``on_table``: called with each record sheet as soon as its own cells are checked and
+    found right (the same object the result holds), so that a caller may start writing it
+    while the next sheets are read. The file as a whole (checksum, references across sheets)
+    is only vouched for once this returns: a caller that wrote early must be able to undo it.
     """
     from python_calamine import CalamineWorkbook
 
@@ -1268,7 +1277,7 @@ def read_workbook(path: Path, progress: Callable[[str], None] | None = None) -> 
     except Exception as exc:  # the reader raises several kinds of errors on a broken file
         raise ValidationError(_("Le classeur ne peut pas être lu : il est endommagé.")) from exc
     try:
-        return _read(workbook, progress)
+        return _read(workbook, progress, on_table)
     except ValidationError:
         raise
     except Exception as exc:  # a sheet's markup broken past the container checks
@@ -1277,7 +1286,7 @@ def read_workbook(path: Path, progress: Callable[[str], None] | None = None) -> 
         workbook.close()
 
 
-def _read(workbook, progress) -> ParsedSnapshot:
+def _read(workbook, progress, on_table=None) -> ParsedSnapshot:
     sheetnames = set(workbook.sheet_names)
     if META_SHEET not in sheetnames:
         _fail(
@@ -1321,6 +1330,7 @@ def _read(workbook, progress) -> ParsedSnapshot:
     errors = Errors()
     total = 0
     readers: list[_TableReader] = []
+    parsed_tables: list[ParsedTable] = []
     anomaly_rows: list[list] = []
     sheet_names = list(known)
     if meta.get("workspace_kind") == "template" and ANOMALY_SHEET in sheetnames:
@@ -1355,6 +1365,12 @@ def _read(workbook, progress) -> ParsedSnapshot:
             reader = _TableReader(known[name], errors)
             reader.read(columns)
             readers.append(reader)
+            parsed_table = ParsedTable(
+                reader.table, reader.external_ids, reader.columns, reader.public_ids
+            )
+            parsed_tables.append(parsed_table)
+            if on_table is not None and not errors.messages:
+                on_table(parsed_table)
         else:
             anomaly_rows = [list(row) for row in zip(*columns, strict=True)]
     checksum.meta(meta)
@@ -1366,10 +1382,6 @@ def _read(workbook, progress) -> ParsedSnapshot:
             )
         )
     errors.raise_if_any()
-    parsed_tables = [
-        ParsedTable(reader.table, reader.external_ids, reader.columns, reader.public_ids)
-        for reader in readers
-    ]
     _check_references(
         parsed_tables, {reader.table.model: reader.seen for reader in readers}, errors
     )
