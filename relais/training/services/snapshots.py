@@ -731,10 +731,10 @@ class _TableWriter:
     pass): links become the keys reserved for the rows they point at, users and content
     types this installation's.
 
-    ``early`` takes a table while the rest of the file is being read: it is written at once
-    when its links can already be resolved (no generic link nor content type, which may
-    point at a later sheet; every table it links to already given); otherwise, or if the file
-    is refused, it waits for ``finish``. An error while writing early is kept for
+    ``early`` takes a table while the rest of the file is being read: it is written as soon
+    as its links can be resolved (every table it links to given, generic links included: an
+    interaction about an invoice waits for the invoices); otherwise, or if the file is
+    refused, it waits for ``finish``. An error while writing early is kept for
     ``raise_failure``, once the reading is over: a fault of the file is reported first, as
     when the file was read before anything was written. The foreign keys are checked at
     commit (deferred), so the order of the tables does not matter to the database."""
@@ -749,21 +749,52 @@ class _TableWriter:
         self.written: set = set()
         self.failure: Exception | None = None
         self._user_ids: dict = {}
+        self._waiting: list[ParsedTable] = []
+        self._labels = {table.model._meta.label_lower: table.model for table in tables()}
 
     def early(self, parsed_table: ParsedTable) -> None:
         if self.failure is not None:
             return
-        table = parsed_table.table
         try:
             self._reserve(parsed_table)
-            kinds = {column.kind for column in table.columns}
-            ready = not kinds & {"generic", "contenttype"} and all(
-                column.target in self.new_pks for column in table.columns if column.kind == "record"
-            )
-            if ready:
-                self._write(parsed_table, self._users(parsed_table), {}, {})
+            self._waiting.append(parsed_table)
+            while ready := [pt for pt in self._waiting if self._ready(pt)]:
+                for parsed in ready:
+                    self._waiting.remove(parsed)
+                    self._write(
+                        parsed, self._users(parsed), self._labels, self._content_type_ids(parsed)
+                    )
         except Exception as exc:  # noqa: BLE001 - raised by raise_failure, after the file's faults
             self.failure = exc
+
+    def _ready(self, parsed_table: ParsedTable) -> bool:
+        """Whether every row the table links to has its key (its table given)."""
+        columns = parsed_table.table.columns
+        positions = {column.name: index for index, column in enumerate(columns)}
+        for index, column in enumerate(columns):
+            if column.kind == "record" and column.target not in self.new_pks:
+                return False
+            if column.kind == "generic":
+                label_cells = parsed_table.columns[positions[column.ct_field]]
+                labels = {
+                    label
+                    for value, label in zip(parsed_table.columns[index], label_cells, strict=True)
+                    if value.__class__ is str
+                }
+                if not all(self._labels.get(label) in self.new_pks for label in labels):
+                    return False
+        return True
+
+    def _content_type_ids(self, parsed_table: ParsedTable) -> dict:
+        labels = set()
+        for index, column in enumerate(parsed_table.table.columns):
+            if column.kind == "contenttype":
+                labels.update(parsed_table.columns[index])
+        labels.discard(None)
+        if not labels:
+            return {}
+        found = _content_types(SimpleNamespace(tables=[parsed_table]), labels)
+        return {label: ct.pk for label, ct in found.items()}
 
     def raise_failure(self) -> None:
         if self.failure is not None:
@@ -771,7 +802,7 @@ class _TableWriter:
 
     def finish(self, parsed: ParsedSnapshot, user_ids: dict, content_types: dict) -> None:
         """Write the tables not written yet, in the file's order (parents first)."""
-        labels = {pt.table.model._meta.label_lower: pt.table.model for pt in parsed.tables}
+        labels = self._labels
         content_type_ids = {label: ct.pk for label, ct in content_types.items()}
         for parsed_table in parsed.tables:
             self._reserve(parsed_table)

@@ -1172,6 +1172,14 @@ def _check_container(path: Path) -> None:
                 _fail(_("Ce fichier n'est pas un classeur Excel (.xlsx)."))
             if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
                 _fail(_("Le classeur décompressé est trop volumineux."))
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ValidationError(_("Le classeur est endommagé ou incomplet.")) from exc
+
+
+def _check_parts(path: Path) -> None:
+    """Every part of the archive decompresses to its recorded checksum (CRC-32)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
             if archive.testzip() is not None:
                 _fail(_("Le classeur est endommagé ou incomplet."))
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -1268,10 +1276,25 @@ def read_workbook(
     while the next sheets are read. The file as a whole (checksum, references across sheets)
     is only vouched for once this returns: a caller that wrote early must be able to undo it.
     """
-    from python_calamine import CalamineWorkbook
-
     path = Path(path)
     _check_container(path)
+    # The parts' checksums are checked by decompressing the whole archive once more: in a
+    # worker thread (zlib lets go of the GIL), while the sheets are read. Its verdict comes
+    # first, whatever the reading found, as when it ran before the reading.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-crc") as pool:
+        parts = pool.submit(_check_parts, path)
+        try:
+            parsed = _read_checked(path, progress, on_table)
+        except BaseException:
+            parts.result()
+            raise
+        parts.result()
+    return parsed
+
+
+def _read_checked(path: Path, progress, on_table) -> ParsedSnapshot:
+    from python_calamine import CalamineWorkbook
+
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # the reader raises several kinds of errors on a broken file
