@@ -166,7 +166,10 @@ def insert_columns(
             # COPY: the rows streamed in one command, the values dumped by psycopg's adapters
             # (the same as for an INSERT's parameters), several times faster for the server
             # than as many INSERTs. Constraints and triggers apply as for an INSERT.
-            with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:  # names from the model
+            # The driver's cursor, wrapped as Django wraps its own: its errors come out as
+            # Django's (``IntegrityError``…), as an INSERT's would.
+            copying = cursor.cursor.copy(f"COPY {target} FROM STDIN")  # names from the model
+            with connection.wrap_database_errors, copying as copy:
                 for row in rows:
                     copy.write_row(row)
             return

@@ -750,6 +750,7 @@ class _TableWriter:
         self.failure: Exception | None = None
         self._user_ids: dict = {}
         self._waiting: list[ParsedTable] = []
+        self._targets: dict = {}
         self._labels = {table.model._meta.label_lower: table.model for table in tables()}
 
     def early(self, parsed_table: ParsedTable) -> None:
@@ -769,21 +770,29 @@ class _TableWriter:
 
     def _ready(self, parsed_table: ParsedTable) -> bool:
         """Whether every row the table links to has its key (its table given)."""
+        model = parsed_table.table.model
+        if model not in self._targets:  # looked at once: a waiting table is asked again
+            self._targets[model] = self._linked_models(parsed_table)
+        return self._targets[model] <= self.new_pks.keys()
+
+    def _linked_models(self, parsed_table: ParsedTable) -> frozenset:
+        """The models the table's rows link to (``None`` for a generic link's unknown
+        label: such a table waits for the end, as before)."""
         columns = parsed_table.table.columns
         positions = {column.name: index for index, column in enumerate(columns)}
+        targets = set()
         for index, column in enumerate(columns):
-            if column.kind == "record" and column.target not in self.new_pks:
-                return False
-            if column.kind == "generic":
+            if column.kind == "record":
+                targets.add(column.target)
+            elif column.kind == "generic":
                 label_cells = parsed_table.columns[positions[column.ct_field]]
                 labels = {
                     label
                     for value, label in zip(parsed_table.columns[index], label_cells, strict=True)
                     if value.__class__ is str
                 }
-                if not all(self._labels.get(label) in self.new_pks for label in labels):
-                    return False
-        return True
+                targets.update(self._labels.get(label) for label in labels)
+        return frozenset(targets)
 
     def _content_type_ids(self, parsed_table: ParsedTable) -> dict:
         labels = set()
@@ -850,7 +859,25 @@ class _TableWriter:
         fields = [column.field.attname for column in table.columns]
         lead, lead_columns = [], []
         target = self.target
-        if table.has_public_id:
+        if table.direct:
+            lead.append("workspace_id")
+            lead_columns.append([target.pk] * count)
+        mapping = self.new_pks[model]
+        ids = [mapping[ext] for ext in parsed_table.external_ids]
+        if not table.has_public_id:
+            insert_columns(model, [*lead, *fields], [*lead_columns, *columns], ids=ids)
+            self.rows += count
+            return
+        fields = ["public_id", *lead, *fields]
+        try:
+            # The file's public ids as they are, in a savepoint: the unique index finds any
+            # held by another workspace while the rows go in, instead of asking for all of
+            # them first (the rare clash undoes the table, which then goes the long way).
+            with transaction.atomic():
+                insert_columns(
+                    model, fields, [parsed_table.public_ids, *lead_columns, *columns], ids=ids
+                )
+        except IntegrityError:
             public_ids = parsed_table.public_ids
             renamed = _free_public_ids(model, public_ids, target)
             if renamed:
@@ -861,14 +888,8 @@ class _TableWriter:
                     else public_id
                     for ext, public_id in zip(parsed_table.external_ids, public_ids, strict=True)
                 ]
-            lead.append("public_id")
-            lead_columns.append(public_ids)
-        if table.direct:
-            lead.append("workspace_id")
-            lead_columns.append([target.pk] * count)
-        mapping = self.new_pks[model]
-        ids = [mapping[ext] for ext in parsed_table.external_ids]
-        insert_columns(model, [*lead, *fields], [*lead_columns, *columns], ids=ids)
+            # A clash of another kind (or within the file) raises again, as before.
+            insert_columns(model, fields, [public_ids, *lead_columns, *columns], ids=ids)
         self.rows += count
 
 
