@@ -22,6 +22,7 @@ import queue
 import re
 import uuid
 import zipfile
+import zlib
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -1182,7 +1183,7 @@ def _check_parts(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             if archive.testzip() is not None:
                 _fail(_("Le classeur est endommagé ou incomplet."))
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise ValidationError(_("Le classeur est endommagé ou incomplet.")) from exc
 
 
