@@ -166,7 +166,10 @@ def insert_columns(
             # COPY: the rows streamed in one command, the values dumped by psycopg's adapters
             # (the same as for an INSERT's parameters), several times faster for the server
             # than as many INSERTs. Constraints and triggers apply as for an INSERT.
-            with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:  # names from the model
+            # The driver's cursor, wrapped as Django wraps its own: its errors come out as
+            # Django's (``IntegrityError``…), as an INSERT's would.
+            copying = cursor.cursor.copy(f"COPY {target} FROM STDIN")  # names from the model
+            with connection.wrap_database_errors, copying as copy:
                 for row in rows:
                     copy.write_row(row)
             return
@@ -237,14 +240,14 @@ def reserve_ids(model: type[Model], count: int, *, using: str = DEFAULT_DB_ALIAS
             cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
             (sequence,) = cursor.fetchone()
             cursor.execute(
-                "SELECT MIN(key), COUNT(*) FROM ("
+                "SELECT COUNT(*), MIN(key) FROM ("
                 " SELECT key, key - ROW_NUMBER() OVER (ORDER BY key) AS run FROM ("
                 "  SELECT nextval(%s::regclass) AS key FROM generate_series(1, %s)) AS keys"
-                ") AS runs GROUP BY run ORDER BY 1",
+                ") AS runs GROUP BY run ORDER BY 2",
                 [sequence, count],
             )
             keys: list[int] = []
-            for first, length in cursor.fetchall():
+            for length, first in cursor.fetchall():
                 keys.extend(range(first, first + length))
             if len(keys) != count:  # never expected: nextval gives each key once
                 raise RuntimeError("reserve_ids: the sequence gave fewer keys than asked")

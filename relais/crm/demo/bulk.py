@@ -21,6 +21,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.utils import timezone
 
+from relais.core.rows import reserve_ids
+
 
 class BulkInserter:
     """Inserts model instances in bulk and gives them their primary keys."""
@@ -88,24 +90,9 @@ class BulkInserter:
                     cursor.executemany(plan.sql, rows)
 
     def _reserve_ids(self, model: type[Model], count: int) -> Sequence[int]:
-        table, column = model._meta.db_table, model._meta.pk.column
-        with self.connection.cursor() as cursor:
-            if self.connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [table, column, count],
-                )
-                return [row[0] for row in cursor.fetchall()]
-            # SQLite: past the highest key ever given (AUTOINCREMENT keeps it in sqlite_sequence).
-            quote = self.connection.ops.quote_name
-            highest_sql = f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}"  # noqa: S608
-            cursor.execute(highest_sql)
-            highest = cursor.fetchone()[0]
-            cursor.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table]
-            )
-            highest = max(highest, cursor.fetchone()[0])
-        return range(highest + 1, highest + 1 + count)
+        # The sequence looked up once, the keys sent back as runs (see ``reserve_ids``):
+        # ``pg_get_serial_sequence`` per key was most of the time of reserving them.
+        return reserve_ids(model, count, using=self.connection.alias)
 
 
 class _InsertPlan:

@@ -19,7 +19,7 @@ import json
 import queue
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import ExitStack, contextmanager
@@ -59,6 +59,7 @@ from relais.training.snapshots.workbook import (
     Column,
     DateTimeColumn,
     ParsedSnapshot,
+    ParsedTable,
     SheetData,
     Table,
     encode_text,
@@ -461,10 +462,18 @@ def snapshot_import(
     reading = _WorkbookReading(Path(path), progress)
     try:
         with transaction.atomic(), ExitStack() as replacing:
+            writer = None
             if workspace is not None:
                 _enter_replacement(replacing, workspace, progress)
                 reading.alongside(lambda: _records_delete(workspace))
+                # Each sheet is written as soon as it is checked, while the next ones are
+                # read: the database's work (the rows, their indexes) overlaps the reading.
+                writer = _TableWriter(workspace, actor, progress)
+                for parsed_table in reading.tables():
+                    writer.early(parsed_table)
             parsed = reading.result()
+            if writer is not None:
+                writer.raise_failure()  # once the file is known right: its faults come first
             user_ids, unknown_users, content_types = _links(parsed)
             target, created = _resolve_target(actor, parsed, workspace, organization)
             result = SnapshotImportResult(
@@ -473,19 +482,20 @@ def snapshot_import(
                 unknown_users=unknown_users,
                 unopened_keys=parsed.unopened_keys,
             )
-            new_pks = _reserve_keys(parsed)
-            # Derived columns are never trusted: recomputed from the file's rows before they
-            # are written (the same computation as ``customers_reindex``, without reading
-            # them back nor updating them after).
-            if progress:
-                progress(_("Recalcul des textes de recherche"))
-            derived = _derive_customers(parsed, new_pks)
-            if workspace is None:
+            if writer is None:
                 _enter_replacement(replacing, target, progress)
                 _records_delete(target)
-            _insert(parsed, target, actor, user_ids, content_types, result, progress, new_pks)
+                writer = _TableWriter(target, actor, progress)
+            writer.finish(parsed, user_ids, content_types)
+            result.rows, result.renamed_ids = writer.rows, writer.renamed_ids
+            # Derived columns are never trusted: recomputed from the file's rows (the same
+            # computation as ``customers_reindex``, without reading them back), and the
+            # customers whose columns as written differ from it are updated.
+            if progress:
+                progress(_("Recalcul des textes de recherche"))
+            derived = _derive_customers(parsed, writer.new_pks)
             replacing.close()  # the search index filled, the page cache back
-            result.reindexed = derived.changed + derived.recompute(target)
+            result.reindexed = derived.apply(target)
             _restore_school(parsed, target)
             if created and actor is not None:
                 Membership.objects.get_or_create(workspace=target, user=actor)
@@ -525,9 +535,13 @@ class _WorkbookReading:
         self._progress = progress
         language = translation.get_language()
 
+        self._tables: queue.SimpleQueue = queue.SimpleQueue()
+
         def read() -> ParsedSnapshot:
             with translation.override(language):
-                return read_workbook(path, self._messages.put if progress else None)
+                return read_workbook(
+                    path, self._messages.put if progress else None, self._tables.put
+                )
 
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-import")
         self._future = self._pool.submit(read)
@@ -551,6 +565,21 @@ class _WorkbookReading:
         except DatabaseError as exc:
             self.result()
             raise exc from None
+
+    def tables(self) -> Iterator[ParsedTable]:
+        """Each record sheet once its own cells are checked, while the rest is read (see
+        ``read_workbook``); ends when the reading does, whether it succeeded or not."""
+        while True:
+            try:
+                parsed_table = self._tables.get(timeout=0.05)
+            except queue.Empty:
+                self._relay()
+                # A table is queued before the reading ends: none can come after this.
+                if self._future.done() and self._tables.empty():
+                    return
+                continue
+            self._relay()
+            yield parsed_table
 
     def result(self) -> ParsedSnapshot:
         """The file as read and checked (its ``ValidationError`` raised here), once read."""
@@ -696,59 +725,172 @@ def _content_types(parsed: ParsedSnapshot, labels: set[str]) -> dict:
     return content_types
 
 
-def _reserve_keys(parsed) -> dict:
-    """``{model: {external id: new key}}``: keys for every table first, since a generic link
-    may point at a later table (an interaction about an invoice)."""
-    new_pks: dict = {}
-    for parsed_table in parsed.tables:
+class _TableWriter:
+    """Writes the file's record tables into ``target``, each with ``insert_columns`` (one
+    prepared statement or COPY per table, each column's values resolved and adapted in one
+    pass): links become the keys reserved for the rows they point at, users and content
+    types this installation's.
+
+    ``early`` takes a table while the rest of the file is being read: it is written as soon
+    as its links can be resolved (every table it links to given, generic links included: an
+    interaction about an invoice waits for the invoices); otherwise, or if the file is
+    refused, it waits for ``finish``. An error while writing early is kept for
+    ``raise_failure``, once the reading is over: a fault of the file is reported first, as
+    when the file was read before anything was written. The foreign keys are checked at
+    commit (deferred), so the order of the tables does not matter to the database."""
+
+    def __init__(self, target: Workspace, actor, progress: Progress):
+        self.target = target
+        self.actor_id = getattr(actor, "pk", None)
+        self.progress = progress
+        self.new_pks: dict = {}  # {model: {external id: new key}}
+        self.rows = 0
+        self.renamed_ids = 0
+        self.written: set = set()
+        self.failure: Exception | None = None
+        self._user_ids: dict = {}
+        self._waiting: list[ParsedTable] = []
+        self._targets: dict = {}
+        self._labels = {table.model._meta.label_lower: table.model for table in tables()}
+
+    def early(self, parsed_table: ParsedTable) -> None:
+        if self.failure is not None:
+            return
+        try:
+            self._reserve(parsed_table)
+            self._waiting.append(parsed_table)
+            while ready := [pt for pt in self._waiting if self._ready(pt)]:
+                for parsed in ready:
+                    self._waiting.remove(parsed)
+                    self._write(
+                        parsed, self._users(parsed), self._labels, self._content_type_ids(parsed)
+                    )
+        except Exception as exc:  # noqa: BLE001 - raised by raise_failure, after the file's faults
+            self.failure = exc
+
+    def _ready(self, parsed_table: ParsedTable) -> bool:
+        """Whether every row the table links to has its key (its table given)."""
         model = parsed_table.table.model
-        pks = reserve_ids(model, len(parsed_table)) if len(parsed_table) else []
-        new_pks[model] = dict(zip(parsed_table.external_ids, pks, strict=True))
-    return new_pks
+        if model not in self._targets:  # looked at once: a waiting table is asked again
+            self._targets[model] = self._linked_models(parsed_table)
+        return self._targets[model] <= self.new_pks.keys()
 
+    def _linked_models(self, parsed_table: ParsedTable) -> frozenset:
+        """The models the table's rows link to (``None`` for a generic link's unknown
+        label: such a table waits for the end, as before)."""
+        columns = parsed_table.table.columns
+        positions = {column.name: index for index, column in enumerate(columns)}
+        targets = set()
+        for index, column in enumerate(columns):
+            if column.kind == "record":
+                targets.add(column.target)
+            elif column.kind == "generic":
+                label_cells = parsed_table.columns[positions[column.ct_field]]
+                labels = {
+                    label
+                    for value, label in zip(parsed_table.columns[index], label_cells, strict=True)
+                    if value.__class__ is str
+                }
+                targets.update(self._labels.get(label) for label in labels)
+        return frozenset(targets)
 
-def _insert(parsed, target, actor, user_ids, content_types, result, progress, new_pks) -> None:
-    """Write the file's rows, parents first, with ``insert_columns`` (one prepared statement
-    per table, each column's values resolved and adapted in one pass): links become the new
-    keys (``_reserve_keys``), users and content types this installation's."""
-    actor_id = getattr(actor, "pk", None)
-    labels = {pt.table.model._meta.label_lower: pt.table.model for pt in parsed.tables}
-    content_type_ids = {label: ct.pk for label, ct in content_types.items()}
-    for parsed_table in parsed.tables:
+    def _content_type_ids(self, parsed_table: ParsedTable) -> dict:
+        labels = set()
+        for index, column in enumerate(parsed_table.table.columns):
+            if column.kind == "contenttype":
+                labels.update(parsed_table.columns[index])
+        labels.discard(None)
+        if not labels:
+            return {}
+        found = _content_types(SimpleNamespace(tables=[parsed_table]), labels)
+        return {label: ct.pk for label, ct in found.items()}
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    def finish(self, parsed: ParsedSnapshot, user_ids: dict, content_types: dict) -> None:
+        """Write the tables not written yet, in the file's order (parents first)."""
+        labels = self._labels
+        content_type_ids = {label: ct.pk for label, ct in content_types.items()}
+        for parsed_table in parsed.tables:
+            self._reserve(parsed_table)
+        for parsed_table in parsed.tables:
+            if parsed_table.table.model not in self.written:
+                self._write(parsed_table, user_ids, labels, content_type_ids)
+
+    def _reserve(self, parsed_table: ParsedTable) -> None:
+        model = parsed_table.table.model
+        if model not in self.new_pks:
+            pks = reserve_ids(model, len(parsed_table)) if len(parsed_table) else []
+            self.new_pks[model] = dict(zip(parsed_table.external_ids, pks, strict=True))
+
+    def _users(self, parsed_table: ParsedTable) -> dict:
+        """``{username: key}`` for the users the table names, asked once each."""
+        usernames = set()
+        for index, column in enumerate(parsed_table.table.columns):
+            if column.kind == "user":
+                usernames.update(parsed_table.columns[index])
+        usernames.discard(None)
+        missing = usernames - self._user_ids.keys()
+        if missing:
+            found = dict(
+                get_user_model()
+                ._base_manager.filter(username__in=missing)
+                .values_list("username", "pk")
+            )
+            self._user_ids.update({name: found.get(name) for name in missing})
+        return {name: self._user_ids[name] for name in usernames if self._user_ids[name]}
+
+    def _write(self, parsed_table, user_ids, labels, content_type_ids) -> None:
         table = parsed_table.table
         model = table.model
+        self.written.add(model)
         count = len(parsed_table)
         if not count:
-            continue
-        if progress:
-            progress(
+            return
+        if self.progress:
+            self.progress(
                 _("Import de %(sheet)s (%(count)s lignes)") % {"sheet": table.sheet, "count": count}
             )
         columns = _resolved_columns(
-            parsed_table, new_pks, labels, user_ids, actor_id, content_type_ids
+            parsed_table, self.new_pks, labels, user_ids, self.actor_id, content_type_ids
         )
         fields = [column.field.attname for column in table.columns]
         lead, lead_columns = [], []
-        if table.has_public_id:
+        target = self.target
+        if table.direct:
+            lead.append("workspace_id")
+            lead_columns.append([target.pk] * count)
+        mapping = self.new_pks[model]
+        ids = [mapping[ext] for ext in parsed_table.external_ids]
+        if not table.has_public_id:
+            insert_columns(model, [*lead, *fields], [*lead_columns, *columns], ids=ids)
+            self.rows += count
+            return
+        fields = ["public_id", *lead, *fields]
+        try:
+            # The file's public ids as they are, in a savepoint: the unique index finds any
+            # held by another workspace while the rows go in, instead of asking for all of
+            # them first (the rare clash undoes the table, which then goes the long way).
+            with transaction.atomic():
+                insert_columns(
+                    model, fields, [parsed_table.public_ids, *lead_columns, *columns], ids=ids
+                )
+        except IntegrityError:
             public_ids = parsed_table.public_ids
             renamed = _free_public_ids(model, public_ids, target)
             if renamed:
-                result.renamed_ids += len(renamed)
+                self.renamed_ids += len(renamed)
                 public_ids = [
                     uuid.uuid5(SNAPSHOT_NAMESPACE, f"{target.public_id}:{ext}")
                     if public_id in renamed
                     else public_id
                     for ext, public_id in zip(parsed_table.external_ids, public_ids, strict=True)
                 ]
-            lead.append("public_id")
-            lead_columns.append(public_ids)
-        if table.direct:
-            lead.append("workspace_id")
-            lead_columns.append([target.pk] * count)
-        mapping = new_pks[model]
-        ids = [mapping[ext] for ext in parsed_table.external_ids]
-        insert_columns(model, [*lead, *fields], [*lead_columns, *columns], ids=ids)
-        result.rows += count
+            # A clash of another kind (or within the file) raises again, as before.
+            insert_columns(model, fields, [public_ids, *lead_columns, *columns], ids=ids)
+        self.rows += count
 
 
 class _Related:
@@ -765,11 +907,31 @@ class _Related:
 
 @dataclass
 class _Derived:
-    """The outcome of ``_derive_customers``: how many customers' derived columns differ from
-    the file's, and those left to recompute from the database once written."""
+    """The outcome of ``_derive_customers``: the customers whose derived columns as written
+    (the file's) differ from the recomputed ones, and those left to recompute from the
+    database."""
 
-    changed: int = 0
+    changed: list = field(default_factory=list)  # [(new key, sort_name, document)]
     pending: list = field(default_factory=list)  # [(new key, file's sort_name, document)]
+
+    def apply(self, target) -> int:
+        """Write the recomputed columns of the changed customers, recompute the pending ones
+        as ``customers_reindex`` does; returns how many customers differed from the file.
+        After the rows and their search index are in (the index's update trigger then keeps
+        it in step on SQLite)."""
+        if self.changed:
+            meta = Customer._meta
+            quote = connection.ops.quote_name
+            sort_name, document = (
+                quote(meta.get_field(name).column) for name in ("sort_name", "search_document")
+            )
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {quote(meta.db_table)} SET {sort_name} = %s, {document} = %s "  # noqa: S608 - names from the model
+                    f"WHERE {quote(meta.pk.column)} = %s",
+                    [(sort, text, pk) for pk, sort, text in self.changed],
+                )
+        return len(self.changed) + self.recompute(target)
 
     def recompute(self, target) -> int:
         """Recompute the pending customers as ``customers_reindex`` does; returns how many of
@@ -800,9 +962,9 @@ def _records(parsed_table) -> dict:
 
 
 def _derive_customers(parsed: ParsedSnapshot, new_pks: dict) -> _Derived:
-    """Put the customers' sort key and search text, recomputed from the file's persons,
-    companies, company contacts and vehicles (``customer_derived``), in place of the file's,
-    before anything is written.
+    """The customers' sort key and search text recomputed from the file's persons,
+    companies, company contacts and vehicles (``customer_derived``), and those that differ
+    from the file's (written as they are, then updated by ``_Derived.apply``).
 
     Related rows are taken in the order the database would give them (the models'
     ``ordering``, with the new keys): vehicles by first registration, latest first (empty
@@ -850,8 +1012,8 @@ def _derive_customers(parsed: ParsedSnapshot, new_pks: dict) -> _Derived:
         vehicles_of[vehicle.customer].append((key, vehicle))
     positions = {column.name: index for index, column in enumerate(customers.table.columns)}
     columns = customers.columns
-    sort_names = list(columns[positions["sort_name"]])
-    documents = list(columns[positions["search_document"]])
+    sort_names = columns[positions["sort_name"]]
+    documents = columns[positions["search_document"]]
     customer_pks = new_pks[customers.table.model]
     rows = zip(
         customers.external_ids,
@@ -881,10 +1043,7 @@ def _derive_customers(parsed: ParsedSnapshot, new_pks: dict) -> _Derived:
         )
         derived = customer_derived(customer)
         if derived != (sort_names[index], documents[index]):
-            sort_names[index], documents[index] = derived
-            result.changed += 1
-    columns[positions["sort_name"]] = sort_names
-    columns[positions["search_document"]] = documents
+            result.changed.append((customer_pks[external_id], *derived))
     return result
 
 

@@ -22,6 +22,7 @@ import queue
 import re
 import uuid
 import zipfile
+import zlib
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -1172,9 +1173,17 @@ def _check_container(path: Path) -> None:
                 _fail(_("Ce fichier n'est pas un classeur Excel (.xlsx)."))
             if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
                 _fail(_("Le classeur décompressé est trop volumineux."))
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ValidationError(_("Le classeur est endommagé ou incomplet.")) from exc
+
+
+def _check_parts(path: Path) -> None:
+    """Every part of the archive decompresses to its recorded checksum (CRC-32)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
             if archive.testzip() is not None:
                 _fail(_("Le classeur est endommagé ou incomplet."))
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise ValidationError(_("Le classeur est endommagé ou incomplet.")) from exc
 
 
@@ -1253,22 +1262,46 @@ def _columns(rows: list[list], width: int, name: str) -> list[list]:
     return result
 
 
-def read_workbook(path: Path, progress: Callable[[str], None] | None = None) -> ParsedSnapshot:
+def read_workbook(
+    path: Path,
+    progress: Callable[[str], None] | None = None,
+    on_table: Callable[[ParsedTable], None] | None = None,
+) -> ParsedSnapshot:
     """Read and check everything in the file; raise ``ValidationError`` (French) on any fault.
 
     Nothing is written to the database here. The cells are read by python-calamine (Rust):
     about eight times as fast as parsing the sheets' markup in Python.
-    """
-    from python_calamine import CalamineWorkbook
 
+    ``on_table``: called with each record sheet as soon as its own cells are checked and
+    found right (the same object the result holds), so that a caller may start writing it
+    while the next sheets are read. The file as a whole (checksum, references across sheets)
+    is only vouched for once this returns: a caller that wrote early must be able to undo it.
+    """
     path = Path(path)
     _check_container(path)
+    # The parts' checksums are checked by decompressing the whole archive once more: in a
+    # worker thread (zlib lets go of the GIL), while the sheets are read. Its verdict comes
+    # first, whatever the reading found, as when it ran before the reading.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-crc") as pool:
+        parts = pool.submit(_check_parts, path)
+        try:
+            parsed = _read_checked(path, progress, on_table)
+        except BaseException:
+            parts.result()
+            raise
+        parts.result()
+    return parsed
+
+
+def _read_checked(path: Path, progress, on_table) -> ParsedSnapshot:
+    from python_calamine import CalamineWorkbook
+
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # the reader raises several kinds of errors on a broken file
         raise ValidationError(_("Le classeur ne peut pas être lu : il est endommagé.")) from exc
     try:
-        return _read(workbook, progress)
+        return _read(workbook, progress, on_table)
     except ValidationError:
         raise
     except Exception as exc:  # a sheet's markup broken past the container checks
@@ -1277,7 +1310,7 @@ def read_workbook(path: Path, progress: Callable[[str], None] | None = None) -> 
         workbook.close()
 
 
-def _read(workbook, progress) -> ParsedSnapshot:
+def _read(workbook, progress, on_table=None) -> ParsedSnapshot:
     sheetnames = set(workbook.sheet_names)
     if META_SHEET not in sheetnames:
         _fail(
@@ -1321,6 +1354,7 @@ def _read(workbook, progress) -> ParsedSnapshot:
     errors = Errors()
     total = 0
     readers: list[_TableReader] = []
+    parsed_tables: list[ParsedTable] = []
     anomaly_rows: list[list] = []
     sheet_names = list(known)
     if meta.get("workspace_kind") == "template" and ANOMALY_SHEET in sheetnames:
@@ -1355,6 +1389,12 @@ def _read(workbook, progress) -> ParsedSnapshot:
             reader = _TableReader(known[name], errors)
             reader.read(columns)
             readers.append(reader)
+            parsed_table = ParsedTable(
+                reader.table, reader.external_ids, reader.columns, reader.public_ids
+            )
+            parsed_tables.append(parsed_table)
+            if on_table is not None and not errors.messages:
+                on_table(parsed_table)
         else:
             anomaly_rows = [list(row) for row in zip(*columns, strict=True)]
     checksum.meta(meta)
@@ -1366,10 +1406,6 @@ def _read(workbook, progress) -> ParsedSnapshot:
             )
         )
     errors.raise_if_any()
-    parsed_tables = [
-        ParsedTable(reader.table, reader.external_ids, reader.columns, reader.public_ids)
-        for reader in readers
-    ]
     _check_references(
         parsed_tables, {reader.table.model: reader.seen for reader in readers}, errors
     )
