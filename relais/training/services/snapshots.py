@@ -599,20 +599,25 @@ class _WorkbookReading:
 def _links(parsed: ParsedSnapshot) -> tuple[dict, list[str], dict]:
     """``(user ids by username, unknown usernames, content types by label)`` for the users
     and content types the file names; an unknown content type refuses the file."""
-    usernames: set[str] = set()
-    labels: set[str] = set()
-    for parsed_table in parsed.tables:
-        for index, column in enumerate(parsed_table.table.columns):
-            if column.kind == "user":
-                usernames.update(parsed_table.columns[index])
-            elif column.kind == "contenttype":
-                labels.update(parsed_table.columns[index])
-    usernames.discard(None)
+    usernames = _values_of_kind(parsed.tables, "user")
     user_ids = dict(
         get_user_model()._base_manager.filter(username__in=usernames).values_list("username", "pk")
     )
     unknown_users = sorted(usernames - set(user_ids))
-    return user_ids, unknown_users, _content_types(parsed, labels - {None})
+    labels = _values_of_kind(parsed.tables, "contenttype")
+    return user_ids, unknown_users, _content_types(parsed.tables, labels)
+
+
+def _values_of_kind(parsed_tables: list[ParsedTable], kind: str) -> set:
+    """The values, blanks left out, of the tables' columns of ``kind`` (``"user"``,
+    ``"contenttype"``)."""
+    values = set()
+    for parsed_table in parsed_tables:
+        for index, column in enumerate(parsed_table.table.columns):
+            if column.kind == kind:
+                values.update(parsed_table.columns[index])
+    values.discard(None)
+    return values
 
 
 def _enter_replacement(stack: ExitStack, target: Workspace, progress: Progress) -> None:
@@ -703,8 +708,8 @@ def _large_page_cache(kib: int = 256 * 1024):
             cursor.execute(f"PRAGMA cache_size = {int(configured)}")
 
 
-def _content_types(parsed: ParsedSnapshot, labels: set[str]) -> dict:
-    """``{"app_label.model": ContentType}`` for the labels the file names; an unknown one
+def _content_types(parsed_tables: list[ParsedTable], labels: set[str]) -> dict:
+    """``{"app_label.model": ContentType}`` for the labels the tables name; an unknown one
     refuses the file."""
     content_types = {}
     for label in sorted(labels):
@@ -714,7 +719,7 @@ def _content_types(parsed: ParsedSnapshot, labels: set[str]) -> dict:
         except (ValueError, ContentType.DoesNotExist):
             sheet = next(
                 pt.table.sheet
-                for pt in parsed.tables
+                for pt in parsed_tables
                 for index, column in enumerate(pt.table.columns)
                 if column.kind == "contenttype" and label in pt.columns[index]
             )
@@ -795,14 +800,10 @@ class _TableWriter:
         return frozenset(targets)
 
     def _content_type_ids(self, parsed_table: ParsedTable) -> dict:
-        labels = set()
-        for index, column in enumerate(parsed_table.table.columns):
-            if column.kind == "contenttype":
-                labels.update(parsed_table.columns[index])
-        labels.discard(None)
+        labels = _values_of_kind([parsed_table], "contenttype")
         if not labels:
             return {}
-        found = _content_types(SimpleNamespace(tables=[parsed_table]), labels)
+        found = _content_types([parsed_table], labels)
         return {label: ct.pk for label, ct in found.items()}
 
     def raise_failure(self) -> None:
@@ -827,11 +828,7 @@ class _TableWriter:
 
     def _users(self, parsed_table: ParsedTable) -> dict:
         """``{username: key}`` for the users the table names, asked once each."""
-        usernames = set()
-        for index, column in enumerate(parsed_table.table.columns):
-            if column.kind == "user":
-                usernames.update(parsed_table.columns[index])
-        usernames.discard(None)
+        usernames = _values_of_kind([parsed_table], "user")
         missing = usernames - self._user_ids.keys()
         if missing:
             found = dict(
