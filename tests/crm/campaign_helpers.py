@@ -34,8 +34,11 @@ def consenting_customer(workspace, **person):
     # reactions of a test the same on every run (public ids are random).
     # (Numbered within the workspace, not by the process-wide counter, which depends on the
     # order tests run in.)
+    # The stable id also holds the sort name, so the first name is fixed the same way (the
+    # factory's numbered one follows the process-wide sequence, and so the test order).
     rank = Customer.objects.filter(workspace=workspace).count()
     values.setdefault("identity_key", f"test-{rank:05d}")
+    values.setdefault("person__first_name", f"Prénom{rank}")
     return CustomerFactory(workspace=workspace, **values)
 
 
